@@ -1,0 +1,40 @@
+// The provider in domain terms: its own (empty) configuration schema and the
+// resource types it serves, looked up by type name. The gRPC service holds
+// one Provider and delegates every RPC to it through the wire layer.
+//
+// Thread-safe: the resource table is fixed at construction.
+#ifndef WILDSIDE_PROVIDER_CORE_PROVIDER_H_
+#define WILDSIDE_PROVIDER_CORE_PROVIDER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "provider/core/diagnostics.h"
+#include "provider/core/resource.h"
+#include "provider/schema/schema.h"
+
+namespace wildside::core {
+
+class Provider {
+ public:
+  Provider();
+
+  const schema::Schema& GetProviderSchema() const { return provider_schema_; }
+  const std::map<std::string, std::unique_ptr<Resource>, std::less<>>& resources() const {
+    return resources_;
+  }
+  // The resource serving `type_name`, or nullptr.
+  const Resource* FindResource(std::string_view type_name) const;
+  // An error diagnostic for a type name this provider does not serve.
+  static Diagnostic UnknownResourceType(std::string_view type_name);
+
+ private:
+  schema::Schema provider_schema_;
+  std::map<std::string, std::unique_ptr<Resource>, std::less<>> resources_;
+};
+
+}  // namespace wildside::core
+
+#endif  // WILDSIDE_PROVIDER_CORE_PROVIDER_H_

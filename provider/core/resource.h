@@ -1,0 +1,84 @@
+// The interface a managed resource type implements, in domain terms: cty
+// values in, cty values and diagnostics out. The wire layer decodes requests
+// against Schema().ImpliedType() before calling, and encodes results after.
+//
+// Implementations must be thread-safe: OpenTofu calls resources concurrently.
+#ifndef WILDSIDE_PROVIDER_CORE_RESOURCE_H_
+#define WILDSIDE_PROVIDER_CORE_RESOURCE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "provider/core/diagnostics.h"
+#include "provider/cty/value.h"
+#include "provider/schema/schema.h"
+
+namespace wildside::core {
+
+struct UpgradeStateResult {
+  cty::Value state;
+  Diagnostics diagnostics;
+};
+
+struct ReadRequest {
+  cty::Value current_state;
+  std::string private_data;
+};
+
+struct ReadResult {
+  cty::Value new_state;  // null: the object is gone
+  std::string private_data;
+  Diagnostics diagnostics;
+};
+
+struct PlanRequest {
+  cty::Value prior_state;         // null on create
+  cty::Value proposed_new_state;  // null on destroy
+  cty::Value config;              // null on destroy
+  std::string prior_private;
+};
+
+struct PlanResult {
+  cty::Value planned_state;
+  std::vector<AttributePath> requires_replace;
+  std::string planned_private;
+  Diagnostics diagnostics;
+};
+
+struct ApplyRequest {
+  cty::Value prior_state;    // null on create
+  cty::Value planned_state;  // null on destroy
+  cty::Value config;
+  std::string planned_private;
+};
+
+struct ApplyResult {
+  cty::Value new_state;
+  std::string private_data;
+  Diagnostics diagnostics;
+};
+
+struct ImportResult {
+  cty::Value state;  // null with an error diagnostic when the id is invalid
+  std::string private_data;
+  Diagnostics diagnostics;
+};
+
+class Resource {
+ public:
+  virtual ~Resource() = default;
+
+  virtual const schema::Schema& GetSchema() const = 0;
+  virtual Diagnostics ValidateConfig(const cty::Value& config) const = 0;
+  // `raw_json` is the stored attributes object written with schema `version`.
+  virtual UpgradeStateResult UpgradeState(int64_t version, std::string_view raw_json) const = 0;
+  virtual ReadResult Read(const ReadRequest& request) const = 0;
+  virtual PlanResult Plan(const PlanRequest& request) const = 0;
+  virtual ApplyResult Apply(const ApplyRequest& request) const = 0;
+  virtual ImportResult Import(std::string_view id) const = 0;
+};
+
+}  // namespace wildside::core
+
+#endif  // WILDSIDE_PROVIDER_CORE_RESOURCE_H_

@@ -1,0 +1,42 @@
+// Schemas in the provider's own terms: what GetProviderSchema announces and
+// what every DynamicValue is decoded against. Only flat attributes are
+// modelled (no nested blocks): the one resource does not need them.
+#ifndef WILDSIDE_PROVIDER_SCHEMA_SCHEMA_H_
+#define WILDSIDE_PROVIDER_SCHEMA_SCHEMA_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "provider/cty/type.h"
+
+namespace wildside::schema {
+
+struct Attribute {
+  std::string name;
+  cty::Type type = cty::Type::String();
+  std::string description;  // Markdown
+  bool required = false;
+  bool optional = false;
+  bool computed = false;
+  bool sensitive = false;
+};
+
+struct Block {
+  std::vector<Attribute> attributes;
+  std::string description;  // Markdown
+};
+
+struct Schema {
+  int64_t version = 0;
+  Block block;
+
+  // The object type every value of this schema has.
+  cty::Type ImpliedType() const;
+  // The attribute with that name, or nullptr.
+  const Attribute* Find(std::string_view name) const;
+};
+
+}  // namespace wildside::schema
+
+#endif  // WILDSIDE_PROVIDER_SCHEMA_SCHEMA_H_

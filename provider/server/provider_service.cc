@@ -1,0 +1,271 @@
+#include "provider/server/provider_service.h"
+
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "provider/log/logger.h"
+#include "provider/wire/convert.h"
+
+namespace wildside::server {
+namespace {
+
+using core::Diagnostics;
+
+// Runs a handler body so that no exception escapes into gRPC (which would
+// take the plugin down and make OpenTofu report a crash).
+template <typename Fn>
+grpc::Status Guard(std::string_view rpc, Fn&& fn) {
+  try {
+    log::Debug(absl::StrCat(rpc, ": start"));
+    grpc::Status s = fn();
+    log::Debug(absl::StrCat(rpc, ": done"));
+    return s;
+  } catch (const std::exception& e) {
+    log::Error(absl::StrCat(rpc, ": internal error: ", e.what()));
+    return grpc::Status(grpc::StatusCode::INTERNAL, absl::StrCat(rpc, ": internal error: ", e.what()));
+  } catch (...) {
+    log::Error(absl::StrCat(rpc, ": internal error"));
+    return grpc::Status(grpc::StatusCode::INTERNAL, absl::StrCat(rpc, ": internal error"));
+  }
+}
+
+template <typename Response>
+grpc::Status Fail(Response* response, core::Diagnostic diag) {
+  wire::ToProto(diag, response->add_diagnostics());
+  return grpc::Status::OK;
+}
+
+// Encodes `value` into `out`; on failure adds a diagnostic and returns false.
+template <typename Response>
+bool Encode(const cty::Value& value, const cty::Type& type, tfplugin6::DynamicValue* out, Response* response) {
+  absl::Status s = wire::ToProto(value, type, out);
+  if (!s.ok()) {
+    wire::ToProto(core::Error("Provider produced an unencodable value",
+                              absl::StrCat("Encoding the result failed: ", s.message(),
+                                           ". This is a bug in the provider.")),
+                  response->add_diagnostics());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*, const tfplugin6::GetProviderSchema::Request*,
+                                                tfplugin6::GetProviderSchema::Response* response) {
+  return Guard("GetProviderSchema", [&] {
+    wire::ToProto(provider_->GetProviderSchema(), response->mutable_provider());
+    for (const auto& [name, resource] : provider_->resources()) {
+      wire::ToProto(resource->GetSchema(), &(*response->mutable_resource_schemas())[name]);
+    }
+    auto* caps = response->mutable_server_capabilities();
+    caps->set_plan_destroy(false);
+    caps->set_get_provider_schema_optional(false);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::GetResourceIdentitySchemas(grpc::ServerContext*,
+                                                         const tfplugin6::GetResourceIdentitySchemas::Request*,
+                                                         tfplugin6::GetResourceIdentitySchemas::Response*) {
+  // No resource identities: an empty map tells OpenTofu 1.12+ exactly that.
+  return grpc::Status::OK;
+}
+
+grpc::Status ProviderService::ValidateProviderConfig(grpc::ServerContext*,
+                                                     const tfplugin6::ValidateProviderConfig::Request* request,
+                                                     tfplugin6::ValidateProviderConfig::Response* response) {
+  return Guard("ValidateProviderConfig", [&] {
+    absl::StatusOr<cty::Value> config =
+        wire::FromProto(request->config(), provider_->GetProviderSchema().ImpliedType());
+    if (!config.ok()) return Fail(response, wire::DecodeFailure("provider configuration", config.status()));
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::ValidateResourceConfig(grpc::ServerContext*,
+                                                     const tfplugin6::ValidateResourceConfig::Request* request,
+                                                     tfplugin6::ValidateResourceConfig::Response* response) {
+  return Guard("ValidateResourceConfig", [&] {
+    const core::Resource* resource = provider_->FindResource(request->type_name());
+    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    absl::StatusOr<cty::Value> config = wire::FromProto(request->config(), resource->GetSchema().ImpliedType());
+    if (!config.ok()) return Fail(response, wire::DecodeFailure("resource configuration", config.status()));
+    wire::ToProto(resource->ValidateConfig(*config), response->mutable_diagnostics());
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::ValidateDataResourceConfig(grpc::ServerContext*,
+                                                         const tfplugin6::ValidateDataResourceConfig::Request* request,
+                                                         tfplugin6::ValidateDataResourceConfig::Response* response) {
+  return Guard("ValidateDataResourceConfig", [&] {
+    return Fail(response, core::Error("Unknown data source",
+                                      absl::StrCat("The wildside provider has no data sources; \"",
+                                                   request->type_name(), "\" does not exist.")));
+  });
+}
+
+grpc::Status ProviderService::UpgradeResourceState(grpc::ServerContext*,
+                                                   const tfplugin6::UpgradeResourceState::Request* request,
+                                                   tfplugin6::UpgradeResourceState::Response* response) {
+  return Guard("UpgradeResourceState", [&] {
+    const core::Resource* resource = provider_->FindResource(request->type_name());
+    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    if (request->raw_state().json().empty()) {
+      return Fail(response, core::Error("Unsupported state format",
+                                        "The stored state has no JSON form (it was written by Terraform "
+                                        "before 0.12, in flatmap form), which this provider cannot read."));
+    }
+    core::UpgradeStateResult result = resource->UpgradeState(request->version(), request->raw_state().json());
+    wire::ToProto(result.diagnostics, response->mutable_diagnostics());
+    if (core::HasError(result.diagnostics)) return grpc::Status::OK;
+    Encode(result.state, resource->GetSchema().ImpliedType(), response->mutable_upgraded_state(), response);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::UpgradeResourceIdentity(grpc::ServerContext*,
+                                                      const tfplugin6::UpgradeResourceIdentity::Request* request,
+                                                      tfplugin6::UpgradeResourceIdentity::Response* response) {
+  return Guard("UpgradeResourceIdentity", [&] {
+    return Fail(response, core::Error("Resource identity not supported",
+                                      absl::StrCat("\"", request->type_name(),
+                                                   "\" declares no resource identity schema.")));
+  });
+}
+
+grpc::Status ProviderService::ConfigureProvider(grpc::ServerContext*,
+                                                const tfplugin6::ConfigureProvider::Request* request,
+                                                tfplugin6::ConfigureProvider::Response* response) {
+  return Guard("ConfigureProvider", [&] {
+    log::Info("configuring provider", {{"terraform_version", request->terraform_version()}});
+    absl::StatusOr<cty::Value> config =
+        wire::FromProto(request->config(), provider_->GetProviderSchema().ImpliedType());
+    if (!config.ok()) return Fail(response, wire::DecodeFailure("provider configuration", config.status()));
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::ReadResource(grpc::ServerContext*, const tfplugin6::ReadResource::Request* request,
+                                           tfplugin6::ReadResource::Response* response) {
+  return Guard("ReadResource", [&] {
+    const core::Resource* resource = provider_->FindResource(request->type_name());
+    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    const cty::Type type = resource->GetSchema().ImpliedType();
+    absl::StatusOr<cty::Value> current = wire::FromProto(request->current_state(), type);
+    if (!current.ok()) return Fail(response, wire::DecodeFailure("current state", current.status()));
+    core::ReadResult result = resource->Read(core::ReadRequest{*std::move(current), request->private_()});
+    wire::ToProto(result.diagnostics, response->mutable_diagnostics());
+    Encode(result.new_state, type, response->mutable_new_state(), response);
+    response->set_private_(std::move(result.private_data));
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::PlanResourceChange(grpc::ServerContext*,
+                                                 const tfplugin6::PlanResourceChange::Request* request,
+                                                 tfplugin6::PlanResourceChange::Response* response) {
+  return Guard("PlanResourceChange", [&] {
+    const core::Resource* resource = provider_->FindResource(request->type_name());
+    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    const cty::Type type = resource->GetSchema().ImpliedType();
+    absl::StatusOr<cty::Value> prior = wire::FromProto(request->prior_state(), type);
+    if (!prior.ok()) return Fail(response, wire::DecodeFailure("prior state", prior.status()));
+    absl::StatusOr<cty::Value> proposed = wire::FromProto(request->proposed_new_state(), type);
+    if (!proposed.ok()) return Fail(response, wire::DecodeFailure("proposed new state", proposed.status()));
+    absl::StatusOr<cty::Value> config = wire::FromProto(request->config(), type);
+    if (!config.ok()) return Fail(response, wire::DecodeFailure("resource configuration", config.status()));
+    core::PlanResult result = resource->Plan(core::PlanRequest{
+        *std::move(prior), *std::move(proposed), *std::move(config), request->prior_private()});
+    wire::ToProto(result.diagnostics, response->mutable_diagnostics());
+    if (core::HasError(result.diagnostics)) return grpc::Status::OK;
+    Encode(result.planned_state, type, response->mutable_planned_state(), response);
+    for (const core::AttributePath& path : result.requires_replace) {
+      wire::ToProto(path, response->add_requires_replace());
+    }
+    response->set_planned_private(std::move(result.planned_private));
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::ApplyResourceChange(grpc::ServerContext*,
+                                                  const tfplugin6::ApplyResourceChange::Request* request,
+                                                  tfplugin6::ApplyResourceChange::Response* response) {
+  return Guard("ApplyResourceChange", [&] {
+    const core::Resource* resource = provider_->FindResource(request->type_name());
+    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    const cty::Type type = resource->GetSchema().ImpliedType();
+    absl::StatusOr<cty::Value> prior = wire::FromProto(request->prior_state(), type);
+    if (!prior.ok()) return Fail(response, wire::DecodeFailure("prior state", prior.status()));
+    absl::StatusOr<cty::Value> planned = wire::FromProto(request->planned_state(), type);
+    if (!planned.ok()) return Fail(response, wire::DecodeFailure("planned state", planned.status()));
+    absl::StatusOr<cty::Value> config = wire::FromProto(request->config(), type);
+    if (!config.ok()) return Fail(response, wire::DecodeFailure("resource configuration", config.status()));
+    core::ApplyResult result = resource->Apply(core::ApplyRequest{
+        *std::move(prior), *std::move(planned), *std::move(config), request->planned_private()});
+    wire::ToProto(result.diagnostics, response->mutable_diagnostics());
+    Encode(result.new_state, type, response->mutable_new_state(), response);
+    response->set_private_(std::move(result.private_data));
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::ImportResourceState(grpc::ServerContext*,
+                                                  const tfplugin6::ImportResourceState::Request* request,
+                                                  tfplugin6::ImportResourceState::Response* response) {
+  return Guard("ImportResourceState", [&] {
+    const core::Resource* resource = provider_->FindResource(request->type_name());
+    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    core::ImportResult result = resource->Import(request->id());
+    wire::ToProto(result.diagnostics, response->mutable_diagnostics());
+    if (core::HasError(result.diagnostics)) return grpc::Status::OK;
+    auto* imported = response->add_imported_resources();
+    imported->set_type_name(request->type_name());
+    Encode(result.state, resource->GetSchema().ImpliedType(), imported->mutable_state(), response);
+    imported->set_private_(std::move(result.private_data));
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status ProviderService::MoveResourceState(grpc::ServerContext*,
+                                                const tfplugin6::MoveResourceState::Request* request,
+                                                tfplugin6::MoveResourceState::Response* response) {
+  return Guard("MoveResourceState", [&] {
+    return Fail(response, core::Error("Move not supported",
+                                      absl::StrCat("wildside resources cannot be moved from \"",
+                                                   request->source_type_name(), "\"; remove the moved block "
+                                                   "and import the checkout instead.")));
+  });
+}
+
+grpc::Status ProviderService::ReadDataSource(grpc::ServerContext*, const tfplugin6::ReadDataSource::Request* request,
+                                             tfplugin6::ReadDataSource::Response* response) {
+  return Guard("ReadDataSource", [&] {
+    return Fail(response, core::Error("Unknown data source",
+                                      absl::StrCat("The wildside provider has no data sources; \"",
+                                                   request->type_name(), "\" does not exist.")));
+  });
+}
+
+grpc::Status ProviderService::GetFunctions(grpc::ServerContext*, const tfplugin6::GetFunctions::Request*,
+                                           tfplugin6::GetFunctions::Response*) {
+  return grpc::Status::OK;  // No provider functions.
+}
+
+grpc::Status ProviderService::CallFunction(grpc::ServerContext*, const tfplugin6::CallFunction::Request* request,
+                                           tfplugin6::CallFunction::Response* response) {
+  response->mutable_error()->set_text(
+      absl::StrCat("the wildside provider has no function \"", request->name(), "\""));
+  return grpc::Status::OK;
+}
+
+grpc::Status ProviderService::StopProvider(grpc::ServerContext*, const tfplugin6::StopProvider::Request*,
+                                           tfplugin6::StopProvider::Response*) {
+  // Applies are short, atomic per file and not interruptible half-way; there
+  // is nothing in flight to cancel, so stopping always succeeds.
+  log::Info("StopProvider received");
+  return grpc::Status::OK;
+}
+
+}  // namespace wildside::server

@@ -1,0 +1,187 @@
+#include "provider/server/serve.h"
+
+#include <grp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "proto/grpc_controller.grpc.pb.h"
+#include "provider/core/provider.h"
+#include "provider/log/logger.h"
+#include "provider/server/handshake.h"
+#include "provider/server/provider_service.h"
+#include "provider/server/tls.h"
+
+namespace wildside::server {
+namespace {
+
+// Protocol versions this binary speaks: tfplugin6 only.
+const std::vector<int> kServerVersions = {6};
+
+// OpenTofu sends requests up to 2 GiB; a 10,000-file tree is tens of MB in
+// each of config, prior and proposed state. Mirror the client's limit.
+constexpr int kMaxMessageBytes = INT_MAX;
+
+class ControllerService final : public plugin::GRPCController::Service {
+ public:
+  explicit ControllerService(absl::Notification* shutdown) : shutdown_(shutdown) {}
+  grpc::Status Shutdown(grpc::ServerContext*, const plugin::Empty*, plugin::Empty*) override {
+    log::Debug("GRPCController.Shutdown received");
+    // The server is shut down from the main thread: Server::Shutdown waits
+    // for in-flight calls, this one included.
+    if (!shutdown_->HasBeenNotified()) shutdown_->Notify();
+    return grpc::Status::OK;
+  }
+
+ private:
+  absl::Notification* shutdown_;
+};
+
+std::string Getenv(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+std::string SocketPath() {
+  std::string dir = Getenv("PLUGIN_UNIX_SOCKET_DIR");
+  if (dir.empty()) dir = Getenv("TMPDIR");
+  if (dir.empty()) dir = "/tmp";
+  std::random_device rd;
+  std::mt19937_64 rng(rd());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string path = absl::StrCat(dir, "/plugin", rng() % 10000000000ULL);
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0) return path;
+  }
+  return absl::StrCat(dir, "/plugin", getpid());
+}
+
+void ApplySocketGroup(const std::string& path) {
+  std::string group = Getenv("PLUGIN_UNIX_SOCKET_GROUP");
+  if (group.empty()) return;
+  gid_t gid;
+  uint32_t numeric;
+  if (absl::SimpleAtoi(group, &numeric)) {
+    gid = numeric;
+  } else {
+    struct group* g = getgrnam(group.c_str());
+    if (g == nullptr) {
+      log::Warn("PLUGIN_UNIX_SOCKET_GROUP names no group", {{"group", group}});
+      return;
+    }
+    gid = g->gr_gid;
+  }
+  if (chown(path.c_str(), static_cast<uid_t>(-1), gid) != 0 || chmod(path.c_str(), 0660) != 0) {
+    log::Warn("could not apply PLUGIN_UNIX_SOCKET_GROUP", {{"group", group}, {"socket", path}});
+  }
+}
+
+void WriteAll(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n <= 0) return;
+    off += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+int Serve() {
+  if (Getenv(std::string(kMagicCookieKey).c_str()) != kMagicCookieValue) {
+    WriteAll(STDERR_FILENO, std::string(kNotAPluginMessage));
+    return 1;
+  }
+  log::InitFromEnvironment();
+
+  signal(SIGINT, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  // SIGTERM is handled by a thread of ours; block it before gRPC starts its
+  // threads so they inherit the mask.
+  sigset_t term_set;
+  sigemptyset(&term_set);
+  sigaddset(&term_set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &term_set, nullptr);
+
+  int version = NegotiateProtocolVersion(Getenv("PLUGIN_PROTOCOL_VERSIONS"), kServerVersions);
+
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  std::string cert_der;
+  std::string client_cert = Getenv("PLUGIN_CLIENT_CERT");
+  if (!client_cert.empty()) {
+    absl::StatusOr<ServerCertificate> cert = GenerateServerCertificate();
+    if (!cert.ok()) {
+      log::Error(std::string(cert.status().message()));
+      WriteAll(STDERR_FILENO, absl::StrCat(cert.status().message(), "\n"));
+      return 1;
+    }
+    grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    options.pem_root_certs = client_cert;
+    options.pem_key_cert_pairs.push_back({cert->key_pem, cert->cert_pem});
+    credentials = grpc::SslServerCredentials(options);
+    cert_der = std::move(cert->cert_der);
+  } else {
+    credentials = grpc::InsecureServerCredentials();
+  }
+
+  core::Provider provider;
+  ProviderService provider_service(&provider);
+  absl::Notification shutdown;
+  ControllerService controller_service(&shutdown);
+
+  std::string socket_path = SocketPath();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(absl::StrCat("unix:", socket_path), credentials);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.RegisterService(&provider_service);
+  builder.RegisterService(&controller_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server) {
+    std::string msg = absl::StrCat("failed to listen on unix socket ", socket_path);
+    log::Error(msg);
+    WriteAll(STDERR_FILENO, msg + "\n");
+    return 1;
+  }
+  ApplySocketGroup(socket_path);
+  server->GetHealthCheckService()->SetServingStatus("plugin", true);
+
+  std::thread([&shutdown, term_set] {
+    int sig;
+    if (sigwait(&term_set, &sig) == 0) {
+      log::Info("SIGTERM received, shutting down");
+      if (!shutdown.HasBeenNotified()) shutdown.Notify();
+    }
+  }).detach();
+
+  log::Info("plugin serving", {{"socket", socket_path}, {"protocol_version", version},
+                               {"tls", !cert_der.empty()}});
+  // The one and only write to stdout.
+  WriteAll(STDOUT_FILENO, FormatHandshakeLine(version, "unix", socket_path, cert_der) + "\n");
+
+  shutdown.WaitForNotification();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  unlink(socket_path.c_str());
+  log::Debug("plugin exiting");
+  // Skip static destructors: gRPC's globals can block at exit, and OpenTofu
+  // kills a provider that has not exited 2 s after Shutdown.
+  std::fflush(nullptr);
+  _exit(0);
+}
+
+}  // namespace wildside::server

@@ -1,0 +1,19 @@
+// The plugin process: go-plugin's server side, as OpenTofu expects it.
+//
+// Checks the magic cookie, negotiates the protocol, listens on a fresh unix
+// socket, sets up AutoMTLS when PLUGIN_CLIENT_CERT is present, serves the
+// tfplugin6 Provider, go-plugin's GRPCController and gRPC health, prints the
+// one handshake line on stdout, and returns when OpenTofu calls Shutdown or
+// the process gets SIGTERM. SIGINT is ignored, as go-plugin does: Ctrl-C
+// reaches the whole process group and OpenTofu then calls StopProvider.
+#ifndef WILDSIDE_PROVIDER_SERVER_SERVE_H_
+#define WILDSIDE_PROVIDER_SERVER_SERVE_H_
+
+namespace wildside::server {
+
+// Runs the plugin; returns the process exit status.
+int Serve();
+
+}  // namespace wildside::server
+
+#endif  // WILDSIDE_PROVIDER_SERVER_SERVE_H_

@@ -1,0 +1,74 @@
+#include "provider/wire/convert.h"
+
+#include "absl/strings/str_cat.h"
+#include "provider/cty/json.h"
+#include "provider/cty/msgpack.h"
+
+namespace wildside::wire {
+
+absl::StatusOr<cty::Value> FromProto(const tfplugin6::DynamicValue& dv, const cty::Type& type) {
+  if (!dv.msgpack().empty()) return cty::DecodeMsgpack(dv.msgpack(), type);
+  if (!dv.json().empty()) return cty::DecodeJson(dv.json(), type);
+  return cty::Value::Null(type);
+}
+
+absl::Status ToProto(const cty::Value& value, const cty::Type& type, tfplugin6::DynamicValue* out) {
+  std::string bytes;
+  if (absl::Status s = cty::EncodeMsgpack(value, type, &bytes); !s.ok()) return s;
+  out->set_msgpack(std::move(bytes));
+  return absl::OkStatus();
+}
+
+void ToProto(const core::AttributePath& path, tfplugin6::AttributePath* out) {
+  for (const core::PathStep& step : path.steps()) {
+    tfplugin6::AttributePath::Step* s = out->add_steps();
+    switch (step.kind) {
+      case core::PathStep::Kind::kAttribute: s->set_attribute_name(step.name); break;
+      case core::PathStep::Kind::kKeyString: s->set_element_key_string(step.name); break;
+      case core::PathStep::Kind::kKeyInt: s->set_element_key_int(step.index); break;
+    }
+  }
+}
+
+void ToProto(const core::Diagnostic& diag, tfplugin6::Diagnostic* out) {
+  out->set_severity(diag.severity == core::Diagnostic::Severity::kError ? tfplugin6::Diagnostic::ERROR
+                                                                        : tfplugin6::Diagnostic::WARNING);
+  out->set_summary(diag.summary);
+  out->set_detail(diag.detail);
+  if (diag.attribute.has_value() && !diag.attribute->empty()) {
+    ToProto(*diag.attribute, out->mutable_attribute());
+  }
+}
+
+void ToProto(const core::Diagnostics& diags,
+             google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out) {
+  for (const core::Diagnostic& d : diags) ToProto(d, out->Add());
+}
+
+void ToProto(const schema::Schema& schema, tfplugin6::Schema* out) {
+  out->set_version(schema.version);
+  // OpenTofu dereferences block without a nil check: always set it.
+  tfplugin6::Schema::Block* block = out->mutable_block();
+  block->set_description(schema.block.description);
+  block->set_description_kind(tfplugin6::MARKDOWN);
+  for (const schema::Attribute& a : schema.block.attributes) {
+    tfplugin6::Schema::Attribute* pa = block->add_attributes();
+    pa->set_name(a.name);
+    pa->set_type(a.type.ToJsonString());
+    pa->set_description(a.description);
+    pa->set_description_kind(tfplugin6::MARKDOWN);
+    pa->set_required(a.required);
+    pa->set_optional(a.optional);
+    pa->set_computed(a.computed);
+    pa->set_sensitive(a.sensitive);
+  }
+}
+
+core::Diagnostic DecodeFailure(std::string_view what, const absl::Status& status) {
+  return core::Error(absl::StrCat("Invalid ", what),
+                     absl::StrCat("The provider could not decode the ", what, " OpenTofu sent: ",
+                                  status.message(),
+                                  ". This is a bug in OpenTofu or in the provider; please report it."));
+}
+
+}  // namespace wildside::wire

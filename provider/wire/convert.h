@@ -1,0 +1,38 @@
+// Conversions between tfplugin6 protobuf messages and the provider's domain
+// types. This file and the server are the only places generated protobuf
+// types appear; resource code sees cty values and core diagnostics only.
+#ifndef WILDSIDE_PROVIDER_WIRE_CONVERT_H_
+#define WILDSIDE_PROVIDER_WIRE_CONVERT_H_
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/repeated_field.h"
+#include "proto/tfplugin6.pb.h"
+#include "provider/core/diagnostics.h"
+#include "provider/cty/type.h"
+#include "provider/cty/value.h"
+#include "provider/schema/schema.h"
+
+namespace wildside::wire {
+
+// Decodes a DynamicValue against `type`: msgpack when present, else JSON,
+// else a null of `type` (as OpenTofu itself does). InvalidArgument with the
+// attribute path when the bytes do not conform.
+absl::StatusOr<cty::Value> FromProto(const tfplugin6::DynamicValue& dv, const cty::Type& type);
+
+// Encodes `value` as msgpack into `*out`, moving the bytes into the message
+// rather than copying them.
+absl::Status ToProto(const cty::Value& value, const cty::Type& type, tfplugin6::DynamicValue* out);
+
+void ToProto(const core::AttributePath& path, tfplugin6::AttributePath* out);
+void ToProto(const core::Diagnostic& diag, tfplugin6::Diagnostic* out);
+void ToProto(const core::Diagnostics& diags,
+             google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out);
+void ToProto(const schema::Schema& schema, tfplugin6::Schema* out);
+
+// The diagnostic for a request value that could not be decoded: a protocol
+// problem, but reported as a diagnostic so OpenTofu shows the reason.
+core::Diagnostic DecodeFailure(std::string_view what, const absl::Status& status);
+
+}  // namespace wildside::wire
+
+#endif  // WILDSIDE_PROVIDER_WIRE_CONVERT_H_

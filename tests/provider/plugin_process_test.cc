@@ -1,0 +1,209 @@
+// Starts the built plugin binary the way OpenTofu does (magic cookie,
+// PLUGIN_PROTOCOL_VERSIONS, PLUGIN_CLIENT_CERT), reads exactly one stdout
+// line, connects over mutual TLS and calls RPCs.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proto/grpc_controller.grpc.pb.h"
+#include "proto/tfplugin6.grpc.pb.h"
+#include "tests/provider/health.grpc.pb.h"
+#include "provider/server/handshake.h"
+#include "provider/server/tls.h"
+#include "status_matchers.h"
+#include "subprocess.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#ifndef WILDSIDE_PROVIDER_BINARY
+#error "WILDSIDE_PROVIDER_BINARY must be defined by the build"
+#endif
+
+namespace wildside {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+using namespace std::chrono_literals;
+
+std::string DerToPem(const std::string& der) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (x == nullptr) return "";
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, x);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  X509_free(x);
+  return pem;
+}
+
+struct Handshake {
+  std::vector<std::string> fields;
+  std::string server_cert_pem;
+};
+
+class PluginProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<server::ServerCertificate> client = server::GenerateServerCertificate();
+    ASSERT_TRUE(client.ok());
+    client_ = *client;
+  }
+
+  std::unique_ptr<testing::ChildProcess> Start(std::map<std::string, std::string> env) {
+    env.emplace("TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue));
+    env.emplace("PLUGIN_PROTOCOL_VERSIONS", "5,6");
+    env.emplace("PLUGIN_MIN_PORT", "10000");
+    env.emplace("PLUGIN_MAX_PORT", "25000");
+    return std::make_unique<testing::ChildProcess>(std::vector<std::string>{WILDSIDE_PROVIDER_BINARY},
+                                                   testing::EnvironmentWith(env));
+  }
+
+  Handshake ReadHandshake(testing::ChildProcess* child) {
+    Handshake hs;
+    std::optional<std::string> line = child->ReadStdoutLine(10s);
+    EXPECT_TRUE(line.has_value()) << child->stderr_text();
+    if (!line) return hs;
+    hs.fields = absl::StrSplit(*line, '|');
+    if (hs.fields.size() == 6 && !hs.fields[5].empty()) {
+      std::string der;
+      EXPECT_TRUE(absl::Base64Unescape(hs.fields[5], &der));
+      hs.server_cert_pem = DerToPem(der);
+    }
+    return hs;
+  }
+
+  std::shared_ptr<grpc::Channel> Connect(const Handshake& hs, bool with_client_cert) {
+    grpc::SslCredentialsOptions opts;
+    opts.pem_root_certs = hs.server_cert_pem;
+    if (with_client_cert) {
+      opts.pem_private_key = client_.key_pem;
+      opts.pem_cert_chain = client_.cert_pem;
+    }
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    return grpc::CreateCustomChannel("unix:" + hs.fields[3], grpc::SslCredentials(opts), args);
+  }
+
+  server::ServerCertificate client_;
+};
+
+TEST_F(PluginProcessTest, RunByHandPrintsGoPluginMessageAndExits1) {
+  auto child = std::make_unique<testing::ChildProcess>(
+      std::vector<std::string>{WILDSIDE_PROVIDER_BINARY},
+      testing::EnvironmentWith({{"TF_PLUGIN_MAGIC_COOKIE", ""}}));
+  std::optional<int> code = child->Wait(5s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 1);
+  EXPECT_EQ(child->stderr_text(), std::string(server::kNotAPluginMessage));
+  EXPECT_EQ(child->DrainStdout(100ms), "");
+}
+
+TEST_F(PluginProcessTest, MutualTlsSchemaThenShutdownExitsWithinASecond) {
+  auto child = Start({{"PLUGIN_CLIENT_CERT", client_.cert_pem}, {"TF_LOG_PROVIDER", "DEBUG"}});
+  ASSERT_TRUE(child->started());
+  Handshake hs = ReadHandshake(child.get());
+  ASSERT_THAT(hs.fields, SizeIs(6));
+  EXPECT_EQ(hs.fields[0], "1");
+  EXPECT_EQ(hs.fields[1], "6");
+  EXPECT_EQ(hs.fields[2], "unix");
+  EXPECT_EQ(hs.fields[4], "grpc");
+  EXPECT_EQ(hs.fields[5].find('='), std::string::npos);
+  ASSERT_THAT(hs.server_cert_pem, HasSubstr("BEGIN CERTIFICATE"));
+
+  auto channel = Connect(hs, /*with_client_cert=*/true);
+  auto provider = tfplugin6::Provider::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+  tfplugin6::GetProviderSchema::Request req;
+  tfplugin6::GetProviderSchema::Response resp;
+  grpc::Status s = provider->GetProviderSchema(&ctx, req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message() << "\n" << child->stderr_text();
+  EXPECT_TRUE(resp.has_provider());
+  EXPECT_TRUE(resp.provider().has_block());
+  ASSERT_EQ(resp.resource_schemas().count("wildside_gitops_tree"), 1u);
+  const auto& schema = resp.resource_schemas().at("wildside_gitops_tree");
+  std::vector<std::string> names;
+  for (const auto& a : schema.block().attributes()) names.push_back(a.name());
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"id", "path", "cluster", "rendered_manifests"}));
+  EXPECT_FALSE(resp.server_capabilities().get_provider_schema_optional());
+
+  grpc::ClientContext stop_ctx;
+  tfplugin6::StopProvider::Response stop_resp;
+  ASSERT_TRUE(provider->StopProvider(&stop_ctx, {}, &stop_resp).ok());
+  EXPECT_EQ(stop_resp.error(), "");
+
+  auto controller = plugin::GRPCController::NewStub(channel);
+  grpc::ClientContext shut_ctx;
+  shut_ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+  plugin::Empty empty;
+  auto start = std::chrono::steady_clock::now();
+  grpc::Status shut = controller->Shutdown(&shut_ctx, empty, &empty);
+  EXPECT_TRUE(shut.ok() || shut.error_code() == grpc::StatusCode::UNAVAILABLE) << shut.error_message();
+  std::optional<int> code = child->Wait(1s);
+  ASSERT_TRUE(code.has_value()) << "plugin still running 1 s after Shutdown";
+  EXPECT_EQ(*code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  // Only the handshake line on stdout.
+  EXPECT_EQ(child->DrainStdout(100ms), "");
+  // Logs on stderr are hclog JSON lines.
+  EXPECT_THAT(child->stderr_text(), HasSubstr("\"@level\":\"debug\""));
+}
+
+TEST_F(PluginProcessTest, ClientWithoutCertificateIsRefused) {
+  auto child = Start({{"PLUGIN_CLIENT_CERT", client_.cert_pem}});
+  Handshake hs = ReadHandshake(child.get());
+  ASSERT_THAT(hs.fields, SizeIs(6));
+  auto provider = tfplugin6::Provider::NewStub(Connect(hs, /*with_client_cert=*/false));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+  tfplugin6::GetProviderSchema::Response resp;
+  grpc::Status s = provider->GetProviderSchema(&ctx, {}, &resp);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+}
+
+TEST_F(PluginProcessTest, PlaintextWhenNoClientCertAndHealthServing) {
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_PROTOCOL_VERSIONS", "6,5"}});
+  std::optional<std::string> line = child->ReadStdoutLine(10s);
+  ASSERT_TRUE(line.has_value()) << child->stderr_text();
+  std::vector<std::string> fields = absl::StrSplit(*line, '|');
+  ASSERT_THAT(fields, SizeIs(6));
+  EXPECT_EQ(fields[1], "6");
+  EXPECT_EQ(fields[5], "");
+  auto channel = grpc::CreateChannel("unix:" + fields[3], grpc::InsecureChannelCredentials());
+  // Standard health service, status of "plugin".
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service("plugin");
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::Status s = health->Check(&ctx, req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(PluginProcessTest, IgnoresSigintAndExitsOnSigterm) {
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}});
+  ASSERT_TRUE(child->ReadStdoutLine(10s).has_value());
+  kill(child->pid(), SIGINT);
+  EXPECT_FALSE(child->Wait(300ms).has_value()) << "plugin died on SIGINT";
+  kill(child->pid(), SIGTERM);
+  std::optional<int> code = child->Wait(2s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0);
+}
+
+}  // namespace
+}  // namespace wildside
