@@ -1,5 +1,7 @@
 #include "provider/core/provider.h"
 
+#include "absl/strings/escaping.h"
+#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
 #include "provider/resources/gitops_tree.h"
 
@@ -18,7 +20,7 @@ const Resource* Provider::FindResource(std::string_view type_name) const {
 
 Diagnostic Provider::UnknownResourceType(std::string_view type_name) {
   return Error("Unknown resource type",
-               absl::StrCat("The wildside provider has no resource type \"", type_name,
+               absl::StrCat("The wildside provider has no resource type \"", AV(type_name),
                             "\"; it serves wildside_gitops_tree."));
 }
 

@@ -32,7 +32,7 @@ const char* LevelName(Level level) {
 }  // namespace
 
 Level ParseLevel(std::string_view text) {
-  std::string t = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+  std::string t = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())));
   if (t.empty() || t == "OFF") return Level::kOff;
   if (t == "TRACE" || t == "JSON") return Level::kTrace;
   if (t == "DEBUG") return Level::kDebug;

@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "absl/strings/escaping.h"
+#include "provider/cty/absl_view.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -340,11 +342,11 @@ Value FilesFromDesired(const tree::DesiredTree& desired, const std::string& mode
 }
 
 std::string Summary(std::string_view why, uint64_t size, std::string_view sha256) {
-  return absl::StrCat("(wildside: content not shown: ", why, ", ", size, " bytes",
-                      sha256.empty() ? "" : absl::StrCat(", sha256 ", sha256), ")\n");
+  return absl::StrCat("(wildside: content not shown: ", AV(why), ", ", size, " bytes",
+                      sha256.empty() ? "" : absl::StrCat(", sha256 ", AV(sha256)), ")\n");
 }
 
-std::string MakeId(std::string_view cluster, std::string_view path) { return absl::StrCat(cluster, ":", path); }
+std::string MakeId(std::string_view cluster, std::string_view path) { return absl::StrCat(AV(cluster), ":", AV(path)); }
 
 class GitopsTreeResource final : public core::Resource {
  public:
@@ -539,7 +541,7 @@ class GitopsTreeResource final : public core::Resource {
     if (colon == std::string_view::npos || path.empty() || !tree::ValidateCluster(cluster).ok()) {
       result.diagnostics.push_back(core::Error(
           "Invalid import ID",
-          absl::StrCat("import ID \"", id, "\": expected \"<cluster>:<path>\", e.g. \"dev:./gitops\", where "
+          absl::StrCat("import ID \"", AV(id), "\": expected \"<cluster>:<path>\", e.g. \"dev:./gitops\", where "
                        "<cluster> is a DNS-1123 label and <path> the checkout directory as written in the "
                        "configuration.")));
       return result;
@@ -658,7 +660,7 @@ class GitopsTreeResource final : public core::Resource {
               content = Summary("not UTF-8", e.size, sha);
             }
           } else {
-            content = Summary(read.status().message(), e.size, sha);
+            content = Summary(SV(read.status().message()), e.size, sha);
           }
         } else {
           content = Summary("too large to show", e.size, sha);

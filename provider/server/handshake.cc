@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "provider/cty/absl_view.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -12,7 +13,7 @@ namespace wildside::server {
 
 int NegotiateProtocolVersion(std::string_view client_list, const std::vector<int>& server_versions) {
   std::vector<int> client;
-  for (std::string_view part : absl::StrSplit(client_list, ',')) {
+  for (absl::string_view part : absl::StrSplit(AV(client_list), ',')) {
     int v;
     if (absl::SimpleAtoi(absl::StripAsciiWhitespace(part), &v)) client.push_back(v);
   }
@@ -26,14 +27,14 @@ int NegotiateProtocolVersion(std::string_view client_list, const std::vector<int
 
 std::string Base64RawStd(std::string_view bytes) {
   std::string out;
-  absl::Base64Escape(bytes, &out);
+  absl::Base64Escape(AV(bytes), &out);
   while (!out.empty() && out.back() == '=') out.pop_back();
   return out;
 }
 
 std::string FormatHandshakeLine(int app_version, std::string_view network, std::string_view address,
                                 std::string_view cert_der) {
-  return absl::StrCat("1|", app_version, "|", network, "|", address, "|grpc|", Base64RawStd(cert_der));
+  return absl::StrCat("1|", app_version, "|", AV(network), "|", AV(address), "|grpc|", Base64RawStd(cert_der));
 }
 
 }  // namespace wildside::server

@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
 #include "provider/log/logger.h"
 #include "provider/wire/convert.h"
@@ -14,7 +15,7 @@ using core::Diagnostics;
 // Runs a handler body so that no exception escapes into gRPC (which would
 // take the plugin down and make OpenTofu report a crash).
 template <typename Fn>
-grpc::Status Guard(std::string_view rpc, Fn&& fn) {
+grpc::Status Guard(const char* rpc, Fn&& fn) {
   try {
     log::Debug(absl::StrCat(rpc, ": start"));
     grpc::Status s = fn();

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
 
 namespace wildside::server {
@@ -30,7 +31,7 @@ absl::Status OpenSslError(std::string_view what) {
   char buf[256] = "unknown error";
   if (code != 0) ERR_error_string_n(code, buf, sizeof(buf));
   ERR_clear_error();
-  return absl::InternalError(absl::StrCat("TLS certificate: ", what, ": ", buf));
+  return absl::InternalError(absl::StrCat("TLS certificate: ", AV(what), ": ", buf));
 }
 
 absl::Status AddExtension(X509* cert, int nid, const char* value) {

@@ -1,5 +1,6 @@
 #include "provider/wire/convert.h"
 
+#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
@@ -65,8 +66,8 @@ void ToProto(const schema::Schema& schema, tfplugin6::Schema* out) {
 }
 
 core::Diagnostic DecodeFailure(std::string_view what, const absl::Status& status) {
-  return core::Error(absl::StrCat("Invalid ", what),
-                     absl::StrCat("The provider could not decode the ", what, " OpenTofu sent: ",
+  return core::Error(absl::StrCat("Invalid ", AV(what)),
+                     absl::StrCat("The provider could not decode the ", AV(what), " OpenTofu sent: ",
                                   status.message(),
                                   ". This is a bug in OpenTofu or in the provider; please report it."));
 }

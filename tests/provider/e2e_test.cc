@@ -1,0 +1,431 @@
+// End-to-end tests: the real `tofu` binary (and `terraform`, when it is on
+// the PATH) installs the provider from a filesystem mirror with `init` and
+// drives wildside_gitops_tree through plan, apply, drift, import and
+// destroy. Nothing here mocks OpenTofu.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "subprocess.h"
+
+#ifndef WILDSIDE_MIRROR_DIR
+#error "WILDSIDE_MIRROR_DIR must be defined by the build"
+#endif
+#ifndef WILDSIDE_TOFU
+#define WILDSIDE_TOFU ""
+#endif
+
+namespace wildside {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::chrono_literals;
+
+// The clients to run the suite against: the built tofu always; terraform too
+// when it is installed.
+std::vector<std::string> Clients() {
+  std::vector<std::string> clients = {"tofu"};
+  testing::CommandResult which = testing::RunCommand({"sh", "-c", "command -v terraform"},
+                                                     testing::EnvironmentWith({}), "", 10s);
+  if (which.exit_code == 0) clients.push_back("terraform");
+  return clients;
+}
+
+std::string ClientBinary(const std::string& client) {
+  if (client == "tofu") {
+    const char* env = std::getenv("WILDSIDE_TOFU");
+    return (env != nullptr && *env != '\0') ? env : WILDSIDE_TOFU;
+  }
+  return client;
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const fs::path& p, std::string_view content) {
+  fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+}
+
+uint32_t ModeOf(const fs::path& p) {
+  struct stat st;
+  if (lstat(p.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+// Manifests shaped like the real ones; every value ends in "\n\n" and one
+// carries non-ASCII UTF-8.
+std::map<std::string, std::string> SampleManifests() {
+  return {
+      {"platform/sources/cloudnative-pg.yaml",
+       "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: cloudnative-pg\n\n"},
+      {"platform/databases/cluster.yaml",
+       "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 2\n\n"},
+      {"platform/redis/valkey.yaml",
+       "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: valkey\n  annotations:\n    note: \"5 µs\"\n\n"},
+      {"clusters/dev/kustomization.yaml", "resources:\n  - ../../platform/databases\n\n"},
+  };
+}
+
+class Workspace {
+ public:
+  explicit Workspace(const std::string& client) : client_(client) {
+    char tmpl[] = "/tmp/wildside-e2e-XXXXXX";
+    root_ = mkdtemp(tmpl);
+    work_ = root_ / "work";
+    fs::create_directories(work_);
+    WriteFile(root_ / "cli.tfrc", "provider_installation {\n  filesystem_mirror {\n    path    = \"" +
+                                      std::string(WILDSIDE_MIRROR_DIR) +
+                                      "\"\n    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
+                                      "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
+  }
+  ~Workspace() {
+    if (!::testing::Test::HasFailure()) {
+      std::error_code ec;
+      fs::remove_all(root_, ec);
+    } else {
+      std::cerr << "kept workspace for inspection: " << root_ << "\n";
+    }
+  }
+
+  const fs::path& root() const { return root_; }
+  const fs::path& work() const { return work_; }
+  fs::path checkout() const { return work_ / "checkout"; }
+
+  // Writes the manifest sources (src/<key>) and a config whose
+  // rendered_manifests reads them with fileset()/file(), byte for byte.
+  void WriteSources(const std::map<std::string, std::string>& files) {
+    std::error_code ec;
+    fs::remove_all(work_ / "src", ec);
+    for (const auto& [key, content] : files) WriteFile(work_ / "src" / key, content);
+  }
+
+  void WriteConfig(std::string_view resource_body_extra = "", std::string_view extra_blocks = "") {
+    WriteFile(work_ / "main.tf",
+              std::string(R"(terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+
+locals {
+  manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
+}
+
+resource "wildside_gitops_tree" "t" {
+  path               = "checkout"
+  cluster            = "dev"
+  rendered_manifests = local.manifests
+)") + std::string(resource_body_extra) +
+                  "}\n" + std::string(extra_blocks));
+  }
+
+  void WriteRawConfig(std::string_view hcl) { WriteFile(work_ / "main.tf", hcl); }
+
+  testing::CommandResult Run(std::vector<std::string> args, std::map<std::string, std::string> extra_env = {}) {
+    args.insert(args.begin(), ClientBinary(client_));
+    std::map<std::string, std::string> env = {
+        {"TF_CLI_CONFIG_FILE", (root_ / "cli.tfrc").string()},
+        {"CHECKPOINT_DISABLE", "1"},
+        {"TF_IN_AUTOMATION", "1"},
+        {"TF_INPUT", "0"},
+        {"TF_LOG", ""},
+        {"TF_LOG_PROVIDER", ""},
+        {"TF_PLUGIN_CACHE_DIR", ""},
+        {"TF_DATA_DIR", ""},
+    };
+    for (auto& [k, v] : extra_env) env[k] = v;
+    testing::CommandResult r = testing::RunCommand(args, testing::EnvironmentWith(env), work_.string(), 300s);
+    return r;
+  }
+
+  // init/apply/plan helpers that assert success with the output on failure.
+  void Init() {
+    testing::CommandResult r = Run({"init", "-no-color", "-input=false"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  testing::CommandResult Apply() { return Run({"apply", "-auto-approve", "-no-color", "-input=false"}); }
+  testing::CommandResult Plan() { return Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"}); }
+  testing::CommandResult Destroy() { return Run({"destroy", "-auto-approve", "-no-color", "-input=false"}); }
+
+ private:
+  std::string client_;
+  fs::path root_;
+  fs::path work_;
+};
+
+#define ASSERT_EXIT_CODE(result, code) \
+  ASSERT_EQ((result).exit_code, code) << "stdout:\n" << (result).out << "\nstderr:\n" << (result).err
+
+class EndToEndTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string bin = ClientBinary(GetParam());
+    if (GetParam() == "tofu") {
+      ASSERT_FALSE(bin.empty()) << "No tofu binary configured: run scripts/install-tofu and configure with "
+                                   "-DWILDSIDE_TOFU=<path> (scripts/test does both).";
+      ASSERT_EQ(access(bin.c_str(), X_OK), 0) << "tofu binary not executable: " << bin;
+    }
+    ws_ = std::make_unique<Workspace>(GetParam());
+  }
+
+  void ApplyAndCheckTree(const std::map<std::string, std::string>& files) {
+    ws_->WriteSources(files);
+    ws_->WriteConfig();
+    ws_->Init();
+    testing::CommandResult apply = ws_->Apply();
+    ASSERT_EXIT_CODE(apply, 0);
+    for (const auto& [key, content] : files) {
+      EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+      EXPECT_EQ(ModeOf(ws_->checkout() / key), 0644u) << key;
+    }
+  }
+
+  std::unique_ptr<Workspace> ws_;
+};
+
+TEST_P(EndToEndTest, FreshApplyCreatesExactTreeThenPlanIsEmptyAndDestroyRemovesIt) {
+  ApplyAndCheckTree(SampleManifests());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 0);
+  // Nothing but the tree: no stray files in the owned roots.
+  size_t count = 0;
+  for (const auto& e : fs::recursive_directory_iterator(ws_->checkout())) count += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(count, SampleManifests().size());
+
+  testing::CommandResult destroy = ws_->Destroy();
+  ASSERT_EXIT_CODE(destroy, 0);
+  for (const auto& [key, unused] : SampleManifests()) EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
+}
+
+TEST_P(EndToEndTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
+  ApplyAndCheckTree(SampleManifests());
+  WriteFile(ws_->checkout() / "platform/databases/cluster.yaml",
+            "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 7\n\n");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("platform/databases/cluster.yaml"));
+  EXPECT_THAT(plan.out, HasSubstr("instances: 7"));
+  EXPECT_THAT(plan.out, HasSubstr("instances: 2"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/databases/cluster.yaml"),
+            SampleManifests().at("platform/databases/cluster.yaml"));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, DeletedFileIsPlannedBackAndRestored) {
+  ApplyAndCheckTree(SampleManifests());
+  fs::remove(ws_->checkout() / "platform/redis/valkey.yaml");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("platform/redis/valkey.yaml"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/redis/valkey.yaml"), SampleManifests().at("platform/redis/valkey.yaml"));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, StrayFileIsPrunedAndUnownedFilesAreLeftAlone) {
+  ApplyAndCheckTree(SampleManifests());
+  WriteFile(ws_->checkout() / "platform/databases/stray.yaml", "kind: Leftover\n");
+  WriteFile(ws_->checkout() / "README.md", "# checkout\n");
+  WriteFile(ws_->checkout() / "clusters/prod/kustomization.yaml", "resources: []\n");
+  WriteFile(ws_->checkout() / "clusters/dev/flux-system/gotk-sync.yaml", "kind: GitRepository\n");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("platform/databases/stray.yaml"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("README.md")));
+  EXPECT_THAT(plan.out, Not(HasSubstr("gotk-sync.yaml")));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/databases/stray.yaml"));
+  EXPECT_EQ(ReadFile(ws_->checkout() / "README.md"), "# checkout\n");
+  EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/prod/kustomization.yaml"), "resources: []\n");
+  EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/dev/flux-system/gotk-sync.yaml"), "kind: GitRepository\n");
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, ModeChangeIsShownAndFixed) {
+  ApplyAndCheckTree(SampleManifests());
+  fs::path f = ws_->checkout() / "platform/sources/cloudnative-pg.yaml";
+  ASSERT_EQ(chmod(f.c_str(), 0600), 0);
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("0600"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ModeOf(f), 0644u);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, KeyRemovedFromConfigDeletesFileAndEmptiedDirectory) {
+  auto files = SampleManifests();
+  files["platform/vault/vault.yaml"] = "kind: HelmRelease\n\n";
+  ApplyAndCheckTree(files);
+  files.erase("platform/vault/vault.yaml");
+  ws_->WriteSources(files);
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/vault/vault.yaml"));
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/vault"));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, ContentKnownOnlyAfterApplyWorks) {
+  ws_->WriteSources(SampleManifests());
+  ws_->WriteConfig(R"(  sensitive_manifests = {}
+)",
+                   R"(
+resource "terraform_data" "release" {
+  input = "v1"
+}
+
+resource "wildside_gitops_tree" "later" {
+  path    = "checkout2"
+  cluster = "dev"
+  rendered_manifests = {
+    "platform/traefik/release.yaml" = "release: ${terraform_data.release.id}\n"
+  }
+}
+)");
+  ws_->Init();
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("known after apply"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  std::string release = ReadFile(ws_->work() / "checkout2/platform/traefik/release.yaml");
+  EXPECT_THAT(release, HasSubstr("release: "));
+  EXPECT_GT(release.size(), std::string("release: \n").size());
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, SensitiveManifestsAreRedactedButOtherDiffsShow) {
+  ws_->WriteSources(SampleManifests());
+  ws_->WriteConfig(R"(  sensitive_manifests = {
+    "clusters/dev/secret.yaml" = "password: hunter2-secret\n"
+  }
+)");
+  ws_->Init();
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out, Not(HasSubstr("hunter2-secret")));
+  EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/dev/secret.yaml"), "password: hunter2-secret\n");
+  WriteFile(ws_->checkout() / "clusters/dev/secret.yaml", "password: hunter3-secret\n");
+  WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Edited\n");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, Not(HasSubstr("hunter2-secret")));
+  EXPECT_THAT(plan.out, Not(HasSubstr("hunter3-secret")));
+  EXPECT_THAT(plan.out, HasSubstr("kind: Edited"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/dev/secret.yaml"), "password: hunter2-secret\n");
+}
+
+TEST_P(EndToEndTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
+  ApplyAndCheckTree(SampleManifests());
+  fs::remove(ws_->work() / "terraform.tfstate");
+  fs::remove(ws_->work() / "terraform.tfstate.backup");
+  testing::CommandResult imp = ws_->Run({"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "dev:checkout"});
+  ASSERT_EXIT_CODE(imp, 0);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, HostileKeysFailThePlanNamingTheKeyAndWriteNothing) {
+  ws_->WriteRawConfig(R"(terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+
+resource "wildside_gitops_tree" "t" {
+  path    = "checkout"
+  cluster = "dev"
+  rendered_manifests = {
+    "../escape.yaml"               = "x"
+    "/etc/wildside-e2e.yaml"       = "x"
+    "platform/unknown/x.yaml"      = "x"
+    "clusters/prod/x.yaml"         = "x"
+    "platform/traefik/fine.yaml"   = "x"
+  }
+}
+)");
+  ws_->Init();
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  for (std::string key : {"../escape.yaml", "/etc/wildside-e2e.yaml", "platform/unknown/x.yaml", "clusters/prod/x.yaml"}) {
+    EXPECT_THAT(plan.err, HasSubstr(key)) << key;
+  }
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 1);
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+  EXPECT_FALSE(fs::exists(ws_->work() / "escape.yaml"));
+  EXPECT_FALSE(fs::exists("/etc/wildside-e2e.yaml"));
+}
+
+TEST_P(EndToEndTest, DirectorySymlinkToOutsideFailsAndTouchesNothingOutside) {
+  fs::path outside = ws_->root() / "outside";
+  fs::create_directories(outside);
+  WriteFile(outside / "sentinel.txt", "keep\n");
+  fs::create_directories(ws_->checkout() / "platform");
+  fs::create_directory_symlink(outside, ws_->checkout() / "platform/databases");
+  ws_->WriteSources(SampleManifests());
+  ws_->WriteConfig();
+  ws_->Init();
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 1);
+  EXPECT_THAT(apply.err, HasSubstr("platform/databases"));
+  std::vector<std::string> outside_files;
+  for (const auto& e : fs::recursive_directory_iterator(outside)) outside_files.push_back(e.path().filename());
+  EXPECT_THAT(outside_files, ::testing::ElementsAre("sentinel.txt"));
+  EXPECT_EQ(ReadFile(outside / "sentinel.txt"), "keep\n");
+}
+
+TEST_P(EndToEndTest, DestroyRemovesOnlyManagedFilesAndIsRepeatable) {
+  ApplyAndCheckTree(SampleManifests());
+  WriteFile(ws_->checkout() / "README.md", "# keep me\n");
+  WriteFile(ws_->checkout() / "clusters/prod/x.yaml", "keep\n");
+  ASSERT_EXIT_CODE(ws_->Destroy(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "README.md"), "# keep me\n");
+  EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/prod/x.yaml"), "keep\n");
+  for (const auto& [key, unused] : SampleManifests()) EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
+  ASSERT_EXIT_CODE(ws_->Destroy(), 0);
+}
+
+TEST_P(EndToEndTest, PerClusterLayoutWorks) {
+  ApplyAndCheckTree({{"clusters/dev/platform/traefik/helmrelease.yaml", "kind: HelmRelease\n\n"},
+                     {"clusters/dev/platform/vault/vault.yaml", "kind: HelmRelease\nname: vault\n\n"},
+                     {"modules/common/namespace.yaml", "kind: Namespace\n\n"}});
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, ProviderLogsReachOpenTofuAtTheirLevelsAndShutdownIsGraceful) {
+  ApplyAndCheckTree(SampleManifests());
+  testing::CommandResult plan =
+      ws_->Run({"plan", "-no-color", "-input=false"}, {{"TF_LOG", "DEBUG"}, {"TF_LOG_PROVIDER", "DEBUG"}});
+  ASSERT_EXIT_CODE(plan, 0);
+  EXPECT_THAT(plan.err, HasSubstr("[DEBUG] provider.terraform-provider-wildside"));
+  EXPECT_THAT(plan.err, HasSubstr("ReadResource: start"));
+  EXPECT_THAT(plan.err, Not(HasSubstr("plugin failed to exit gracefully")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Clients, EndToEndTest, ::testing::ValuesIn(Clients()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+}  // namespace
+}  // namespace wildside
