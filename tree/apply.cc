@@ -1,0 +1,261 @@
+#include "tree/apply.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "absl/cleanup/cleanup.h"
+#include "tree/internal/strings.h"
+#include "absl/strings/str_join.h"
+#include "tree/internal/apply_at.h"
+#include "tree/internal/fs.h"
+#include "tree/layout.h"
+
+namespace wildside::tree {
+namespace internal {
+namespace {
+
+class Applier {
+ public:
+  Applier(int root_fd, const TreeOptions& options, RenderReport* report)
+      : env_(options.GetEnv()),
+        options_(options),
+        report_(report),
+        dirs_(env_, root_fd, options.dir_mode) {}
+
+  absl::Status Run(const DesiredTree& desired, const ChangeSet& changes) {
+    absl::Status s = RunPhases(desired, changes);
+    // Make whatever was renamed or unlinked durable even after an error.
+    absl::Status synced = dirs_.SyncDirty();
+    std::sort(report_->changed_paths.begin(), report_->changed_paths.end());
+    return s.ok() ? synced : s;
+  }
+
+ private:
+  absl::Status RunPhases(const DesiredTree& desired, const ChangeSet& changes) {
+    for (const std::string& tmp : changes.temp_files) {
+      if (absl::Status s = RemoveFile(tmp); !s.ok()) return s;
+    }
+    for (const Change& c : changes.changes) {
+      if (c.kind != ChangeKind::kPrune) continue;
+      if (absl::Status s = RemoveFile(c.path); !s.ok()) return s;
+      ++report_->pruned;
+      report_->changed_paths.push_back(c.path);
+    }
+    std::vector<const Change*> dirs;
+    for (const Change& c : changes.changes) {
+      if (c.kind == ChangeKind::kRemoveDir) dirs.push_back(&c);
+    }
+    // Deepest first, so children go before their parents.
+    std::stable_sort(dirs.begin(), dirs.end(), [](const Change* a, const Change* b) {
+      return std::count(a->path.begin(), a->path.end(), '/') >
+             std::count(b->path.begin(), b->path.end(), '/');
+    });
+    for (const Change* c : dirs) {
+      if (absl::Status s = RemoveDir(c->path); !s.ok()) return s;
+      ++report_->dirs_removed;
+      report_->changed_paths.push_back(c->path + "/");
+    }
+    for (const Change& c : changes.changes) {
+      switch (c.kind) {
+        case ChangeKind::kCreate:
+        case ChangeKind::kUpdate: {
+          auto it = desired.find(c.path);
+          if (it == desired.end()) {
+            return absl::InternalError(StrCat(
+                c.path, ": change set writes a path the desired tree lacks"));
+          }
+          if (absl::Status s = WriteFile(c.path, it->second); !s.ok()) return s;
+          ++(c.kind == ChangeKind::kCreate ? report_->created : report_->updated);
+          report_->bytes_written += it->second.size();
+          report_->changed_paths.push_back(c.path);
+          break;
+        }
+        case ChangeKind::kModeChange: {
+          bool is_dir = c.disk_kind == EntryKind::kDirectory;
+          absl::Status s = is_dir ? ChangeDirMode(c.path) : ChangeFileMode(c.path);
+          if (!s.ok()) return s;
+          ++report_->mode_changed;
+          report_->changed_paths.push_back(is_dir ? c.path + "/" : c.path);
+          break;
+        }
+        case ChangeKind::kUnchanged:
+          ++report_->unchanged;
+          break;
+        case ChangeKind::kPrune:
+        case ChangeKind::kRemoveDir:
+          break;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Opens the parent of `rel`; *gone is set if a directory on the way does
+  // not exist (then there is nothing to remove).
+  absl::StatusOr<int> OpenParent(std::string_view rel, bool create, bool* gone) {
+    std::vector<std::string> created;
+    absl::StatusOr<int> fd = dirs_.Open(ParentPath(rel), create, &created);
+    report_->dirs_created += created.size();
+    if (!fd.ok() && gone != nullptr && absl::IsNotFound(fd.status())) {
+      *gone = true;
+    }
+    return fd;
+  }
+
+  absl::Status RemoveFile(const std::string& rel) {
+    bool gone = false;
+    absl::StatusOr<int> dir = OpenParent(rel, false, &gone);
+    if (gone) return absl::OkStatus();
+    if (!dir.ok()) return dir.status();
+    std::string base(BaseName(rel));
+    if (env_->UnlinkAt(*dir, base.c_str(), 0) != 0) {
+      if (errno == ENOENT) return absl::OkStatus();
+      return OsError(rel, "cannot delete stray file", errno);
+    }
+    dirs_.MarkDirty(ParentPath(rel));
+    return absl::OkStatus();
+  }
+
+  absl::Status RemoveDir(const std::string& rel) {
+    bool gone = false;
+    absl::StatusOr<int> dir = OpenParent(rel, false, &gone);
+    if (gone) return absl::OkStatus();
+    if (!dir.ok()) return dir.status();
+    dirs_.Forget(rel);
+    std::string base(BaseName(rel));
+    if (env_->UnlinkAt(*dir, base.c_str(), AT_REMOVEDIR) != 0) {
+      int err = errno;
+      if (err == ENOENT) return absl::OkStatus();
+      if (err == ENOTEMPTY || err == EEXIST) {
+        return absl::FailedPreconditionError(StrCat(
+            rel, ": cannot remove directory: not empty (entries appeared "
+                 "after the scan)"));
+      }
+      return OsError(rel, "cannot remove directory", err);
+    }
+    dirs_.MarkDirty(ParentPath(rel));
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteFile(const std::string& rel, std::string_view content) {
+    absl::StatusOr<int> dir = OpenParent(rel, true, nullptr);
+    if (!dir.ok()) return dir.status();
+    std::string tmp =
+        StrCat(kTempPrefix, static_cast<long>(::getpid()), "-", counter_++, "");
+    int fd = env_->OpenAt(*dir, tmp.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+    if (fd < 0) return OsError(rel, "cannot create temporary file", errno);
+    bool renamed = false;
+    Fd file(env_, fd);
+    absl::Cleanup remove_tmp = [&] {
+      file.Reset();
+      if (!renamed) env_->UnlinkAt(*dir, tmp.c_str(), 0);
+    };
+    if (absl::Status s = WriteAll(env_, fd, content, rel); !s.ok()) return s;
+    if (env_->Fchmod(fd, options_.file_mode) != 0) {
+      return OsError(rel, "cannot set file mode", errno);
+    }
+    // The data must be on disk before the rename makes it visible, or a
+    // crash could leave the new name pointing at an empty file.
+    if (env_->Fsync(fd) != 0) return OsError(rel, "fsync failed", errno);
+    // close() can report a deferred write error (e.g. on NFS).
+    int closing = file.Release();
+    if (env_->Close(closing) != 0) return OsError(rel, "close failed", errno);
+    std::string base(BaseName(rel));
+    if (env_->RenameAt(*dir, tmp.c_str(), *dir, base.c_str()) != 0) {
+      return OsError(rel, "cannot rename temporary file into place", errno);
+    }
+    renamed = true;
+    dirs_.MarkDirty(ParentPath(rel));
+    return absl::OkStatus();
+  }
+
+  absl::Status ChangeFileMode(const std::string& rel) {
+    absl::StatusOr<int> dir = OpenParent(rel, false, nullptr);
+    if (!dir.ok()) return dir.status();
+    std::string base(BaseName(rel));
+    int fd = env_->OpenAt(*dir, base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+    if (fd < 0) {
+      if (errno == ELOOP) {
+        return absl::FailedPreconditionError(StrCat(
+            rel, ": is a symbolic link: refusing to change its mode"));
+      }
+      return OsError(rel, "cannot open to change mode", errno);
+    }
+    Fd guard(env_, fd);
+    struct stat st;
+    if (env_->Fstat(fd, &st) != 0) return OsError(rel, "cannot stat", errno);
+    if (!S_ISREG(st.st_mode)) {
+      return absl::FailedPreconditionError(
+          StrCat(rel, ": is no longer a regular file"));
+    }
+    if (env_->Fchmod(fd, options_.file_mode) != 0) {
+      return OsError(rel, "cannot set file mode", errno);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ChangeDirMode(const std::string& rel) {
+    absl::StatusOr<int> fd = dirs_.Open(rel, false, nullptr);
+    if (!fd.ok()) return fd.status();
+    if (env_->Fchmod(*fd, options_.dir_mode) != 0) {
+      return OsError(rel, "cannot set directory mode", errno);
+    }
+    return absl::OkStatus();
+  }
+
+  Env* env_;
+  const TreeOptions& options_;
+  RenderReport* report_;
+  DirCache dirs_;
+  uint64_t counter_ = 0;
+};
+
+}  // namespace
+
+absl::Status ConflictsToStatus(const ChangeSet& changes) {
+  if (changes.conflicts.empty()) return absl::OkStatus();
+  std::vector<std::string> lines;
+  for (const Conflict& c : changes.conflicts) {
+    lines.push_back(StrCat(c.path, ": ", c.message));
+  }
+  return absl::FailedPreconditionError(absl::StrJoin(lines, "\n"));
+}
+
+absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
+                              const ChangeSet& changes,
+                              const TreeOptions& options, RenderReport* report) {
+  if (absl::Status s = ConflictsToStatus(changes); !s.ok()) return s;
+  Applier applier(root_fd, options, report);
+  return applier.Run(desired, changes);
+}
+
+}  // namespace internal
+
+ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
+                           const ChangeSet& changes,
+                           const TreeOptions& options) {
+  ApplyResult result;
+  if (absl::Status s = internal::ConflictsToStatus(changes); !s.ok()) {
+    result.status = s;
+    return result;
+  }
+  Env* env = options.GetEnv();
+  absl::StatusOr<internal::Fd> root_fd = internal::OpenRoot(
+      env, root, /*create=*/true, options.dir_mode, &result.report.dirs_created);
+  if (!root_fd.ok()) {
+    result.status = root_fd.status();
+    return result;
+  }
+  result.status = internal::LockRoot(env, root_fd->get(), root,
+                                     options.lock_timeout_ms);
+  if (!result.status.ok()) return result;
+  result.status = internal::ApplyChangeSetAt(root_fd->get(), desired, changes,
+                                             options, &result.report);
+  return result;  // closing root_fd releases the lock
+}
+
+}  // namespace wildside::tree

@@ -1,0 +1,59 @@
+// Apply: make the disk match a ChangeSet, atomically per file.
+//
+// Contract:
+//   * The checkout root is created if missing (mkdir -p, dir_mode).
+//   * Appliers are serialised with flock(LOCK_EX) on the checkout root
+//     directory descriptor: nothing is ever left in the tree, and the lock
+//     dies with the process. A second applier waits up to
+//     TreeOptions::lock_timeout_ms, then fails with Unavailable.
+//   * Below the root every path is reached by openat() one segment at a
+//     time with O_NOFOLLOW|O_DIRECTORY, so a symlink swapped in after the
+//     scan makes the operation fail (FailedPrecondition) instead of writing
+//     or deleting outside the checkout.
+//   * Order: leftover temp files removed; strays pruned; emptied
+//     directories removed, deepest first; then files written and modes fixed
+//     in path order; finally every touched directory is fsynced. Removals come
+//     first so that a directory standing where a file must go (or the
+//     reverse) is out of the way before the write.
+//   * A file is written to ".wildside-tmp-<pid>-<n>" in its own directory
+//     (O_CREAT|O_EXCL|O_NOFOLLOW), fchmod'ed to file_mode (so the umask does
+//     not matter), fsynced, then renamed over the target; the directory is
+//     fsynced after the renames. A crash or error at any point leaves each
+//     file with its old or its new content, never a mix; a temp file that
+//     survives is removed by the next apply.
+//   * Unchanged files are not opened for writing; their mtime stays.
+//
+// Thread-safe in the sense that concurrent callers serialise on the lock.
+#ifndef WILDSIDE_TREE_APPLY_H_
+#define WILDSIDE_TREE_APPLY_H_
+
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "tree/desired_tree.h"
+#include "tree/diff.h"
+#include "tree/options.h"
+#include "tree/report.h"
+
+namespace wildside::tree {
+
+struct ApplyResult {
+  absl::Status status;
+  // What was actually done, also when `status` is an error.
+  RenderReport report;
+};
+
+// Applies `changes` (from DiffAgainstDisk against the same `desired`) under
+// checkout `root`. Contents come from `desired`.
+// Errors: FailedPrecondition listing every conflict if changes.conflicts is
+// non-empty (nothing is done), or for a symlink / non-directory met on the
+// way; Unavailable if the lock was not obtained in time; NotFound-derived
+// and other OS errors by errno as "<path>: <what>: <strerror>"; Internal if
+// `desired` lacks a key the change set writes.
+ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
+                           const ChangeSet& changes,
+                           const TreeOptions& options);
+
+}  // namespace wildside::tree
+
+#endif  // WILDSIDE_TREE_APPLY_H_

@@ -1,0 +1,227 @@
+// wildside-tree: plan and apply a GitOps tree from the command line.
+//
+//   wildside-tree plan  --dir CHECKOUT --cluster NAME [--manifests FILE|-]
+//   wildside-tree apply --dir CHECKOUT --cluster NAME [--manifests FILE|-]
+//       [--json] [--no-prune] [--exclude GLOB]... [--component NAME]...
+//       [--symlinks-as-stray] [--lock-timeout-ms N]
+//
+// Manifests are JSON, read from FILE or stdin: either a bare object
+// {"<path>": "<content>", ...} or the {"value": {...}} shape that
+// `tofu output -json <name>` prints.
+//
+// Exit codes (like `tofu plan -detailed-exitcode`): plan 0 = the tree
+// matches, 2 = it differs, 1 = error; apply 0 = done, 1 = error. Human
+// output goes to stdout, errors to stderr; --json prints one JSON document.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tree/diff.h"
+#include "tree/render.h"
+#include "tree/report.h"
+
+namespace {
+
+using wildside::tree::ChangeKind;
+using wildside::tree::ChangeSet;
+using wildside::tree::TreeOptions;
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitDiffers = 2;
+
+constexpr char kUsage[] =
+    "usage: wildside-tree (plan|apply) --dir CHECKOUT --cluster NAME\n"
+    "         [--manifests FILE|-] [--json] [--no-prune] [--exclude GLOB]...\n"
+    "         [--component NAME]... [--symlinks-as-stray] "
+    "[--lock-timeout-ms N]\n"
+    "Manifests: JSON object {path: content} or {\"value\": {...}} as printed\n"
+    "by `tofu output -json NAME`; read from stdin when FILE is - or absent.\n"
+    "plan exits 0 if the tree matches, 2 if it differs, 1 on error.\n";
+
+struct Args {
+  std::string command;
+  std::string dir;
+  std::string cluster;
+  std::string manifests = "-";
+  bool json = false;
+  TreeOptions options;
+};
+
+int Fail(const std::string& message) {
+  std::cerr << "wildside-tree: " << message << "\n";
+  return kExitError;
+}
+
+std::string Dump(const nlohmann::json& j) {
+  // Paths found on disk need not be UTF-8; never throw on them.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Returns an error message, or empty on success.
+std::string ParseArgs(int argc, char** argv, Args* args) {
+  if (argc < 2) return "missing command";
+  args->command = argv[1];
+  if (args->command != "plan" && args->command != "apply") {
+    return "unknown command \"" + args->command + "\"";
+  }
+  bool default_excludes = true;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::string* out) -> bool {
+      if (i + 1 >= argc) return false;
+      *out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--dir") {
+      if (!value(&args->dir)) return "--dir needs a value";
+    } else if (a == "--cluster") {
+      if (!value(&args->cluster)) return "--cluster needs a value";
+    } else if (a == "--manifests") {
+      if (!value(&args->manifests)) return "--manifests needs a value";
+    } else if (a == "--json") {
+      args->json = true;
+    } else if (a == "--no-prune") {
+      args->options.prune = false;
+    } else if (a == "--symlinks-as-stray") {
+      args->options.symlinks_as_stray = true;
+    } else if (a == "--exclude") {
+      if (!value(&v)) return "--exclude needs a value";
+      if (default_excludes) args->options.exclude.clear();
+      default_excludes = false;
+      args->options.exclude.push_back(v);
+    } else if (a == "--component") {
+      if (!value(&v)) return "--component needs a value";
+      args->options.extra_components.push_back(v);
+    } else if (a == "--lock-timeout-ms") {
+      if (!value(&v)) return "--lock-timeout-ms needs a value";
+      char* end = nullptr;
+      long long ms = std::strtoll(v.c_str(), &end, 10);
+      if (end == v.c_str() || *end != '\0' || ms < 0) {
+        return "--lock-timeout-ms needs a non-negative integer";
+      }
+      args->options.lock_timeout_ms = ms;
+    } else if (a == "-h" || a == "--help") {
+      return "help";
+    } else {
+      return "unknown argument \"" + a + "\"";
+    }
+  }
+  if (args->dir.empty()) return "--dir is required";
+  if (args->cluster.empty()) return "--cluster is required";
+  return "";
+}
+
+// Reads and decodes the manifests; returns an error message or empty.
+std::string ReadManifests(const std::string& source,
+                          std::map<std::string, std::string>* out) {
+  std::string text;
+  if (source == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin),
+                std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(source, std::ios::binary);
+    if (!in) return source + ": cannot open manifests file";
+    text.assign(std::istreambuf_iterator<char>(in),
+                std::istreambuf_iterator<char>());
+    if (in.bad()) return source + ": read failed";
+  }
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return source + ": manifests are not valid JSON";
+  if (doc.is_object() && doc.contains("value") && doc["value"].is_object()) {
+    nlohmann::json value = std::move(doc["value"]);
+    doc = std::move(value);
+  }
+  if (!doc.is_object()) {
+    return source + ": manifests must be a JSON object of path to content";
+  }
+  std::string problems;
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (!it.value().is_string()) {
+      problems += "\n  manifests[\"" + it.key() + "\"]: not a string";
+      continue;
+    }
+    out->emplace(it.key(), it.value().get_ref<const std::string&>());
+  }
+  if (!problems.empty()) return source + ": invalid manifests:" + problems;
+  return "";
+}
+
+char Marker(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::kCreate: return '+';
+    case ChangeKind::kUpdate: return '~';
+    case ChangeKind::kModeChange: return 'm';
+    case ChangeKind::kPrune: return '-';
+    case ChangeKind::kRemoveDir: return '-';
+    case ChangeKind::kUnchanged: return ' ';
+  }
+  return '?';
+}
+
+int Plan(const Args& args, const wildside::tree::DesiredTree& desired) {
+  absl::StatusOr<ChangeSet> plan = wildside::tree::PlanGitopsTree(
+      args.dir, desired, args.cluster, args.options);
+  if (!plan.ok()) return Fail(plan.status().ToString());
+  if (args.json) {
+    std::cout << Dump(wildside::tree::ToJson(*plan)) << "\n";
+  } else {
+    for (const auto& c : plan->changes) {
+      if (c.kind == ChangeKind::kUnchanged) continue;
+      std::cout << Marker(c.kind) << " " << c.path
+                << (c.kind == ChangeKind::kRemoveDir ? "/" : "") << "\n";
+    }
+    for (const auto& c : plan->conflicts) {
+      std::cout << "! " << c.path << ": " << c.message << "\n";
+    }
+    size_t changed = plan->changes.size() - plan->Count(ChangeKind::kUnchanged);
+    std::cout << (plan->HasChanges() ? "Plan: " : "No changes: ") << changed
+              << " change(s), " << plan->Count(ChangeKind::kUnchanged)
+              << " unchanged, " << plan->conflicts.size() << " conflict(s)\n";
+  }
+  return plan->HasChanges() ? kExitDiffers : kExitOk;
+}
+
+int Apply(const Args& args, const wildside::tree::DesiredTree& desired) {
+  wildside::tree::ApplyResult r = wildside::tree::RenderGitopsTreeWithReport(
+      args.dir, desired, args.cluster, args.options);
+  if (args.json) {
+    nlohmann::json j = wildside::tree::ToJson(r.report);
+    j["ok"] = r.status.ok();
+    if (!r.status.ok()) j["error"] = r.status.ToString();
+    std::cout << Dump(j) << "\n";
+  } else {
+    for (const std::string& p : r.report.changed_paths) std::cout << "  " << p << "\n";
+    std::cout << "Applied: " << wildside::tree::Summarize(r.report) << "\n";
+  }
+  if (!r.status.ok()) return Fail(r.status.ToString());
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  std::string error = ParseArgs(argc, argv, &args);
+  if (error == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (!error.empty()) {
+    std::cerr << "wildside-tree: " << error << "\n" << kUsage;
+    return kExitError;
+  }
+  std::map<std::string, std::string> owned;
+  error = ReadManifests(args.manifests, &owned);
+  if (!error.empty()) return Fail(error);
+  wildside::tree::DesiredTree desired = wildside::tree::ViewDesiredTree(owned);
+  return args.command == "plan" ? Plan(args, desired) : Apply(args, desired);
+}

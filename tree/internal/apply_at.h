@@ -1,0 +1,18 @@
+// Apply under an already-held lock on an open root. Internal to tree/.
+#ifndef WILDSIDE_TREE_INTERNAL_APPLY_AT_H_
+#define WILDSIDE_TREE_INTERNAL_APPLY_AT_H_
+
+#include "tree/apply.h"
+
+namespace wildside::tree::internal {
+
+absl::Status ConflictsToStatus(const ChangeSet& changes);
+
+// Performs the operations of `changes`, adding to *report.
+absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
+                              const ChangeSet& changes,
+                              const TreeOptions& options, RenderReport* report);
+
+}  // namespace wildside::tree::internal
+
+#endif  // WILDSIDE_TREE_INTERNAL_APPLY_AT_H_

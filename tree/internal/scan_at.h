@@ -1,0 +1,17 @@
+// Scan from an already-open checkout root descriptor (used under the apply
+// lock by RenderGitopsTree). Internal to tree/.
+#ifndef WILDSIDE_TREE_INTERNAL_SCAN_AT_H_
+#define WILDSIDE_TREE_INTERNAL_SCAN_AT_H_
+
+#include "tree/scan.h"
+
+namespace wildside::tree::internal {
+
+// `hash_filter` null: hash every file; else hash only same-size desired keys.
+absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
+                                    const TreeOptions& options,
+                                    const DesiredTree* hash_filter);
+
+}  // namespace wildside::tree::internal
+
+#endif  // WILDSIDE_TREE_INTERNAL_SCAN_AT_H_

@@ -1,0 +1,131 @@
+#include "tree/remove.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <set>
+
+#include "tree/internal/strings.h"
+#include "absl/strings/str_join.h"
+#include "tree/internal/fs.h"
+#include "tree/layout.h"
+#include "tree/validate.h"
+
+namespace wildside::tree {
+
+using internal::OsError;
+
+namespace {
+
+// The owned root directory a validated key lives in.
+std::string_view OwnedRootOf(std::string_view key) {
+  size_t first = key.find('/');
+  if (key.substr(0, first) == "clusters") return key.substr(0, key.find('/', first + 1));
+  return key.substr(0, first);
+}
+
+bool Skippable(const absl::Status& s) {
+  // Missing, or reached through a symlink / non-directory: not ours to touch.
+  return absl::IsNotFound(s) || absl::IsFailedPrecondition(s);
+}
+
+}  // namespace
+
+ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
+                               const std::vector<std::string>& paths,
+                               const TreeOptions& options) {
+  ApplyResult result;
+  RenderReport& report = result.report;
+  std::vector<KeyProblem> problems;
+  if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
+    problems.push_back({"", std::string(s.message())});
+  }
+  std::set<std::string> sorted(paths.begin(), paths.end());
+  for (const std::string& p : sorted) {
+    for (std::string& m : ValidateKey(p, cluster, options)) {
+      problems.push_back({p, std::move(m)});
+    }
+  }
+  if (!problems.empty()) {
+    result.status = ProblemsToStatus(problems, "path");
+    return result;
+  }
+  Env* env = options.GetEnv();
+  absl::StatusOr<internal::Fd> root_fd = internal::OpenRoot(
+      env, root, /*create=*/false, options.dir_mode, nullptr);
+  if (!root_fd.ok()) {
+    if (!absl::IsNotFound(root_fd.status())) result.status = root_fd.status();
+    return result;
+  }
+  result.status = internal::LockRoot(env, root_fd->get(), root,
+                                     options.lock_timeout_ms);
+  if (!result.status.ok()) return result;
+
+  internal::DirCache dirs(env, root_fd->get(), options.dir_mode);
+  auto run = [&]() -> absl::Status {
+    std::set<std::string> candidates;
+    for (const std::string& p : sorted) {
+      std::string_view parent = ParentPath(p);
+      absl::StatusOr<int> dir = dirs.Open(parent, false, nullptr);
+      if (!dir.ok()) {
+        if (Skippable(dir.status())) continue;
+        return dir.status();
+      }
+      std::string base(BaseName(p));
+      struct stat st;
+      if (env->FstatAt(*dir, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;
+        return OsError(p, "cannot stat", errno);
+      }
+      if (!S_ISREG(st.st_mode)) continue;
+      if (env->UnlinkAt(*dir, base.c_str(), 0) != 0) {
+        if (errno == ENOENT) continue;
+        return OsError(p, "cannot delete", errno);
+      }
+      dirs.MarkDirty(parent);
+      ++report.pruned;
+      report.changed_paths.push_back(p);
+      std::string_view stop = ParentPath(OwnedRootOf(p));
+      for (std::string_view d = parent; d.size() > stop.size() && !d.empty();
+           d = ParentPath(d)) {
+        candidates.emplace(d);
+      }
+    }
+    std::vector<std::string> order(candidates.begin(), candidates.end());
+    std::stable_sort(order.begin(), order.end(),
+                     [](const std::string& a, const std::string& b) {
+                       return std::count(a.begin(), a.end(), '/') >
+                              std::count(b.begin(), b.end(), '/');
+                     });
+    for (const std::string& d : order) {
+      absl::StatusOr<int> dir = dirs.Open(ParentPath(d), false, nullptr);
+      if (!dir.ok()) {
+        if (Skippable(dir.status())) continue;
+        return dir.status();
+      }
+      dirs.Forget(d);
+      std::string base(BaseName(d));
+      if (env->UnlinkAt(*dir, base.c_str(), AT_REMOVEDIR) != 0) {
+        int err = errno;
+        if (err == ENOENT || err == ENOTEMPTY || err == EEXIST ||
+            err == ENOTDIR) {
+          continue;
+        }
+        return OsError(d, "cannot remove directory", err);
+      }
+      dirs.MarkDirty(ParentPath(d));
+      ++report.dirs_removed;
+      report.changed_paths.push_back(d + "/");
+    }
+    return absl::OkStatus();
+  };
+  absl::Status s = run();
+  absl::Status synced = dirs.SyncDirty();
+  result.status = s.ok() ? synced : s;
+  std::sort(report.changed_paths.begin(), report.changed_paths.end());
+  return result;
+}
+
+}  // namespace wildside::tree

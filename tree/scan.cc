@@ -1,0 +1,362 @@
+#include "tree/scan.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "tree/internal/strings.h"
+#include "absl/strings/str_join.h"
+#include "tree/internal/fs.h"
+#include "tree/internal/scan_at.h"
+#include "tree/internal/sha256.h"
+#include "tree/layout.h"
+#include "tree/validate.h"
+
+namespace wildside::tree {
+
+using internal::Fd;
+using internal::OsError;
+
+std::string_view EntryKindName(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::kFile:
+      return "file";
+    case EntryKind::kDirectory:
+      return "directory";
+    case EntryKind::kSymlink:
+      return "symlink";
+    case EntryKind::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+const ScanEntry* TreeScan::Find(std::string_view path) const {
+  auto it = std::lower_bound(
+      entries.begin(), entries.end(), path,
+      [](const ScanEntry& e, std::string_view p) { return e.path < p; });
+  return it != entries.end() && it->path == path ? &*it : nullptr;
+}
+
+namespace {
+
+// Directory nesting deeper than this is refused rather than recursed into;
+// keys are at most 4096 bytes, so a legitimate tree is far shallower.
+constexpr int kMaxDepth = 256;
+// Read buffer for hashing: large enough that syscalls are not the cost.
+constexpr size_t kReadBuffer = 256 * 1024;
+
+EntryKind KindOf(mode_t mode) {
+  if (S_ISREG(mode)) return EntryKind::kFile;
+  if (S_ISDIR(mode)) return EntryKind::kDirectory;
+  if (S_ISLNK(mode)) return EntryKind::kSymlink;
+  return EntryKind::kOther;
+}
+
+class Scanner {
+ public:
+  Scanner(const TreeOptions& options, const DesiredTree* hash_filter)
+      : options_(options),
+        env_(options.GetEnv()),
+        hash_filter_(hash_filter),
+        buffer_(kReadBuffer) {}
+
+  absl::Status ScanRoot(int root_fd, std::string_view cluster, TreeScan* out) {
+    out_ = out;
+    // `clusters` is on the way to the owned root clusters/<cluster>; it is
+    // recorded (not owned) so the diff can see a file sitting there.
+    struct stat st;
+    if (env_->FstatAt(root_fd, "clusters", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      Record("clusters", st, /*owned=*/false);
+      if (S_ISDIR(st.st_mode)) {
+        int fd = env_->OpenAt(root_fd, "clusters",
+                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+        if (fd < 0) return OsError("clusters", "cannot open directory", errno);
+        Fd guard(env_, fd);
+        absl::Status s = ScanOwnedRoot(fd, std::string(cluster),
+                                       StrCat("clusters/", cluster));
+        if (!s.ok()) return s;
+      }
+    } else if (errno != ENOENT) {
+      return OsError("clusters", "cannot stat", errno);
+    }
+    for (const char* top : {"modules", "platform"}) {
+      absl::Status s = ScanOwnedRoot(root_fd, top, top);
+      if (!s.ok()) return s;
+    }
+    std::sort(out->entries.begin(), out->entries.end(),
+              [](const ScanEntry& a, const ScanEntry& b) {
+                return a.path < b.path;
+              });
+    std::sort(out->excluded.begin(), out->excluded.end());
+    std::sort(out->temp_files.begin(), out->temp_files.end());
+    return absl::OkStatus();
+  }
+
+ private:
+  void Record(std::string path, const struct stat& st, bool owned) {
+    ScanEntry e;
+    e.path = std::move(path);
+    e.kind = KindOf(st.st_mode);
+    e.size = e.kind == EntryKind::kFile ? static_cast<uint64_t>(st.st_size) : 0;
+    e.mode = st.st_mode & 07777;
+    e.owned = owned;
+    out_->entries.push_back(std::move(e));
+  }
+
+  absl::Status Unfollowed(const std::string& path, const struct stat& st) {
+    return absl::FailedPreconditionError(StrCat(
+        path, ": ", S_ISLNK(st.st_mode) ? "symbolic link" : "special file",
+        " inside an owned root: the engine never follows or opens it; remove "
+        "it or set symlinks_as_stray to have it pruned"));
+  }
+
+  // `name` in `parent_fd` is the owned root at repo path `path`.
+  absl::Status ScanOwnedRoot(int parent_fd, const std::string& name,
+                             const std::string& path) {
+    if (IsExcluded(path, options_)) {
+      struct stat st;
+      if (env_->FstatAt(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        out_->excluded.push_back(path);
+      }
+      return absl::OkStatus();
+    }
+    struct stat st;
+    if (env_->FstatAt(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return absl::OkStatus();
+      return OsError(path, "cannot stat", errno);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      if (!S_ISREG(st.st_mode) && !options_.symlinks_as_stray) {
+        return Unfollowed(path, st);
+      }
+      // A non-directory at an owned root path: seen, never deleted.
+      Record(path, st, /*owned=*/false);
+      return absl::OkStatus();
+    }
+    Record(path, st, /*owned=*/true);
+    int fd = env_->OpenAt(parent_fd, name.c_str(),
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+    if (fd < 0) return OsError(path, "cannot open directory", errno);
+    Fd guard(env_, fd);
+    return ScanDir(fd, path, 1);
+  }
+
+  absl::Status ScanDir(int dir_fd, const std::string& dir_path, int depth) {
+    if (depth > kMaxDepth) {
+      return absl::FailedPreconditionError(StrCat(
+          dir_path, ": directories nested deeper than ", kMaxDepth,
+          " levels; refusing to scan further"));
+    }
+    std::vector<DirEntry> names;
+    if (env_->ReadDir(dir_fd, &names) != 0) {
+      return OsError(dir_path, "cannot list directory", errno);
+    }
+    std::sort(names.begin(), names.end(),
+              [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    for (const DirEntry& de : names) {
+      std::string path = JoinPath(dir_path, de.name);
+      struct stat st;
+      if (env_->FstatAt(dir_fd, de.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;  // vanished since readdir
+        return OsError(path, "cannot stat", errno);
+      }
+      if (IsExcluded(path, options_)) {
+        out_->excluded.push_back(path);
+        continue;
+      }
+      if (S_ISREG(st.st_mode) && StartsWith(de.name, kTempPrefix)) {
+        out_->temp_files.push_back(path);
+        continue;
+      }
+      if (S_ISDIR(st.st_mode)) {
+        Record(path, st, /*owned=*/true);
+        int fd = env_->OpenAt(dir_fd, de.name.c_str(),
+                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+        if (fd < 0) return OsError(path, "cannot open directory", errno);
+        Fd guard(env_, fd);
+        absl::Status s = ScanDir(fd, path, depth + 1);
+        if (!s.ok()) return s;
+        continue;
+      }
+      if (!S_ISREG(st.st_mode)) {
+        if (!options_.symlinks_as_stray) return Unfollowed(path, st);
+        Record(path, st, /*owned=*/true);
+        continue;
+      }
+      Record(path, st, /*owned=*/true);
+      if (WantHash(path, st)) {
+        absl::Status s = Hash(dir_fd, de.name, &out_->entries.back());
+        if (!s.ok()) return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  bool WantHash(const std::string& path, const struct stat& st) const {
+    if (hash_filter_ == nullptr) return true;
+    auto it = hash_filter_->find(path);
+    return it != hash_filter_->end() &&
+           it->second.size() == static_cast<uint64_t>(st.st_size);
+  }
+
+  absl::Status Hash(int dir_fd, const std::string& name, ScanEntry* e) {
+    // O_NONBLOCK: if the file was swapped for a fifo, open must not hang;
+    // O_NOFOLLOW: if it was swapped for a symlink, open fails.
+    int fd = env_->OpenAt(dir_fd, name.c_str(),
+                          O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+    if (fd < 0) {
+      if (errno == ENOENT) return absl::OkStatus();
+      if (errno == ELOOP) {
+        return absl::FailedPreconditionError(StrCat(
+            e->path, ": became a symbolic link while scanning"));
+      }
+      return OsError(e->path, "cannot open for hashing", errno);
+    }
+    Fd guard(env_, fd);
+    struct stat st;
+    if (env_->Fstat(fd, &st) != 0) return OsError(e->path, "cannot stat", errno);
+    if (!S_ISREG(st.st_mode)) {
+      return absl::FailedPreconditionError(
+          StrCat(e->path, ": stopped being a regular file while scanning"));
+    }
+    uint64_t total = 0;
+    for (;;) {
+      ssize_t n = env_->Read(fd, buffer_.data(), buffer_.size());
+      if (n < 0) return OsError(e->path, "read failed", errno);
+      if (n == 0) break;
+      hasher_.Update(buffer_.data(), static_cast<size_t>(n));
+      total += static_cast<uint64_t>(n);
+    }
+    e->size = total;
+    e->sha256 = hasher_.FinishHex();
+    return absl::OkStatus();
+  }
+
+  const TreeOptions& options_;
+  Env* env_;
+  const DesiredTree* hash_filter_;
+  std::vector<char> buffer_;
+  internal::Sha256 hasher_;
+  TreeScan* out_ = nullptr;
+};
+
+absl::StatusOr<TreeScan> ScanTreeImpl(std::string_view root,
+                                      std::string_view cluster,
+                                      const TreeOptions& options,
+                                      const DesiredTree* filter) {
+  if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
+  Env* env = options.GetEnv();
+  absl::StatusOr<Fd> root_fd =
+      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
+  if (!root_fd.ok()) {
+    if (absl::IsNotFound(root_fd.status())) return TreeScan{};
+    return root_fd.status();
+  }
+  return internal::ScanTreeAt(root_fd->get(), cluster, options, filter);
+}
+
+}  // namespace
+
+namespace internal {
+
+absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
+                                    const TreeOptions& options,
+                                    const DesiredTree* hash_filter) {
+  TreeScan scan;
+  scan.root_exists = true;
+  Scanner scanner(options, hash_filter);
+  absl::Status s = scanner.ScanRoot(root_fd, cluster, &scan);
+  if (!s.ok()) return s;
+  return scan;
+}
+
+}  // namespace internal
+
+absl::StatusOr<TreeScan> ScanTree(std::string_view root,
+                                  std::string_view cluster,
+                                  const TreeOptions& options) {
+  return ScanTreeImpl(root, cluster, options, nullptr);
+}
+
+absl::StatusOr<TreeScan> ScanTree(std::string_view root,
+                                  std::string_view cluster,
+                                  const TreeOptions& options,
+                                  const DesiredTree& hash_if_same_size) {
+  return ScanTreeImpl(root, cluster, options, &hash_if_same_size);
+}
+
+absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
+                                         std::string_view relpath,
+                                         size_t max_bytes,
+                                         const TreeOptions& options) {
+  std::vector<std::string> problems = ValidatePathShape(relpath);
+  if (!problems.empty()) {
+    return absl::InvalidArgumentError(
+        StrCat(relpath, ": invalid path: ", absl::StrJoin(problems, "; ")));
+  }
+  Env* env = options.GetEnv();
+  absl::StatusOr<Fd> root_fd =
+      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
+  if (!root_fd.ok()) return root_fd.status();
+  internal::DirCache dirs(env, root_fd->get(), options.dir_mode);
+  std::string_view parent = ParentPath(relpath);
+  absl::StatusOr<int> dir_fd = dirs.Open(parent, /*create=*/false, nullptr);
+  if (!dir_fd.ok()) {
+    if (absl::IsNotFound(dir_fd.status())) {
+      return absl::NotFoundError(StrCat(relpath, ": no such file"));
+    }
+    return dir_fd.status();
+  }
+  std::string base(BaseName(relpath));
+  int fd = env->OpenAt(*dir_fd, base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ELOOP) {
+      return absl::FailedPreconditionError(StrCat(
+          relpath, ": is a symbolic link: the engine never follows links"));
+    }
+    return OsError(relpath, "cannot open", err);
+  }
+  Fd guard(env, fd);
+  struct stat st;
+  if (env->Fstat(fd, &st) != 0) return OsError(relpath, "cannot stat", errno);
+  if (!S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        StrCat(relpath, ": not a regular file"));
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return absl::ResourceExhaustedError(
+        StrCat(relpath, ": file too large to read: ", st.st_size,
+                     " bytes, limit ", max_bytes));
+  }
+  std::string content;
+  content.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  for (;;) {
+    // The file may grow while we read; never read past max_bytes.
+    if (got == content.size()) {
+      if (content.size() >= max_bytes) {
+        char probe;
+        ssize_t n = env->Read(fd, &probe, 1);
+        if (n < 0) return OsError(relpath, "read failed", errno);
+        if (n > 0) {
+          return absl::ResourceExhaustedError(StrCat(
+              relpath, ": file too large to read: limit ", max_bytes));
+        }
+        break;
+      }
+      content.resize(std::min(max_bytes, content.size() * 2 + 4096));
+    }
+    ssize_t n = env->Read(fd, content.data() + got, content.size() - got);
+    if (n < 0) return OsError(relpath, "read failed", errno);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  content.resize(got);
+  return content;
+}
+
+}  // namespace wildside::tree
