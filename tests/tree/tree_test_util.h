@@ -1,0 +1,58 @@
+// Helpers for tree/ tests: a private temp directory per test, small file
+// utilities, a snapshot of a directory for "nothing changed" assertions,
+// and the realistic fixture of issue 3.
+#ifndef WILDSIDE_TESTS_TREE_TREE_TEST_UTIL_H_
+#define WILDSIDE_TESTS_TREE_TREE_TEST_UTIL_H_
+
+#include <sys/stat.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace wildside::tree::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+// Writes `content` to `path`, creating parents (0755), then chmods `mode`.
+void WriteFile(const std::string& path, const std::string& content,
+               mode_t mode = 0644);
+std::optional<std::string> ReadFile(const std::string& path);
+void MakeDirs(const std::string& path);
+void MakeSymlink(const std::string& target, const std::string& link);
+bool Exists(const std::string& path);  // lstat
+mode_t ModeOf(const std::string& path);  // permission bits (lstat)
+struct timespec MtimeOf(const std::string& path);
+// Sets atime/mtime of `path` to a fixed time in the past (2001-09-09).
+void SetOldMtime(const std::string& path);
+
+// Every entry below `root` (not following symlinks): relative path ->
+// "file <mode> <content>", "dir <mode>" or "link -> <target>".
+std::map<std::string, std::string> Snapshot(const std::string& root);
+
+// Regular files below `root` (not following symlinks): rel path -> content.
+std::map<std::string, std::string> ReadTree(const std::string& root);
+
+// About 41 files in the layout of issue 3: most a few hundred bytes, one
+// 200 KB multi-document YAML with non-ASCII UTF-8 (µ); every value ends in
+// "\n\n".
+std::map<std::string, std::string> RealisticFixture(const std::string& cluster);
+
+// Runs a shell command; returns its exit status (or -1) and stdout.
+int RunCommand(const std::string& command, std::string* out = nullptr);
+
+}  // namespace wildside::tree::testing
+
+#endif  // WILDSIDE_TESTS_TREE_TREE_TEST_UTIL_H_

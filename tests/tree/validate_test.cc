@@ -1,0 +1,215 @@
+// Validation: hostile keys, cluster names, every problem at once, and
+// nothing written anywhere when validation fails.
+#include "tree/validate.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "status_matchers.h"
+#include "tree/layout.h"
+#include "tree/render.h"
+#include "tree_test_util.h"
+
+namespace wildside::tree {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::Field;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using wildside::testing::StatusIs;
+using namespace wildside::tree::testing;
+
+struct HostileCase {
+  std::string name;
+  std::string key;
+  std::string why;            // substring of the expected message
+  std::string companion = {};  // another key the case needs, if any
+};
+
+std::vector<HostileCase> HostileCases() {
+  std::string long_segment = "modules/" + std::string(256, 'a') + ".yaml";
+  std::string long_path = "modules/";
+  while (long_path.size() <= 4096) long_path += "abcdefgh/";
+  long_path += "x.yaml";
+  return {
+      {"Empty", "", "empty path"},
+      {"AbsoluteEtc", "/etc/passwd", "absolute path"},
+      {"AbsoluteOwned", "/platform/traefik/x.yaml", "absolute path"},
+      {"DoubleSlashAbsolute", "//etc/passwd", "absolute path"},
+      {"DotDotEscape", "../outside.yaml", "'..' segment"},
+      {"DotDotInside", "platform/traefik/../../x.yaml", "'..' segment"},
+      {"DotDotLast", "platform/traefik/..", "'..' segment"},
+      {"DotDotOnly", "..", "'..' segment"},
+      {"DotSegment", "platform/./traefik/x.yaml", "'.' segment"},
+      {"DotOnly", ".", "'.' segment"},
+      {"LeadingDotSlash", "./platform/traefik/x.yaml", "'.' segment"},
+      {"EmptySegment", "platform//traefik/x.yaml", "empty path segment"},
+      {"TrailingSlash", "platform/traefik/", "trailing slash"},
+      {"TrailingSlashDeep", "modules/app/", "trailing slash"},
+      {"Backslash", "platform\\traefik\\x.yaml", "backslash"},
+      {"BackslashDotDot", "platform/traefik/..\\..\\x.yaml", "backslash"},
+      {"Nul", std::string("platform/traefik/a\0b.yaml", 25), "control character"},
+      {"Newline", "platform/traefik/a\nb.yaml", "control character"},
+      {"CarriageReturn", "platform/traefik/a\rb.yaml", "control character"},
+      {"Tab", "platform/traefik/a\tb.yaml", "control character"},
+      {"Escape", "platform/traefik/\x1b[31mred.yaml", "control character"},
+      {"Delete", "platform/traefik/a\x7f.yaml", "control character"},
+      {"InvalidUtf8", "platform/traefik/\xff.yaml", "invalid UTF-8"},
+      {"OverlongUtf8Slash", "platform/traefik/\xc0\xaf.yaml", "invalid UTF-8"},
+      {"Utf8Surrogate", "platform/traefik/\xed\xa0\x80.yaml", "invalid UTF-8"},
+      {"GitDir", ".git/config", "'.git' segment"},
+      {"GitInModules", "modules/.git/hooks/pre-commit", "'.git' segment"},
+      {"GitUpperCase", "platform/traefik/.GIT/config", "'.git' segment"},
+      {"GitInCluster", "clusters/dev/.git/config", "'.git' segment"},
+      {"SegmentTooLong", long_segment, "path segment too long"},
+      {"PathTooLong", long_path, "path too long"},
+      {"OtherCluster", "clusters/prod/app.yaml", "under another cluster"},
+      {"OtherClusterNested", "clusters/staging/platform/traefik/x.yaml",
+       "under another cluster"},
+      {"ClusterDirAsFile", "clusters/dev", "not under an owned root"},
+      {"ClustersTopFile", "clusters/app.yaml", "not under an owned root"},
+      {"Readme", "README.md", "not under an owned root"},
+      {"UnownedTop", "apps/x.yaml", "not under an owned root"},
+      {"WindowsDrive", "C:/Windows/x.yaml", "not under an owned root"},
+      {"HomeTilde", "~/x.yaml", "not under an owned root"},
+      {"UnknownComponent", "platform/unknown/x.yaml", "unknown platform component"},
+      {"ComponentTypo", "platform/vaults/x.yaml", "unknown platform component"},
+      {"PlatformFile", "platform/x.yaml", "not under an owned root"},
+      {"ComponentDirAsFile", "platform/traefik", "not under an owned root"},
+      {"ModulesBare", "modules", "not under an owned root"},
+      {"ExcludedFlux", "clusters/dev/flux-system/gotk-components.yaml",
+       "inside an excluded path"},
+      {"ExcludedFluxDir", "clusters/dev/flux-system", "inside an excluded path"},
+      {"TempPrefix", "platform/traefik/.wildside-tmp-123-0", "reserved name"},
+      {"CaseCollision", "platform/traefik/app.yaml", "only by letter case",
+       "platform/traefik/App.yaml"},
+      {"CaseCollisionDir", "modules/app/y.yaml", "only by letter case",
+       "modules/App/x.yaml"},
+      {"DirectoryOfAnotherKey", "modules/a", "is also a directory of",
+       "modules/a/b.yaml"},
+  };
+}
+
+class HostileKeyTest : public ::testing::TestWithParam<HostileCase> {};
+
+TEST_P(HostileKeyTest, RefusedWithKeyNamedAndNothingWritten) {
+  const HostileCase& c = GetParam();
+  std::map<std::string, std::string> owned = {
+      {"platform/traefik/good.yaml", "kind: Good\n\n"}, {c.key, "x: 1\n"}};
+  if (!c.companion.empty()) owned[c.companion] = "y: 2\n";
+  DesiredTree desired = ViewDesiredTree(owned);
+
+  std::vector<KeyProblem> problems = ValidateDesiredTree("dev", desired, {});
+  EXPECT_THAT(problems, Contains(AllOf(Field(&KeyProblem::key, c.key),
+                                       Field(&KeyProblem::message, HasSubstr(c.why)))));
+  for (const KeyProblem& p : problems) {
+    EXPECT_NE(p.key, "platform/traefik/good.yaml") << p.message;
+  }
+
+  // Nothing is written: neither in a fresh checkout path nor next to it.
+  TempDir tmp;
+  WriteFile(tmp / "sentinel/secret", "do not touch\n");
+  auto before = Snapshot(tmp.path());
+  absl::StatusOr<RenderReport> r =
+      RenderGitopsTree(tmp / "checkout", desired, "dev", {});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr(c.why));
+  EXPECT_EQ(Snapshot(tmp.path()), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, HostileKeyTest, ::testing::ValuesIn(HostileCases()),
+    [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
+
+TEST(HostileKeyTableTest, HasAtLeastFortyCases) {
+  EXPECT_GE(HostileCases().size(), 40u);
+}
+
+TEST(ValidateTest, ValidTreeHasNoProblems) {
+  std::map<std::string, std::string> owned = RealisticFixture("dev");
+  owned["clusters/dev/platform/traefik/x.yaml"] = "a\n";
+  owned["platform/extra/x.yaml"] = "a\n";
+  TreeOptions options;
+  options.extra_components = {"extra"};
+  EXPECT_THAT(ValidateDesiredTree("dev", ViewDesiredTree(owned), options), IsEmpty());
+}
+
+TEST(ValidateTest, ReportsEveryProblemAtOnce) {
+  std::map<std::string, std::string> owned = {
+      {"../a", ""}, {"/b", ""}, {"README.md", ""}, {"modules/ok.yaml", ""}};
+  std::vector<KeyProblem> problems =
+      ValidateDesiredTree("Bad_Name", ViewDesiredTree(owned), {});
+  EXPECT_THAT(problems, Contains(Field(&KeyProblem::key, "")));
+  EXPECT_THAT(problems, Contains(Field(&KeyProblem::key, "../a")));
+  EXPECT_THAT(problems, Contains(Field(&KeyProblem::key, "/b")));
+  EXPECT_THAT(problems, Contains(Field(&KeyProblem::key, "README.md")));
+  absl::Status s = ProblemsToStatus(problems, "rendered_manifests");
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                          "rendered_manifests[\"../a\"]: '..' segment"));
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, "cluster: invalid cluster name"));
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                          "rendered_manifests[\"README.md\"]: not under an owned root"));
+}
+
+TEST(ValidateTest, ControlBytesAreEscapedInStatus) {
+  std::map<std::string, std::string> owned = {{"modules/a\nb", ""}};
+  absl::Status s = CheckDesiredTree("dev", ViewDesiredTree(owned), {});
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, "desired[\"modules/a\\nb\"]"));
+}
+
+struct ClusterCase {
+  std::string name;
+  std::string cluster;
+  bool valid;
+};
+
+class ClusterNameTest : public ::testing::TestWithParam<ClusterCase> {};
+
+TEST_P(ClusterNameTest, Dns1123Label) {
+  const ClusterCase& c = GetParam();
+  if (c.valid) {
+    EXPECT_THAT(ValidateCluster(c.cluster), wildside::testing::IsOk());
+  } else {
+    EXPECT_THAT(ValidateCluster(c.cluster),
+                StatusIs(absl::StatusCode::kInvalidArgument, "invalid cluster name"));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ClusterNameTest,
+    ::testing::Values(ClusterCase{"Simple", "dev", true},
+                      ClusterCase{"OneChar", "a", true},
+                      ClusterCase{"Hyphen", "eu-west-1", true},
+                      ClusterCase{"Max63", std::string(63, 'a'), true},
+                      ClusterCase{"Empty", "", false},
+                      ClusterCase{"Upper", "Dev", false},
+                      ClusterCase{"LeadingHyphen", "-dev", false},
+                      ClusterCase{"TrailingHyphen", "dev-", false},
+                      ClusterCase{"Underscore", "dev_1", false},
+                      ClusterCase{"Dot", "dev.1", false},
+                      ClusterCase{"TooLong", std::string(64, 'a'), false},
+                      ClusterCase{"Traversal", "dev/../x", false},
+                      ClusterCase{"DotDot", "..", false},
+                      ClusterCase{"NonAscii", "d\xc3\xa9v", false}),
+    [](const ::testing::TestParamInfo<ClusterCase>& info) { return info.param.name; });
+
+TEST(LayoutTest, GlobMatch) {
+  EXPECT_TRUE(GlobMatch("clusters/*/flux-system/**", "clusters/dev/flux-system/a.yaml"));
+  EXPECT_TRUE(GlobMatch("clusters/*/flux-system/**", "clusters/dev/flux-system/a/b.yaml"));
+  EXPECT_TRUE(GlobMatch("clusters/*/flux-system/**", "clusters/dev/flux-system"));
+  EXPECT_FALSE(GlobMatch("clusters/*/flux-system/**", "clusters/dev/flux-systemx/a"));
+  EXPECT_FALSE(GlobMatch("clusters/*/flux-system/**", "clusters/dev/sub/flux-system/a"));
+  EXPECT_TRUE(GlobMatch("**/*.bak", "modules/a/b.bak"));
+  EXPECT_TRUE(GlobMatch("modules/?.yaml", "modules/a.yaml"));
+  EXPECT_FALSE(GlobMatch("modules/?.yaml", "modules/ab.yaml"));
+  EXPECT_FALSE(GlobMatch("modules/*", "modules/a/b"));
+  // Pathological patterns finish quickly.
+  EXPECT_FALSE(GlobMatch("**/**/**/**/**/**/**/**/**/**/x", std::string(2000, 'a')));
+}
+
+}  // namespace
+}  // namespace wildside::tree
