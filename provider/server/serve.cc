@@ -175,7 +175,11 @@ int Serve() {
   WriteAll(STDOUT_FILENO, FormatHandshakeLine(version, "unix", socket_path, cert_der) + "\n");
 
   shutdown.WaitForNotification();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  // OpenTofu calls Shutdown only when no other call is in flight, and waits
+  // at most 2 s for the exit. A short grace period lets the Shutdown reply
+  // go out; then whatever is left (an idle client connection keeps a
+  // graceful shutdown waiting) is cancelled.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   unlink(socket_path.c_str());
   log::Debug("plugin exiting");
   // Skip static destructors: gRPC's globals can block at exit, and OpenTofu

@@ -188,7 +188,7 @@ class EndToEndTest : public ::testing::TestWithParam<std::string> {
   void ApplyAndCheckTree(const std::map<std::string, std::string>& files) {
     ws_->WriteSources(files);
     ws_->WriteConfig();
-    ws_->Init();
+    ASSERT_NO_FATAL_FAILURE(ws_->Init());
     testing::CommandResult apply = ws_->Apply();
     ASSERT_EXIT_CODE(apply, 0);
     for (const auto& [key, content] : files) {
@@ -201,7 +201,7 @@ class EndToEndTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(EndToEndTest, FreshApplyCreatesExactTreeThenPlanIsEmptyAndDestroyRemovesIt) {
-  ApplyAndCheckTree(SampleManifests());
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 0);
   // Nothing but the tree: no stray files in the owned roots.
@@ -216,7 +216,7 @@ TEST_P(EndToEndTest, FreshApplyCreatesExactTreeThenPlanIsEmptyAndDestroyRemovesI
 }
 
 TEST_P(EndToEndTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
-  ApplyAndCheckTree(SampleManifests());
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml",
             "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 7\n\n");
   testing::CommandResult plan = ws_->Plan();
@@ -231,7 +231,7 @@ TEST_P(EndToEndTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
 }
 
 TEST_P(EndToEndTest, DeletedFileIsPlannedBackAndRestored) {
-  ApplyAndCheckTree(SampleManifests());
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::remove(ws_->checkout() / "platform/redis/valkey.yaml");
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 2);
@@ -242,7 +242,7 @@ TEST_P(EndToEndTest, DeletedFileIsPlannedBackAndRestored) {
 }
 
 TEST_P(EndToEndTest, StrayFileIsPrunedAndUnownedFilesAreLeftAlone) {
-  ApplyAndCheckTree(SampleManifests());
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   WriteFile(ws_->checkout() / "platform/databases/stray.yaml", "kind: Leftover\n");
   WriteFile(ws_->checkout() / "README.md", "# checkout\n");
   WriteFile(ws_->checkout() / "clusters/prod/kustomization.yaml", "resources: []\n");
@@ -261,7 +261,7 @@ TEST_P(EndToEndTest, StrayFileIsPrunedAndUnownedFilesAreLeftAlone) {
 }
 
 TEST_P(EndToEndTest, ModeChangeIsShownAndFixed) {
-  ApplyAndCheckTree(SampleManifests());
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::path f = ws_->checkout() / "platform/sources/cloudnative-pg.yaml";
   ASSERT_EQ(chmod(f.c_str(), 0600), 0);
   testing::CommandResult plan = ws_->Plan();
@@ -275,7 +275,7 @@ TEST_P(EndToEndTest, ModeChangeIsShownAndFixed) {
 TEST_P(EndToEndTest, KeyRemovedFromConfigDeletesFileAndEmptiedDirectory) {
   auto files = SampleManifests();
   files["platform/vault/vault.yaml"] = "kind: HelmRelease\n\n";
-  ApplyAndCheckTree(files);
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(files));
   files.erase("platform/vault/vault.yaml");
   ws_->WriteSources(files);
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
@@ -301,7 +301,7 @@ resource "wildside_gitops_tree" "later" {
   }
 }
 )");
-  ws_->Init();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 2);
   EXPECT_THAT(plan.out, HasSubstr("known after apply"));
@@ -318,7 +318,7 @@ TEST_P(EndToEndTest, SensitiveManifestsAreRedactedButOtherDiffsShow) {
     "clusters/dev/secret.yaml" = "password: hunter2-secret\n"
   }
 )");
-  ws_->Init();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
   testing::CommandResult apply = ws_->Apply();
   ASSERT_EXIT_CODE(apply, 0);
   EXPECT_THAT(apply.out, Not(HasSubstr("hunter2-secret")));
@@ -335,7 +335,7 @@ TEST_P(EndToEndTest, SensitiveManifestsAreRedactedButOtherDiffsShow) {
 }
 
 TEST_P(EndToEndTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
-  ApplyAndCheckTree(SampleManifests());
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::remove(ws_->work() / "terraform.tfstate");
   fs::remove(ws_->work() / "terraform.tfstate.backup");
   testing::CommandResult imp = ws_->Run({"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "dev:checkout"});
@@ -365,7 +365,7 @@ resource "wildside_gitops_tree" "t" {
   }
 }
 )");
-  ws_->Init();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 1);
   for (std::string key : {"../escape.yaml", "/etc/wildside-e2e.yaml", "platform/unknown/x.yaml", "clusters/prod/x.yaml"}) {
@@ -386,7 +386,7 @@ TEST_P(EndToEndTest, DirectorySymlinkToOutsideFailsAndTouchesNothingOutside) {
   fs::create_directory_symlink(outside, ws_->checkout() / "platform/databases");
   ws_->WriteSources(SampleManifests());
   ws_->WriteConfig();
-  ws_->Init();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
   testing::CommandResult apply = ws_->Apply();
   ASSERT_EXIT_CODE(apply, 1);
   EXPECT_THAT(apply.err, HasSubstr("platform/databases"));
@@ -397,7 +397,7 @@ TEST_P(EndToEndTest, DirectorySymlinkToOutsideFailsAndTouchesNothingOutside) {
 }
 
 TEST_P(EndToEndTest, DestroyRemovesOnlyManagedFilesAndIsRepeatable) {
-  ApplyAndCheckTree(SampleManifests());
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   WriteFile(ws_->checkout() / "README.md", "# keep me\n");
   WriteFile(ws_->checkout() / "clusters/prod/x.yaml", "keep\n");
   ASSERT_EXIT_CODE(ws_->Destroy(), 0);
@@ -408,14 +408,14 @@ TEST_P(EndToEndTest, DestroyRemovesOnlyManagedFilesAndIsRepeatable) {
 }
 
 TEST_P(EndToEndTest, PerClusterLayoutWorks) {
-  ApplyAndCheckTree({{"clusters/dev/platform/traefik/helmrelease.yaml", "kind: HelmRelease\n\n"},
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree({{"clusters/dev/platform/traefik/helmrelease.yaml", "kind: HelmRelease\n\n"},
                      {"clusters/dev/platform/vault/vault.yaml", "kind: HelmRelease\nname: vault\n\n"},
-                     {"modules/common/namespace.yaml", "kind: Namespace\n\n"}});
+                     {"modules/common/namespace.yaml", "kind: Namespace\n\n"}}));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
 TEST_P(EndToEndTest, ProviderLogsReachOpenTofuAtTheirLevelsAndShutdownIsGraceful) {
-  ApplyAndCheckTree(SampleManifests());
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   testing::CommandResult plan =
       ws_->Run({"plan", "-no-color", "-input=false"}, {{"TF_LOG", "DEBUG"}, {"TF_LOG_PROVIDER", "DEBUG"}});
   ASSERT_EXIT_CODE(plan, 0);
