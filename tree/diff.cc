@@ -117,8 +117,14 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
       c.old_size = e->size;
       c.old_mode = e->mode;
       if (e->kind == EntryKind::kFile) {
-        bool same = e->size == content.size() && !e->sha256.empty() &&
-                    e->sha256 == internal::Sha256Hex(content);
+        bool same;
+        if (e->size != content.size()) {
+          same = false;
+        } else if (e->compared && e->compared_with == content.data()) {
+          same = e->same_as_compared;
+        } else {
+          same = !e->sha256.empty() && e->sha256 == internal::Sha256Hex(content);
+        }
         if (!same) {
           c.kind = ChangeKind::kUpdate;
         } else if (e->mode != options.file_mode) {

@@ -4,8 +4,9 @@
 // TreeScan and lists, for every desired key and every owned entry on disk,
 // what apply must do. Contents are compared by size first and by SHA-256
 // only when the sizes are equal, so a changed file of a different size is
-// never hashed. The result is sorted by (path, kind) and is therefore
-// deterministic.
+// never hashed; when the scan already compared the bytes with this very
+// desired tree (ScanTree with a DesiredTree), the desired content is not
+// hashed at all. The result is sorted by (path, kind): deterministic.
 //
 // Type conflicts are handled, not crashed on:
 //   * a file, symlink or special file where a directory is needed inside an

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
@@ -187,22 +188,31 @@ class Scanner {
         continue;
       }
       Record(path, st, /*owned=*/true);
-      if (WantHash(path, st)) {
-        absl::Status s = Hash(dir_fd, de.name, &out_->entries.back());
+      const std::string_view* expected = nullptr;
+      if (WantHash(path, st, &expected)) {
+        absl::Status s = Hash(dir_fd, de.name, expected, &out_->entries.back());
         if (!s.ok()) return s;
       }
     }
     return absl::OkStatus();
   }
 
-  bool WantHash(const std::string& path, const struct stat& st) const {
+  // Whether to hash the file at `path`; *expected is set to the desired
+  // content to compare with when there is one.
+  bool WantHash(const std::string& path, const struct stat& st,
+                const std::string_view** expected) const {
     if (hash_filter_ == nullptr) return true;
     auto it = hash_filter_->find(path);
-    return it != hash_filter_->end() &&
-           it->second.size() == static_cast<uint64_t>(st.st_size);
+    if (it == hash_filter_->end() ||
+        it->second.size() != static_cast<uint64_t>(st.st_size)) {
+      return false;
+    }
+    *expected = &it->second;
+    return true;
   }
 
-  absl::Status Hash(int dir_fd, const std::string& name, ScanEntry* e) {
+  absl::Status Hash(int dir_fd, const std::string& name,
+                    const std::string_view* expected, ScanEntry* e) {
     // O_NONBLOCK: if the file was swapped for a fifo, open must not hang;
     // O_NOFOLLOW: if it was swapped for a symlink, open fails.
     int fd = env_->OpenAt(dir_fd, name.c_str(),
@@ -223,15 +233,26 @@ class Scanner {
           StrCat(e->path, ": stopped being a regular file while scanning"));
     }
     uint64_t total = 0;
+    bool same = expected != nullptr;
     for (;;) {
       ssize_t n = env_->Read(fd, buffer_.data(), buffer_.size());
       if (n < 0) return OsError(e->path, "read failed", errno);
       if (n == 0) break;
-      hasher_.Update(buffer_.data(), static_cast<size_t>(n));
-      total += static_cast<uint64_t>(n);
+      size_t got = static_cast<size_t>(n);
+      hasher_.Update(buffer_.data(), got);
+      if (same) {
+        same = total + got <= expected->size() &&
+               std::memcmp(buffer_.data(), expected->data() + total, got) == 0;
+      }
+      total += got;
     }
     e->size = total;
     e->sha256 = hasher_.FinishHex();
+    if (expected != nullptr) {
+      e->compared = true;
+      e->same_as_compared = same && total == expected->size();
+      e->compared_with = expected->data();
+    }
     return absl::OkStatus();
   }
 

@@ -40,6 +40,14 @@ struct ScanEntry {
   // `clusters` directory itself, and an owned root path that is not a
   // directory (e.g. a file called `modules`).
   bool owned = true;
+  // Set by the ScanTree overload that takes a desired tree, for files whose
+  // size matched: the bytes were compared with the desired content while
+  // hashing, which spares DiffAgainstDisk hashing that content again. The
+  // comparison is trusted only for the same buffer (`compared_with`), so a
+  // different desired tree falls back to the SHA-256 comparison.
+  bool compared = false;
+  bool same_as_compared = false;
+  const char* compared_with = nullptr;
 };
 
 struct TreeScan {

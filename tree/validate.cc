@@ -233,7 +233,9 @@ std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
       while (!p.empty()) {
         std::string lower = ToLowerAscii(p);
         auto [f, inserted] = folded.emplace(lower, std::string(p));
-        if (!inserted && f->second != p) {
+        // Seen with this exact spelling: its parents were checked then.
+        if (!inserted && f->second == p) break;
+        if (!inserted) {
           out.push_back(StrCat(
               "differs from \"", CEscape(f->second),
               "\" only by letter case: such paths collide on "

@@ -245,6 +245,28 @@ TEST(DiffTest, ConflictsThatCannotBeResolved) {
   EXPECT_EQ(ReadFile(tmp / "platform"), "a file called platform");
 }
 
+TEST(DiffTest, ScanComparisonIsTrustedOnlyForTheSameDesiredTree) {
+  TempDir tmp;
+  WriteFile(tmp / "modules/a.yaml", "aaaa");
+  WriteFile(tmp / "modules/empty.yaml", "");
+  std::map<std::string, std::string> disk = {{"modules/a.yaml", "aaaa"},
+                                             {"modules/empty.yaml", ""}};
+  std::map<std::string, std::string> other = {{"modules/a.yaml", "bbbb"},
+                                              {"modules/empty.yaml", ""}};
+  DesiredTree same = ViewDesiredTree(disk);
+  DesiredTree changed = ViewDesiredTree(other);
+  absl::StatusOr<TreeScan> scan = ScanTree(tmp.path(), "dev", {}, same);
+  ASSERT_THAT(scan, IsOk());
+  EXPECT_TRUE(scan->Find("modules/a.yaml")->compared);
+  EXPECT_TRUE(scan->Find("modules/a.yaml")->same_as_compared);
+  EXPECT_FALSE(DiffAgainstDisk(same, *scan, {}).HasChanges());
+  // Same sizes, other buffer: falls back to SHA-256 and sees the change.
+  ChangeSet cs = DiffAgainstDisk(changed, *scan, {});
+  using P = std::pair<std::string, ChangeKind>;
+  EXPECT_THAT(Kinds(cs), ElementsAre(P{"modules/a.yaml", ChangeKind::kUpdate},
+                                     P{"modules/empty.yaml", ChangeKind::kUnchanged}));
+}
+
 TEST(ReadTreeFileTest, ReadsOnlyRegularFilesWithoutFollowingLinks) {
   TempDir tmp;
   WriteFile(tmp / "co/modules/a.yaml", "hello µ\n\n");
