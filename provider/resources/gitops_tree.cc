@@ -642,7 +642,12 @@ class GitopsTreeResource final : public core::Resource {
       bool have_content = false;
       if (is_managed) {
         std::string_view prior = managed.tree.at(e.path);
-        if (!sha.empty() && e.size == prior.size() && sha == Sha256Hex(prior)) {
+        // The scan compared same-size files byte for byte with the stored
+        // content; only when it did not (another buffer) hash it here.
+        bool same = e.compared && e.compared_with == prior.data()
+                        ? e.same_as_compared
+                        : !sha.empty() && e.size == prior.size() && sha == Sha256Hex(prior);
+        if (same) {
           content.assign(prior);
           have_content = true;
         }
