@@ -343,6 +343,49 @@ TEST_P(EndToEndTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+TEST_P(EndToEndTest, ImportBlockAdoptsCheckoutWithoutChanges) {
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
+  fs::remove(ws_->work() / "terraform.tfstate");
+  fs::remove(ws_->work() / "terraform.tfstate.backup");
+  ws_->WriteConfig("", R"(
+import {
+  to = wildside_gitops_tree.t
+  id = "dev:checkout"
+}
+)");
+  testing::CommandResult plan = ws_->Run({"plan", "-no-color", "-input=false"});
+  ASSERT_EXIT_CODE(plan, 0);
+  EXPECT_THAT(plan.out, HasSubstr("1 to import, 0 to add, 0 to change, 0 to destroy"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+TEST_P(EndToEndTest, CreatingOverExistingFilesWarnsInThePlan) {
+  WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Old\n");
+  WriteFile(ws_->checkout() / "platform/databases/old.yaml", "kind: Old\n");
+  ws_->WriteSources(SampleManifests());
+  ws_->WriteConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Existing files will be replaced"));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("1 will be overwritten and 1 will be pruned"));
+}
+
+TEST_P(EndToEndTest, InvalidClusterNameIsADiagnosticOnTheAttribute) {
+  ws_->WriteSources(SampleManifests());
+  ws_->WriteConfig();
+  std::string main = ReadFile(ws_->work() / "main.tf");
+  main.replace(main.find("cluster            = \"dev\""), std::string("cluster            = \"dev\"").size(),
+               "cluster            = \"Dev_Cluster\"");
+  ws_->WriteRawConfig(main);
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult validate = ws_->Run({"validate", "-no-color"});
+  ASSERT_EXIT_CODE(validate, 1);
+  EXPECT_THAT(validate.err, HasSubstr("Invalid cluster name"));
+  EXPECT_THAT(validate.err, HasSubstr("Dev_Cluster"));
+}
+
 TEST_P(EndToEndTest, HostileKeysFailThePlanNamingTheKeyAndWriteNothing) {
   ws_->WriteRawConfig(R"(terraform {
   required_providers {
