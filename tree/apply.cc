@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "absl/cleanup/cleanup.h"
 #include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
 #include "tree/internal/apply_at.h"
@@ -59,6 +58,9 @@ class Applier {
       ++report_->dirs_removed;
       report_->changed_paths.push_back(c->path + "/");
     }
+    std::vector<Pending> batch;
+    size_t batch_bytes = 0;
+    std::vector<const Change*> mode_changes;
     for (const Change& c : changes.changes) {
       switch (c.kind) {
         case ChangeKind::kCreate:
@@ -68,20 +70,19 @@ class Applier {
             return absl::InternalError(StrCat(
                 c.path, ": change set writes a path the desired tree lacks"));
           }
-          if (absl::Status s = WriteFile(c.path, it->second); !s.ok()) return s;
-          ++(c.kind == ChangeKind::kCreate ? report_->created : report_->updated);
-          report_->bytes_written += it->second.size();
-          report_->changed_paths.push_back(c.path);
+          batch.push_back(Pending{&c, it->second, {}, false});
+          batch_bytes += it->second.size();
+          if (batch.size() >= kBatchFiles || batch_bytes >= kBatchBytes) {
+            absl::Status s = WriteBatch(batch);
+            batch.clear();
+            batch_bytes = 0;
+            if (!s.ok()) return s;
+          }
           break;
         }
-        case ChangeKind::kModeChange: {
-          bool is_dir = c.disk_kind == EntryKind::kDirectory;
-          absl::Status s = is_dir ? ChangeDirMode(c.path) : ChangeFileMode(c.path);
-          if (!s.ok()) return s;
-          ++report_->mode_changed;
-          report_->changed_paths.push_back(is_dir ? c.path + "/" : c.path);
+        case ChangeKind::kModeChange:
+          mode_changes.push_back(&c);
           break;
-        }
         case ChangeKind::kUnchanged:
           ++report_->unchanged;
           break;
@@ -89,6 +90,14 @@ class Applier {
         case ChangeKind::kRemoveDir:
           break;
       }
+    }
+    if (absl::Status s = WriteBatch(batch); !s.ok()) return s;
+    for (const Change* c : mode_changes) {
+      bool is_dir = c->disk_kind == EntryKind::kDirectory;
+      absl::Status s = is_dir ? ChangeDirMode(c->path) : ChangeFileMode(c->path);
+      if (!s.ok()) return s;
+      ++report_->mode_changed;
+      report_->changed_paths.push_back(is_dir ? c->path + "/" : c->path);
     }
     return absl::OkStatus();
   }
@@ -140,36 +149,86 @@ class Applier {
     return absl::OkStatus();
   }
 
-  absl::Status WriteFile(const std::string& rel, std::string_view content) {
-    absl::StatusOr<int> dir = OpenParent(rel, true, nullptr);
-    if (!dir.ok()) return dir.status();
-    std::string tmp =
-        StrCat(kTempPrefix, static_cast<long>(::getpid()), "-", counter_++, "");
-    int fd = env_->OpenAt(*dir, tmp.c_str(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-    if (fd < 0) return OsError(rel, "cannot create temporary file", errno);
+  // Files are written in batches: every temp file of the batch is created,
+  // written and closed; then each is re-opened and fsynced; then each is
+  // renamed into place. Every file is still synced before its rename, so a
+  // crash leaves it old or new. Syncing only after all the writes lets the
+  // first fsync's journal commit carry the whole batch, and keeps file
+  // creation from queueing behind one commit per file (measured: that
+  // interleaving made creates, not fsyncs, the bulk of a cold apply).
+  // Parent directories are re-opened through the cache by path at each
+  // step, never held as raw descriptors across steps, since the cache may
+  // close them.
+  struct Pending {
+    const Change* change;
+    std::string_view content;
+    std::string tmp;  // temp name, once created
     bool renamed = false;
-    Fd file(env_, fd);
-    absl::Cleanup remove_tmp = [&] {
-      file.Reset();
-      if (!renamed) env_->UnlinkAt(*dir, tmp.c_str(), 0);
-    };
-    if (absl::Status s = WriteAll(env_, fd, content, rel); !s.ok()) return s;
-    if (env_->Fchmod(fd, options_.file_mode) != 0) {
-      return OsError(rel, "cannot set file mode", errno);
+  };
+  static constexpr size_t kBatchFiles = 16384;
+  static constexpr size_t kBatchBytes = size_t{256} << 20;
+
+  absl::Status WriteBatch(std::vector<Pending>& batch) {
+    absl::Status s = WriteBatchSteps(batch);
+    if (!s.ok()) {
+      // Best effort: no temp file of a failed batch should outlive it; any
+      // that does is removed by the next apply.
+      for (Pending& p : batch) {
+        if (p.tmp.empty() || p.renamed) continue;
+        absl::StatusOr<int> dir = dirs_.Open(ParentPath(p.change->path), false, nullptr);
+        if (dir.ok()) env_->UnlinkAt(*dir, p.tmp.c_str(), 0);
+      }
     }
-    // The data must be on disk before the rename makes it visible, or a
-    // crash could leave the new name pointing at an empty file.
-    if (env_->Fsync(fd) != 0) return OsError(rel, "fsync failed", errno);
-    // close() can report a deferred write error (e.g. on NFS).
-    int closing = file.Release();
-    if (env_->Close(closing) != 0) return OsError(rel, "close failed", errno);
-    std::string base(BaseName(rel));
-    if (env_->RenameAt(*dir, tmp.c_str(), *dir, base.c_str()) != 0) {
-      return OsError(rel, "cannot rename temporary file into place", errno);
+    return s;
+  }
+
+  absl::Status WriteBatchSteps(std::vector<Pending>& batch) {
+    for (Pending& p : batch) {
+      const std::string& rel = p.change->path;
+      absl::StatusOr<int> dir = OpenParent(rel, true, nullptr);
+      if (!dir.ok()) return dir.status();
+      std::string tmp = StrCat(kTempPrefix, static_cast<long>(::getpid()), "-",
+                               counter_++);
+      int fd = env_->OpenAt(*dir, tmp.c_str(),
+                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+      if (fd < 0) return OsError(rel, "cannot create temporary file", errno);
+      p.tmp = std::move(tmp);
+      Fd file(env_, fd);
+      if (absl::Status s = WriteAll(env_, fd, p.content, rel); !s.ok()) return s;
+      if (env_->Fchmod(fd, options_.file_mode) != 0) {
+        return OsError(rel, "cannot set file mode", errno);
+      }
+      // close() can report a deferred write error (e.g. on NFS).
+      if (env_->Close(file.Release()) != 0) {
+        return OsError(rel, "close failed", errno);
+      }
     }
-    renamed = true;
-    dirs_.MarkDirty(ParentPath(rel));
+    for (Pending& p : batch) {
+      // The data must be durable before the rename makes it visible, or a
+      // crash could leave the new name pointing at an empty file.
+      const std::string& rel = p.change->path;
+      absl::StatusOr<int> dir = dirs_.Open(ParentPath(rel), false, nullptr);
+      if (!dir.ok()) return dir.status();
+      int fd = env_->OpenAt(*dir, p.tmp.c_str(), O_RDONLY | O_NOFOLLOW, 0);
+      if (fd < 0) return OsError(rel, "cannot reopen temporary file", errno);
+      Fd file(env_, fd);
+      if (env_->Fsync(fd) != 0) return OsError(rel, "fsync failed", errno);
+    }
+    for (Pending& p : batch) {
+      const std::string& rel = p.change->path;
+      absl::StatusOr<int> dir = dirs_.Open(ParentPath(rel), false, nullptr);
+      if (!dir.ok()) return dir.status();
+      std::string base(BaseName(rel));
+      if (env_->RenameAt(*dir, p.tmp.c_str(), *dir, base.c_str()) != 0) {
+        return OsError(rel, "cannot rename temporary file into place", errno);
+      }
+      p.renamed = true;
+      dirs_.MarkDirty(ParentPath(rel));
+      ++(p.change->kind == ChangeKind::kCreate ? report_->created
+                                               : report_->updated);
+      report_->bytes_written += p.content.size();
+      report_->changed_paths.push_back(rel);
+    }
     return absl::OkStatus();
   }
 

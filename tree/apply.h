@@ -11,16 +11,20 @@
 //     scan makes the operation fail (FailedPrecondition) instead of writing
 //     or deleting outside the checkout.
 //   * Order: leftover temp files removed; strays pruned; emptied
-//     directories removed, deepest first; then files written and modes fixed
-//     in path order; finally every touched directory is fsynced. Removals come
+//     directories removed, deepest first; files written in path order; modes
+//     fixed; finally every touched directory is fsynced. Removals come
 //     first so that a directory standing where a file must go (or the
 //     reverse) is out of the way before the write.
 //   * A file is written to ".wildside-tmp-<pid>-<n>" in its own directory
 //     (O_CREAT|O_EXCL|O_NOFOLLOW), fchmod'ed to file_mode (so the umask does
 //     not matter), fsynced, then renamed over the target; the directory is
-//     fsynced after the renames. A crash or error at any point leaves each
-//     file with its old or its new content, never a mix; a temp file that
-//     survives is removed by the next apply.
+//     fsynced after the renames. Files go in batches (up to 16384 files or
+//     256 MiB): all temp files of a batch are written, then each is
+//     fsynced, then each is renamed, so one journal commit carries the
+//     batch. A crash
+//     or error at any point leaves each file with its old or its new
+//     content, never a mix; a temp file that survives is removed by the next
+//     apply, and the report counts a file only once it is renamed.
 //   * Unchanged files are not opened for writing; their mtime stays.
 //
 // Thread-safe in the sense that concurrent callers serialise on the lock.
