@@ -129,51 +129,31 @@ class Decoder {
     return out;
   }
 
-  absl::StatusOr<size_t> ReadArrayLen() {
+  // Reads an array or map header: a fix form (`fix_tag` in the high nibble,
+  // count in the low one) or the 16/32-bit forms. `min_item_bytes` is the
+  // least each element takes, so the count is checked against the bytes
+  // left before anyone allocates for it.
+  absl::StatusOr<size_t> ReadContainerLen(uint8_t fix_tag, uint8_t tag16, uint8_t tag32, size_t min_item_bytes,
+                                          const char* what) {
     uint8_t b = static_cast<uint8_t>(*p_);
     size_t n;
-    if ((b & 0xf0) == 0x90) {
+    if ((b & 0xf0) == fix_tag) {
       n = b & 0x0f;
       ++p_;
-    } else if (b == 0xdc) {
+    } else if (b == tag16 || b == tag32) {
+      int width = b == tag16 ? 2 : 4;
       ++p_;
-      if (absl::Status s = Need(2); !s.ok()) return s;
-      n = ReadBE(2);
-    } else if (b == 0xdd) {
-      ++p_;
-      if (absl::Status s = Need(4); !s.ok()) return s;
-      n = ReadBE(4);
+      if (absl::Status s = Need(width); !s.ok()) return s;
+      n = ReadBE(width);
     } else {
-      return Error(absl::StrCat("expected array, found msgpack type 0x",
-                                absl::Hex(b, absl::kZeroPad2)));
+      return Error(absl::StrCat("expected ", what, ", found msgpack type 0x", absl::Hex(b, absl::kZeroPad2)));
     }
-    // Every element takes at least one byte.
-    if (n > Left()) return Error("msgpack: array length exceeds the input");
+    if (n > Left() / min_item_bytes) return Error(absl::StrCat("msgpack: ", what, " length exceeds the input"));
     return n;
   }
 
-  absl::StatusOr<size_t> ReadMapLen() {
-    uint8_t b = static_cast<uint8_t>(*p_);
-    size_t n;
-    if ((b & 0xf0) == 0x80) {
-      n = b & 0x0f;
-      ++p_;
-    } else if (b == 0xde) {
-      ++p_;
-      if (absl::Status s = Need(2); !s.ok()) return s;
-      n = ReadBE(2);
-    } else if (b == 0xdf) {
-      ++p_;
-      if (absl::Status s = Need(4); !s.ok()) return s;
-      n = ReadBE(4);
-    } else {
-      return Error(absl::StrCat("expected map, found msgpack type 0x",
-                                absl::Hex(b, absl::kZeroPad2)));
-    }
-    // Every entry takes at least two bytes.
-    if (n > Left() / 2) return Error("msgpack: map length exceeds the input");
-    return n;
-  }
+  absl::StatusOr<size_t> ReadArrayLen() { return ReadContainerLen(0x90, 0xdc, 0xdd, 1, "array"); }
+  absl::StatusOr<size_t> ReadMapLen() { return ReadContainerLen(0x80, 0xde, 0xdf, 2, "map"); }
 
   absl::StatusOr<Value> DecodeNumber() {
     uint8_t b = static_cast<uint8_t>(*p_);

@@ -1,5 +1,6 @@
 #include "provider/server/provider_service.h"
 
+#include <chrono>
 #include <exception>
 
 #include "provider/cty/absl_view.h"
@@ -18,8 +19,14 @@ template <typename Fn>
 grpc::Status Guard(const char* rpc, Fn&& fn) {
   try {
     log::Debug(absl::StrCat(rpc, ": start"));
+    auto start = std::chrono::steady_clock::now();
     grpc::Status s = fn();
-    log::Debug(absl::StrCat(rpc, ": done"));
+    // elapsed_ms separates the provider's share of a slow plan from
+    // OpenTofu's own (bench/tofu_scale.sh sums it).
+    log::Debug(absl::StrCat(rpc, ": done"),
+               {{"rpc", rpc},
+                {"elapsed_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                                   .count()}});
     return s;
   } catch (const std::exception& e) {
     log::Error(absl::StrCat(rpc, ": internal error: ", e.what()));

@@ -14,6 +14,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "file_util.h"
 #include "subprocess.h"
 
 #ifndef WILDSIDE_MIRROR_DIR
@@ -49,22 +50,9 @@ std::string ClientBinary(const std::string& client) {
   return client;
 }
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const fs::path& p, std::string_view content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-}
-
-uint32_t ModeOf(const fs::path& p) {
-  struct stat st;
-  if (lstat(p.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
-}
+std::string ReadFile(const fs::path& p) { return testing::ReadWholeFile(p); }
+void WriteFile(const fs::path& p, std::string_view content) { testing::WriteWholeFile(p, content); }
+uint32_t ModeOf(const fs::path& p) { return testing::PermissionBits(p); }
 
 // Manifests shaped like the real ones; every value ends in "\n\n" and one
 // carries non-ASCII UTF-8.

@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "file_util.h"
 #include "provider/core/provider.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
@@ -23,16 +24,8 @@ using cty::Value;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const fs::path& p, std::string_view content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-}
+std::string ReadFile(const fs::path& p) { return wildside::testing::ReadWholeFile(p); }
+void WriteFile(const fs::path& p, std::string_view content) { wildside::testing::WriteWholeFile(p, content); }
 
 class GitopsTreeTest : public ::testing::Test {
  protected:

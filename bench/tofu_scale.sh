@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Scripted OpenTofu runs at scale: one wildside_gitops_tree with N files of
+# S bytes each (default 10,000 × 4 KiB = 40 MB), timing the phases a user
+# pays for:
+#   cold apply (empty checkout), no-op plan, apply after editing 1% of the
+#   files on disk, and destroy.
+# Prints a Markdown table row per phase with wall seconds and the peak RSS
+# of the whole process tree (GNU time's %M is the largest of tofu and the
+# provider it waited for).
+#
+# Usage: bench/tofu_scale.sh [N] [SIZE]   (needs scripts/demo or a release
+# build first; uses build/release/mirror and the cached tofu)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+N="${1:-10000}"
+SIZE="${2:-4096}"
+TOFU="$("$ROOT/scripts/install-tofu")"
+MIRROR="$ROOT/build/release/mirror"
+[[ -d "$MIRROR" ]] || { echo "run: cmake --preset release && cmake --build --preset release --target provider-mirror" >&2; exit 1; }
+
+WORK="$(mktemp -d /tmp/wildside-bench-XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+cat > cli.tfrc <<RC
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR"
+    include = ["registry.opentofu.org/wildside/*"]
+  }
+  direct {
+    exclude = ["registry.opentofu.org/wildside/*"]
+  }
+}
+RC
+export TF_CLI_CONFIG_FILE="$WORK/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+
+# N files spread over the seven components, 100 per directory.
+python3 - "$N" "$SIZE" <<'PY'
+import os, sys
+n, size = int(sys.argv[1]), int(sys.argv[2])
+comps = ["sources", "traefik", "cert-manager", "external-dns", "vault", "databases", "redis"]
+line = "key: value-0123456789abcdefghijklmnopqrstuvwxyz\n"
+for i in range(n):
+    d = f"src/platform/{comps[i % 7]}/d{i // 100:03d}"
+    os.makedirs(d, exist_ok=True)
+    body = (f"# file {i}\n" + line * (size // len(line) + 1))[:size - 1] + "\n"
+    with open(f"{d}/m{i:05d}.yaml", "w") as f:
+        f.write(body)
+PY
+cat > main.tf <<'TF'
+terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+resource "wildside_gitops_tree" "t" {
+  path               = "checkout"
+  cluster            = "bench"
+  rendered_manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
+}
+TF
+"$TOFU" init -input=false -no-color >/dev/null
+
+# The provider logs each RPC's duration at DEBUG ("elapsed_ms"); summing them
+# splits a phase's wall time into the provider's share and OpenTofu's.
+export TF_LOG_PROVIDER=DEBUG TF_LOG_PATH="$WORK/tofu.log"
+measure() {
+  local label=$1
+  shift
+  : > "$TF_LOG_PATH"
+  /usr/bin/time -f "%e %M" -o time.txt "$@" >out.txt 2>err.txt || { cat out.txt err.txt >&2; exit 1; }
+  read -r secs kb < time.txt
+  local provider_s
+  provider_s=$(grep -o 'elapsed_ms=[0-9.]*' "$TF_LOG_PATH" | cut -d= -f2 | awk '{s+=$1} END {printf "%.2f", s/1000}')
+  printf '| %s | %d | %s | %.2f | %s | %d |\n' "$label" "$N" "$(du -sh src | cut -f1)" "$secs" "$provider_s" \
+    "$((kb / 1024))"
+}
+
+echo "| phase | files | data | wall s | provider RPCs s | peak RSS MiB |"
+echo "|---|---|---|---|---|---|"
+measure "cold apply" "$TOFU" apply -auto-approve -input=false -no-color
+measure "no-op plan" "$TOFU" plan -input=false -no-color -detailed-exitcode
+# Edit 1% of the files on disk: plan must find them, apply heal them.
+find checkout/platform -name '*.yaml' | sort | awk -v n="$N" 'NR % 100 == 0' | while read -r f; do echo "drift: true" >> "$f"; done
+measure "apply healing 1% drift" "$TOFU" apply -auto-approve -input=false -no-color
+measure "destroy" "$TOFU" destroy -auto-approve -input=false -no-color
