@@ -26,6 +26,13 @@ std::string_view OwnedRootOf(std::string_view key) {
   return key.substr(0, first);
 }
 
+bool InExcludedPath(std::string_view path, const TreeOptions& options) {
+  for (std::string_view p = path; !p.empty(); p = ParentPath(p)) {
+    if (IsExcluded(p, options)) return true;
+  }
+  return false;
+}
+
 bool Skippable(const absl::Status& s) {
   // Missing, or reached through a symlink / non-directory: not ours to touch.
   return absl::IsNotFound(s) || absl::IsFailedPrecondition(s);
@@ -42,11 +49,16 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
     problems.push_back({"", std::string(s.message())});
   }
-  std::set<std::string> sorted(paths.begin(), paths.end());
-  for (const std::string& p : sorted) {
-    for (std::string& m : ValidateKey(p, cluster, options)) {
-      problems.push_back({p, std::move(m)});
-    }
+  // Excluded paths are skipped below rather than refused: the exclude list
+  // may have grown since the files were written, and destroy must not fail
+  // over files it is simply no longer allowed to touch.
+  TreeOptions shape_only = options;
+  shape_only.exclude.clear();
+  std::set<std::string> sorted;
+  for (const std::string& p : paths) {
+    std::vector<std::string> messages = ValidateKey(p, cluster, shape_only);
+    for (std::string& m : messages) problems.push_back({p, std::move(m)});
+    if (messages.empty() && !InExcludedPath(p, options)) sorted.insert(p);
   }
   if (!problems.empty()) {
     result.status = ProblemsToStatus(problems, "path");

@@ -1,8 +1,8 @@
 // RemoveManagedFiles: the destroy path.
 //
 // Deletes exactly the listed files, each only if it is present, is a
-// regular file, and lies inside an owned root of `cluster` (and not in an
-// excluded path); then removes the directories inside the owned roots that
+// regular file, and lies inside an owned root of `cluster`; a listed path
+// inside an excluded glob is skipped (never an error); then removes the directories inside the owned roots that
 // became empty, up to and including an owned root directory itself
 // (`clusters/<cluster>`, `modules`, `platform`), but never `clusters/` or
 // the checkout root. Symlinks are never followed: a listed path reached

@@ -63,6 +63,18 @@ TEST(RemoveManagedFilesTest, RefusesPathsOutsideOwnedRootsBeforeDeletingAnything
   EXPECT_TRUE(Exists(tmp / "co/modules/a.yaml"));
 }
 
+TEST(RemoveManagedFilesTest, SkipsExcludedPaths) {
+  TempDir tmp;
+  WriteFile(tmp / "co/clusters/dev/flux-system/gotk.yaml", "flux\n");
+  WriteFile(tmp / "co/clusters/dev/app.yaml", "app\n");
+  ApplyResult r = RemoveManagedFiles(
+      tmp / "co", "dev", {"clusters/dev/flux-system/gotk.yaml", "clusters/dev/app.yaml"}, {});
+  ASSERT_THAT(r.status, IsOk());
+  EXPECT_EQ(r.report.pruned, 1u);
+  EXPECT_EQ(ReadFile(tmp / "co/clusters/dev/flux-system/gotk.yaml"), "flux\n");
+  EXPECT_FALSE(Exists(tmp / "co/clusters/dev/app.yaml"));
+}
+
 TEST(RemoveManagedFilesTest, NeverFollowsSymlinks) {
   TempDir tmp;
   WriteFile(tmp / "outside/a.yaml", "outside\n");
