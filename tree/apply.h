@@ -20,8 +20,10 @@
 //     not matter), fsynced, then renamed over the target; the directory is
 //     fsynced after the renames. Files go in batches (up to 16384 files or
 //     256 MiB): all temp files of a batch are written, then each is
-//     fsynced, then each is renamed, so one journal commit carries the
-//     batch. A crash
+//     fsynced, then each is renamed. A batch of at least
+//     TreeOptions::bulk_sync_threshold files is made durable with one
+//     syncfs(2) instead (before the renames, and once more after them in
+//     place of the directory fsyncs). A crash
 //     or error at any point leaves each file with its old or its new
 //     content, never a mix; a temp file that survives is removed by the next
 //     apply, and the report counts a file only once it is renamed.

@@ -53,6 +53,7 @@ class PosixEnv final : public Env {
     } while (r == -1 && errno == EINTR);
     return r;
   }
+  int SyncFs(int fd) override { return ::syncfs(fd); }
   int Fchmod(int fd, mode_t mode) override { return ::fchmod(fd, mode); }
   int Fstat(int fd, struct stat* st) override { return ::fstat(fd, st); }
   int FstatAt(int dir_fd, const char* path, struct stat* st,

@@ -9,6 +9,7 @@
 #ifndef WILDSIDE_TREE_OPTIONS_H_
 #define WILDSIDE_TREE_OPTIONS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +39,12 @@ struct TreeOptions {
   // How long an apply waits for another applier's lock on the checkout
   // before failing with Unavailable. 0 means: try once, do not wait.
   int64_t lock_timeout_ms = 30000;
+  // A batch of at least this many files to write is made durable with one
+  // syncfs(2) on the checkout's filesystem instead of one fsync per file.
+  // Either way every file is durable before it is renamed into place; one
+  // flush is far cheaper for thousands of files (a cold apply), while a few
+  // targeted fsyncs do not flush other programs' data. 0 disables syncfs.
+  size_t bulk_sync_threshold = 256;
   // Filesystem seam; nullptr means Env::Default().
   Env* env = nullptr;
 

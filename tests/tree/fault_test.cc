@@ -5,6 +5,7 @@
 // temporary file left behind.
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -75,10 +76,12 @@ void ExpectConverges(const std::string& root, const std::string& context) {
   EXPECT_FALSE(plan->HasChanges()) << context;
 }
 
-class FaultTest : public ::testing::TestWithParam<FaultOp> {};
+// (operation to fail, bulk mode: one syncfs per batch instead of fsyncs)
+class FaultTest : public ::testing::TestWithParam<std::tuple<FaultOp, bool>> {};
 
 TEST_P(FaultTest, EveryFailurePointLeavesOldOrNewAndConverges) {
-  const FaultOp op = GetParam();
+  const FaultOp op = std::get<0>(GetParam());
+  const size_t threshold = std::get<1>(GetParam()) ? 1 : 0;
   // A clean run counts how many calls of `op` an apply makes.
   int total = 0;
   {
@@ -89,6 +92,7 @@ TEST_P(FaultTest, EveryFailurePointLeavesOldOrNewAndConverges) {
     env.FailNth(op, 0);  // arm nothing, just count
     TreeOptions options;
     options.env = &env;
+    options.bulk_sync_threshold = threshold;
     ASSERT_THAT(RenderGitopsTree(root, NewTree(), "dev", options), IsOk());
     total = env.Count(op);
   }
@@ -103,6 +107,7 @@ TEST_P(FaultTest, EveryFailurePointLeavesOldOrNewAndConverges) {
     env.FailNth(op, n, n % 2 ? EIO : ENOSPC);
     TreeOptions options;
     options.env = &env;
+    options.bulk_sync_threshold = threshold;
     ApplyResult r = RenderGitopsTreeWithReport(root, ViewDesiredTree(NewTree()), "dev", options);
     ASSERT_TRUE(env.Fired()) << context;
     EXPECT_FALSE(r.status.ok()) << context;
@@ -129,11 +134,14 @@ TEST_P(FaultTest, EveryFailurePointLeavesOldOrNewAndConverges) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllOps, FaultTest,
-    ::testing::Values(FaultOp::kWrite, FaultOp::kRename, FaultOp::kSync,
-                      FaultOp::kOpen, FaultOp::kUnlink, FaultOp::kMkdir,
-                      FaultOp::kChmod),
-    [](const ::testing::TestParamInfo<FaultOp>& info) {
-      return std::string(FaultOpName(info.param));
+    ::testing::Combine(::testing::Values(FaultOp::kWrite, FaultOp::kRename,
+                                         FaultOp::kSync, FaultOp::kOpen,
+                                         FaultOp::kUnlink, FaultOp::kMkdir,
+                                         FaultOp::kChmod),
+                       ::testing::Bool()),
+    [](const ::testing::TestParamInfo<std::tuple<FaultOp, bool>>& info) {
+      return std::string(FaultOpName(std::get<0>(info.param))) +
+             (std::get<1>(info.param) ? "_Bulk" : "_PerFile");
     });
 
 }  // namespace

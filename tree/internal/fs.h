@@ -104,6 +104,9 @@ class DirCache {
   void Forget(std::string_view rel);
   // fsyncs every dirty directory.
   absl::Status SyncDirty();
+  // Forgets the dirty set, for a caller that made everything durable with
+  // one syncfs instead.
+  void ClearDirty() { dirty_.clear(); }
 
  private:
   absl::StatusOr<int> OpenUncached(std::string_view rel, bool create,

@@ -64,6 +64,10 @@ int FaultEnv::Fsync(int fd) {
   if (Tick(FaultOp::kSync)) return -1;
   return EnvWrapper::Fsync(fd);
 }
+int FaultEnv::SyncFs(int fd) {
+  if (Tick(FaultOp::kSync)) return -1;
+  return EnvWrapper::SyncFs(fd);
+}
 int FaultEnv::RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd,
                        const char* new_path) {
   if (Tick(FaultOp::kRename)) return -1;
