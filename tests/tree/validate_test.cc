@@ -30,6 +30,9 @@ struct HostileCase {
   std::string companion = {};  // another key the case needs, if any
 };
 
+// Keeps ctest names readable: hostile keys hold control bytes.
+void PrintTo(const HostileCase& c, std::ostream* os) { *os << c.name; }
+
 std::vector<HostileCase> HostileCases() {
   std::string long_segment = "modules/" + std::string(256, 'a') + ".yaml";
   std::string long_path = "modules/";
@@ -166,6 +169,8 @@ struct ClusterCase {
   std::string cluster;
   bool valid;
 };
+
+void PrintTo(const ClusterCase& c, std::ostream* os) { *os << c.name; }
 
 class ClusterNameTest : public ::testing::TestWithParam<ClusterCase> {};
 
