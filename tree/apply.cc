@@ -312,10 +312,41 @@ absl::Status ConflictsToStatus(const ChangeSet& changes) {
   return absl::FailedPreconditionError(absl::StrJoin(lines, "\n"));
 }
 
+// A change set is public input: whoever built it, no path in it may climb
+// out of the checkout. Every path is walked one openat() segment at a time,
+// so it suffices that no segment is empty, "." or "..", or holds a NUL.
+absl::Status CheckChangePaths(const ChangeSet& changes) {
+  auto bad = [](std::string_view path) {
+    if (path.empty()) return true;
+    for (std::string_view seg : Split(path, '/')) {
+      if (seg.empty() || seg == "." || seg == ".." ||
+          seg.find('\0') != std::string_view::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const Change& c : changes.changes) {
+    if (bad(c.path)) {
+      return absl::InvalidArgumentError(StrCat(
+          CEscape(c.path), ": refusing a change set path that is not a "
+                           "normalised relative path"));
+    }
+  }
+  for (const std::string& t : changes.temp_files) {
+    if (bad(t) || !StartsWith(BaseName(t), kTempPrefix)) {
+      return absl::InvalidArgumentError(StrCat(
+          CEscape(t), ": refusing a temp file path that is not one of ours"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
                               const ChangeSet& changes,
                               const TreeOptions& options, RenderReport* report) {
   if (absl::Status s = ConflictsToStatus(changes); !s.ok()) return s;
+  if (absl::Status s = CheckChangePaths(changes); !s.ok()) return s;
   Applier applier(root_fd, options, report);
   return applier.Run(desired, changes);
 }
@@ -327,6 +358,10 @@ ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
                            const TreeOptions& options) {
   ApplyResult result;
   if (absl::Status s = internal::ConflictsToStatus(changes); !s.ok()) {
+    result.status = s;
+    return result;
+  }
+  if (absl::Status s = internal::CheckChangePaths(changes); !s.ok()) {
     result.status = s;
     return result;
   }

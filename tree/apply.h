@@ -51,8 +51,10 @@ struct ApplyResult {
 
 // Applies `changes` (from DiffAgainstDisk against the same `desired`) under
 // checkout `root`. Contents come from `desired`.
-// Errors: FailedPrecondition listing every conflict if changes.conflicts is
-// non-empty (nothing is done), or for a symlink / non-directory met on the
+// Errors: InvalidArgument (nothing is done) if a path in `changes` is not
+// a normalised relative path, so even a hand-made change set cannot climb
+// out of the checkout; FailedPrecondition listing every conflict if
+// changes.conflicts is non-empty (nothing is done), or for a symlink / non-directory met on the
 // way; Unavailable if the lock was not obtained in time; NotFound-derived
 // and other OS errors by errno as "<path>: <what>: <strerror>"; Internal if
 // `desired` lacks a key the change set writes.

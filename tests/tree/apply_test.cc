@@ -257,6 +257,27 @@ TEST_F(ApplyTest, FileSwappedForSymlinkBetweenScanAndApply) {
   EXPECT_EQ(r.report.updated, 1u);
 }
 
+TEST_F(ApplyTest, HandMadeChangeSetCannotClimbOut) {
+  MakeDirs(co());
+  std::map<std::string, std::string> owned = {{"../sentinel/secret.yaml", "pwned\n"},
+                                              {"modules/ok.yaml", "ok\n"}};
+  DesiredTree desired = ViewDesiredTree(owned);
+  for (const std::string& path : {std::string("../sentinel/secret.yaml"),
+                                  std::string("modules/./../../sentinel/x"),
+                                  std::string("modules//x"), std::string("")}) {
+    ChangeSet cs;
+    cs.changes.push_back({ChangeKind::kCreate, "modules/ok.yaml"});
+    cs.changes.push_back({ChangeKind::kPrune, path});
+    ApplyResult r = ApplyChangeSet(co(), desired, cs, {});
+    EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kInvalidArgument)) << path;
+  }
+  ChangeSet tmp_cs;
+  tmp_cs.temp_files.push_back("../sentinel/secret.yaml");
+  EXPECT_THAT(ApplyChangeSet(co(), desired, tmp_cs, {}).status,
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_FALSE(Exists(co("modules")));
+}
+
 TEST_F(ApplyTest, LeftoverTempFilesAreRemoved) {
   std::map<std::string, std::string> owned = {{"modules/a.yaml", "a\n"}};
   ASSERT_THAT(RenderGitopsTree(co(), owned, "dev"), IsOk());

@@ -8,6 +8,10 @@ namespace wildside::tree::internal {
 
 absl::Status ConflictsToStatus(const ChangeSet& changes);
 
+// InvalidArgument if any path in `changes` has an empty, ".", ".." or
+// NUL-bearing segment, or a temp file is not named like ours.
+absl::Status CheckChangePaths(const ChangeSet& changes);
+
 // Performs the operations of `changes`, adding to *report.
 absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
                               const ChangeSet& changes,
