@@ -1,7 +1,5 @@
 #include "provider/resources/gitops_tree.h"
 
-#include <openssl/evp.h>
-
 #include <set>
 
 #include "absl/strings/escaping.h"
@@ -14,6 +12,7 @@
 #include "provider/cty/json.h"
 #include "provider/log/logger.h"
 #include "tree/apply.h"
+#include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/layout.h"
 #include "tree/options.h"
@@ -24,6 +23,9 @@
 
 namespace wildside::resources {
 namespace {
+
+using tree::IsValidUtf8;
+using tree::Sha256Hex;
 
 using core::AttributePath;
 using core::Diagnostics;
@@ -95,58 +97,6 @@ schema::Schema BuildSchema() {
   add("tree_sha256", Type::String(),
       "SHA-256 over the sorted `files` entries; changes exactly when the tree does.", false, false, true);
   return s;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xe0) == 0xc0) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
 }
 
 // "0644" / "644" → 0644. Only permission bits (no setuid etc.).
