@@ -353,29 +353,20 @@ void PutBin(std::string* out, std::string_view s) {
   out->append(s);
 }
 
-void PutArrayHeader(std::string* out, size_t n) {
+// Array and map headers: a fix form for fewer than 16 items (`fix_tag` |
+// count), else a 16- or 32-bit count after its tag.
+void PutContainerHeader(std::string* out, size_t n, uint8_t fix_tag, uint8_t tag16, uint8_t tag32) {
   if (n < 16) {
-    out->push_back(static_cast<char>(0x90 | n));
-  } else if (n <= 0xffff) {
-    out->push_back(static_cast<char>(0xdc));
-    PutBE(out, n, 2);
+    out->push_back(static_cast<char>(fix_tag | n));
   } else {
-    out->push_back(static_cast<char>(0xdd));
-    PutBE(out, n, 4);
+    bool wide = n > 0xffff;
+    out->push_back(static_cast<char>(wide ? tag32 : tag16));
+    PutBE(out, n, wide ? 4 : 2);
   }
 }
 
-void PutMapHeader(std::string* out, size_t n) {
-  if (n < 16) {
-    out->push_back(static_cast<char>(0x80 | n));
-  } else if (n <= 0xffff) {
-    out->push_back(static_cast<char>(0xde));
-    PutBE(out, n, 2);
-  } else {
-    out->push_back(static_cast<char>(0xdf));
-    PutBE(out, n, 4);
-  }
-}
+void PutArrayHeader(std::string* out, size_t n) { PutContainerHeader(out, n, 0x90, 0xdc, 0xdd); }
+void PutMapHeader(std::string* out, size_t n) { PutContainerHeader(out, n, 0x80, 0xde, 0xdf); }
 
 void PutInt(std::string* out, int64_t v) {
   if (v >= 0) {
