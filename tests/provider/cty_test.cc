@@ -104,6 +104,25 @@ TEST(MsgpackTest, Str8Header) {
   EXPECT_EQ(bytes->size(), 34u);
 }
 
+TEST(MsgpackTest, SixteenItemsUseTheSixteenBitHeaders) {
+  Value::Elements els(16, Value::Bool(true));
+  absl::StatusOr<std::string> list = EncodeMsgpack(Value::List(Type::Bool(), els), Type::List(Type::Bool()));
+  ASSERT_THAT(list, IsOk());
+  EXPECT_EQ(ToHex(*list), "dc0010" + [] {
+    std::string h;
+    for (int i = 0; i < 16; ++i) h += "c3";
+    return h;
+  }());
+  Value::Entries ents;
+  for (int i = 0; i < 16; ++i) ents.emplace(std::string(1, static_cast<char>('a' + i)), Value::Bool(false));
+  absl::StatusOr<std::string> map = EncodeMsgpack(Value::Map(Type::Bool(), ents), Type::Map(Type::Bool()));
+  ASSERT_THAT(map, IsOk());
+  EXPECT_EQ(ToHex(map->substr(0, 3)), "de0010");
+  absl::StatusOr<Value> back = DecodeMsgpack(*map, Type::Map(Type::Bool()));
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->entries().size(), 16u);
+}
+
 TEST(MsgpackTest, ObjectEncodesEveryAttributeSortedWithNulls) {
   Type t = Type::Object({{"b", Type::String()}, {"a", Type::Bool()}});
   Value v = Value::Object(t, {{"b", Value::String("x")}});
