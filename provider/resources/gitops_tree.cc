@@ -111,6 +111,21 @@ std::optional<uint32_t> ParseMode(std::string_view text) {
   return mode;
 }
 
+// True when `a` and `b` differ but are equal once every "\r\n" is read as
+// "\n".
+bool SameUpToLineEndings(std::string_view a, std::string_view b) {
+  if (a == b) return false;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == '\r' && i + 1 < a.size() && a[i + 1] == '\n') ++i;
+    if (b[j] == '\r' && j + 1 < b.size() && b[j + 1] == '\n') ++j;
+    if (a[i] != b[j]) return false;
+    ++i;
+    ++j;
+  }
+  return i == a.size() && j == b.size();
+}
+
 std::string FormatMode(uint32_t mode) { return absl::StrFormat("%04o", mode & 07777); }
 
 bool IsKnownString(const Value& v) { return v.IsKnown() && v.type().kind() == Type::Kind::kString; }
@@ -340,7 +355,18 @@ class GitopsTreeResource final : public core::Resource {
       result.new_state = request.current_state;
       return result;
     }
-    absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(request.current_state);
+    std::vector<std::string> eol_only;
+    absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(request.current_state, &eol_only);
+    if (!eol_only.empty()) {
+      // The plan's line diff of such a file shows identical lines; say why.
+      result.diagnostics.push_back(core::WarningAt(
+          AttributePath::Attr(kRendered), "Line-ending-only drift",
+          absl::StrCat(eol_only.size() == 1 ? "This file differs" : "These files differ",
+                       " from the configuration only in line endings (CRLF versus LF), typically from a "
+                       "checkout with core.autocrlf: ",
+                       absl::StrJoin(eol_only, ", "),
+                       ". Apply rewrites them with the configured line endings.")));
+    }
     if (!refreshed.ok()) {
       result.diagnostics.push_back(core::ErrorAt(AttributePath::Attr("path"), "Cannot read the checkout",
                                                  std::string(refreshed.status().message())));
@@ -570,7 +596,10 @@ class GitopsTreeResource final : public core::Resource {
   // What `state` looks like on disk now: managed entries carry the actual
   // content, missing files drop out, strays appear. nullopt when the
   // checkout directory no longer exists.
-  absl::StatusOr<std::optional<Value>> RefreshFromDisk(const Value& state) const {
+  // Paths whose content differs from `state` only in line endings are
+  // appended to `*eol_only` when it is non-null.
+  absl::StatusOr<std::optional<Value>> RefreshFromDisk(const Value& state,
+                                                       std::vector<std::string>* eol_only = nullptr) const {
     Settings settings;
     Diagnostics ignored;
     ReadSettings(state, &settings, &ignored);
@@ -609,6 +638,9 @@ class GitopsTreeResource final : public core::Resource {
           if (read.ok()) {
             sha = Sha256Hex(*read);
             if (IsValidUtf8(*read)) {
+              if (is_managed && eol_only != nullptr && SameUpToLineEndings(*read, managed.tree.at(e.path))) {
+                eol_only->push_back(e.path);
+              }
               content = *std::move(read);
               have_content = true;
             } else {

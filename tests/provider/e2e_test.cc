@@ -218,6 +218,25 @@ TEST_P(EndToEndTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+TEST_P(EndToEndTest, LineEndingOnlyDriftIsNamedInThePlan) {
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
+  const std::string lf = SampleManifests().at("clusters/dev/kustomization.yaml");
+  std::string crlf;
+  for (char c : lf) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  WriteFile(ws_->checkout() / "clusters/dev/kustomization.yaml", crlf);
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Line-ending-only drift"));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("clusters/dev/kustomization.yaml"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/dev/kustomization.yaml"),
+            SampleManifests().at("clusters/dev/kustomization.yaml"));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
 TEST_P(EndToEndTest, DeletedFileIsPlannedBackAndRestored) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::remove(ws_->checkout() / "platform/redis/valkey.yaml");

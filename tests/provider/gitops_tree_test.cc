@@ -192,6 +192,21 @@ TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
   EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, ""}).new_state, state);
 }
 
+TEST_F(GitopsTreeTest, LineEndingOnlyDriftIsNamedAsSuch) {
+  Value state = CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a: 1\nb: 2\n"},
+                                             {"platform/traefik/b.yaml", "c: 3\n"}})));
+  WriteFile(dir_ / "checkout/platform/traefik/a.yaml", "a: 1\r\nb: 2\r\n");
+  WriteFile(dir_ / "checkout/platform/traefik/b.yaml", "c: 4\r\n");
+  core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
+  ASSERT_EQ(read.diagnostics.size(), 1u);
+  EXPECT_EQ(read.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
+  EXPECT_EQ(read.diagnostics[0].summary, "Line-ending-only drift");
+  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/a.yaml"));
+  EXPECT_THAT(read.diagnostics[0].detail, ::testing::Not(HasSubstr("b.yaml")));
+  EXPECT_EQ(read.new_state.GetAttr("rendered_manifests").entries().at("platform/traefik/a.yaml"),
+            Value::String("a: 1\r\nb: 2\r\n"));
+}
+
 TEST_F(GitopsTreeTest, MissingCheckoutMeansTheResourceIsGone) {
   Value state = CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
   fs::remove_all(dir_ / "checkout");
