@@ -212,6 +212,11 @@ TEST_P(EndToEndTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
   EXPECT_THAT(plan.out, HasSubstr("platform/databases/cluster.yaml"));
   EXPECT_THAT(plan.out, HasSubstr("instances: 7"));
   EXPECT_THAT(plan.out, HasSubstr("instances: 2"));
+  // A refresh-only plan reports the same edit as a change made outside.
+  testing::CommandResult refresh = ws_->Run({"plan", "-refresh-only", "-no-color", "-input=false"});
+  ASSERT_EXIT_CODE(refresh, 0);
+  EXPECT_THAT(refresh.out, HasSubstr("Objects have changed outside of"));
+  EXPECT_THAT(refresh.out, HasSubstr("platform/databases/cluster.yaml"));
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
   EXPECT_EQ(ReadFile(ws_->checkout() / "platform/databases/cluster.yaml"),
             SampleManifests().at("platform/databases/cluster.yaml"));
