@@ -8,15 +8,22 @@
 # of the whole process tree (GNU time's %M is the largest of tofu and the
 # provider it waited for).
 #
-# Usage: bench/tofu_scale.sh [N] [SIZE]   (needs scripts/demo or a release
-# build first; uses build/release/mirror and the cached tofu)
+# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|local_file]
+#   wildside   (default) one wildside_gitops_tree holding all N files
+#   local_file the same files as N hashicorp/local `local_file` instances
+#              (for_each), built by scripts/install-local-provider
+# Needs scripts/demo or a release build first (build/release/mirror) and
+# the cached tofu.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N="${1:-10000}"
 SIZE="${2:-4096}"
+MODE="${3:-wildside}"
 TOFU="$("$ROOT/scripts/install-tofu")"
 MIRROR="$ROOT/build/release/mirror"
 [[ -d "$MIRROR" ]] || { echo "run: cmake --preset release && cmake --build --preset release --target provider-mirror" >&2; exit 1; }
+LOCAL_MIRROR=""
+if [[ "$MODE" == local_file ]]; then LOCAL_MIRROR="$("$ROOT/scripts/install-local-provider" 2>/dev/null)"; fi
 
 WORK="$(mktemp -d /tmp/wildside-bench-XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
@@ -27,8 +34,9 @@ provider_installation {
     path    = "$MIRROR"
     include = ["registry.opentofu.org/wildside/*"]
   }
+$( [[ -n "$LOCAL_MIRROR" ]] && printf '  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.opentofu.org/hashicorp/local"]\n  }\n' "$LOCAL_MIRROR" )
   direct {
-    exclude = ["registry.opentofu.org/wildside/*"]
+    exclude = ["registry.opentofu.org/wildside/*", "registry.opentofu.org/hashicorp/local"]
   }
 }
 RC
@@ -47,7 +55,26 @@ for i in range(n):
     with open(f"{d}/m{i:05d}.yaml", "w") as f:
         f.write(body)
 PY
-cat > main.tf <<'TF'
+if [[ "$MODE" == local_file ]]; then
+  cat > main.tf <<'TF'
+terraform {
+  required_providers {
+    local = {
+      source  = "registry.opentofu.org/hashicorp/local"
+      version = "2.99.0"
+    }
+  }
+}
+resource "local_file" "f" {
+  for_each             = fileset("${path.module}/src", "**")
+  filename             = "${path.module}/checkout/${each.key}"
+  content              = file("${path.module}/src/${each.key}")
+  file_permission      = "0644"
+  directory_permission = "0755"
+}
+TF
+else
+  cat > main.tf <<'TF'
 terraform {
   required_providers {
     wildside = {
@@ -62,11 +89,14 @@ resource "wildside_gitops_tree" "t" {
   rendered_manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
 }
 TF
+fi
 "$TOFU" init -input=false -no-color >/dev/null
 
 # The provider logs each RPC's duration at DEBUG ("elapsed_ms"); summing them
 # splits a phase's wall time into the provider's share and OpenTofu's.
-export TF_LOG_PROVIDER=DEBUG TF_LOG_PATH="$WORK/tofu.log"
+# Only for wildside: the local provider's own DEBUG logging would slow it.
+if [[ "$MODE" == wildside ]]; then export TF_LOG_PROVIDER=DEBUG; fi
+export TF_LOG_PATH="$WORK/tofu.log"
 measure() {
   local label=$1
   shift
@@ -74,13 +104,13 @@ measure() {
   /usr/bin/time -f "%e %M" -o time.txt "$@" >out.txt 2>err.txt || { cat out.txt err.txt >&2; exit 1; }
   read -r secs kb < time.txt
   local provider_s
-  provider_s=$(grep -o 'elapsed_ms=[0-9.]*' "$TF_LOG_PATH" | cut -d= -f2 | awk '{s+=$1} END {printf "%.2f", s/1000}')
-  printf '| %s | %d | %s | %.2f | %s | %d |\n' "$label" "$N" "$(du -sh src | cut -f1)" "$secs" "$provider_s" \
+  provider_s=$( { grep -o 'elapsed_ms=[0-9.]*' "$TF_LOG_PATH" || true; } | cut -d= -f2 | awk '{s+=$1} END {printf "%.2f", s/1000}')
+  printf '| %s | %s | %d | %s | %.2f | %s | %d |\n' "$MODE" "$label" "$N" "$(du -sh src | cut -f1)" "$secs" "$provider_s" \
     "$((kb / 1024))"
 }
 
-echo "| phase | files | data | wall s | provider RPCs s | peak RSS MiB |"
-echo "|---|---|---|---|---|---|"
+echo "| resources | phase | files | data | wall s | wildside RPCs s | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|"
 measure "cold apply" "$TOFU" apply -auto-approve -input=false -no-color
 measure "no-op plan" "$TOFU" plan -input=false -no-color -detailed-exitcode
 # Edit 1% of the files on disk: plan must find them, apply heal them.
