@@ -49,7 +49,13 @@ class Decoder {
  private:
   std::string PathString() const {
     std::string out;
-    for (const std::string& step : path_) out += step;
+    for (const PathStep& step : path_) {
+      switch (step.kind) {
+        case PathStep::kIndex: absl::StrAppend(&out, "[", step.index, "]"); break;
+        case PathStep::kKey: absl::StrAppend(&out, "[\"", AV(step.name), "\"]"); break;
+        case PathStep::kAttr: absl::StrAppend(&out, ".", AV(step.name)); break;
+      }
+    }
     return out.empty() ? "value" : (out[0] == '.' ? out.substr(1) : out);
   }
 
@@ -252,7 +258,7 @@ class Decoder {
         Value::Elements els;
         els.reserve(*n);
         for (size_t i = 0; i < *n; ++i) {
-          path_.push_back(absl::StrCat("[", i, "]"));
+          path_.push_back({PathStep::kIndex, {}, i});
           absl::StatusOr<Value> e = DecodeValue(type.element(), depth + 1);
           path_.pop_back();
           if (!e.ok()) return e.status();
@@ -268,7 +274,7 @@ class Decoder {
         for (size_t i = 0; i < *n; ++i) {
           absl::StatusOr<std::string_view> key = ReadStringBytes();
           if (!key.ok()) return key.status();
-          path_.push_back(absl::StrCat("[\"", AV(*key), "\"]"));
+          path_.push_back({PathStep::kKey, *key, 0});
           absl::StatusOr<Value> e = DecodeValue(type.element(), depth + 1);
           path_.pop_back();
           if (!e.ok()) return e.status();
@@ -287,7 +293,7 @@ class Decoder {
           if (it == type.attributes().end()) {
             return Error(absl::StrCat("unsupported attribute \"", AV(*key), "\""));
           }
-          path_.push_back(absl::StrCat(".", AV(*key)));
+          path_.push_back({PathStep::kAttr, *key, 0});
           absl::StatusOr<Value> e = DecodeValue(it->second, depth + 1);
           path_.pop_back();
           if (!e.ok()) return e.status();
@@ -312,7 +318,15 @@ class Decoder {
 
   const char* p_;
   const char* end_;
-  std::vector<std::string> path_;
+  // Where decoding is, for error messages. Steps are views into the input
+  // and are formatted only when an error is reported, so a 10,000-entry map
+  // costs no string building on the success path.
+  struct PathStep {
+    enum Kind { kIndex, kKey, kAttr } kind;
+    std::string_view name;
+    size_t index;
+  };
+  std::vector<PathStep> path_;
 };
 
 void PutBE(std::string* out, uint64_t v, int n) {
