@@ -149,6 +149,7 @@ class Applier {
       int err = errno;
       if (err == ENOENT) return absl::OkStatus();
       if (err == ENOTEMPTY || err == EEXIST) {
+        dirs_.MarkDirty(rel);  // still there: keep its unlinks durable
         return absl::FailedPreconditionError(StrCat(
             rel, ": cannot remove directory: not empty (entries appeared "
                  "after the scan)"));
@@ -280,6 +281,11 @@ class Applier {
     if (env_->Fchmod(fd, options_.file_mode) != 0) {
       return OsError(rel, "cannot set file mode", errno);
     }
+    // A mode lives in the inode, which no directory fsync covers. After a
+    // bulk batch the closing syncfs does; otherwise fsync the file.
+    if (!bulk_synced_ && env_->Fsync(fd) != 0) {
+      return OsError(rel, "fsync after mode change failed", errno);
+    }
     return absl::OkStatus();
   }
 
@@ -289,6 +295,7 @@ class Applier {
     if (env_->Fchmod(*fd, options_.dir_mode) != 0) {
       return OsError(rel, "cannot set directory mode", errno);
     }
+    dirs_.MarkDirty(rel);  // its own fsync makes the new mode durable
     return absl::OkStatus();
   }
 

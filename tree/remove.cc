@@ -121,10 +121,13 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
       std::string base(BaseName(d));
       if (env->UnlinkAt(*dir, base.c_str(), AT_REMOVEDIR) != 0) {
         int err = errno;
-        if (err == ENOENT || err == ENOTEMPTY || err == EEXIST ||
-            err == ENOTDIR) {
+        if (err == ENOTEMPTY || err == EEXIST) {
+          // Still there, with files we unlinked in it: Forget() dropped its
+          // mark, and those unlinks are durable only once it is fsynced.
+          dirs.MarkDirty(d);
           continue;
         }
+        if (err == ENOENT || err == ENOTDIR) continue;
         return OsError(d, "cannot remove directory", err);
       }
       dirs.MarkDirty(ParentPath(d));

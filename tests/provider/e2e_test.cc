@@ -37,7 +37,7 @@ using namespace std::chrono_literals;
 std::vector<std::string> Clients() {
   std::vector<std::string> clients = {"tofu"};
   testing::CommandResult which = testing::RunCommand({"sh", "-c", "command -v terraform"},
-                                                     testing::EnvironmentWith({}), "", 10s);
+                                                     testing::EnvironmentWith({}), "", 120s);
   if (which.exit_code == 0) clients.push_back("terraform");
   return clients;
 }

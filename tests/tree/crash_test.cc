@@ -1,110 +1,338 @@
-// kill -9 during apply: a child process applies tree B over tree A and is
-// SIGKILLed after a random delay, many times. After each kill every file
-// holds A's content or B's (or is absent if B created it), never a mix; and
-// the next apply converges to B and leaves no temporary file behind.
+// Every crash point, deterministically.
 //
-// This covers a crashed process, not a power cut: data the kernel had
-// accepted survives a SIGKILL. The fault-injection tests cover failed and
-// dropped syncs.
+// An uninterrupted apply (or destroy) is run once through a CrashEnv to
+// count its mutating calls (open-for-write, write, fsync, syncfs, rename,
+// unlink, rmdir, mkdir, chmod, flock). Then, for every N from 1 to that
+// count, a forked child runs the same operation from the same starting tree
+// and SIGKILLs itself at its N-th mutating call, before the call reaches
+// the kernel. After each kill:
+//   * every managed file holds entirely its old or its new content (or is
+//     absent where the old tree did not have it / the new one drops it);
+//   * the next plain apply converges to the new tree, with the right modes,
+//     and leaves no temporary file; a plan after it is empty.
+// The same is run again with drop_unsynced: at the crash point the env
+// first throws away every effect no sync had made durable (leveldb's
+// fault-injection model), which a process kill alone cannot show. Each
+// scenario also checks the "crash" right after a successful return: with
+// unsynced effects dropped, the tree must already be exactly the new one.
+//
+// No sleeps, no timing, no randomness: the same points every run.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <cctype>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
-#include <random>
+#include <set>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tree/remove.h"
 #include "tree/render.h"
 #include "tree/scan.h"
+#include "tree/testing/crash_env.h"
+#include "tree_test_util.h"
 
 namespace wildside::tree {
 namespace {
 
-namespace fs = std::filesystem;
+using testing::ModeOf;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
 using Manifests = std::map<std::string, std::string>;
 
-// Different sizes and contents in A and B, so a torn file can match neither.
-Manifests MakeTree(char fill, size_t base, int count, bool with_extra) {
-  Manifests m;
-  static const char* kComponents[] = {"traefik", "vault", "databases", "redis"};
-  for (int i = 0; i < count; ++i) {
-    std::string path = std::string("platform/") + kComponents[i % 4] + "/d" + std::to_string(i / 40) + "/f" +
-                       std::to_string(i) + ".yaml";
-    m[path] = "# " + path + "\n" + std::string(base + static_cast<size_t>(i) * 13, fill) + "\n";
-  }
-  if (with_extra) m["clusters/dev/only-in-b.yaml"] = "b only\n";
-  return m;
+// Contents differ in size and bytes between the trees, so a torn or
+// truncated file can match neither.
+std::string Body(const std::string& path, char fill, size_t size) {
+  return "# " + path + "\n" + std::string(size, fill) + "\n";
 }
 
-std::string ReadFileOrNull(const fs::path& p, bool* exists) {
-  std::ifstream in(p, std::ios::binary);
-  *exists = static_cast<bool>(in);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+// The old tree: what the previous apply wrote, plus hand-made drift.
+struct Scenario {
+  Manifests old_tree;    // managed files before
+  Manifests new_tree;    // desired after
+  Manifests strays;      // files on disk that neither tree has
+  std::map<std::string, mode_t> old_modes;  // hand-made chmods
+};
+
+Scenario ChangeEverything() {
+  Scenario s;
+  auto both = [&](const std::string& p, bool edit) {
+    s.old_tree[p] = Body(p, 'a', 3000 + p.size());
+    s.new_tree[p] = edit ? Body(p, 'b', 5000 + p.size()) : s.old_tree[p];
+  };
+  both("platform/traefik/release.yaml", true);          // update
+  both("platform/traefik/values.yaml", false);          // unchanged
+  both("platform/vault/policy.yaml", false);            // chmod only
+  s.old_modes["platform/vault/policy.yaml"] = 0600;
+  both("clusters/dev/kustomization.yaml", true);        // update
+  both("modules/shared/common.yaml", false);            // unchanged
+  both("platform/databases/cluster.yaml", true);        // update + chmod
+  s.old_modes["platform/databases/cluster.yaml"] = 0640;
+  // Dropped from the configuration: pruned, its directory removed.
+  s.old_tree["platform/redis/old/valkey.yaml"] = Body("old", 'a', 4000);
+  s.old_tree["platform/redis/old/deep/more.yaml"] = Body("more", 'a', 1000);
+  // New files, in new directories.
+  s.new_tree["platform/redis/valkey.yaml"] = Body("valkey", 'b', 6000);
+  s.new_tree["platform/cert-manager/issuers/le.yaml"] = Body("le", 'b', 700);
+  s.new_tree["clusters/dev/apps/podinfo/release.yaml"] = Body("podinfo", 'b', 900);
+  // Strays: pruned, and their now-empty directory removed.
+  s.strays["platform/sources/stray.yaml"] = "left by hand\n";
+  s.strays["platform/external-dns/tmp/junk/x.yaml"] = "junk\n";
+  return s;
 }
 
-TEST(CrashTest, KillNineDuringApplyNeverLeavesATornFile) {
-  char tmpl[] = "/tmp/wildside-crash-XXXXXX";
-  const fs::path dir = mkdtemp(tmpl);
-  const std::string root = (dir / "checkout").string();
-  const Manifests a = MakeTree('a', 3000, 200, false);
-  const Manifests b = MakeTree('b', 5000, 200, true);
-
-  // How long an uninterrupted apply takes, to spread the kills over it.
-  ASSERT_TRUE(RenderGitopsTree(root, a, "dev").ok());
-  auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(RenderGitopsTree(root, b, "dev").ok());
-  const auto full_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-
-  std::mt19937 rng(4242);
-  int killed_mid_apply = 0;
-  constexpr int kIterations = 60;
-  for (int iter = 0; iter < kIterations; ++iter) {
-    ASSERT_TRUE(RenderGitopsTree(root, a, "dev").ok()) << "reset to A, iteration " << iter;
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      bool ok = RenderGitopsTree(root, b, "dev").ok();
-      _exit(ok ? 0 : 1);
-    }
-    usleep(static_cast<useconds_t>(rng() % static_cast<uint64_t>(full_us * 1.2 + 1)));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) ++killed_mid_apply;
-
-    for (const auto& [path, b_content] : b) {
-      bool exists = false;
-      std::string got = ReadFileOrNull(fs::path(root) / path, &exists);
-      auto in_a = a.find(path);
-      if (!exists) {
-        EXPECT_EQ(in_a, a.end()) << path << " vanished (iteration " << iter << ")";
-        continue;
-      }
-      bool is_a = in_a != a.end() && got == in_a->second;
-      EXPECT_TRUE(is_a || got == b_content) << path << " is torn: " << got.size() << " bytes (iteration " << iter
-                                            << ")";
-    }
-    // The next apply converges and removes any leftover temp file.
-    ASSERT_TRUE(RenderGitopsTree(root, b, "dev").ok());
-    absl::StatusOr<TreeScan> scan = ScanTree(root, "dev", TreeOptions());
-    ASSERT_TRUE(scan.ok());
-    EXPECT_TRUE(scan->temp_files.empty()) << "iteration " << iter;
-    for (const auto& [path, b_content] : b) {
-      bool exists = false;
-      ASSERT_EQ(ReadFileOrNull(fs::path(root) / path, &exists), b_content) << path;
-    }
-  }
-  std::cout << killed_mid_apply << " of " << kIterations << " applies killed mid-way\n";
-  // The test means something only if most kills landed mid-apply.
-  EXPECT_GE(killed_mid_apply, kIterations / 2);
+void LayDown(const std::string& root, const Scenario& s) {
   std::error_code ec;
-  fs::remove_all(dir, ec);
+  std::filesystem::remove_all(root, ec);
+  for (const auto& [path, content] : s.old_tree) {
+    auto mode = s.old_modes.find(path);
+    WriteFile(root + "/" + path, content,
+              mode == s.old_modes.end() ? 0644 : mode->second);
+  }
+  for (const auto& [path, content] : s.strays) WriteFile(root + "/" + path, content);
+}
+
+// Every managed path holds its old or its new content, whole; `what` names
+// the crash point in failure messages.
+void ExpectOldOrNew(const std::string& root, const Manifests& old_tree,
+                    const Manifests& new_tree, const std::string& what) {
+  std::set<std::string> paths;
+  for (const auto& [p, c] : old_tree) paths.insert(p);
+  for (const auto& [p, c] : new_tree) paths.insert(p);
+  for (const std::string& p : paths) {
+    std::optional<std::string> got = ReadFile(root + "/" + p);
+    auto o = old_tree.find(p);
+    auto n = new_tree.find(p);
+    if (!got.has_value()) {
+      // Absent is the old state of a new file or the new state of a
+      // dropped one; a file in both trees must never vanish.
+      EXPECT_TRUE(o == old_tree.end() || n == new_tree.end())
+          << p << " vanished, " << what;
+      continue;
+    }
+    bool is_old = o != old_tree.end() && *got == o->second;
+    bool is_new = n != new_tree.end() && *got == n->second;
+    EXPECT_TRUE(is_old || is_new)
+        << p << " is torn (" << got->size() << " bytes), " << what;
+  }
+}
+
+void ExpectExactly(const std::string& root, const Manifests& tree,
+                   const std::string& what) {
+  for (const auto& [p, content] : tree) {
+    EXPECT_EQ(ReadFile(root + "/" + p), content) << p << ", " << what;
+    EXPECT_EQ(ModeOf(root + "/" + p), 0644u) << p << ", " << what;
+  }
+}
+
+void ExpectNoTempFiles(const std::string& root, const std::string& what) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    std::string name = entry.path().filename().string();
+    EXPECT_NE(name.rfind(".wildside-tmp-", 0), 0u)
+        << entry.path() << " left behind, " << what;
+  }
+}
+
+// Runs `op` in a forked child with the env armed at `n`; returns the raw
+// wait status. `after` runs in the child when `op` returned (e.g. to drop
+// unsynced effects of a completed apply).
+int RunInChild(CrashEnv& env, int n, bool drop,
+               const std::function<bool()>& op,
+               const std::function<void()>& after = {}) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    env.CrashAt(n, drop);
+    bool ok = op();
+    if (after) after();
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+struct Mode {
+  const char* name;
+  size_t bulk_sync_threshold;  // 0: fsync per file; 1: one syncfs per batch
+  bool drop_unsynced;
+};
+
+constexpr Mode kModes[] = {
+    {"fsync per file, kill", 0, false},
+    {"fsync per file, kill + drop unsynced", 0, true},
+    {"batched syncfs, kill", 1, false},
+    {"batched syncfs, kill + drop unsynced", 1, true},
+};
+
+class CrashPointTest : public ::testing::TestWithParam<Mode> {};
+
+TEST_P(CrashPointTest, ApplyIsOldOrNewAtEveryMutatingCall) {
+  const Mode mode = GetParam();
+  TempDir tmp;
+  const std::string root = tmp / "checkout";
+  const Scenario s = ChangeEverything();
+  CrashEnv env;
+  TreeOptions options;
+  options.bulk_sync_threshold = mode.bulk_sync_threshold;
+  options.env = &env;
+  TreeOptions plain;
+  plain.bulk_sync_threshold = mode.bulk_sync_threshold;
+
+  auto apply = [&] { return RenderGitopsTree(root, s.new_tree, "dev", options).ok(); };
+
+  // Count the calls of an uninterrupted apply from the old tree.
+  LayDown(root, s);
+  env.CrashAt(0, false);
+  ASSERT_TRUE(apply());
+  const int calls = env.MutatingCalls();
+  ASSERT_GT(calls, 20) << "the scenario should exercise many calls";
+  ExpectExactly(root, s.new_tree, "uninterrupted");
+
+  for (int n = 1; n <= calls + 1; ++n) {
+    const std::string what = std::string(mode.name) + ", crash at call " +
+                             std::to_string(n) + " of " + std::to_string(calls);
+    LayDown(root, s);
+    const bool after_return = n == calls + 1;
+    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, apply,
+                            [&] { if (mode.drop_unsynced) env.DropUnsynced(); });
+    if (after_return) {
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << what;
+      // A power cut right after a successful apply loses nothing.
+      ExpectExactly(root, s.new_tree, what + " (after return)");
+    } else {
+      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+          << "the child did not reach call " << n << ", " << what;
+      ExpectOldOrNew(root, s.old_tree, s.new_tree, what);
+    }
+    // The next plain apply converges, and a plan after it is empty.
+    ApplyResult r = RenderGitopsTreeWithReport(root, ViewDesiredTree(s.new_tree), "dev", plain);
+    ASSERT_TRUE(r.status.ok()) << r.status << ", " << what;
+    ExpectExactly(root, s.new_tree, what + " (converged)");
+    ExpectNoTempFiles(root, what);
+    EXPECT_FALSE(testing::Exists(root + "/platform/redis/old")) << what;
+    EXPECT_FALSE(testing::Exists(root + "/platform/sources/stray.yaml")) << what;
+    absl::StatusOr<ChangeSet> plan = PlanGitopsTree(root, ViewDesiredTree(s.new_tree), "dev", plain);
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_FALSE(plan->HasChanges()) << what;
+    if (::testing::Test::HasFailure()) break;  // one broken point is enough
+  }
+  std::cout << "[crash points] apply, " << mode.name << ": " << calls
+            << " mutating calls, " << calls << " crash points + 1 after return\n";
+  RecordProperty("crash_points", calls);
+}
+
+TEST_P(CrashPointTest, DestroyIsOldOrGoneAtEveryMutatingCall) {
+  const Mode mode = GetParam();
+  TempDir tmp;
+  const std::string root = tmp / "checkout";
+  Scenario s = ChangeEverything();
+  // Destroy starts from a converged tree: the new tree on disk, plus a
+  // file that is not managed (kept) and a leftover temp file.
+  Scenario converged;
+  converged.old_tree = s.new_tree;
+  converged.strays["platform/traefik/not-managed.yaml"] = "kept\n";
+  std::vector<std::string> paths;
+  for (const auto& [p, c] : s.new_tree) paths.push_back(p);
+
+  CrashEnv env;
+  TreeOptions options;
+  options.bulk_sync_threshold = mode.bulk_sync_threshold;
+  options.env = &env;
+  TreeOptions plain;
+  auto destroy = [&] { return RemoveManagedFiles(root, "dev", paths, options).status.ok(); };
+
+  LayDown(root, converged);
+  env.CrashAt(0, false);
+  ASSERT_TRUE(destroy());
+  const int calls = env.MutatingCalls();
+  ASSERT_GT(calls, 5);
+
+  const Manifests gone;
+  for (int n = 1; n <= calls + 1; ++n) {
+    const std::string what = std::string("destroy, ") + mode.name +
+                             ", crash at call " + std::to_string(n) + " of " +
+                             std::to_string(calls);
+    LayDown(root, converged);
+    const bool after_return = n == calls + 1;
+    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, destroy,
+                            [&] { if (mode.drop_unsynced) env.DropUnsynced(); });
+    if (after_return) {
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << what;
+      for (const std::string& p : paths) {
+        EXPECT_FALSE(testing::Exists(root + "/" + p)) << p << ", " << what;
+      }
+    } else {
+      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
+      ExpectOldOrNew(root, converged.old_tree, gone, what);
+    }
+    ASSERT_TRUE(RemoveManagedFiles(root, "dev", paths, plain).status.ok()) << what;
+    for (const std::string& p : paths) {
+      EXPECT_FALSE(testing::Exists(root + "/" + p)) << p << ", " << what;
+    }
+    EXPECT_EQ(ReadFile(root + "/platform/traefik/not-managed.yaml"), "kept\n") << what;
+    ExpectNoTempFiles(root, what);
+    if (::testing::Test::HasFailure()) break;
+  }
+  std::cout << "[crash points] destroy, " << mode.name << ": " << calls
+            << " crash points + 1 after return\n";
+  RecordProperty("crash_points", calls);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSyncModes, CrashPointTest, ::testing::ValuesIn(kModes),
+                         [](const ::testing::TestParamInfo<Mode>& info) {
+                           std::string n;
+                           for (const char* c = info.param.name; *c; ++c) {
+                             n += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+                           }
+                           return n;
+                         });
+
+// The env itself: a rename whose directory was never synced is undone and
+// the replaced file comes back; a synced one stays.
+TEST(CrashEnvTest, DropUndoesUnsyncedRenameAndKeepsSyncedOne) {
+  TempDir tmp;
+  WriteFile(tmp / "d/target", "old");
+  WriteFile(tmp / "d/src", "new");
+  CrashEnv env;
+  env.CrashAt(0, true);
+  int dir = ::open((tmp / "d").c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(dir, 0);
+  ASSERT_EQ(env.RenameAt(dir, "src", dir, "target"), 0);
+  env.DropUnsynced();
+  EXPECT_EQ(ReadFile(tmp / "d/target"), "old");
+  EXPECT_EQ(ReadFile(tmp / "d/src"), "new");
+  ASSERT_EQ(env.RenameAt(dir, "src", dir, "target"), 0);
+  ASSERT_EQ(env.Fsync(dir), 0);
+  env.DropUnsynced();
+  EXPECT_EQ(ReadFile(tmp / "d/target"), "new");
+  EXPECT_FALSE(testing::Exists(tmp / "d/src"));
+  ::close(dir);
+}
+
+// Unsynced data is truncated away; an fsync keeps it.
+TEST(CrashEnvTest, DropTruncatesUnsyncedData) {
+  TempDir tmp;
+  testing::MakeDirs(tmp.path());
+  CrashEnv env;
+  env.CrashAt(0, true);
+  int dir = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
+  int fd = env.OpenAt(dir, "f", O_WRONLY | O_CREAT | O_EXCL, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(env.Write(fd, "abc", 3), 3);
+  ASSERT_EQ(env.Fsync(fd), 0);
+  ASSERT_EQ(env.Write(fd, "def", 3), 3);
+  ASSERT_EQ(env.Fsync(dir), 0);  // the name is durable, "def" is not
+  env.DropUnsynced();
+  EXPECT_EQ(ReadFile(tmp / "f"), "abc");
+  ::close(fd);
+  ::close(dir);
 }
 
 }  // namespace
