@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,9 @@
 #ifndef WILDSIDE_TOFU
 #define WILDSIDE_TOFU ""
 #endif
+#ifndef WILDSIDE_TOFU_OLDER
+#define WILDSIDE_TOFU_OLDER ""
+#endif
 
 namespace wildside {
 namespace {
@@ -32,22 +36,74 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
 
-// The clients to run the suite against: the built tofu always; terraform too
-// when it is installed.
-std::vector<std::string> Clients() {
-  std::vector<std::string> clients = {"tofu"};
-  testing::CommandResult which = testing::RunCommand({"sh", "-c", "command -v terraform"},
-                                                     testing::EnvironmentWith({}), "", 120s);
-  if (which.exit_code == 0) clients.push_back("terraform");
-  return clients;
+// The clients. The full suite runs on the newest pinned OpenTofu
+// (WILDSIDE_TOFU, configured by scripts/test); the core set (init from the
+// mirror, create, no-op plan, drift edited/deleted/stray/chmod planned and
+// healed, import, destroy) also on every older pinned OpenTofu
+// (WILDSIDE_TOFU_OLDER: "1.9.4=/path,1.8.3=/path") and on terraform when it
+// is on the PATH. A client is named by what it is and its version, e.g.
+// "tofu_1_12_6", so a ctest regex can pick a tier.
+struct Client {
+  std::string name;
+  std::string binary;
+};
+
+std::string ParamName(std::string s) {
+  for (char& c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return s;
 }
 
-std::string ClientBinary(const std::string& client) {
-  if (client == "tofu") {
+// The first line of `<binary> version`, e.g. "OpenTofu v1.12.6" -> "1.12.6".
+std::string VersionOf(const std::string& binary) {
+  testing::CommandResult r = testing::RunCommand({binary, "version"},
+                                                 testing::EnvironmentWith({{"TF_CLI_CONFIG_FILE", "/dev/null"},
+                                                                           {"CHECKPOINT_DISABLE", "1"}}),
+                                                 "", 120s);
+  std::string line = r.out.substr(0, r.out.find('\n'));
+  size_t v = line.find(" v");
+  return v == std::string::npos ? "unknown" : line.substr(v + 2);
+}
+
+const std::vector<Client>& AllClients() {
+  static const std::vector<Client>* clients = [] {
+    auto* out = new std::vector<Client>;
     const char* env = std::getenv("WILDSIDE_TOFU");
-    return (env != nullptr && *env != '\0') ? env : WILDSIDE_TOFU;
+    std::string newest = (env != nullptr && *env != '\0') ? env : WILDSIDE_TOFU;
+    out->push_back({"tofu_" + ParamName(newest.empty() ? "missing" : VersionOf(newest)), newest});
+    std::string older = WILDSIDE_TOFU_OLDER;
+    for (size_t start = 0; start < older.size();) {
+      size_t end = older.find(',', start);
+      if (end == std::string::npos) end = older.size();
+      std::string item = older.substr(start, end - start);
+      size_t eq = item.find('=');
+      if (eq != std::string::npos) out->push_back({"tofu_" + ParamName(item.substr(0, eq)), item.substr(eq + 1)});
+      start = end + 1;
+    }
+    testing::CommandResult which = testing::RunCommand({"sh", "-c", "command -v terraform"},
+                                                       testing::EnvironmentWith({}), "", 120s);
+    if (which.exit_code == 0) {
+      std::string bin = which.out.substr(0, which.out.find('\n'));
+      out->push_back({"terraform_" + ParamName(VersionOf(bin)), bin});
+    }
+    return out;
+  }();
+  return *clients;
+}
+
+std::vector<std::string> NewestClient() { return {AllClients().front().name}; }
+std::vector<std::string> EveryClient() {
+  std::vector<std::string> names;
+  for (const Client& c : AllClients()) names.push_back(c.name);
+  return names;
+}
+
+std::string ClientBinary(const std::string& name) {
+  for (const Client& c : AllClients()) {
+    if (c.name == name) return c.binary;
   }
-  return client;
+  return "";
 }
 
 std::string ReadFile(const fs::path& p) { return testing::ReadWholeFile(p); }
@@ -165,11 +221,10 @@ class EndToEndTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     std::string bin = ClientBinary(GetParam());
-    if (GetParam() == "tofu") {
-      ASSERT_FALSE(bin.empty()) << "No tofu binary configured: run scripts/install-tofu and configure with "
-                                   "-DWILDSIDE_TOFU=<path> (scripts/test does both).";
-      ASSERT_EQ(access(bin.c_str(), X_OK), 0) << "tofu binary not executable: " << bin;
-    }
+    ASSERT_FALSE(bin.empty() || GetParam() == "tofu_missing")
+        << "No tofu binary configured: run scripts/install-tofu and configure with "
+           "-DWILDSIDE_TOFU=<path> (scripts/test does both).";
+    ASSERT_EQ(access(bin.c_str(), X_OK), 0) << "client binary not executable: " << bin;
     ws_ = std::make_unique<Workspace>(GetParam());
   }
 
@@ -188,7 +243,10 @@ class EndToEndTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Workspace> ws_;
 };
 
-TEST_P(EndToEndTest, FreshApplyCreatesExactTreeThenPlanIsEmptyAndDestroyRemovesIt) {
+// The core set: what every supported client must do (see AllClients()).
+class EndToEndCoreTest : public EndToEndTest {};
+
+TEST_P(EndToEndCoreTest, FreshApplyCreatesExactTreeThenPlanIsEmptyAndDestroyRemovesIt) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 0);
@@ -203,7 +261,7 @@ TEST_P(EndToEndTest, FreshApplyCreatesExactTreeThenPlanIsEmptyAndDestroyRemovesI
   EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
 }
 
-TEST_P(EndToEndTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
+TEST_P(EndToEndCoreTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml",
             "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 7\n\n");
@@ -242,7 +300,7 @@ TEST_P(EndToEndTest, LineEndingOnlyDriftIsNamedInThePlan) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
-TEST_P(EndToEndTest, DeletedFileIsPlannedBackAndRestored) {
+TEST_P(EndToEndCoreTest, DeletedFileIsPlannedBackAndRestored) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::remove(ws_->checkout() / "platform/redis/valkey.yaml");
   testing::CommandResult plan = ws_->Plan();
@@ -253,7 +311,7 @@ TEST_P(EndToEndTest, DeletedFileIsPlannedBackAndRestored) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
-TEST_P(EndToEndTest, StrayFileIsPrunedAndUnownedFilesAreLeftAlone) {
+TEST_P(EndToEndCoreTest, StrayFileIsPrunedAndUnownedFilesAreLeftAlone) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   WriteFile(ws_->checkout() / "platform/databases/stray.yaml", "kind: Leftover\n");
   WriteFile(ws_->checkout() / "README.md", "# checkout\n");
@@ -272,7 +330,7 @@ TEST_P(EndToEndTest, StrayFileIsPrunedAndUnownedFilesAreLeftAlone) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
-TEST_P(EndToEndTest, ModeChangeIsShownAndFixed) {
+TEST_P(EndToEndCoreTest, ModeChangeIsShownAndFixed) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::path f = ws_->checkout() / "platform/sources/cloudnative-pg.yaml";
   ASSERT_EQ(chmod(f.c_str(), 0600), 0);
@@ -284,7 +342,7 @@ TEST_P(EndToEndTest, ModeChangeIsShownAndFixed) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
-TEST_P(EndToEndTest, KeyRemovedFromConfigDeletesFileAndEmptiedDirectory) {
+TEST_P(EndToEndCoreTest, KeyRemovedFromConfigDeletesFileAndEmptiedDirectory) {
   auto files = SampleManifests();
   files["platform/vault/vault.yaml"] = "kind: HelmRelease\n\n";
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(files));
@@ -346,7 +404,7 @@ TEST_P(EndToEndTest, SensitiveManifestsAreRedactedButOtherDiffsShow) {
   EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/dev/secret.yaml"), "password: hunter2-secret\n");
 }
 
-TEST_P(EndToEndTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
+TEST_P(EndToEndCoreTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::remove(ws_->work() / "terraform.tfstate");
   fs::remove(ws_->work() / "terraform.tfstate.backup");
@@ -479,8 +537,11 @@ TEST_P(EndToEndTest, ProviderLogsReachOpenTofuAtTheirLevelsAndShutdownIsGraceful
   EXPECT_THAT(plan.err, Not(HasSubstr("plugin failed to exit gracefully")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Clients, EndToEndTest, ::testing::ValuesIn(Clients()),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+auto ParamNameOf = [](const ::testing::TestParamInfo<std::string>& info) { return info.param; };
+// ctest names: Full/EndToEndTest.<test>/tofu_1_12_6 and
+// Core/EndToEndCoreTest.<test>/<client>; scripts/test picks tiers by regex.
+INSTANTIATE_TEST_SUITE_P(Full, EndToEndTest, ::testing::ValuesIn(NewestClient()), ParamNameOf);
+INSTANTIATE_TEST_SUITE_P(Core, EndToEndCoreTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
 
 }  // namespace
 }  // namespace wildside
