@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "tree/content.h"
 #include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
 #include "tree/internal/apply_at.h"
@@ -336,14 +337,14 @@ absl::Status CheckChangePaths(const ChangeSet& changes) {
   for (const Change& c : changes.changes) {
     if (bad(c.path)) {
       return absl::InvalidArgumentError(StrCat(
-          CEscape(c.path), ": refusing a change set path that is not a "
+          EscapeForDisplay(c.path), ": refusing a change set path that is not a "
                            "normalised relative path"));
     }
   }
   for (const std::string& t : changes.temp_files) {
     if (bad(t) || !StartsWith(BaseName(t), kTempPrefix)) {
       return absl::InvalidArgumentError(StrCat(
-          CEscape(t), ": refusing a temp file path that is not one of ours"));
+          EscapeForDisplay(t), ": refusing a temp file path that is not one of ours"));
     }
   }
   return absl::OkStatus();

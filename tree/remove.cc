@@ -47,7 +47,7 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
   RenderReport& report = result.report;
   std::vector<KeyProblem> problems;
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
-    problems.push_back({"", std::string(s.message())});
+    problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});
   }
   // Excluded paths are skipped below rather than refused: the exclude list
   // may have grown since the files were written, and destroy must not fail

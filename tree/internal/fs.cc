@@ -7,13 +7,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tree/content.h"
 #include "tree/internal/strings.h"
 #include "tree/layout.h"
 
 namespace wildside::tree::internal {
 
 absl::Status OsError(std::string_view where, std::string_view what, int err) {
-  std::string message = StrCat(where, ": ", what, ": ", std::strerror(err));
+  std::string message = StrCat(EscapeForDisplay(where), ": ", what, ": ", std::strerror(err));
   switch (err) {
     case ELOOP:
     case ENOTDIR:
