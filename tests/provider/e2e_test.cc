@@ -491,6 +491,61 @@ resource "wildside_gitops_tree" "t" {
   EXPECT_FALSE(fs::exists("/etc/wildside-e2e.yaml"));
 }
 
+TEST_P(EndToEndTest, EmptyAndSpoofingKeysFailValidateAndPlanAllAtOnce) {
+  // HCL strings: "\u202E" right-to-left override, "\u200B" zero-width space,
+  // "\u0085" a C1 control; an empty key; a key in both maps.
+  ws_->WriteRawConfig(R"(terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+
+resource "wildside_gitops_tree" "t" {
+  path    = "checkout"
+  cluster = "dev"
+  rendered_manifests = {
+    ""                                  = "x"
+    "platform/traefik/x\u202Elmy.yaml"  = "x"
+    "platform/traefik/a\u200B.yaml"     = "x"
+    "platform/traefik/b\u0085.yaml"     = "x"
+    "platform/traefik/both.yaml"        = "x"
+    "platform/traefik/fine.yaml"        = "x"
+  }
+  sensitive_manifests = {
+    ""                           = "s"
+    "platform/traefik/both.yaml" = "s"
+  }
+}
+)");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult validate = ws_->Run({"validate", "-no-color"});
+  ASSERT_EXIT_CODE(validate, 1);
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  for (const testing::CommandResult* r : {&validate, &plan}) {
+    EXPECT_THAT(r->err, HasSubstr("rendered_manifests[\"\"]: empty path"));
+    EXPECT_THAT(r->err, HasSubstr("U+202E"));
+    EXPECT_THAT(r->err, HasSubstr("U+200B"));
+    EXPECT_THAT(r->err, HasSubstr("U+0085"));
+    EXPECT_THAT(r->err, HasSubstr("also in rendered_manifests"));
+  }
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+}
+
+TEST_P(EndToEndTest, ClustersSymlinkAtTheTopFailsThePlan) {
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
+  fs::rename(ws_->checkout() / "clusters", ws_->root() / "elsewhere");
+  fs::create_directory_symlink(ws_->root() / "elsewhere", ws_->checkout() / "clusters");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  EXPECT_THAT(plan.err, HasSubstr("clusters: a symlink is where the directory clusters/ must be"));
+  EXPECT_EQ(ReadFile(ws_->root() / "elsewhere/dev/kustomization.yaml"),
+            SampleManifests().at("clusters/dev/kustomization.yaml"));
+}
+
 TEST_P(EndToEndTest, DirectorySymlinkToOutsideFailsAndTouchesNothingOutside) {
   fs::path outside = ws_->root() / "outside";
   fs::create_directories(outside);
