@@ -361,6 +361,10 @@ absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
 
 }  // namespace internal
 
+std::optional<std::string> PathOfError(const absl::Status& status) {
+  return internal::ErrorPath(status);
+}
+
 ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
                            const ChangeSet& changes,
                            const TreeOptions& options) {

@@ -542,9 +542,22 @@ class GitopsTreeResource final : public core::Resource {
                                {"report", tree::Summarize(total)},
                                {"ok", status.ok()}});
     if (!status.ok()) {
+      // On the failing file's own key when the error names one.
+      AttributePath at = AttributePath::Attr("path");
+      std::string where;
+      std::string_view message = SV(status.message());
+      if (std::optional<std::string> failed = tree::PathOfError(status)) {
+        auto src = desired.source.find(*failed);
+        std::string shown = absl::StrCat(EscapeForDisplay(*failed), ": ");
+        if (src != desired.source.end() && message.starts_with(shown)) {
+          at = AttributePath::Attr(src->second).Key(*failed);
+          where = absl::StrCat(src->second, "[\"", EscapeForDisplay(*failed), "\"]: ");
+          message.remove_prefix(shown.size());
+        }
+      }
       result.diagnostics.push_back(core::ErrorAt(
-          AttributePath::Attr("path"), "Applying the tree failed",
-          absl::StrCat(status.message(), "\n\nDone before the error: ", tree::Summarize(total),
+          at, "Applying the tree failed",
+          absl::StrCat(where, AV(message), "\n\nDone before the error: ", tree::Summarize(total),
                        ". Every file holds either its old or its new content; the next plan shows what is left.")));
       // Report what is actually on disk so the next plan shows the rest.
       absl::StatusOr<std::optional<Value>> actual = RefreshFromDisk(planned);

@@ -475,6 +475,7 @@ struct UpdateFault {
   tree::FaultOp op;
   int n;
   std::string failing_file;            // named by the error
+  std::string failing_what;
   std::set<std::string> left_to_write;  // what the next plan must show
 };
 
@@ -495,8 +496,11 @@ TEST_P(GitopsTreeUpdateFaultTest, StateIsTheDiskAndTheNextPlanShowsExactlyTheRes
   core::ApplyResult apply = resource_->Apply(core::ApplyRequest{state, plan.planned_state, config, ""});
   ASSERT_TRUE(env_.Fired());
   ASSERT_TRUE(core::HasError(apply.diagnostics));
-  EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr(f.failing_file + ": "));
-  EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr("No space left on device"));
+  // On the failing file's own key: where, what, why.
+  const std::string at = "rendered_manifests[\"" + f.failing_file + "\"]";
+  ASSERT_TRUE(apply.diagnostics[0].attribute.has_value());
+  EXPECT_EQ(apply.diagnostics[0].attribute->ToString(), at);
+  EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr(at + ": " + f.failing_what + ": No space left on device"));
   // The pruned file is gone from disk and from the state alike.
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/traefik/dropped.yaml"));
   ASSERT_FALSE(apply.new_state.IsNull());
@@ -518,11 +522,12 @@ INSTANTIATE_TEST_SUITE_P(
     Faults, GitopsTreeUpdateFaultTest,
     ::testing::Values(
         // The 2nd temp file cannot be written: no file of the batch is renamed.
-        UpdateFault{"SecondWrite", tree::FaultOp::kWrite, 2, "platform/traefik/b.yaml",
+        UpdateFault{"SecondWrite", tree::FaultOp::kWrite, 2, "platform/traefik/b.yaml", "write failed",
                     {"platform/traefik/a.yaml", "platform/traefik/b.yaml", "platform/traefik/c.yaml",
                      "platform/traefik/d.yaml"}},
         // The 3rd rename fails: a and b are in place, c and d are not.
         UpdateFault{"ThirdRename", tree::FaultOp::kRename, 3, "platform/traefik/c.yaml",
+                    "cannot rename temporary file into place",
                     {"platform/traefik/c.yaml", "platform/traefik/d.yaml"}}),
     [](const ::testing::TestParamInfo<UpdateFault>& info) { return info.param.name; });
 
@@ -534,7 +539,8 @@ TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorr
   core::ApplyResult create =
       resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
   ASSERT_TRUE(core::HasError(create.diagnostics));
-  EXPECT_THAT(create.diagnostics[0].detail, HasSubstr("platform/traefik/c.yaml: "));
+  EXPECT_THAT(create.diagnostics[0].detail,
+              HasSubstr("rendered_manifests[\"platform/traefik/c.yaml\"]: cannot rename temporary file into place"));
   // OpenTofu keeps (and taints) a state returned with an error: it must be the disk.
   ASSERT_FALSE(create.new_state.IsNull());
   ExpectStateIsTheDisk(create.new_state);
