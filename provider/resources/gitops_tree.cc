@@ -665,9 +665,11 @@ class GitopsTreeResource final : public core::Resource {
     if (create && overwritten + pruned > 0) {
       diags->push_back(core::WarningAt(
           AttributePath::Attr("path"), "Existing files will be replaced",
-          absl::StrCat("The checkout \"", settings.path, "\" already holds files in the directories this resource "
+          absl::StrCat("The checkout \"", EscapeForDisplay(settings.path), "\" already holds files in the directories this resource "
                        "will own: ", overwritten, " will be overwritten and ", pruned,
-                       " will be pruned. Import the checkout instead to see them as drift first.")));
+                       " will be pruned. When this plan replaces the resource (tainted, or -replace), those are "
+                       "the files still to fix; otherwise import the checkout instead to see them as drift "
+                       "first.")));
     }
   }
 

@@ -546,6 +546,42 @@ TEST_P(EndToEndTest, ClustersSymlinkAtTheTopFailsThePlan) {
             SampleManifests().at("clusters/dev/kustomization.yaml"));
 }
 
+// A tainted tree (what a create that failed part-way leaves) is replaced:
+// OpenTofu destroys, then creates. The destroy half must leave the files the
+// create will own, so files already right are neither deleted nor rewritten.
+TEST_P(EndToEndTest, TaintedTreeIsReplacedWithoutRewritingCorrectFiles) {
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
+  auto inode = [](const fs::path& p) {
+    struct stat st;
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_ino;
+  };
+  // A hard link outside the checkout pins each file's inode, so a file that
+  // is deleted and written again cannot come back with the same number.
+  std::map<std::string, fs::path> pinned;
+  for (const auto& [key, unused] : SampleManifests()) {
+    pinned[key] = ws_->root() / ("pin-" + std::to_string(pinned.size()));
+    fs::create_hard_link(ws_->checkout() / key, pinned[key]);
+  }
+  const std::string edited = "platform/databases/cluster.yaml";
+  WriteFile(ws_->checkout() / edited, "kind: Edited\n");
+  pinned.erase(edited);
+  ASSERT_EXIT_CODE(ws_->Run({"taint", "-no-color", "wildside_gitops_tree.t"}), 0);
+  testing::CommandResult plan = ws_->Run({"plan", "-no-color", "-input=false"});
+  ASSERT_EXIT_CODE(plan, 0);
+  EXPECT_THAT(plan.out, HasSubstr("is tainted, so it must be replaced"));
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  for (const auto& [key, content] : SampleManifests()) EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+  for (const auto& [key, pin] : pinned) {
+    EXPECT_EQ(inode(ws_->checkout() / key), inode(pin)) << key << " was deleted or rewritten";
+  }
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+  // A plain destroy still removes every managed file.
+  ASSERT_EXIT_CODE(ws_->Destroy(), 0);
+  for (const auto& [key, unused] : SampleManifests()) EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
+}
+
 TEST_P(EndToEndTest, DirectorySymlinkToOutsideFailsAndTouchesNothingOutside) {
   fs::path outside = ws_->root() / "outside";
   fs::create_directories(outside);
