@@ -27,6 +27,9 @@
 #ifndef WILDSIDE_TOFU_OLDER
 #define WILDSIDE_TOFU_OLDER ""
 #endif
+#ifndef WILDSIDE_RELEASE_DIST
+#define WILDSIDE_RELEASE_DIST ""
+#endif
 
 namespace wildside {
 namespace {
@@ -46,6 +49,9 @@ using namespace std::chrono_literals;
 struct Client {
   std::string name;
   std::string binary;
+  // For the release client: the linux_amd64 zip scripts/release wrote,
+  // installed from a packed filesystem mirror instead of the build tree.
+  std::string release_zip;
 };
 
 std::string ParamName(std::string s) {
@@ -81,6 +87,13 @@ const std::vector<Client>& AllClients() {
       if (eq != std::string::npos) out->push_back({"tofu_" + ParamName(item.substr(0, eq)), item.substr(eq + 1)});
       start = end + 1;
     }
+    // The core set once more on the newest tofu, against the fully static
+    // release binary installed from its zip (scripts/test builds it).
+    std::string dist = WILDSIDE_RELEASE_DIST;
+    if (!dist.empty()) {
+      out->push_back({out->front().name + "_release", newest,
+                      dist + "/terraform-provider-wildside_" WILDSIDE_PROVIDER_VERSION "_linux_amd64.zip"});
+    }
     testing::CommandResult which = testing::RunCommand({"sh", "-c", "command -v terraform"},
                                                        testing::EnvironmentWith({}), "", 120s);
     if (which.exit_code == 0) {
@@ -99,11 +112,16 @@ std::vector<std::string> EveryClient() {
   return names;
 }
 
-std::string ClientBinary(const std::string& name) {
+const Client* FindClient(const std::string& name) {
   for (const Client& c : AllClients()) {
-    if (c.name == name) return c.binary;
+    if (c.name == name) return &c;
   }
-  return "";
+  return nullptr;
+}
+
+std::string ClientBinary(const std::string& name) {
+  const Client* c = FindClient(name);
+  return c != nullptr ? c->binary : "";
 }
 
 std::string ReadFile(const fs::path& p) { return testing::ReadWholeFile(p); }
@@ -131,8 +149,15 @@ class Workspace {
     root_ = mkdtemp(tmpl);
     work_ = root_ / "work";
     fs::create_directories(work_);
-    WriteFile(root_ / "cli.tfrc", "provider_installation {\n  filesystem_mirror {\n    path    = \"" +
-                                      std::string(WILDSIDE_MIRROR_DIR) +
+    std::string mirror = WILDSIDE_MIRROR_DIR;
+    if (const Client* c = FindClient(client); c != nullptr && !c->release_zip.empty()) {
+      // A packed mirror, as `tofu providers mirror` writes it.
+      mirror = (root_ / "mirror").string();
+      fs::path pkg = root_ / "mirror/registry.opentofu.org/wildside/wildside";
+      fs::create_directories(pkg);
+      fs::copy_file(c->release_zip, pkg / fs::path(c->release_zip).filename());
+    }
+    WriteFile(root_ / "cli.tfrc", "provider_installation {\n  filesystem_mirror {\n    path    = \"" + mirror +
                                       "\"\n    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
                                       "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
   }
