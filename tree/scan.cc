@@ -322,7 +322,20 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
   absl::StatusOr<Fd> root_fd =
       internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
-  internal::DirCache dirs(env, root_fd->get(), options.dir_mode);
+  return internal::ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
+}
+
+absl::StatusOr<std::string> internal::ReadTreeFileAt(int root_fd,
+                                                     std::string_view relpath,
+                                                     size_t max_bytes,
+                                                     const TreeOptions& options) {
+  std::vector<std::string> problems = ValidatePathShape(relpath);
+  if (!problems.empty()) {
+    return absl::InvalidArgumentError(
+        StrCat(relpath, ": invalid path: ", absl::StrJoin(problems, "; ")));
+  }
+  Env* env = options.GetEnv();
+  internal::DirCache dirs(env, root_fd, options.dir_mode);
   std::string_view parent = ParentPath(relpath);
   absl::StatusOr<int> dir_fd = dirs.Open(parent, /*create=*/false, nullptr);
   if (!dir_fd.ok()) {
