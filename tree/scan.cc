@@ -313,14 +313,8 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
                                          std::string_view relpath,
                                          size_t max_bytes,
                                          const TreeOptions& options) {
-  std::vector<std::string> problems = ValidatePathShape(relpath);
-  if (!problems.empty()) {
-    return absl::InvalidArgumentError(
-        StrCat(relpath, ": invalid path: ", absl::StrJoin(problems, "; ")));
-  }
-  Env* env = options.GetEnv();
-  absl::StatusOr<Fd> root_fd =
-      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
+  absl::StatusOr<Fd> root_fd = internal::OpenRoot(
+      options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
   return internal::ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
 }
