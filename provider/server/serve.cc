@@ -151,7 +151,13 @@ int Serve() {
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.RegisterService(&provider_service);
   builder.RegisterService(&controller_service);
+  // bind(2) gives the socket 0777 minus the umask, so under umask 000 any
+  // local user could connect. Narrow the umask while gRPC binds so the
+  // socket is born 0600; ApplySocketGroup then widens it to 0660 for the
+  // group go-plugin names. No other thread creates files meanwhile.
+  mode_t saved_umask = umask(0177);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  umask(saved_umask);
   if (!server) {
     std::string msg = absl::StrCat("failed to listen on unix socket ", socket_path);
     log::Error(msg);

@@ -6,6 +6,9 @@
 // one handshake line on stdout, and returns when OpenTofu calls Shutdown or
 // the process gets SIGTERM. SIGINT is ignored, as go-plugin does: Ctrl-C
 // reaches the whole process group and OpenTofu then calls StopProvider.
+//
+// The unix socket is created 0600 whatever the umask (0660 with the group
+// named by PLUGIN_UNIX_SOCKET_GROUP).
 #ifndef WILDSIDE_PROVIDER_SERVER_SERVE_H_
 #define WILDSIDE_PROVIDER_SERVER_SERVE_H_
 

@@ -1,6 +1,9 @@
 // Starts the built plugin binary the way OpenTofu does (magic cookie,
 // PLUGIN_PROTOCOL_VERSIONS, PLUGIN_CLIENT_CERT), reads exactly one stdout
 // line, connects over mutual TLS and calls RPCs.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -205,6 +208,36 @@ TEST_F(PluginProcessTest, IgnoresSigintAndExitsOnSigterm) {
   std::optional<int> code = child->Wait(60s);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 0);
+}
+
+// The socket's permission bits must not come from the umask: under umask
+// 000 bind(2) alone would make it 0777, connectable by every local user.
+TEST_F(PluginProcessTest, SocketIsOwnerOnlyUnderUmaskZero) {
+  mode_t saved = umask(0);  // inherited by the child
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}});
+  umask(saved);
+  std::optional<std::string> line = child->ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << child->stderr_text();
+  std::vector<std::string> fields = absl::StrSplit(*line, '|');
+  ASSERT_THAT(fields, SizeIs(6));
+  struct stat st;
+  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {
+  mode_t saved = umask(0);
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", std::to_string(getgid())}});
+  umask(saved);
+  std::optional<std::string> line = child->ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << child->stderr_text();
+  std::vector<std::string> fields = absl::StrSplit(*line, '|');
+  ASSERT_THAT(fields, SizeIs(6));
+  struct stat st;
+  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(st.st_gid, getgid());
 }
 
 }  // namespace
