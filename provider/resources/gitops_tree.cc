@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "provider/cty/json.h"
 #include "provider/log/logger.h"
+#include "provider/resources/test_hooks.h"
 #include "tree/apply.h"
 #include "tree/content.h"
 #include "tree/diff.h"
@@ -434,6 +435,7 @@ class GitopsTreeResource final : public core::Resource {
     const Value& planned = request.planned_state;
     Settings settings;
     ReadSettings(planned, &settings, &result.diagnostics);
+    settings.options.env = TestHookEnv();
     Desired desired = DesiredFrom(planned, &result.diagnostics);
     if (!core::HasError(result.diagnostics)) ValidateKeys(settings, desired, &result.diagnostics);
     if (core::HasError(result.diagnostics) || !desired.contents_known) {
@@ -489,6 +491,7 @@ class GitopsTreeResource final : public core::Resource {
                                {"cluster", settings.cluster},
                                {"report", tree::Summarize(total)},
                                {"ok", status.ok()}});
+    LogTestHookCalls();
     if (!status.ok()) {
       result.diagnostics.push_back(core::ErrorAt(
           AttributePath::Attr("path"), "Applying the tree failed",
@@ -547,6 +550,7 @@ class GitopsTreeResource final : public core::Resource {
     Settings settings;
     ReadSettings(prior, &settings, &result.diagnostics);
     result.diagnostics.clear();  // stored settings were valid when stored
+    settings.options.env = TestHookEnv();
     std::vector<std::string> paths;
     for (const char* attr : {kRendered, kSensitive}) {
       const Value& m = prior.GetAttr(attr);
@@ -556,6 +560,7 @@ class GitopsTreeResource final : public core::Resource {
     tree::ApplyResult removed = tree::RemoveManagedFiles(settings.path, settings.cluster, paths, settings.options);
     log::Info("destroyed tree", {{"path", settings.path}, {"report", tree::Summarize(removed.report)},
                                  {"ok", removed.status.ok()}});
+    LogTestHookCalls();
     if (!removed.status.ok()) {
       result.diagnostics.push_back(core::ErrorAt(
           AttributePath::Attr("path"), "Removing the tree failed",

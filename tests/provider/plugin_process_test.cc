@@ -1,6 +1,13 @@
 // Starts the built plugin binary the way OpenTofu does (magic cookie,
 // PLUGIN_PROTOCOL_VERSIONS, PLUGIN_CLIENT_CERT), reads exactly one stdout
 // line, connects over mutual TLS and calls RPCs.
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -205,6 +212,106 @@ TEST_F(PluginProcessTest, IgnoresSigintAndExitsOnSigterm) {
   std::optional<int> code = child->Wait(60s);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 0);
+}
+
+// The socket's permission bits must not come from the umask: under umask
+// 000 bind(2) alone would make it 0777, connectable by every local user.
+TEST_F(PluginProcessTest, SocketIsOwnerOnlyUnderUmaskZero) {
+  mode_t saved = umask(0);  // inherited by the child
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}});
+  umask(saved);
+  std::optional<std::string> line = child->ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << child->stderr_text();
+  std::vector<std::string> fields = absl::StrSplit(*line, '|');
+  ASSERT_THAT(fields, SizeIs(6));
+  struct stat st;
+  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {
+  mode_t saved = umask(0);
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", std::to_string(getgid())}});
+  umask(saved);
+  std::optional<std::string> line = child->ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << child->stderr_text();
+  std::vector<std::string> fields = absl::StrSplit(*line, '|');
+  ASSERT_THAT(fields, SizeIs(6));
+  struct stat st;
+  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(st.st_gid, getgid());
+}
+
+// Makes this test process the reaper of orphans below it, so a plugin whose
+// parent dies becomes our child and its exit can be waited for exactly.
+class SubreaperScope {
+ public:
+  SubreaperScope() { ok_ = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }
+  ~SubreaperScope() { prctl(PR_SET_CHILD_SUBREAPER, 0); }
+  bool ok() const { return ok_; }
+
+ private:
+  bool ok_ = false;
+};
+
+// Waits for child `pid` to exit and reaps it; the exit status, or nullopt
+// if it is still running after `guard` (a hang guard only).
+std::optional<int> WaitForExit(pid_t pid, std::chrono::seconds guard) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return std::nullopt;
+  pollfd p = {pidfd, POLLIN, 0};
+  int ready = poll(&p, 1, static_cast<int>(std::chrono::milliseconds(guard).count()));
+  close(pidfd);
+  if (ready <= 0) return std::nullopt;
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return std::nullopt;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A client that dies without calling Shutdown (tofu killed) must not leave
+// the plugin running for ever: it notices its parent is gone and exits.
+TEST_F(PluginProcessTest, ExitsWhenTheProcessThatStartedItDies) {
+  SubreaperScope subreaper;
+  ASSERT_TRUE(subreaper.ok());
+  // A stand-in client: starts the plugin, reports its pid, then idles until
+  // we kill it.
+  std::map<std::string, std::string> env = {
+      {"TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue)},
+      {"PLUGIN_PROTOCOL_VERSIONS", "6"},
+      {"PLUGIN_CLIENT_CERT", ""},
+      {"TF_LOG_PROVIDER", "INFO"},
+  };
+  testing::ChildProcess client({"sh", "-c", "\"$0\" & echo \"pid=$!\"; exec sleep 100000", WILDSIDE_PROVIDER_BINARY},
+                               testing::EnvironmentWith(env));
+  ASSERT_TRUE(client.started());
+  pid_t plugin = -1;
+  std::string socket;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<std::string> line = client.ReadStdoutLine(60s);
+    ASSERT_TRUE(line.has_value()) << client.stderr_text();
+    if (line->rfind("pid=", 0) == 0) {
+      plugin = std::stoi(line->substr(4));
+    } else {
+      std::vector<std::string> fields = absl::StrSplit(*line, '|');
+      ASSERT_THAT(fields, SizeIs(6)) << *line;
+      socket = fields[3];
+    }
+  }
+  ASSERT_GT(plugin, 0);
+  ASSERT_FALSE(socket.empty());
+  // The handshake line is printed only once the plugin watches its parent.
+  ASSERT_EQ(kill(client.pid(), SIGKILL), 0);
+  ASSERT_TRUE(client.Wait(60s).has_value());
+
+  std::optional<int> code = WaitForExit(plugin, 120s);
+  if (!code.has_value()) kill(plugin, SIGKILL);
+  ASSERT_TRUE(code.has_value()) << "plugin still running 120 s after its client died\n" << client.stderr_text();
+  EXPECT_EQ(*code, 0);
+  EXPECT_THAT(client.stderr_text(), HasSubstr("the client process is gone"));
+  struct stat st;
+  EXPECT_NE(lstat(socket.c_str(), &st), 0) << "socket left behind: " << socket;
 }
 
 }  // namespace

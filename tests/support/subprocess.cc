@@ -108,8 +108,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector
   return result;
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  pid_ = Spawn(argv, env, "", &out_fd_, &err_fd_);
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                           const std::string& cwd) {
+  pid_ = Spawn(argv, env, cwd, &out_fd_, &err_fd_);
   if (pid_ > 0) {
     fcntl(err_fd_, F_SETFL, fcntl(err_fd_, F_GETFL) | O_NONBLOCK);
   }

@@ -33,7 +33,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector
 // A child whose stdout we read line by line and whose exit we wait for.
 class ChildProcess {
  public:
-  ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+  // Starts argv[0] (searched on PATH) with `env`, in `cwd` when not empty.
+  ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               const std::string& cwd = "");
   ~ChildProcess();  // kills and reaps the child if still running
 
   bool started() const { return pid_ > 0; }
