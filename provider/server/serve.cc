@@ -146,7 +146,7 @@ void WriteAll(int fd, const std::string& s) {
 
 }  // namespace
 
-int Serve() {
+int Serve(std::string_view provider_version) {
   if (Getenv(std::string(kMagicCookieKey).c_str()) != kMagicCookieValue) {
     WriteAll(STDERR_FILENO, std::string(kNotAPluginMessage));
     return 1;
@@ -236,7 +236,9 @@ int Serve() {
     }).detach();
   }
 
-  log::Info("plugin serving", {{"socket", socket_path}, {"protocol_version", version},
+  log::Info("plugin serving", {{"version", std::string(provider_version)},
+                               {"socket", socket_path},
+                               {"protocol_version", version},
                                {"tls", !cert_der.empty()}});
   // The one and only write to stdout.
   WriteAll(STDOUT_FILENO, FormatHandshakeLine(version, "unix", socket_path, cert_der) + "\n");

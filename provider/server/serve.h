@@ -14,10 +14,13 @@
 #ifndef WILDSIDE_PROVIDER_SERVER_SERVE_H_
 #define WILDSIDE_PROVIDER_SERVER_SERVE_H_
 
+#include <string_view>
+
 namespace wildside::server {
 
 // Runs the plugin; returns the process exit status.
-int Serve();
+// `provider_version` is logged at start (the release version).
+int Serve(std::string_view provider_version = "dev");
 
 }  // namespace wildside::server
 

@@ -24,10 +24,9 @@
 #include "provider/server/handshake.h"
 #include "provider/server/tls.h"
 #include "status_matchers.h"
+#include "plugin_client.h"
 #include "subprocess.h"
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #ifndef WILDSIDE_PROVIDER_BINARY
 #error "WILDSIDE_PROVIDER_BINARY must be defined by the build"
@@ -40,24 +39,7 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
-std::string DerToPem(const std::string& der) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
-  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-  if (x == nullptr) return "";
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, x);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  X509_free(x);
-  return pem;
-}
-
-struct Handshake {
-  std::vector<std::string> fields;
-  std::string server_cert_pem;
-};
+using testing::Handshake;
 
 class PluginProcessTest : public ::testing::Test {
  protected:
@@ -77,29 +59,14 @@ class PluginProcessTest : public ::testing::Test {
   }
 
   Handshake ReadHandshake(testing::ChildProcess* child) {
-    Handshake hs;
     std::optional<std::string> line = child->ReadStdoutLine(60s);
     EXPECT_TRUE(line.has_value()) << child->stderr_text();
-    if (!line) return hs;
-    hs.fields = absl::StrSplit(*line, '|');
-    if (hs.fields.size() == 6 && !hs.fields[5].empty()) {
-      std::string der;
-      EXPECT_TRUE(absl::Base64Unescape(hs.fields[5], &der));
-      hs.server_cert_pem = DerToPem(der);
-    }
-    return hs;
+    return line ? testing::ParseHandshake(*line) : Handshake{};
   }
 
   std::shared_ptr<grpc::Channel> Connect(const Handshake& hs, bool with_client_cert) {
-    grpc::SslCredentialsOptions opts;
-    opts.pem_root_certs = hs.server_cert_pem;
-    if (with_client_cert) {
-      opts.pem_private_key = client_.key_pem;
-      opts.pem_cert_chain = client_.cert_pem;
-    }
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("localhost");
-    return grpc::CreateCustomChannel("unix:" + hs.fields[3], grpc::SslCredentials(opts), args);
+    return with_client_cert ? testing::ConnectToPlugin(hs, client_.key_pem, client_.cert_pem)
+                            : testing::ConnectToPlugin(hs, "", "");
   }
 
   server::ServerCertificate client_;
