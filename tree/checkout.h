@@ -15,7 +15,7 @@
 //
 // kRead opens without a lock and never creates the root: plans and
 // refreshes only read, and a reader that waited on an applier's lock would
-// only see the state the applier is about to replace anyway (ADR 0004).
+// only see the state the applier is about to replace anyway (docs/adr/0005-checkout-session.md).
 // A missing root is not an error for kRead: exists() is false and Scan
 // returns an empty scan.
 //
