@@ -20,12 +20,12 @@ absl::StatusOr<Checkout> Checkout::Open(std::string_view root, Mode mode,
   absl::StatusOr<internal::Fd> fd = internal::OpenRoot(
       env, root, /*create=*/mode == kWrite, options.dir_mode, dirs_created);
   if (!fd.ok()) {
-    if (mode == kRead && absl::IsNotFound(fd.status())) {
+    if (mode != kWrite && absl::IsNotFound(fd.status())) {
       return Checkout(std::string(root), mode, &options, -1);
     }
     return fd.status();
   }
-  if (mode == kWrite) {
+  if (mode != kRead) {
     absl::Status locked =
         internal::LockRoot(env, fd->get(), root, options.lock_timeout_ms);
     if (!locked.ok()) return locked;
@@ -66,8 +66,8 @@ absl::StatusOr<TreeScan> Checkout::Scan(std::string_view cluster,
 
 absl::Status Checkout::Apply(const DesiredTree& desired, const ChangeSet& changes,
                              RenderReport* report) const {
-  if (mode_ != kWrite) {
-    return absl::FailedPreconditionError(root_ + ": checkout opened read-only");
+  if (!locked()) {
+    return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
   return internal::ApplyChangeSetAt(root_fd_, desired, changes, *options_, report);
 }
@@ -75,12 +75,13 @@ absl::Status Checkout::Apply(const DesiredTree& desired, const ChangeSet& change
 absl::Status Checkout::Remove(std::string_view cluster,
                               const std::vector<std::string>& paths,
                               RenderReport* report) const {
-  if (mode_ != kWrite) {
-    return absl::FailedPreconditionError(root_ + ": checkout opened read-only");
-  }
   std::set<std::string> sorted;
   if (absl::Status s = internal::CheckRemovePaths(cluster, paths, *options_, &sorted); !s.ok()) {
     return s;
+  }
+  if (root_fd_ < 0 && mode_ == kWriteExisting) return absl::OkStatus();  // nothing there
+  if (!locked()) {
+    return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
   return internal::RemoveManagedFilesAt(root_fd_, sorted, *options_, report);
 }

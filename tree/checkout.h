@@ -41,7 +41,10 @@ namespace wildside::tree {
 
 class Checkout {
  public:
-  enum Mode { kRead, kWrite };
+  // kRead: no lock, never creates. kWrite: creates a missing root, locks.
+  // kWriteExisting: locks the root if it exists, else exists() is false
+  // (destroy: nothing to remove, and nothing to create).
+  enum Mode { kRead, kWrite, kWriteExisting };
 
   // kWrite creates a missing root (mkdir -p, dir_mode; counted in
   // *dirs_created when given) and waits up to options.lock_timeout_ms for
@@ -59,7 +62,7 @@ class Checkout {
   ~Checkout();  // releases the lock
 
   bool exists() const { return root_fd_ >= 0; }
-  bool locked() const { return mode_ == kWrite; }
+  bool locked() const { return mode_ != kRead && root_fd_ >= 0; }
   const std::string& root() const { return root_; }
 
   // Scans the owned roots of `cluster` (see tree/scan.h). With

@@ -38,6 +38,9 @@
 #ifndef WILDSIDE_RELEASE_DIST
 #define WILDSIDE_RELEASE_DIST ""
 #endif
+#ifndef WILDSIDE_TREE_CLI
+#error "WILDSIDE_TREE_CLI must be defined by the build"
+#endif
 // 1 when the provider was built with its test seams
 // (provider/resources/test_hooks.h): the crash-point and orphan tests need
 // them.
@@ -891,6 +894,54 @@ auto ParamNameOf = [](const ::testing::TestParamInfo<std::string>& info) { retur
 // Core/EndToEndCoreTest.<test>/<client>; scripts/test picks tiers by regex.
 INSTANTIATE_TEST_SUITE_P(Full, EndToEndTest, ::testing::ValuesIn(NewestClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndCoreTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
+// The provider's apply is one locked checkout session (ADR 0005). Paused by
+// the test hook before its first mutating call (the lock itself), another
+// program changes the checkout; the apply must still scan after that and so
+// prune what it finds. Paused again just before its first write (after the
+// lock and the scan), a second applier (the CLI) is refused: nobody can
+// change the checkout between the provider's scan and its writes.
+TEST_P(EndToEndCrashTest, ApplyScansUnderTheLockItWritesUnder) {
+  ASSERT_TRUE(WILDSIDE_TEST_HOOKS) << "the provider was built without WILDSIDE_TEST_HOOKS";
+  auto files = SampleManifests();
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(files));
+  for (int pause_at : {1, 2}) {
+    SCOPED_TRACE("paused before mutating call " + std::to_string(pause_at));
+    files["platform/redis/extra-" + std::to_string(pause_at) + ".yaml"] = "kind: ConfigMap\n\n";
+    ws_->WriteSources(files);
+    const fs::path pause_dir = ws_->root() / ("pause-" + std::to_string(pause_at));
+    fs::create_directories(pause_dir);
+    PausePoint pause(pause_dir);
+    ASSERT_TRUE(pause.ok());
+    auto tofu = ws_->Start({"apply", "-auto-approve", "-no-color", "-input=false"},
+                           {{"WILDSIDE_TEST_PAUSE_AT", std::to_string(pause_at)},
+                            {"WILDSIDE_TEST_PAUSE_DIR", pause.dir().string()}});
+    ASSERT_TRUE(tofu->started());
+    ASSERT_TRUE(pause.AwaitPaused(240s).has_value()) << tofu->stderr_text();
+    if (pause_at == 1) {
+      // Before the lock: a stray appears; the scan that follows must see it.
+      WriteFile(ws_->checkout() / "platform/redis/intruder.yaml", "left by someone else\n");
+    } else {
+      // After the lock and the scan: another applier must be turned away.
+      WriteFile(ws_->root() / "other.json", "{\"modules/other.yaml\": \"x\\n\"}");
+      testing::CommandResult other = testing::RunCommand(
+          {WILDSIDE_TREE_CLI, "apply", "--dir", ws_->checkout().string(), "--cluster", "dev", "--manifests",
+           (ws_->root() / "other.json").string(), "--lock-timeout-ms", "0"},
+          testing::EnvironmentWith({}), ws_->work().string(), 120s);
+      EXPECT_NE(other.exit_code, 0) << other.out << other.err;
+      EXPECT_THAT(other.err, HasSubstr("locked"));
+      EXPECT_FALSE(fs::exists(ws_->checkout() / "modules/other.yaml"));
+    }
+    pause.Resume();
+    std::optional<int> code = tofu->Wait(240s);
+    ASSERT_TRUE(code.has_value());
+    ASSERT_EQ(*code, 0) << tofu->stderr_text();
+    EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/redis/intruder.yaml"));
+    for (const auto& [key, content] : files) EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+    // The apply acted on what was there: nothing left to do.
+    ASSERT_EXIT_CODE(ws_->Plan(), 0);
+  }
+}
+
 // Only where the provider has its test seams (dev/ci/asan presets): a
 // release build has none, and then these tests do not exist rather than
 // being skipped.
