@@ -70,6 +70,16 @@ set(_cxx_includes
 # The sysroot's location (a per-user cache) must not reach the bytes:
 # headers are recorded as /usr/include/..., as in a native build.
 set(_prefix_map -ffile-prefix-map=${_s}=)
+# The *_INIT flags are copied into the cache once, at the first configure;
+# a new sysroot (another package list) would leave them pointing at the old
+# one, and the build would silently mix the two.
+if(DEFINED CACHE{CMAKE_CXX_FLAGS})
+  string(FIND "$CACHE{CMAKE_CXX_FLAGS}" "${_s}/" _at)
+  if(_at EQUAL -1)
+    message(FATAL_ERROR "The arm64 sysroot is now ${_s}, but this build tree's "
+      "cached flags name another one: reconfigure with --fresh")
+  endif()
+endif()
 string(JOIN " " CMAKE_C_FLAGS_INIT ${_c_includes} ${_prefix_map})
 string(JOIN " " CMAKE_CXX_FLAGS_INIT ${_cxx_includes} ${_prefix_map})
 
