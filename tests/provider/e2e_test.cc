@@ -656,16 +656,6 @@ std::vector<std::string> TempFilesUnder(const fs::path& dir) {
 
 // Makes this test process the reaper of orphans below it: a provider whose
 // tofu dies becomes our child, so its exit can be waited for exactly.
-class SubreaperScope {
- public:
-  SubreaperScope() { ok_ = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }
-  ~SubreaperScope() { prctl(PR_SET_CHILD_SUBREAPER, 0); }
-  bool ok() const { return ok_; }
-
- private:
-  bool ok_ = false;
-};
-
 // Our children whose command name starts like the provider's (comm is cut
 // at 15 characters), zombies included.
 std::vector<pid_t> ProviderChildren() {
@@ -683,20 +673,6 @@ std::vector<pid_t> ProviderChildren() {
   return out;
 }
 
-// Waits for child `pid` to exit and reaps it: its exit status (-1 when
-// killed by a signal), or nullopt while still running after `guard`, which
-// only guards against a hang.
-std::optional<int> WaitForChildExit(pid_t pid, std::chrono::seconds guard) {
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) return std::nullopt;
-  pollfd p = {pidfd, POLLIN, 0};
-  int ready = poll(&p, 1, static_cast<int>(std::chrono::milliseconds(guard).count()));
-  close(pidfd);
-  if (ready <= 0) return std::nullopt;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return std::nullopt;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 // The test's side of WILDSIDE_TEST_PAUSE_DIR: both fifos are opened before
 // tofu starts, so neither side ever blocks in open(2).
@@ -854,7 +830,7 @@ TEST_P(EndToEndCrashTest, TofuKilledMidApplyLeavesNoProviderRunning) {
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
   PausePoint pause(ws_->root());
   ASSERT_TRUE(pause.ok());
-  SubreaperScope subreaper;
+  testing::SubreaperScope subreaper;
   ASSERT_TRUE(subreaper.ok());
 
   // 44 files take several calls each (open, write, fchmod, fsync, rename):
@@ -872,7 +848,7 @@ TEST_P(EndToEndCrashTest, TofuKilledMidApplyLeavesNoProviderRunning) {
   std::vector<pid_t> orphans = ProviderChildren();
   EXPECT_THAT(orphans, ::testing::Contains(*provider));
   for (pid_t pid : orphans) {
-    std::optional<int> code = WaitForChildExit(pid, 120s);
+    std::optional<int> code = testing::WaitForChildExit(pid, 120s);
     if (!code.has_value()) kill(pid, SIGKILL);
     EXPECT_TRUE(code.has_value()) << "provider " << pid << " still running 120 s after tofu was killed";
     if (code.has_value()) {

@@ -213,34 +213,11 @@ TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {
 
 // Makes this test process the reaper of orphans below it, so a plugin whose
 // parent dies becomes our child and its exit can be waited for exactly.
-class SubreaperScope {
- public:
-  SubreaperScope() { ok_ = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }
-  ~SubreaperScope() { prctl(PR_SET_CHILD_SUBREAPER, 0); }
-  bool ok() const { return ok_; }
-
- private:
-  bool ok_ = false;
-};
-
-// Waits for child `pid` to exit and reaps it; the exit status, or nullopt
-// if it is still running after `guard` (a hang guard only).
-std::optional<int> WaitForExit(pid_t pid, std::chrono::seconds guard) {
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) return std::nullopt;
-  pollfd p = {pidfd, POLLIN, 0};
-  int ready = poll(&p, 1, static_cast<int>(std::chrono::milliseconds(guard).count()));
-  close(pidfd);
-  if (ready <= 0) return std::nullopt;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return std::nullopt;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 // A client that dies without calling Shutdown (tofu killed) must not leave
 // the plugin running for ever: it notices its parent is gone and exits.
 TEST_F(PluginProcessTest, ExitsWhenTheProcessThatStartedItDies) {
-  SubreaperScope subreaper;
+  testing::SubreaperScope subreaper;
   ASSERT_TRUE(subreaper.ok());
   // A stand-in client: starts the plugin, reports its pid, then idles until
   // we kill it.
@@ -272,7 +249,7 @@ TEST_F(PluginProcessTest, ExitsWhenTheProcessThatStartedItDies) {
   ASSERT_EQ(kill(client.pid(), SIGKILL), 0);
   ASSERT_TRUE(client.Wait(60s).has_value());
 
-  std::optional<int> code = WaitForExit(plugin, 120s);
+  std::optional<int> code = testing::WaitForChildExit(plugin, 120s);
   if (!code.has_value()) kill(plugin, SIGKILL);
   ASSERT_TRUE(code.has_value()) << "plugin still running 120 s after its client died\n" << client.stderr_text();
   EXPECT_EQ(*code, 0);

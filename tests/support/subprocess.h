@@ -61,6 +61,24 @@ class ChildProcess {
   int status_ = 0;
 };
 
+// Makes this process the reaper of orphaned descendants while it lives
+// (PR_SET_CHILD_SUBREAPER), so a test can wait for a grandchild whose parent
+// it killed.
+class SubreaperScope {
+ public:
+  SubreaperScope();
+  ~SubreaperScope();
+  bool ok() const { return ok_; }
+
+ private:
+  bool ok_ = false;
+};
+
+// Waits for child `pid` to exit and reaps it: its exit status (-1 when
+// killed by a signal), or nullopt while it still runs after `guard`, which
+// only guards against a hang.
+std::optional<int> WaitForChildExit(pid_t pid, std::chrono::seconds guard);
+
 }  // namespace wildside::testing
 
 #endif  // WILDSIDE_TESTS_SUPPORT_SUBPROCESS_H_
