@@ -326,21 +326,18 @@ bool IsUnfollowedEntry(const absl::Status& status) {
 
 namespace {
 
-// Opens the regular file `relpath` below `root` for reading, walking with
-// openat(O_NOFOLLOW); *st receives its fstat.
-absl::StatusOr<Fd> OpenTreeFile(Env* env, std::string_view root,
-                                std::string_view relpath,
-                                const TreeOptions& options, struct stat* st) {
+// Opens the regular file `relpath` below the checkout open as `root_fd` for
+// reading, walking with openat(O_NOFOLLOW); *st receives its fstat.
+absl::StatusOr<Fd> OpenTreeFileAt(Env* env, int root_fd,
+                                  std::string_view relpath,
+                                  const TreeOptions& options, struct stat* st) {
   std::vector<std::string> problems = ValidatePathShape(relpath);
   if (!problems.empty()) {
     return absl::InvalidArgumentError(StrCat(EscapeForDisplay(relpath),
                                              ": invalid path: ",
                                              absl::StrJoin(problems, "; ")));
   }
-  absl::StatusOr<Fd> root_fd =
-      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
-  if (!root_fd.ok()) return root_fd.status();
-  internal::DirCache dirs(env, root_fd->get(), options.dir_mode);
+  internal::DirCache dirs(env, root_fd, options.dir_mode);
   absl::StatusOr<int> dir_fd = dirs.Open(ParentPath(relpath), /*create=*/false, nullptr);
   if (!dir_fd.ok()) {
     if (absl::IsNotFound(dir_fd.status())) {
@@ -373,8 +370,11 @@ absl::StatusOr<std::string> HashTreeFile(std::string_view root,
                                          std::string_view relpath,
                                          const TreeOptions& options) {
   Env* env = options.GetEnv();
+  absl::StatusOr<Fd> root_fd =
+      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
+  if (!root_fd.ok()) return root_fd.status();
   struct stat st;
-  absl::StatusOr<Fd> file = OpenTreeFile(env, root, relpath, options, &st);
+  absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd->get(), relpath, options, &st);
   if (!file.ok()) return file.status();
   std::vector<char> buffer(kReadBuffer);
   internal::Sha256 hasher;
@@ -391,9 +391,19 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
                                          std::string_view relpath,
                                          size_t max_bytes,
                                          const TreeOptions& options) {
+  absl::StatusOr<Fd> root_fd = internal::OpenRoot(
+      options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
+  if (!root_fd.ok()) return root_fd.status();
+  return internal::ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
+}
+
+absl::StatusOr<std::string> internal::ReadTreeFileAt(int root_fd,
+                                                     std::string_view relpath,
+                                                     size_t max_bytes,
+                                                     const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
-  absl::StatusOr<Fd> file = OpenTreeFile(env, root, relpath, options, &st);
+  absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);
   if (!file.ok()) return file.status();
   int fd = file->get();
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {

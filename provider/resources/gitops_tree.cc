@@ -13,7 +13,9 @@
 #include "nlohmann/json.hpp"
 #include "provider/cty/json.h"
 #include "provider/log/logger.h"
+#include "provider/resources/test_hooks.h"
 #include "tree/apply.h"
+#include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/layout.h"
@@ -486,6 +488,7 @@ class GitopsTreeResource final : public core::Resource {
     const Value& planned = request.planned_state;
     Settings settings;
     Read(planned, &settings, &result.diagnostics);
+    if (env_ == nullptr) settings.options.env = TestHookEnv();
     Desired desired = DesiredFrom(planned, &result.diagnostics);
     if (!core::HasError(result.diagnostics)) ValidateKeys(settings, desired, &result.diagnostics);
     if (core::HasError(result.diagnostics) || !desired.contents_known) {
@@ -499,10 +502,14 @@ class GitopsTreeResource final : public core::Resource {
     }
 
     tree::RenderReport total;
-    absl::Status status = absl::OkStatus();
+    // One session: the root is opened and locked once, and no other applier
+    // can change the checkout between this scan and these writes.
+    absl::StatusOr<tree::Checkout> checkout = tree::Checkout::Open(
+        settings.path, tree::Checkout::kWrite, settings.options, &total.dirs_created);
+    absl::Status status = checkout.status();
     // Keys that left the configuration are deleted even with prune = false:
     // the resource wrote them.
-    if (!request.prior_state.IsNull()) {
+    if (status.ok() && !request.prior_state.IsNull() && !settings.options.prune) {
       std::vector<std::string> dropped;
       for (const char* attr : {kRendered, kSensitive}) {
         const Value& m = request.prior_state.GetAttr(attr);
@@ -511,36 +518,21 @@ class GitopsTreeResource final : public core::Resource {
           if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
         }
       }
-      if (!dropped.empty() && !settings.options.prune) {
-        tree::ApplyResult removed =
-            tree::RemoveManagedFiles(settings.path, settings.cluster, dropped, settings.options);
-        total = removed.report;
-        status = removed.status;
-      }
+      if (!dropped.empty()) status = checkout->Remove(settings.cluster, dropped, &total);
     }
     if (status.ok()) {
-      absl::StatusOr<tree::TreeScan> scan =
-          tree::ScanTree(settings.path, settings.cluster, settings.options, desired.tree);
-      if (!scan.ok()) {
-        status = scan.status();
-      } else {
+      absl::StatusOr<tree::TreeScan> scan = checkout->Scan(settings.cluster, &desired.tree);
+      status = scan.status();
+      if (scan.ok()) {
         tree::ChangeSet changes = tree::DiffAgainstDisk(desired.tree, *scan, settings.options);
-        tree::ApplyResult applied = tree::ApplyChangeSet(settings.path, desired.tree, changes, settings.options);
-        status = applied.status;
-        total.created += applied.report.created;
-        total.updated += applied.report.updated;
-        total.mode_changed += applied.report.mode_changed;
-        total.pruned += applied.report.pruned;
-        total.unchanged += applied.report.unchanged;
-        total.dirs_created += applied.report.dirs_created;
-        total.dirs_removed += applied.report.dirs_removed;
-        total.bytes_written += applied.report.bytes_written;
+        status = checkout->Apply(desired.tree, changes, &total);
       }
     }
     log::Info("applied tree", {{"path", settings.path},
                                {"cluster", settings.cluster},
                                {"report", tree::Summarize(total)},
                                {"ok", status.ok()}});
+    LogTestHookCalls();
     if (!status.ok()) {
       // On the failing file's own key when the error names one.
       AttributePath at = AttributePath::Attr("path");
@@ -559,8 +551,10 @@ class GitopsTreeResource final : public core::Resource {
           at, "Applying the tree failed",
           absl::StrCat(where, AV(message), "\n\nDone before the error: ", tree::Summarize(total),
                        ". Every file holds either its old or its new content; the next plan shows what is left.")));
-      // Report what is actually on disk so the next plan shows the rest.
-      absl::StatusOr<std::optional<Value>> actual = RefreshFromDisk(planned);
+      // Report what is actually on disk so the next plan shows the rest
+      // (read in the same session, still under the lock).
+      absl::StatusOr<std::optional<Value>> actual =
+          RefreshFromDisk(planned, nullptr, checkout.ok() ? &*checkout : nullptr);
       result.new_state = (actual.ok() && actual->has_value()) ? **actual : request.prior_state;
       return result;
     }
@@ -612,6 +606,7 @@ class GitopsTreeResource final : public core::Resource {
     Settings settings;
     Read(prior, &settings, &result.diagnostics);
     result.diagnostics.clear();  // stored settings were valid when stored
+    if (env_ == nullptr) settings.options.env = TestHookEnv();
     // The destroy half of a replacement that keeps the checkout leaves the
     // files the create will own: the create rewrites only those that differ.
     std::optional<std::set<std::string>> kept = KeysKeptForReplacement(
@@ -625,9 +620,13 @@ class GitopsTreeResource final : public core::Resource {
         paths.push_back(key);
       }
     }
-    tree::ApplyResult removed = tree::RemoveManagedFiles(settings.path, settings.cluster, paths, settings.options);
+    tree::ApplyResult removed;
+    absl::StatusOr<tree::Checkout> checkout =
+        tree::Checkout::Open(settings.path, tree::Checkout::kWriteExisting, settings.options);
+    removed.status = checkout.ok() ? checkout->Remove(settings.cluster, paths, &removed.report) : checkout.status();
     log::Info("destroyed tree", {{"path", settings.path}, {"report", tree::Summarize(removed.report)},
                                  {"ok", removed.status.ok()}});
+    LogTestHookCalls();
     if (!removed.status.ok()) {
       result.diagnostics.push_back(core::ErrorAt(
           AttributePath::Attr("path"), "Removing the tree failed",
@@ -678,14 +677,24 @@ class GitopsTreeResource final : public core::Resource {
   // checkout directory no longer exists.
   // Paths whose content differs from `state` only in line endings are
   // appended to `*eol_only` when it is non-null.
+  // `session` is an open checkout of the same path to read through (an
+  // apply's locked one); without it a read-only session is opened.
   absl::StatusOr<std::optional<Value>> RefreshFromDisk(const Value& state,
-                                                       std::vector<std::string>* eol_only = nullptr) const {
+                                                       std::vector<std::string>* eol_only = nullptr,
+                                                       const tree::Checkout* session = nullptr) const {
     Settings settings;
     Diagnostics ignored;
     Read(state, &settings, &ignored);
     Desired managed = DesiredFrom(state, nullptr);
-    absl::StatusOr<tree::TreeScan> scan =
-        tree::ScanTree(settings.path, settings.cluster, settings.options, managed.tree);
+    std::optional<tree::Checkout> own;
+    if (session == nullptr) {
+      absl::StatusOr<tree::Checkout> opened =
+          tree::Checkout::Open(settings.path, tree::Checkout::kRead, settings.options);
+      if (!opened.ok()) return opened.status();
+      own.emplace(*std::move(opened));
+      session = &*own;
+    }
+    absl::StatusOr<tree::TreeScan> scan = session->Scan(settings.cluster, &managed.tree);
     if (!scan.ok()) return scan.status();
     if (!scan->root_exists) return std::optional<Value>();
 
@@ -720,7 +729,7 @@ class GitopsTreeResource final : public core::Resource {
         }
         size_t limit = is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes;
         if (e.size <= limit) {
-          absl::StatusOr<std::string> read = tree::ReadTreeFile(settings.path, e.path, limit, settings.options);
+          absl::StatusOr<std::string> read = session->ReadFile(e.path, limit);
           if (read.ok()) {
             sha = Sha256Hex(*read);
             if (IsValidUtf8(*read)) {

@@ -1,0 +1,3 @@
+module wildside.test/registry
+
+go 1.21

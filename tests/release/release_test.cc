@@ -1,0 +1,366 @@
+// The release assets, installed the way users install them: from the files
+// scripts/release wrote alone (no build tree), through the real `tofu`.
+//
+//  * the static binary serves a real gRPC client from an otherwise empty
+//    root (chroot: the binary and /tmp, nothing else);
+//  * dist/ is registry-shaped: SHA256SUMS covers every zip and the
+//    manifest, its detached signature verifies, each zip holds one file;
+//  * a packed filesystem mirror installs with `tofu init`, and the lock
+//    file's h1: equals what `tofu providers lock -fs-mirror` computes;
+//  * a provider registry over HTTPS (tests/release/registry, trusted via a
+//    test CA in SSL_CERT_FILE) installs it with the signature verified,
+//    and the tree applies; a tampered zip and a signature by another key
+//    each make `tofu init` fail with OpenTofu's own error.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "file_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "plugin_client.h"
+#include "proto/tfplugin6.grpc.pb.h"
+#include "provider/server/handshake.h"
+#include "provider/server/tls.h"
+#include "subprocess.h"
+
+#ifndef WILDSIDE_RELEASE_DIST
+#error "WILDSIDE_RELEASE_DIST must be defined by the build"
+#endif
+
+namespace wildside {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+const std::string kDist = WILDSIDE_RELEASE_DIST;
+const std::string kVersion = WILDSIDE_RELEASE_VERSION;
+const std::string kName = "terraform-provider-wildside";
+const std::string kPrefix = kName + "_" + kVersion;
+const std::string kZip = kPrefix + "_linux_amd64.zip";
+const std::string kBinary = kName + "_v" + kVersion;
+
+std::string Read(const fs::path& p) { return testing::ReadWholeFile(p); }
+void Write(const fs::path& p, std::string_view s) { testing::WriteWholeFile(p, s); }
+
+#define ASSERT_EXIT_CODE(result, code) \
+  ASSERT_EQ((result).exit_code, code) << "stdout:\n" << (result).out << "\nstderr:\n" << (result).err
+
+testing::CommandResult RunCmd(const std::vector<std::string>& argv, const fs::path& cwd,
+                           std::map<std::string, std::string> env = {}) {
+  env.emplace("CHECKPOINT_DISABLE", "1");
+  env.emplace("TF_IN_AUTOMATION", "1");
+  env.emplace("TF_INPUT", "0");
+  env.emplace("TF_LOG", "");
+  env.emplace("TF_PLUGIN_CACHE_DIR", "");
+  env.emplace("TF_DATA_DIR", "");
+  return testing::RunCommand(argv, testing::EnvironmentWith(env), cwd.string(), 300s);
+}
+
+// A private directory, kept when the test failed.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/wildside-release-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    if (::testing::Test::HasFailure()) {
+      std::cerr << "kept for inspection: " << path_ << "\n";
+      return;
+    }
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// The long key ID of the key in `asc` (hex, upper case).
+std::string KeyIdOf(const fs::path& asc, const fs::path& gnupghome) {
+  fs::create_directories(gnupghome);
+  fs::permissions(gnupghome, fs::perms::owner_all);
+  testing::CommandResult r = RunCmd({"gpg", "--batch", "--with-colons", "--import-options", "show-only", "--import",
+                                  asc.string()},
+                                 ".", {{"GNUPGHOME", gnupghome.string()}});
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n');
+  for (const std::string& line : lines) {
+    std::vector<std::string> f = absl::StrSplit(line, ':');
+    if (f.size() > 4 && f[0] == "pub") return f[4];
+  }
+  return "";
+}
+
+std::string RootModule(const std::string& source) {
+  return "terraform {\n  required_providers {\n    wildside = {\n      source  = \"" + source +
+         "\"\n      version = \"" + kVersion +
+         "\"\n    }\n  }\n}\n\n"
+         "resource \"wildside_gitops_tree\" \"t\" {\n"
+         "  path               = \"checkout\"\n"
+         "  cluster            = \"dev\"\n"
+         "  rendered_manifests = {\n"
+         "    \"platform/redis/valkey.yaml\"  = \"apiVersion: v1\\nkind: ConfigMap\\n\"\n"
+         "    \"clusters/dev/kustomization.yaml\" = \"resources: []\\n\"\n"
+         "  }\n}\n";
+}
+
+// The h1:/zh: hashes of the lock file in `dir`.
+std::set<std::string> LockHashes(const fs::path& dir, const std::string& kind) {
+  std::set<std::string> out;
+  std::string lock = Read(dir / ".terraform.lock.hcl");
+  for (size_t pos = lock.find("\"" + kind); pos != std::string::npos; pos = lock.find("\"" + kind, pos + 1)) {
+    size_t end = lock.find('"', pos + 1);
+    out.insert(lock.substr(pos + 1, end - pos - 1));
+  }
+  return out;
+}
+
+std::vector<std::string> SumsFileNames() {
+  std::vector<std::string> names;
+  std::vector<std::string> lines = absl::StrSplit(Read(fs::path(kDist) / (kPrefix + "_SHA256SUMS")), '\n');
+  for (const std::string& line : lines) {
+    std::vector<std::string> f = absl::StrSplit(line, "  ");
+    if (f.size() == 2) names.push_back(f[1]);
+  }
+  return names;
+}
+
+class ReleaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(fs::path(kDist) / kZip))
+        << "no release in " << kDist << ": scripts/test runs scripts/release before the tests";
+    ASSERT_EQ(access(WILDSIDE_TOFU, X_OK), 0) << "tofu not executable: " << WILDSIDE_TOFU;
+  }
+};
+
+TEST_F(ReleaseTest, EachZipHoldsOnlyTheVersionedBinary) {
+  testing::CommandResult list = RunCmd({"unzip", "-Z1", kDist + "/" + kZip}, ".");
+  ASSERT_EXIT_CODE(list, 0);
+  EXPECT_EQ(list.out, kBinary + "\n");
+}
+
+TEST_F(ReleaseTest, SumsCoverEveryZipAndTheManifestAndTheSignatureVerifies) {
+  std::vector<std::string> names = SumsFileNames();
+  EXPECT_THAT(names, ::testing::Contains(kZip));
+  EXPECT_THAT(names, ::testing::Contains(kPrefix + "_manifest.json"));
+  for (const auto& e : fs::directory_iterator(kDist)) {
+    std::string n = e.path().filename().string();
+    if (n.ends_with(".zip")) EXPECT_THAT(names, ::testing::Contains(n));
+  }
+  testing::CommandResult check = RunCmd({"sha256sum", "--check", "--strict", kPrefix + "_SHA256SUMS"}, kDist);
+  ASSERT_EXIT_CODE(check, 0);
+  EXPECT_EQ(Read(fs::path(kDist) / (kPrefix + "_manifest.json")), Read(fs::path(WILDSIDE_SOURCE_DIR) / "registry-manifest.json"));
+
+  TempDir tmp;
+  const fs::path home = tmp.path() / "gnupg";
+  ASSERT_FALSE(KeyIdOf(fs::path(kDist) / (kPrefix + "_signing-key.asc"), home).empty());
+  ASSERT_EXIT_CODE(RunCmd({"gpg", "--batch", "--import", kDist + "/" + kPrefix + "_signing-key.asc"}, ".",
+                  {{"GNUPGHOME", home.string()}}),
+              0);
+  testing::CommandResult verify = RunCmd({"gpg", "--batch", "--verify", kPrefix + "_SHA256SUMS.sig", kPrefix + "_SHA256SUMS"},
+                                      kDist, {{"GNUPGHOME", home.string()}});
+  ASSERT_EXIT_CODE(verify, 0);
+  EXPECT_THAT(verify.err, HasSubstr("Good signature"));
+  // A binary (not ASCII-armored) signature, as the registries require.
+  EXPECT_NE(Read(fs::path(kDist) / (kPrefix + "_SHA256SUMS.sig")).rfind("-----BEGIN", 0), 0u);
+}
+
+TEST_F(ReleaseTest, StaticBinaryServesFromAnEmptyRoot) {
+  TempDir tmp;
+  const fs::path root = tmp.path() / "root";
+  fs::create_directories(root / "tmp");
+  fs::permissions(root / "tmp", fs::perms::all | fs::perms::sticky_bit);
+  ASSERT_EXIT_CODE(RunCmd({"unzip", "-q", kDist + "/" + kZip, "-d", root.string()}, "."), 0);
+  // Nothing else in the root: no libraries, no loader, no /etc, no /dev.
+  std::set<std::string> entries;
+  for (const auto& e : fs::directory_iterator(root)) entries.insert(e.path().filename().string());
+  ASSERT_EQ(entries, (std::set<std::string>{kBinary, "tmp"}));
+
+  absl::StatusOr<server::ServerCertificate> client = server::GenerateServerCertificate();
+  ASSERT_TRUE(client.ok());
+  std::vector<std::string> argv = {"chroot", root.string(), "/" + kBinary};
+  if (geteuid() != 0) argv.insert(argv.begin(), {"unshare", "--user", "--map-root-user"});
+  testing::ChildProcess plugin(argv, testing::EnvironmentWith({
+                                         {"TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue)},
+                                         {"PLUGIN_PROTOCOL_VERSIONS", "6"},
+                                         {"PLUGIN_CLIENT_CERT", client->cert_pem},
+                                         {"TMPDIR", ""},
+                                         {"TF_LOG_PROVIDER", "INFO"},
+                                     }));
+  std::optional<std::string> line = plugin.ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << plugin.stderr_text();
+  testing::Handshake hs = testing::ParseHandshake(*line);
+  ASSERT_EQ(hs.fields.size(), 6u) << *line;
+  EXPECT_EQ(hs.fields[0], "1");
+  EXPECT_EQ(hs.fields[1], "6");
+  EXPECT_EQ(hs.fields[2], "unix");
+  EXPECT_EQ(hs.fields[4], "grpc");
+  ASSERT_FALSE(hs.server_cert_pem.empty());
+
+  auto channel = testing::ConnectToPlugin(hs, client->key_pem, client->cert_pem, root.string());
+  auto provider = tfplugin6::Provider::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 60s);
+  tfplugin6::GetProviderSchema::Response resp;
+  grpc::Status st = provider->GetProviderSchema(&ctx, {}, &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message() << "\n" << plugin.stderr_text();
+  EXPECT_EQ(resp.resource_schemas().count("wildside_gitops_tree"), 1u);
+  // It reports its release version, in its logs and with --version.
+  EXPECT_THAT(plugin.stderr_text(), HasSubstr("\"version\":\"" + kVersion + "\""));
+  EXPECT_EQ(RunCmd({root.string() + "/" + kBinary, "--version"}, ".").out, kName + " v" + kVersion + "\n");
+}
+
+TEST_F(ReleaseTest, PackedMirrorInstallsAndTheLockMatchesProvidersLock) {
+  TempDir tmp;
+  const fs::path mirror = tmp.path() / "mirror";
+  const fs::path pkg_dir = mirror / "registry.opentofu.org" / "wildside" / "wildside";
+  fs::create_directories(pkg_dir);
+  fs::copy_file(fs::path(kDist) / kZip, pkg_dir / (kPrefix + "_linux_amd64.zip"));
+  Write(tmp.path() / "cli.tfrc", "provider_installation {\n  filesystem_mirror {\n    path    = \"" + mirror.string() +
+                                     "\"\n    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
+                                     "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
+  const fs::path work = tmp.path() / "work";
+  Write(work / "main.tf", RootModule("registry.opentofu.org/wildside/wildside"));
+  std::map<std::string, std::string> env = {{"TF_CLI_CONFIG_FILE", (tmp.path() / "cli.tfrc").string()}};
+  testing::CommandResult init = RunCmd({WILDSIDE_TOFU, "init", "-no-color"}, work, env);
+  ASSERT_EXIT_CODE(init, 0);
+  std::set<std::string> h1 = LockHashes(work, "h1:");
+  ASSERT_EQ(h1.size(), 1u) << Read(work / ".terraform.lock.hcl");
+
+  const fs::path locked = tmp.path() / "locked";
+  Write(locked / "main.tf", RootModule("registry.opentofu.org/wildside/wildside"));
+  Write(tmp.path() / "empty.tfrc", "");
+  testing::CommandResult lock = RunCmd({WILDSIDE_TOFU, "providers", "lock", "-no-color", "-fs-mirror=" + mirror.string(),
+                                     "-platform=linux_amd64", "registry.opentofu.org/wildside/wildside"},
+                                    locked, {{"TF_CLI_CONFIG_FILE", (tmp.path() / "empty.tfrc").string()}});
+  ASSERT_EXIT_CODE(lock, 0);
+  EXPECT_EQ(LockHashes(locked, "h1:"), h1);
+
+  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "apply", "-auto-approve", "-no-color"}, work, env), 0);
+  EXPECT_EQ(Read(work / "checkout/platform/redis/valkey.yaml"), "apiVersion: v1\nkind: ConfigMap\n");
+  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "plan", "-detailed-exitcode", "-no-color"}, work, env), 0);
+}
+
+// Starts tests/release/registry over `dist` and waits for its address.
+class Registry {
+ public:
+  Registry(const fs::path& dist, const fs::path& dir) : dir_(dir) {
+    fs::create_directories(dir);
+    std::string key_id = KeyIdOf(dist / (kPrefix + "_signing-key.asc"), dir / "gnupg");
+    server_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{WILDSIDE_REGISTRY_SERVER, "-dist", dist.string(), "-version", kVersion, "-key-id",
+                                 key_id, "-ca-out", (dir / "ca.pem").string(), "-addr-out",
+                                 (dir / "addr").string(), "-max-seconds", "600"},
+        testing::EnvironmentWith({}));
+    // The server writes its address once it listens; bounded only to
+    // catch a server that never comes up.
+    for (int i = 0; i < 6000 && !fs::exists(dir / "addr"); ++i) usleep(10000);
+    std::string addr = fs::exists(dir / "addr") ? Read(dir / "addr") : "";
+    address_ = addr.substr(0, addr.find('\n'));
+  }
+  const std::string& address() const { return address_; }
+  fs::path ca() const { return dir_ / "ca.pem"; }
+  std::string log() { return server_->stderr_text(); }
+
+ private:
+  fs::path dir_;
+  std::string address_;
+  std::unique_ptr<testing::ChildProcess> server_;
+};
+
+struct RegistryRun {
+  testing::CommandResult init;
+  fs::path work;
+  std::map<std::string, std::string> env;
+};
+
+RegistryRun InitFromRegistry(const fs::path& dist, const fs::path& dir, Registry& registry) {
+  RegistryRun run;
+  run.work = dir / "work";
+  Write(run.work / "main.tf", RootModule(registry.address() + "/wildside/wildside"));
+  Write(dir / "empty.tfrc", "");
+  run.env = {{"TF_CLI_CONFIG_FILE", (dir / "empty.tfrc").string()},
+             {"SSL_CERT_FILE", registry.ca().string()},
+             {"OPENTOFU_ENFORCE_GPG_VALIDATION", "true"}};
+  run.init = RunCmd({WILDSIDE_TOFU, "init", "-no-color"}, run.work, run.env);
+  return run;
+}
+
+TEST_F(ReleaseTest, RegistryOverHttpsInstallsWithTheSignatureVerifiedAndApplies) {
+  TempDir tmp;
+  Registry registry(kDist, tmp.path() / "registry");
+  ASSERT_FALSE(registry.address().empty()) << registry.log();
+  RegistryRun run = InitFromRegistry(kDist, tmp.path(), registry);
+  ASSERT_EXIT_CODE(run.init, 0);
+  std::string key_id = KeyIdOf(fs::path(kDist) / (kPrefix + "_signing-key.asc"), tmp.path() / "gnupg");
+  EXPECT_THAT(run.init.out, HasSubstr("(signed, key ID " + key_id + ")"));
+  // A zh: for every line of SHA256SUMS (tofu records them all, the
+  // manifest's too), the zip's among them, and the h1: of the package.
+  std::set<std::string> zh = LockHashes(run.work, "zh:");
+  EXPECT_EQ(zh.size(), SumsFileNames().size());
+  std::string sums = Read(fs::path(kDist) / (kPrefix + "_SHA256SUMS"));
+  std::string zip_line = sums.substr(0, sums.find("  " + kZip));
+  std::string zip_sum = zip_line.substr(zip_line.rfind('\n') == std::string::npos ? 0 : zip_line.rfind('\n') + 1);
+  EXPECT_EQ(zh.count("zh:" + zip_sum), 1u) << sums;
+  EXPECT_EQ(LockHashes(run.work, "h1:").size(), 1u);
+
+  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "apply", "-auto-approve", "-no-color"}, run.work, run.env), 0);
+  EXPECT_EQ(Read(run.work / "checkout/clusters/dev/kustomization.yaml"), "resources: []\n");
+  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "plan", "-detailed-exitcode", "-no-color"}, run.work, run.env), 0);
+}
+
+TEST_F(ReleaseTest, RegistryRefusesATamperedZip) {
+  TempDir tmp;
+  const fs::path dist = tmp.path() / "dist";
+  fs::copy(kDist, dist);
+  {
+    std::ofstream zip(dist / kZip, std::ios::app | std::ios::binary);
+    zip << 'x';
+  }
+  Registry registry(dist, tmp.path() / "registry");
+  ASSERT_FALSE(registry.address().empty()) << registry.log();
+  RegistryRun run = InitFromRegistry(dist, tmp.path(), registry);
+  EXPECT_NE(run.init.exit_code, 0);
+  EXPECT_THAT(run.init.err, HasSubstr("incorrect checksum"));
+  EXPECT_FALSE(fs::exists(run.work / ".terraform.lock.hcl"));
+}
+
+TEST_F(ReleaseTest, RegistryRefusesASignatureByAnotherKey) {
+  TempDir tmp;
+  const fs::path dist = tmp.path() / "dist";
+  fs::copy(kDist, dist);
+  const fs::path other = tmp.path() / "other-gnupg";
+  fs::create_directories(other);
+  fs::permissions(other, fs::perms::owner_all);
+  std::map<std::string, std::string> gpg_env = {{"GNUPGHOME", other.string()}};
+  ASSERT_EXIT_CODE(RunCmd({"gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key",
+                   "not the maintainers <other@localhost>", "rsa2048", "sign", "1d"},
+                  ".", gpg_env),
+              0);
+  ASSERT_EXIT_CODE(RunCmd({"gpg", "--batch", "--yes", "--detach-sign", "--output", (dist / (kPrefix + "_SHA256SUMS.sig")).string(),
+                   (dist / (kPrefix + "_SHA256SUMS")).string()},
+                  ".", gpg_env),
+              0);
+  Registry registry(dist, tmp.path() / "registry");
+  ASSERT_FALSE(registry.address().empty()) << registry.log();
+  RegistryRun run = InitFromRegistry(dist, tmp.path(), registry);
+  EXPECT_NE(run.init.exit_code, 0);
+  EXPECT_THAT(run.init.err, HasSubstr("not signed with a valid signing key"));
+  EXPECT_FALSE(fs::exists(run.work / ".terraform.lock.hcl"));
+}
+
+}  // namespace
+}  // namespace wildside
