@@ -5,13 +5,16 @@
 #   cold apply (empty checkout), no-op plan, apply after editing 1% of the
 #   files on disk, and destroy.
 # Prints a Markdown table row per phase with wall seconds and the peak RSS
-# of the whole process tree (GNU time's %M is the largest of tofu and the
-# provider it waited for).
+# of each process apart: tofu's (its VmHWM, read by pid while it runs) and
+# the provider's (it logs its own getrusage peak at exit, DEBUG).
 #
-# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|local_file]
-#   wildside   (default) one wildside_gitops_tree holding all N files
-#   local_file the same files as N hashicorp/local `local_file` instances
-#              (for_each), built by scripts/install-local-provider
+# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|local_file|terraform_data]
+#   wildside       (default) one wildside_gitops_tree holding all N files
+#   local_file     the same files as N hashicorp/local `local_file` instances
+#                  (for_each), built by scripts/install-local-provider
+#   terraform_data the same map held once by terraform_data.triggers_replace:
+#                  what OpenTofu pays anyway to carry the map (the floor);
+#                  nothing is written, so "heal" is an apply with no change
 # Needs scripts/demo or a release build first (build/release/mirror) and
 # the cached tofu.
 set -euo pipefail
@@ -20,7 +23,7 @@ N="${1:-10000}"
 SIZE="${2:-4096}"
 MODE="${3:-wildside}"
 TOFU="$("$ROOT/scripts/install-tofu")"
-MIRROR="$ROOT/build/release/mirror"
+MIRROR="${WILDSIDE_BENCH_MIRROR:-$ROOT/build/release/mirror}"
 [[ -d "$MIRROR" ]] || { echo "run: cmake --preset release && cmake --build --preset release --target provider-mirror" >&2; exit 1; }
 LOCAL_MIRROR=""
 if [[ "$MODE" == local_file ]]; then LOCAL_MIRROR="$("$ROOT/scripts/install-local-provider" 2>/dev/null)"; fi
@@ -55,7 +58,13 @@ for i in range(n):
     with open(f"{d}/m{i:05d}.yaml", "w") as f:
         f.write(body)
 PY
-if [[ "$MODE" == local_file ]]; then
+if [[ "$MODE" == terraform_data ]]; then
+  cat > main.tf <<'TF'
+resource "terraform_data" "t" {
+  triggers_replace = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
+}
+TF
+elif [[ "$MODE" == local_file ]]; then
   cat > main.tf <<'TF'
 terraform {
   required_providers {
@@ -101,19 +110,33 @@ measure() {
   local label=$1
   shift
   : > "$TF_LOG_PATH"
-  /usr/bin/time -f "%e %M" -o time.txt "$@" >out.txt 2>err.txt || { cat out.txt err.txt >&2; exit 1; }
-  read -r secs kb < time.txt
-  local provider_s
+  local start end pid tofu_kb=0 kb
+  start=$(date +%s.%N)
+  "$@" >out.txt 2>err.txt &
+  pid=$!
+  # tofu's own high-water mark, by pid, until it exits.
+  while kill -0 "$pid" 2>/dev/null; do
+    kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    [[ -n "$kb" ]] && ((kb > tofu_kb)) && tofu_kb=$kb
+    sleep 0.05
+  done
+  wait "$pid" || { cat out.txt err.txt >&2; exit 1; }
+  end=$(date +%s.%N)
+  local provider_s provider_kb
   provider_s=$( { grep -o 'elapsed_ms=[0-9.]*' "$TF_LOG_PATH" || true; } | cut -d= -f2 | awk '{s+=$1} END {printf "%.2f", s/1000}')
-  printf '| %s | %s | %d | %s | %.2f | %s | %d |\n' "$MODE" "$label" "$N" "$(du -sh src | cut -f1)" "$secs" "$provider_s" \
-    "$((kb / 1024))"
+  provider_kb=$( { grep -o 'peak_rss_kb=[0-9]*' "$TF_LOG_PATH" || true; } | cut -d= -f2 | sort -n | tail -1)
+  printf '| %s | %s | %d | %s | %.2f | %s | %d | %s |\n' "$MODE" "$label" "$N" "$(du -sh src | cut -f1)" \
+    "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')" "$provider_s" "$((tofu_kb / 1024))" \
+    "$( [[ -n "$provider_kb" ]] && echo $((provider_kb / 1024)) || echo -)"
 }
 
-echo "| resources | phase | files | data | wall s | wildside RPCs s | peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|"
+echo "| resources | phase | files | data | wall s | wildside RPCs s | tofu peak MiB | provider peak MiB |"
+echo "|---|---|---|---|---|---|---|---|"
 measure "cold apply" "$TOFU" apply -auto-approve -input=false -no-color
 measure "no-op plan" "$TOFU" plan -input=false -no-color -detailed-exitcode
 # Edit 1% of the files on disk: plan must find them, apply heal them.
-find checkout/platform -name '*.yaml' | sort | awk -v n="$N" 'NR % 100 == 0' | while read -r f; do echo "drift: true" >> "$f"; done
+if [[ -d checkout ]]; then
+  find checkout/platform -name '*.yaml' | sort | awk 'NR % 100 == 0' | while read -r f; do echo "drift: true" >> "$f"; done
+fi
 measure "apply healing 1% drift" "$TOFU" apply -auto-approve -input=false -no-color
 measure "destroy" "$TOFU" destroy -auto-approve -input=false -no-color

@@ -73,9 +73,12 @@ class Resource {
   virtual Diagnostics ValidateConfig(const cty::Value& config) const = 0;
   // `raw_json` is the stored attributes object written with schema `version`.
   virtual UpgradeStateResult UpgradeState(int64_t version, std::string_view raw_json) const = 0;
-  virtual ReadResult Read(const ReadRequest& request) const = 0;
-  virtual PlanResult Plan(const PlanRequest& request) const = 0;
-  virtual ApplyResult Apply(const ApplyRequest& request) const = 0;
+  // Requests come by value: the server moves the decoded values in, and a
+  // resource may move them on into its result instead of copying (the
+  // manifests are the bulk of every request; docs/adr/0007-copy-policy.md).
+  virtual ReadResult Read(ReadRequest request) const = 0;
+  virtual PlanResult Plan(PlanRequest request) const = 0;
+  virtual ApplyResult Apply(ApplyRequest request) const = 0;
   virtual ImportResult Import(std::string_view id) const = 0;
 };
 

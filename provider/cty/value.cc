@@ -76,6 +76,16 @@ const Value& Value::GetAttr(std::string_view name) const {
   return it == ents.end() ? *kNullString : it->second;
 }
 
+Value Value::TakeAttr(std::string_view name) {
+  if (state_ != State::kKnown || type_.kind() != Type::Kind::kObject) return Value();
+  Entries& ents = std::get<Entries>(data_);
+  auto it = ents.find(name);
+  if (it == ents.end()) return Value();
+  Value out = std::move(it->second);
+  it->second = Value::Null(out.type());
+  return out;
+}
+
 void Value::SetAttr(std::string_view name, Value v) {
   if (state_ != State::kKnown || type_.kind() != Type::Kind::kObject) return;
   Entries& ents = std::get<Entries>(data_);

@@ -56,7 +56,15 @@ class Value {
   const std::string& NumberText() const { return std::get<std::string>(data_); }
   const Elements& elements() const { return std::get<Elements>(data_); }
   const Entries& entries() const { return std::get<Entries>(data_); }
-  Entries& mutable_entries() { return std::get<Entries>(data_); }
+
+  // Move-out access, so a large value (a manifest map) can be handed on
+  // instead of copied. Each requires IsKnown() and the matching kind, and
+  // leaves this value's data moved-from (do not read it afterwards).
+  std::string TakeString() && { return std::move(std::get<std::string>(data_)); }
+  Entries TakeEntries() && { return std::move(std::get<Entries>(data_)); }
+  // The attribute `name` of a known object, moved out and replaced by a
+  // null of its type; a null string when there is no such attribute.
+  Value TakeAttr(std::string_view name);
 
   // Object attribute lookup. Returns a null of string type when this is not a
   // known object or has no such attribute.

@@ -394,15 +394,18 @@ class GitopsTreeResource final : public core::Resource {
     return result;
   }
 
-  core::ReadResult Read(const core::ReadRequest& request) const override {
+  core::ReadResult Read(core::ReadRequest request) const override {
     core::ReadResult result;
-    result.private_data = request.private_data;
+    result.private_data = std::move(request.private_data);
     if (request.current_state.IsNull()) {
-      result.new_state = request.current_state;
+      result.new_state = std::move(request.current_state);
       return result;
     }
     std::vector<std::string> eol_only;
-    absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(request.current_state, &eol_only);
+    // Kept only for the error path; RefreshFromDisk takes the state over.
+    std::optional<Value> kept;
+    absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(std::move(request.current_state), &eol_only,
+                                                                     nullptr, &kept);
     if (!eol_only.empty()) {
       // The plan's line diff of such a file shows identical lines; say why.
       result.diagnostics.push_back(core::WarningAt(
@@ -416,14 +419,14 @@ class GitopsTreeResource final : public core::Resource {
     if (!refreshed.ok()) {
       result.diagnostics.push_back(core::ErrorAt(AttributePath::Attr("path"), "Cannot read the checkout",
                                                  std::string(refreshed.status().message())));
-      result.new_state = request.current_state;
+      result.new_state = kept.has_value() ? *std::move(kept) : Value::Null(type_);
       return result;
     }
-    result.new_state = refreshed->has_value() ? **refreshed : Value::Null(type_);
+    result.new_state = refreshed->has_value() ? **std::move(refreshed) : Value::Null(type_);
     return result;
   }
 
-  core::PlanResult Plan(const core::PlanRequest& request) const override {
+  core::PlanResult Plan(core::PlanRequest request) const override {
     core::PlanResult result;
     result.planned_private = request.prior_private;
     if (request.proposed_new_state.IsNull()) {
@@ -431,7 +434,7 @@ class GitopsTreeResource final : public core::Resource {
       result.planned_private.clear();  // a destroy of its own: remove everything
       return result;
     }
-    Value planned = request.proposed_new_state;
+    Value planned = std::move(request.proposed_new_state);
     if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(true));
     if (planned.GetAttr("exclude").IsNull()) {
       planned.SetAttr("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
@@ -478,7 +481,7 @@ class GitopsTreeResource final : public core::Resource {
     return result;
   }
 
-  core::ApplyResult Apply(const core::ApplyRequest& request) const override {
+  core::ApplyResult Apply(core::ApplyRequest request) const override {
     core::ApplyResult result;
     if (request.planned_state.IsNull()) return Destroy(request);
     // A create plan's private data only informs the destroy half of a
@@ -497,7 +500,7 @@ class GitopsTreeResource final : public core::Resource {
                                                  "OpenTofu passed content that is still unknown at apply time. "
                                                  "This is a bug in OpenTofu or the provider."));
       }
-      result.new_state = request.prior_state;
+      result.new_state = std::move(request.prior_state);
       return result;
     }
 
@@ -554,11 +557,14 @@ class GitopsTreeResource final : public core::Resource {
       // Report what is actually on disk so the next plan shows the rest
       // (read in the same session, still under the lock).
       absl::StatusOr<std::optional<Value>> actual =
-          RefreshFromDisk(planned, nullptr, checkout.ok() ? &*checkout : nullptr);
-      result.new_state = (actual.ok() && actual->has_value()) ? **actual : request.prior_state;
+          RefreshFromDisk(std::move(request.planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
+      result.new_state =
+          (actual.ok() && actual->has_value()) ? **std::move(actual) : std::move(request.prior_state);
       return result;
     }
-    Value new_state = planned;
+    // The planned value becomes the state; moving it keeps `desired`'s views
+    // valid (map nodes move, strings stay put).
+    Value new_state = std::move(request.planned_state);
     if (!new_state.GetAttr("files").IsWhollyKnown()) {
       Value files = FilesFromDesired(desired.tree, settings.file_mode_text);
       new_state.SetAttr("tree_sha256", Value::String(TreeDigest(files)));
@@ -679,24 +685,42 @@ class GitopsTreeResource final : public core::Resource {
   // appended to `*eol_only` when it is non-null.
   // `session` is an open checkout of the same path to read through (an
   // apply's locked one); without it a read-only session is opened.
-  absl::StatusOr<std::optional<Value>> RefreshFromDisk(const Value& state,
-                                                       std::vector<std::string>* eol_only = nullptr,
-                                                       const tree::Checkout* session = nullptr) const {
+  // The state is taken over: unchanged contents move into the result
+  // instead of being copied. On an error it is handed back in *kept_on_error
+  // when that is given.
+  absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* eol_only = nullptr,
+                                                       const tree::Checkout* session = nullptr,
+                                                       std::optional<Value>* kept_on_error = nullptr) const {
     Settings settings;
     Diagnostics ignored;
     Read(state, &settings, &ignored);
+    // Views into the state's strings; they stay valid while the maps that
+    // hold them are moved (a std::map move keeps its nodes).
     Desired managed = DesiredFrom(state, nullptr);
+    auto fail = [&](absl::Status s) -> absl::Status {
+      if (kept_on_error != nullptr) kept_on_error->emplace(std::move(state));
+      return s;
+    };
     std::optional<tree::Checkout> own;
     if (session == nullptr) {
       absl::StatusOr<tree::Checkout> opened =
           tree::Checkout::Open(settings.path, tree::Checkout::kRead, settings.options);
-      if (!opened.ok()) return opened.status();
+      if (!opened.ok()) return fail(opened.status());
       own.emplace(*std::move(opened));
       session = &*own;
     }
     absl::StatusOr<tree::TreeScan> scan = session->Scan(settings.cluster, &managed.tree);
-    if (!scan.ok()) return scan.status();
+    if (!scan.ok()) return fail(scan.status());
     if (!scan->root_exists) return std::optional<Value>();
+
+    // The stored contents, to move unchanged ones on.
+    const bool had_sensitive = !state.GetAttr(kSensitive).IsNull();
+    auto take_map = [&](const char* attr) {
+      Value m = state.TakeAttr(attr);
+      return m.IsKnown() ? std::move(m).TakeEntries() : Value::Entries();
+    };
+    Value::Entries prior_rendered = take_map(kRendered);
+    Value::Entries prior_sensitive = take_map(kSensitive);
 
     Value::Entries rendered, sensitive, files;
     for (const tree::ScanEntry& e : scan->entries) {
@@ -716,7 +740,9 @@ class GitopsTreeResource final : public core::Resource {
                         ? e.same_as_compared
                         : !sha.empty() && e.size == prior.size() && sha == Sha256Hex(prior);
         if (same) {
-          content.assign(prior);
+          // Unchanged: hand the stored string on (`prior` is not used again).
+          Value::Entries& from = std::string_view(source->second) == kSensitive ? prior_sensitive : prior_rendered;
+          content = std::move(from.at(e.path)).TakeString();
           have_content = true;
         }
       }
@@ -756,9 +782,9 @@ class GitopsTreeResource final : public core::Resource {
       bool to_sensitive = is_managed && std::string_view(source->second) == kSensitive;
       (to_sensitive ? sensitive : rendered).emplace(std::move(key), Value::String(std::move(content)));
     }
-    Value out = state;
+    Value out = std::move(state);
     out.SetAttr(kRendered, Value::Map(Type::String(), std::move(rendered)));
-    if (!state.GetAttr(kSensitive).IsNull() || !sensitive.empty()) {
+    if (had_sensitive || !sensitive.empty()) {
       out.SetAttr(kSensitive, Value::Map(Type::String(), std::move(sensitive)));
     }
     Value files_value = Value::Map(FileInfoType(), std::move(files));

@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <random>
 #include <string>
@@ -144,6 +145,22 @@ void WriteAll(int fd, const std::string& s) {
   }
 }
 
+// VmHWM of this process's address space, in KiB; -1 if unreadable.
+int64_t PeakRssKb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  int64_t kb = -1;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::strncmp(line, "VmHWM:", 6) == 0) {
+      kb = std::strtoll(line + 6, nullptr, 10);
+      break;
+    }
+  }
+  std::fclose(f);
+  return kb;
+}
+
 }  // namespace
 
 int Serve(std::string_view provider_version) {
@@ -250,7 +267,11 @@ int Serve(std::string_view provider_version) {
   // graceful shutdown waiting) is cancelled.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   unlink(socket_path.c_str());
-  log::Debug("plugin exiting");
+  // The process's own peak memory, for benchmarks that must tell the
+  // provider's share from OpenTofu's (bench/tofu_scale.sh reads it). Not
+  // getrusage's ru_maxrss: Linux carries it across execve, and Go starts
+  // plugins with a vfork-style clone, so it would report tofu's own RSS.
+  log::Debug("plugin exiting", {{"peak_rss_kb", PeakRssKb()}});
   // Skip static destructors: gRPC's globals can block at exit, and OpenTofu
   // kills a provider that has not exited 2 s after Shutdown.
   std::fflush(nullptr);
