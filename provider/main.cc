@@ -15,5 +15,5 @@ int main(int argc, char** argv) {
     std::printf("terraform-provider-wildside v%s\n", WILDSIDE_PROVIDER_VERSION);
     return 0;
   }
-  return wildside::server::Serve();
+  return wildside::server::Serve(WILDSIDE_PROVIDER_VERSION);
 }

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "tree/content.h"
 #include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
+#include "tree/checkout.h"
 #include "tree/internal/apply_at.h"
 #include "tree/internal/fs.h"
 #include "tree/layout.h"
@@ -336,14 +338,14 @@ absl::Status CheckChangePaths(const ChangeSet& changes) {
   for (const Change& c : changes.changes) {
     if (bad(c.path)) {
       return absl::InvalidArgumentError(StrCat(
-          CEscape(c.path), ": refusing a change set path that is not a "
+          EscapeForDisplay(c.path), ": refusing a change set path that is not a "
                            "normalised relative path"));
     }
   }
   for (const std::string& t : changes.temp_files) {
     if (bad(t) || !StartsWith(BaseName(t), kTempPrefix)) {
       return absl::InvalidArgumentError(StrCat(
-          CEscape(t), ": refusing a temp file path that is not one of ours"));
+          EscapeForDisplay(t), ": refusing a temp file path that is not one of ours"));
     }
   }
   return absl::OkStatus();
@@ -360,6 +362,10 @@ absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
 
 }  // namespace internal
 
+std::optional<std::string> PathOfError(const absl::Status& status) {
+  return internal::ErrorPath(status);
+}
+
 ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
                            const ChangeSet& changes,
                            const TreeOptions& options) {
@@ -372,19 +378,14 @@ ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
     result.status = s;
     return result;
   }
-  Env* env = options.GetEnv();
-  absl::StatusOr<internal::Fd> root_fd = internal::OpenRoot(
-      env, root, /*create=*/true, options.dir_mode, &result.report.dirs_created);
-  if (!root_fd.ok()) {
-    result.status = root_fd.status();
+  absl::StatusOr<Checkout> checkout = Checkout::Open(
+      root, Checkout::kWrite, options, &result.report.dirs_created);
+  if (!checkout.ok()) {
+    result.status = checkout.status();
     return result;
   }
-  result.status = internal::LockRoot(env, root_fd->get(), root,
-                                     options.lock_timeout_ms);
-  if (!result.status.ok()) return result;
-  result.status = internal::ApplyChangeSetAt(root_fd->get(), desired, changes,
-                                             options, &result.report);
-  return result;  // closing root_fd releases the lock
+  result.status = checkout->Apply(desired, changes, &result.report);
+  return result;  // closing the checkout releases the lock
 }
 
 }  // namespace wildside::tree

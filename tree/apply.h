@@ -33,6 +33,8 @@
 #ifndef WILDSIDE_TREE_APPLY_H_
 #define WILDSIDE_TREE_APPLY_H_
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -58,6 +60,11 @@ struct ApplyResult {
 // way; Unavailable if the lock was not obtained in time; NotFound-derived
 // and other OS errors by errno as "<path>: <what>: <strerror>"; Internal if
 // `desired` lacks a key the change set writes.
+// The repo-relative path (or, for the checkout itself, the root path) an
+// operating-system error of ApplyChangeSet, RemoveManagedFiles or ScanTree
+// is about, unescaped; nullopt for other errors.
+std::optional<std::string> PathOfError(const absl::Status& status);
+
 ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
                            const ChangeSet& changes,
                            const TreeOptions& options);

@@ -10,6 +10,7 @@
 #include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
 #include "tree/internal/fs.h"
+#include "tree/internal/remove_at.h"
 #include "tree/layout.h"
 #include "tree/validate.h"
 
@@ -44,26 +45,9 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
                                const std::vector<std::string>& paths,
                                const TreeOptions& options) {
   ApplyResult result;
-  RenderReport& report = result.report;
-  std::vector<KeyProblem> problems;
-  if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
-    problems.push_back({"", std::string(s.message())});
-  }
-  // Excluded paths are skipped below rather than refused: the exclude list
-  // may have grown since the files were written, and destroy must not fail
-  // over files it is simply no longer allowed to touch.
-  TreeOptions shape_only = options;
-  shape_only.exclude.clear();
   std::set<std::string> sorted;
-  for (const std::string& p : paths) {
-    std::vector<std::string> messages = ValidateKey(p, cluster, shape_only);
-    for (std::string& m : messages) problems.push_back({p, std::move(m)});
-    if (messages.empty() && !InExcludedPath(p, options)) sorted.insert(p);
-  }
-  if (!problems.empty()) {
-    result.status = ProblemsToStatus(problems, "path");
-    return result;
-  }
+  result.status = internal::CheckRemovePaths(cluster, paths, options, &sorted);
+  if (!result.status.ok()) return result;
   Env* env = options.GetEnv();
   absl::StatusOr<internal::Fd> root_fd = internal::OpenRoot(
       env, root, /*create=*/false, options.dir_mode, nullptr);
@@ -74,8 +58,39 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
   result.status = internal::LockRoot(env, root_fd->get(), root,
                                      options.lock_timeout_ms);
   if (!result.status.ok()) return result;
+  result.status = internal::RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
+  return result;
+}
 
-  internal::DirCache dirs(env, root_fd->get(), options.dir_mode);
+absl::Status internal::CheckRemovePaths(std::string_view cluster,
+                                        const std::vector<std::string>& paths,
+                                        const TreeOptions& options,
+                                        std::set<std::string>* sorted) {
+  std::vector<KeyProblem> problems;
+  if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
+    problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});
+  }
+  // Excluded paths are skipped below rather than refused: the exclude list
+  // may have grown since the files were written, and destroy must not fail
+  // over files it is simply no longer allowed to touch.
+  TreeOptions shape_only = options;
+  shape_only.exclude.clear();
+  for (const std::string& p : paths) {
+    std::vector<std::string> messages = ValidateKey(p, cluster, shape_only);
+    for (std::string& m : messages) problems.push_back({p, std::move(m)});
+    if (messages.empty() && !InExcludedPath(p, options)) sorted->insert(p);
+  }
+  if (!problems.empty()) return ProblemsToStatus(problems, "path");
+  return absl::OkStatus();
+}
+
+absl::Status internal::RemoveManagedFilesAt(int root_fd,
+                                            const std::set<std::string>& sorted,
+                                            const TreeOptions& options,
+                                            RenderReport* report_out) {
+  RenderReport& report = *report_out;
+  Env* env = options.GetEnv();
+  internal::DirCache dirs(env, root_fd, options.dir_mode);
   auto run = [&]() -> absl::Status {
     std::set<std::string> candidates;
     for (const std::string& p : sorted) {
@@ -138,9 +153,8 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
   };
   absl::Status s = run();
   absl::Status synced = dirs.SyncDirty();
-  result.status = s.ok() ? synced : s;
   std::sort(report.changed_paths.begin(), report.changed_paths.end());
-  return result;
+  return s.ok() ? synced : s;
 }
 
 }  // namespace wildside::tree

@@ -1,8 +1,6 @@
 #include "tree/render.h"
 
-#include "tree/internal/apply_at.h"
-#include "tree/internal/fs.h"
-#include "tree/internal/scan_at.h"
+#include "tree/checkout.h"
 #include "tree/scan.h"
 #include "tree/validate.h"
 
@@ -15,26 +13,20 @@ ApplyResult RenderGitopsTreeWithReport(std::string_view output_dir,
   ApplyResult result;
   result.status = CheckDesiredTree(cluster, rendered, options);
   if (!result.status.ok()) return result;
-  Env* env = options.GetEnv();
-  absl::StatusOr<internal::Fd> root_fd =
-      internal::OpenRoot(env, output_dir, /*create=*/true, options.dir_mode,
-                         &result.report.dirs_created);
-  if (!root_fd.ok()) {
-    result.status = root_fd.status();
+  // One session: the lock is held from the scan to the last rename.
+  absl::StatusOr<Checkout> checkout = Checkout::Open(
+      output_dir, Checkout::kWrite, options, &result.report.dirs_created);
+  if (!checkout.ok()) {
+    result.status = checkout.status();
     return result;
   }
-  result.status = internal::LockRoot(env, root_fd->get(), output_dir,
-                                     options.lock_timeout_ms);
-  if (!result.status.ok()) return result;
-  absl::StatusOr<TreeScan> scan =
-      internal::ScanTreeAt(root_fd->get(), cluster, options, &rendered);
+  absl::StatusOr<TreeScan> scan = checkout->Scan(cluster, &rendered);
   if (!scan.ok()) {
     result.status = scan.status();
     return result;
   }
   ChangeSet changes = DiffAgainstDisk(rendered, *scan, options);
-  result.status = internal::ApplyChangeSetAt(root_fd->get(), rendered, changes,
-                                             options, &result.report);
+  result.status = checkout->Apply(rendered, changes, &result.report);
   return result;
 }
 

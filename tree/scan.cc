@@ -8,7 +8,9 @@
 #include <cstring>
 
 #include "tree/internal/strings.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_join.h"
+#include "tree/content.h"
 #include "tree/internal/fs.h"
 #include "tree/internal/scan_at.h"
 #include "tree/internal/sha256.h"
@@ -42,6 +44,9 @@ const ScanEntry* TreeScan::Find(std::string_view path) const {
 }
 
 namespace {
+
+constexpr char kUnfollowedEntryPayload[] =
+    "type.wildside.dev/tree.UnfollowedEntry";
 
 // Directory nesting deeper than this is refused rather than recursed into;
 // keys are at most 4096 bytes, so a legitimate tree is far shallower.
@@ -107,11 +112,17 @@ class Scanner {
     out_->entries.push_back(std::move(e));
   }
 
+  // The message does not say how to have the entry pruned instead: that
+  // depends on the caller (a CLI flag, or nothing at all), which recognises
+  // this error by IsUnfollowedEntry and adds its own hint.
   absl::Status Unfollowed(const std::string& path, const struct stat& st) {
-    return absl::FailedPreconditionError(StrCat(
-        path, ": ", S_ISLNK(st.st_mode) ? "symbolic link" : "special file",
-        " inside an owned root: the engine never follows or opens it; remove "
-        "it or set symlinks_as_stray to have it pruned"));
+    absl::Status s = absl::FailedPreconditionError(StrCat(
+        EscapeForDisplay(path), ": ",
+        S_ISLNK(st.st_mode) ? "symbolic link" : "special file",
+        " inside an owned root: the engine never follows or opens it, so it "
+        "cannot manage what is there; remove it"));
+    s.SetPayload(kUnfollowedEntryPayload, absl::Cord(path));
+    return s;
   }
 
   // `name` in `parent_fd` is the owned root at repo path `path`.
@@ -309,25 +320,28 @@ absl::StatusOr<TreeScan> ScanTree(std::string_view root,
   return ScanTreeImpl(root, cluster, options, &hash_if_same_size);
 }
 
-absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
-                                         std::string_view relpath,
-                                         size_t max_bytes,
-                                         const TreeOptions& options) {
+bool IsUnfollowedEntry(const absl::Status& status) {
+  return status.GetPayload(kUnfollowedEntryPayload).has_value();
+}
+
+namespace {
+
+// Opens the regular file `relpath` below the checkout open as `root_fd` for
+// reading, walking with openat(O_NOFOLLOW); *st receives its fstat.
+absl::StatusOr<Fd> OpenTreeFileAt(Env* env, int root_fd,
+                                  std::string_view relpath,
+                                  const TreeOptions& options, struct stat* st) {
   std::vector<std::string> problems = ValidatePathShape(relpath);
   if (!problems.empty()) {
-    return absl::InvalidArgumentError(
-        StrCat(relpath, ": invalid path: ", absl::StrJoin(problems, "; ")));
+    return absl::InvalidArgumentError(StrCat(EscapeForDisplay(relpath),
+                                             ": invalid path: ",
+                                             absl::StrJoin(problems, "; ")));
   }
-  Env* env = options.GetEnv();
-  absl::StatusOr<Fd> root_fd =
-      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
-  if (!root_fd.ok()) return root_fd.status();
-  internal::DirCache dirs(env, root_fd->get(), options.dir_mode);
-  std::string_view parent = ParentPath(relpath);
-  absl::StatusOr<int> dir_fd = dirs.Open(parent, /*create=*/false, nullptr);
+  internal::DirCache dirs(env, root_fd, options.dir_mode);
+  absl::StatusOr<int> dir_fd = dirs.Open(ParentPath(relpath), /*create=*/false, nullptr);
   if (!dir_fd.ok()) {
     if (absl::IsNotFound(dir_fd.status())) {
-      return absl::NotFoundError(StrCat(relpath, ": no such file"));
+      return absl::NotFoundError(StrCat(EscapeForDisplay(relpath), ": no such file"));
     }
     return dir_fd.status();
   }
@@ -337,20 +351,64 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
     int err = errno;
     if (err == ELOOP) {
       return absl::FailedPreconditionError(StrCat(
-          relpath, ": is a symbolic link: the engine never follows links"));
+          EscapeForDisplay(relpath), ": is a symbolic link: the engine never follows links"));
     }
     return OsError(relpath, "cannot open", err);
   }
-  Fd guard(env, fd);
-  struct stat st;
-  if (env->Fstat(fd, &st) != 0) return OsError(relpath, "cannot stat", errno);
-  if (!S_ISREG(st.st_mode)) {
+  Fd file(env, fd);
+  if (env->Fstat(fd, st) != 0) return OsError(relpath, "cannot stat", errno);
+  if (!S_ISREG(st->st_mode)) {
     return absl::FailedPreconditionError(
-        StrCat(relpath, ": not a regular file"));
+        StrCat(EscapeForDisplay(relpath), ": not a regular file"));
   }
+  return file;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> HashTreeFile(std::string_view root,
+                                         std::string_view relpath,
+                                         const TreeOptions& options) {
+  Env* env = options.GetEnv();
+  absl::StatusOr<Fd> root_fd =
+      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
+  if (!root_fd.ok()) return root_fd.status();
+  struct stat st;
+  absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd->get(), relpath, options, &st);
+  if (!file.ok()) return file.status();
+  std::vector<char> buffer(kReadBuffer);
+  internal::Sha256 hasher;
+  for (;;) {
+    ssize_t n = env->Read(file->get(), buffer.data(), buffer.size());
+    if (n < 0) return OsError(relpath, "read failed", errno);
+    if (n == 0) break;
+    hasher.Update(buffer.data(), static_cast<size_t>(n));
+  }
+  return hasher.FinishHex();
+}
+
+absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
+                                         std::string_view relpath,
+                                         size_t max_bytes,
+                                         const TreeOptions& options) {
+  absl::StatusOr<Fd> root_fd = internal::OpenRoot(
+      options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
+  if (!root_fd.ok()) return root_fd.status();
+  return internal::ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
+}
+
+absl::StatusOr<std::string> internal::ReadTreeFileAt(int root_fd,
+                                                     std::string_view relpath,
+                                                     size_t max_bytes,
+                                                     const TreeOptions& options) {
+  Env* env = options.GetEnv();
+  struct stat st;
+  absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);
+  if (!file.ok()) return file.status();
+  int fd = file->get();
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     return absl::ResourceExhaustedError(
-        StrCat(relpath, ": file too large to read: ", st.st_size,
+        StrCat(EscapeForDisplay(relpath), ": file too large to read: ", st.st_size,
                      " bytes, limit ", max_bytes));
   }
   std::string content;
@@ -365,7 +423,7 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
         if (n < 0) return OsError(relpath, "read failed", errno);
         if (n > 0) {
           return absl::ResourceExhaustedError(StrCat(
-              relpath, ": file too large to read: limit ", max_bytes));
+              EscapeForDisplay(relpath), ": file too large to read: limit ", max_bytes));
         }
         break;
       }

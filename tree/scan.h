@@ -64,7 +64,9 @@ struct TreeScan {
 // regular file.
 // Errors: InvalidArgument for an invalid cluster name; FailedPrecondition
 // naming the path for a symlink, fifo, socket or device inside an owned root
-// (unless options.symlinks_as_stray, then it is an entry of that kind);
+// (unless options.symlinks_as_stray, then it is an entry of that kind; the
+// error is recognised by IsUnfollowedEntry, so each caller can say how its
+// user has such entries pruned);
 // FailedPrecondition if `root` is not a directory; other OS errors by errno
 // ("<path>: <what>: <strerror>").
 absl::StatusOr<TreeScan> ScanTree(std::string_view root,
@@ -78,6 +80,17 @@ absl::StatusOr<TreeScan> ScanTree(std::string_view root,
                                   std::string_view cluster,
                                   const TreeOptions& options,
                                   const DesiredTree& hash_if_same_size);
+
+// True if `status` is ScanTree's error for a symlink or special file inside
+// an owned root.
+bool IsUnfollowedEntry(const absl::Status& status);
+
+// Lowercase hex SHA-256 of the regular file `relpath` below `root`, read in
+// pieces (any size). Same walk and errors as ReadTreeFile, without the size
+// limit.
+absl::StatusOr<std::string> HashTreeFile(std::string_view root,
+                                         std::string_view relpath,
+                                         const TreeOptions& options);
 
 // Reads the regular file `relpath` below `root`, walking with
 // openat(O_NOFOLLOW) so no symlink is followed, and refusing to read more

@@ -1,13 +1,15 @@
 #include "tree/validate.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <set>
 
-#include "absl/strings/escaping.h"
 #include "tree/internal/strings.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
+#include "tree/internal/unicode.h"
 #include "tree/layout.h"
 
 namespace wildside::tree {
@@ -49,15 +51,19 @@ bool CheckShape(std::string_view key, std::vector<std::string>& out) {
   if (key.find('\\') != std::string_view::npos) {
     out.push_back("backslash in path: keys use '/' as the only separator");
   }
-  for (size_t i = 0; i < key.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(key[i]);
-    if (c < 0x20 || c == 0x7F) {
-      out.push_back(absl::StrFormat(
-          "control character in path: byte 0x%02x at offset %d is not "
-          "allowed in a file name",
-          c, i));
-      break;
-    }
+  // The first refused code point: one message says enough to fix the key.
+  for (size_t i = 0; i < key.size();) {
+    size_t at = i;
+    char32_t cp;
+    if (!internal::NextCodePoint(key, &i, &cp)) continue;
+    std::string_view kind = internal::RefusedCodePointKind(cp);
+    if (kind.empty()) continue;
+    out.push_back(absl::StrFormat(
+        "%s in path: U+%04X at byte offset %d is not allowed in a file name: "
+        "it is invisible or reorders text, so the name could pass for "
+        "another",
+        std::string(kind), static_cast<unsigned>(cp), at));
+    break;
   }
   if (!IsValidUtf8(key)) {
     out.push_back("invalid UTF-8 in path: file names must be valid UTF-8");
@@ -101,9 +107,11 @@ void CheckOwnership(std::string_view key, std::string_view cluster,
           "not under an owned root: a key under clusters/ must look like "
           "clusters/",
           cluster, "/<path>"));
-    } else if (segs[1] != cluster) {
+    } else if (segs[1] != cluster && IsDns1123Label(cluster)) {
+      // (Against an invalid cluster name this cannot be judged; the cluster
+      // problem is reported instead.)
       out.push_back(StrCat(
-          "under another cluster: clusters/", segs[1],
+          "under another cluster: clusters/", EscapeForDisplay(segs[1]),
           "/ belongs to another tree instance; this one owns clusters/",
           cluster, "/"));
     }
@@ -120,7 +128,7 @@ void CheckOwnership(std::string_view key, std::string_view cluster,
           "platform/<component>/<path>");
     } else if (!IsKnownComponent(segs[1], options)) {
       out.push_back(StrCat(
-          "unknown platform component \"", CEscape(segs[1]),
+          "unknown platform component \"", EscapeForDisplay(segs[1]),
           "\": known components are ", KnownComponents(options),
           " (add more with extra_components)"));
     }
@@ -163,7 +171,7 @@ std::vector<std::string> ValidatePathShape(std::string_view path) {
 absl::Status ValidateCluster(std::string_view cluster) {
   if (IsDns1123Label(cluster)) return absl::OkStatus();
   return absl::InvalidArgumentError(StrCat(
-      "invalid cluster name \"", CEscape(cluster),
+      "invalid cluster name \"", EscapeForDisplay(cluster),
       "\": must be a DNS-1123 label (lowercase letters, digits and '-', "
       "starting and ending with a letter or digit, at most 63 characters)"));
 }
@@ -173,43 +181,55 @@ std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
                                             const TreeOptions& options) {
   std::vector<KeyProblem> problems;
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
-    problems.push_back({"", std::string(s.message())});
+    problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});
   }
-  // Lower-cased file path or directory prefix -> first spelling seen.
-  std::map<std::string, std::string, std::less<>> folded;
-  for (auto it = desired.begin(); it != desired.end(); ++it) {
-    const std::string& key = it->first;
+  // Each key alone first. Only keys valid on their own take part in the
+  // cross-key checks below, so a collision is never blamed on a valid key
+  // because of an invalid one (whose own problem says what to fix).
+  std::map<std::string_view, std::vector<std::string>> own;
+  std::vector<std::string_view> valid;
+  for (const auto& [key, unused] : desired) {
     std::vector<std::string> out;
-    bool shape_ok = CheckShape(key, out);
-    if (shape_ok) {
-      CheckOwnership(key, cluster, options, out);
-      // A key that is a parent directory of another key. Keys that extend
-      // `key + "/"` sort at or after lower_bound(key + "/").
-      std::string as_dir = key + "/";
-      auto child = desired.lower_bound(as_dir);
-      if (child != desired.end() && StartsWith(child->first, as_dir)) {
-        out.push_back(StrCat(
-            "is also a directory of \"", CEscape(child->first),
-            "\": a path cannot be both a file and a directory"));
-      }
-      // Case collisions, for the file and each of its directories.
-      std::string_view p = key;
-      while (!p.empty()) {
-        std::string lower = ToLowerAscii(p);
-        auto [f, inserted] = folded.emplace(lower, std::string(p));
-        // Seen with this exact spelling: its parents were checked then.
-        if (!inserted && f->second == p) break;
-        if (!inserted) {
-          out.push_back(StrCat(
-              "differs from \"", CEscape(f->second),
-              "\" only by letter case: such paths collide on "
-              "case-insensitive filesystems (macOS, Windows)"));
-          break;
-        }
-        p = ParentPath(p);
-      }
+    if (CheckShape(key, out)) CheckOwnership(key, cluster, options, out);
+    if (out.empty()) valid.push_back(key);
+    own.emplace(key, std::move(out));
+  }
+  // Lower-cased path (of a file or of a directory on the way to one) ->
+  // every spelling of it among the valid keys, sorted.
+  std::map<std::string, std::set<std::string_view>, std::less<>> folded;
+  for (std::string_view key : valid) {
+    for (std::string_view p = key; !p.empty(); p = ParentPath(p)) {
+      folded[ToLowerAscii(p)].insert(p);
     }
-    for (std::string& m : out) problems.push_back({key, std::move(m)});
+  }
+  for (std::string_view key : valid) {
+    std::vector<std::string>& out = own[key];
+    // A key that is a parent directory of another valid key. Keys that
+    // extend `key + "/"` sort at or after lower_bound(key + "/").
+    std::string as_dir = StrCat(key, "/");
+    auto child = std::lower_bound(valid.begin(), valid.end(),
+                                  std::string_view(as_dir));
+    if (child != valid.end() && StartsWith(*child, as_dir)) {
+      out.push_back(StrCat("is also a directory of \"",
+                           EscapeForDisplay(*child),
+                           "\": a path cannot be both a file and a directory"));
+    }
+    // Case collisions of the file or of any directory on its way, reported
+    // on every key involved, each naming another spelling.
+    for (std::string_view p = key; !p.empty(); p = ParentPath(p)) {
+      const std::set<std::string_view>& spellings = folded[ToLowerAscii(p)];
+      if (spellings.size() < 2) continue;
+      std::string_view other =
+          *spellings.begin() != p ? *spellings.begin() : *std::next(spellings.begin());
+      out.push_back(StrCat(
+          "differs from \"", EscapeForDisplay(other),
+          "\" only by letter case: such paths collide on case-insensitive "
+          "filesystems (macOS, Windows)"));
+      break;
+    }
+  }
+  for (auto& [key, messages] : own) {
+    for (std::string& m : messages) problems.push_back({std::string(key), std::move(m)});
   }
   return problems;
 }
@@ -220,10 +240,10 @@ absl::Status ProblemsToStatus(const std::vector<KeyProblem>& problems,
   std::vector<std::string> lines;
   lines.reserve(problems.size());
   for (const KeyProblem& p : problems) {
-    if (p.key.empty()) {
+    if (p.about_cluster) {
       lines.push_back(StrCat("cluster: ", p.message));
     } else {
-      lines.push_back(StrCat(attribute, "[\"", CEscape(p.key),
+      lines.push_back(StrCat(attribute, "[\"", EscapeForDisplay(p.key),
                                    "\"]: ", p.message));
     }
   }

@@ -9,13 +9,17 @@
 //
 // Rules for keys (each violation is one KeyProblem naming the key):
 //   not empty; at most 4096 bytes; each segment at most 255 bytes; not
-//   absolute; no backslash; no NUL or other control character; valid UTF-8;
+//   absolute; no backslash; valid UTF-8; no code point of Unicode general
+//   category Cc (controls, NUL included), Cf (format characters: bidi
+//   controls, zero-width characters, ...), Zl or Zp, and no noncharacter
+//   (see tree/internal/unicode.h);
 //   no trailing slash; no empty, "." or ".." segment; no ".git" segment (any
 //   case); no segment starting with the temp prefix ".wildside-tmp-"; under
 //   `clusters/<cluster>/`, `modules/` or `platform/<known component>/` (a key
 //   under another cluster's folder is refused as such); not inside an exclude
 //   glob; not equal to another key up to ASCII case; not a directory of
-//   another key.
+//   another key. The last two compare only keys that are valid on their own,
+//   and a case collision is reported on each key involved.
 //
 // Pure functions; no I/O; thread-safe.
 #ifndef WILDSIDE_TREE_VALIDATE_H_
@@ -31,11 +35,13 @@
 
 namespace wildside::tree {
 
-// One validation failure. `key` is the offending desired-tree key, or empty
-// when the problem is the cluster name. `message` reads "<what>: <why>".
+// One validation failure. `key` is the offending desired-tree key (which
+// may itself be empty), or empty with `about_cluster` set when the problem
+// is the cluster name. `message` reads "<what>: <why>".
 struct KeyProblem {
   std::string key;
   std::string message;
+  bool about_cluster = false;
 
   friend bool operator==(const KeyProblem&, const KeyProblem&) = default;
 };
@@ -64,7 +70,8 @@ absl::Status ValidateCluster(std::string_view cluster);
 
 // OK if `problems` is empty, else InvalidArgument whose message has one line
 // per problem: `<attribute>["<key>"]: <what>: <why>` (or `cluster: ...` for a
-// cluster-name problem). Keys are C-escaped so control bytes stay visible.
+// cluster-name problem). Keys are shown with EscapeForDisplay
+// (tree/content.h), so refused and invalid bytes stay visible.
 absl::Status ProblemsToStatus(const std::vector<KeyProblem>& problems,
                               std::string_view attribute = "desired");
 

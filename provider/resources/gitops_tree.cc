@@ -1,17 +1,21 @@
 #include "provider/resources/gitops_tree.h"
+#include "provider/resources/gitops_tree_testing.h"
 
+#include <optional>
 #include <set>
 
-#include "absl/strings/escaping.h"
 #include "provider/cty/absl_view.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "nlohmann/json.hpp"
 #include "provider/cty/json.h"
 #include "provider/log/logger.h"
+#include "provider/resources/test_hooks.h"
 #include "tree/apply.h"
+#include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/layout.h"
@@ -24,6 +28,7 @@
 namespace wildside::resources {
 namespace {
 
+using tree::EscapeForDisplay;
 using tree::IsValidUtf8;
 using tree::Sha256Hex;
 
@@ -251,7 +256,7 @@ Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
         if (diags != nullptr) {
           diags->push_back(core::ErrorAt(
               AttributePath::Attr(kSensitive).Key(key), "Duplicate manifest path",
-              absl::StrCat(kSensitive, "[\"", key, "\"]: also in ", kRendered,
+              absl::StrCat(kSensitive, "[\"", EscapeForDisplay(key), "\"]: also in ", kRendered,
                            ": a file can have only one content; keep it in one map.")));
         }
         continue;
@@ -265,7 +270,7 @@ Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
         if (content.IsUnknown()) d.contents_known = false;
         if (content.IsNull() && diags != nullptr) {
           diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(key), "Missing manifest content",
-                                         absl::StrCat(attr, "[\"", key, "\"]: is null; give the file's text.")));
+                                         absl::StrCat(attr, "[\"", EscapeForDisplay(key), "\"]: is null; give the file's text.")));
         }
       }
     }
@@ -273,14 +278,55 @@ Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
   return d;
 }
 
+// Adds one diagnostic per key problem, at the key's own attribute path.
+// Runs whatever else is wrong with the configuration, so that every
+// problem is reported in one round.
 void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics* diags) {
   for (const tree::KeyProblem& p : tree::ValidateDesiredTree(settings.cluster, desired.tree, settings.options)) {
-    if (p.key.empty()) continue;  // cluster problems are reported by ReadSettings
+    if (p.about_cluster) continue;  // reported by ReadSettings
     auto it = desired.source.find(p.key);
     const char* attr = it == desired.source.end() ? kRendered : it->second;
     diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(p.key), "Invalid manifest path",
-                                   absl::StrCat(attr, "[\"", absl::CEscape(p.key), "\"]: ", p.message)));
+                                   absl::StrCat(attr, "[\"", EscapeForDisplay(p.key), "\"]: ", p.message)));
   }
+}
+
+// A key in state that is only the display form of a file found on disk
+// (tree::DisplayKeyForDiskPath escaped its name), never a file the resource
+// wrote: no valid key holds a backslash.
+bool IsDisplayOnlyKey(std::string_view key) { return key.find('\\') != std::string_view::npos; }
+
+// Private data of a create plan: the checkout it will own and its keys.
+// OpenTofu hands it to the destroy half of a replacement (a tainted
+// resource, or a changed path or cluster), so that destroy can leave the
+// files the create will own in place; see docs/design.md.
+constexpr char kReplaceInPlace[] = "replace_in_place";
+
+std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys) {
+  nlohmann::json j;
+  j[kReplaceInPlace]["id"] = std::string(id);
+  nlohmann::json& list = j[kReplaceInPlace]["keys"];
+  list = nlohmann::json::array();
+  for (const auto& [key, unused] : keys) list.push_back(key);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The keys the following create will own when `planned_private` is a
+// ReplaceInPlacePrivate for checkout `id`; nullopt otherwise.
+std::optional<std::set<std::string>> KeysKeptForReplacement(std::string_view planned_private, std::string_view id) {
+  if (planned_private.empty()) return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(planned_private, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains(kReplaceInPlace)) return std::nullopt;
+  const nlohmann::json& r = j[kReplaceInPlace];
+  if (!r.is_object() || !r.contains("id") || !r["id"].is_string() || r["id"].get<std::string>() != id ||
+      !r.contains("keys") || !r["keys"].is_array()) {
+    return std::nullopt;
+  }
+  std::set<std::string> keys;
+  for (const nlohmann::json& k : r["keys"]) {
+    if (k.is_string()) keys.insert(k.get<std::string>());
+  }
+  return keys;
 }
 
 Value FileInfo(std::string sha256, std::string mode) {
@@ -315,7 +361,7 @@ std::string MakeId(std::string_view cluster, std::string_view path) { return abs
 
 class GitopsTreeResource final : public core::Resource {
  public:
-  GitopsTreeResource() : schema_(BuildSchema()), type_(schema_.ImpliedType()) {}
+  explicit GitopsTreeResource(tree::Env* env) : schema_(BuildSchema()), type_(schema_.ImpliedType()), env_(env) {}
 
   const schema::Schema& GetSchema() const override { return schema_; }
 
@@ -323,9 +369,9 @@ class GitopsTreeResource final : public core::Resource {
     Diagnostics diags;
     if (!config.IsKnown()) return diags;
     Settings settings;
-    bool known = ReadSettings(config, &settings, &diags);
+    bool known = Read(config, &settings, &diags);
     Desired desired = DesiredFrom(config, &diags);
-    if (known && desired.keys_known && !core::HasError(diags)) ValidateKeys(settings, desired, &diags);
+    if (known && desired.keys_known) ValidateKeys(settings, desired, &diags);
     return diags;
   }
 
@@ -382,6 +428,7 @@ class GitopsTreeResource final : public core::Resource {
     result.planned_private = request.prior_private;
     if (request.proposed_new_state.IsNull()) {
       result.planned_state = Value::Null(type_);
+      result.planned_private.clear();  // a destroy of its own: remove everything
       return result;
     }
     Value planned = request.proposed_new_state;
@@ -395,11 +442,9 @@ class GitopsTreeResource final : public core::Resource {
     }
 
     Settings settings;
-    bool known = ReadSettings(planned, &settings, &result.diagnostics);
+    bool known = Read(planned, &settings, &result.diagnostics);
     Desired desired = DesiredFrom(planned, &result.diagnostics);
-    if (known && desired.keys_known && !core::HasError(result.diagnostics)) {
-      ValidateKeys(settings, desired, &result.diagnostics);
-    }
+    if (known && desired.keys_known) ValidateKeys(settings, desired, &result.diagnostics);
     if (core::HasError(result.diagnostics)) return result;
 
     const Value& path = planned.GetAttr("path");
@@ -416,11 +461,18 @@ class GitopsTreeResource final : public core::Resource {
       planned.SetAttr("tree_sha256", Value::Unknown(Type::String()));
     }
 
-    if (!request.prior_state.IsNull()) {
+    const bool create = request.prior_state.IsNull();
+    if (!create) {
       result.requires_replace.push_back(AttributePath::Attr("path"));
       result.requires_replace.push_back(AttributePath::Attr("cluster"));
-    } else if (known && desired.keys_known) {
-      WarnAboutExistingFiles(settings, desired, &result.diagnostics);
+    }
+    if (known && desired.keys_known) {
+      // What apply will refuse, the plan says (a create or an update alike).
+      CheckCheckout(settings, desired, create, &result.diagnostics);
+      if (create) {
+        result.planned_private =
+            ReplaceInPlacePrivate(MakeId(settings.cluster, settings.path), desired.tree);
+      }
     }
     result.planned_state = std::move(planned);
     return result;
@@ -428,12 +480,15 @@ class GitopsTreeResource final : public core::Resource {
 
   core::ApplyResult Apply(const core::ApplyRequest& request) const override {
     core::ApplyResult result;
-    result.private_data = request.planned_private;
     if (request.planned_state.IsNull()) return Destroy(request);
+    // A create plan's private data only informs the destroy half of a
+    // replacement; the state keeps none of it.
+    result.private_data = request.prior_state.IsNull() ? std::string() : request.planned_private;
 
     const Value& planned = request.planned_state;
     Settings settings;
-    ReadSettings(planned, &settings, &result.diagnostics);
+    Read(planned, &settings, &result.diagnostics);
+    if (env_ == nullptr) settings.options.env = TestHookEnv();
     Desired desired = DesiredFrom(planned, &result.diagnostics);
     if (!core::HasError(result.diagnostics)) ValidateKeys(settings, desired, &result.diagnostics);
     if (core::HasError(result.diagnostics) || !desired.contents_known) {
@@ -447,55 +502,59 @@ class GitopsTreeResource final : public core::Resource {
     }
 
     tree::RenderReport total;
-    absl::Status status = absl::OkStatus();
+    // One session: the root is opened and locked once, and no other applier
+    // can change the checkout between this scan and these writes.
+    absl::StatusOr<tree::Checkout> checkout = tree::Checkout::Open(
+        settings.path, tree::Checkout::kWrite, settings.options, &total.dirs_created);
+    absl::Status status = checkout.status();
     // Keys that left the configuration are deleted even with prune = false:
     // the resource wrote them.
-    if (!request.prior_state.IsNull()) {
+    if (status.ok() && !request.prior_state.IsNull() && !settings.options.prune) {
       std::vector<std::string> dropped;
       for (const char* attr : {kRendered, kSensitive}) {
         const Value& m = request.prior_state.GetAttr(attr);
         if (!m.IsKnown()) continue;
         for (const auto& [key, unused] : m.entries()) {
-          if (desired.tree.count(key) == 0) dropped.push_back(key);
+          if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
         }
       }
-      if (!dropped.empty() && !settings.options.prune) {
-        tree::ApplyResult removed =
-            tree::RemoveManagedFiles(settings.path, settings.cluster, dropped, settings.options);
-        total = removed.report;
-        status = removed.status;
-      }
+      if (!dropped.empty()) status = checkout->Remove(settings.cluster, dropped, &total);
     }
     if (status.ok()) {
-      absl::StatusOr<tree::TreeScan> scan =
-          tree::ScanTree(settings.path, settings.cluster, settings.options, desired.tree);
-      if (!scan.ok()) {
-        status = scan.status();
-      } else {
+      absl::StatusOr<tree::TreeScan> scan = checkout->Scan(settings.cluster, &desired.tree);
+      status = scan.status();
+      if (scan.ok()) {
         tree::ChangeSet changes = tree::DiffAgainstDisk(desired.tree, *scan, settings.options);
-        tree::ApplyResult applied = tree::ApplyChangeSet(settings.path, desired.tree, changes, settings.options);
-        status = applied.status;
-        total.created += applied.report.created;
-        total.updated += applied.report.updated;
-        total.mode_changed += applied.report.mode_changed;
-        total.pruned += applied.report.pruned;
-        total.unchanged += applied.report.unchanged;
-        total.dirs_created += applied.report.dirs_created;
-        total.dirs_removed += applied.report.dirs_removed;
-        total.bytes_written += applied.report.bytes_written;
+        status = checkout->Apply(desired.tree, changes, &total);
       }
     }
     log::Info("applied tree", {{"path", settings.path},
                                {"cluster", settings.cluster},
                                {"report", tree::Summarize(total)},
                                {"ok", status.ok()}});
+    LogTestHookCalls();
     if (!status.ok()) {
+      // On the failing file's own key when the error names one.
+      AttributePath at = AttributePath::Attr("path");
+      std::string where;
+      std::string_view message = SV(status.message());
+      if (std::optional<std::string> failed = tree::PathOfError(status)) {
+        auto src = desired.source.find(*failed);
+        std::string shown = absl::StrCat(EscapeForDisplay(*failed), ": ");
+        if (src != desired.source.end() && message.starts_with(shown)) {
+          at = AttributePath::Attr(src->second).Key(*failed);
+          where = absl::StrCat(src->second, "[\"", EscapeForDisplay(*failed), "\"]: ");
+          message.remove_prefix(shown.size());
+        }
+      }
       result.diagnostics.push_back(core::ErrorAt(
-          AttributePath::Attr("path"), "Applying the tree failed",
-          absl::StrCat(status.message(), "\n\nDone before the error: ", tree::Summarize(total),
+          at, "Applying the tree failed",
+          absl::StrCat(where, AV(message), "\n\nDone before the error: ", tree::Summarize(total),
                        ". Every file holds either its old or its new content; the next plan shows what is left.")));
-      // Report what is actually on disk so the next plan shows the rest.
-      absl::StatusOr<std::optional<Value>> actual = RefreshFromDisk(planned);
+      // Report what is actually on disk so the next plan shows the rest
+      // (read in the same session, still under the lock).
+      absl::StatusOr<std::optional<Value>> actual =
+          RefreshFromDisk(planned, nullptr, checkout.ok() ? &*checkout : nullptr);
       result.new_state = (actual.ok() && actual->has_value()) ? **actual : request.prior_state;
       return result;
     }
@@ -545,17 +604,29 @@ class GitopsTreeResource final : public core::Resource {
     const Value& prior = request.prior_state;
     if (prior.IsNull()) return result;
     Settings settings;
-    ReadSettings(prior, &settings, &result.diagnostics);
+    Read(prior, &settings, &result.diagnostics);
     result.diagnostics.clear();  // stored settings were valid when stored
+    if (env_ == nullptr) settings.options.env = TestHookEnv();
+    // The destroy half of a replacement that keeps the checkout leaves the
+    // files the create will own: the create rewrites only those that differ.
+    std::optional<std::set<std::string>> kept = KeysKeptForReplacement(
+        request.planned_private, MakeId(settings.cluster, settings.path));
     std::vector<std::string> paths;
     for (const char* attr : {kRendered, kSensitive}) {
       const Value& m = prior.GetAttr(attr);
       if (!m.IsKnown()) continue;
-      for (const auto& [key, unused] : m.entries()) paths.push_back(key);
+      for (const auto& [key, unused] : m.entries()) {
+        if (IsDisplayOnlyKey(key) || (kept && kept->count(key) != 0)) continue;
+        paths.push_back(key);
+      }
     }
-    tree::ApplyResult removed = tree::RemoveManagedFiles(settings.path, settings.cluster, paths, settings.options);
+    tree::ApplyResult removed;
+    absl::StatusOr<tree::Checkout> checkout =
+        tree::Checkout::Open(settings.path, tree::Checkout::kWriteExisting, settings.options);
+    removed.status = checkout.ok() ? checkout->Remove(settings.cluster, paths, &removed.report) : checkout.status();
     log::Info("destroyed tree", {{"path", settings.path}, {"report", tree::Summarize(removed.report)},
                                  {"ok", removed.status.ok()}});
+    LogTestHookCalls();
     if (!removed.status.ok()) {
       result.diagnostics.push_back(core::ErrorAt(
           AttributePath::Attr("path"), "Removing the tree failed",
@@ -565,9 +636,14 @@ class GitopsTreeResource final : public core::Resource {
     return result;
   }
 
-  void WarnAboutExistingFiles(const Settings& settings, const Desired& desired, Diagnostics* diags) const {
-    absl::StatusOr<tree::TreeScan> scan =
-        tree::ScanTree(settings.path, settings.cluster, settings.options, desired.tree);
+  // Scans the checkout and reports, as errors, what would make apply refuse
+  // (a symlink in an owned root, an obstacle such as a `clusters` symlink);
+  // on a create, also warns how many existing files it will overwrite or
+  // prune. An update's plan hashes nothing: only the entry kinds matter.
+  void CheckCheckout(const Settings& settings, const Desired& desired, bool create, Diagnostics* diags) const {
+    const tree::DesiredTree no_hashes;
+    absl::StatusOr<tree::TreeScan> scan = tree::ScanTree(settings.path, settings.cluster, settings.options,
+                                                         create ? desired.tree : no_hashes);
     if (!scan.ok()) {
       diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
                                      std::string(scan.status().message())));
@@ -582,14 +658,17 @@ class GitopsTreeResource final : public core::Resource {
     }
     for (const tree::Conflict& c : changes.conflicts) {
       diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
-                                     absl::StrCat(c.path, ": ", c.message)));
+                                     absl::StrCat(EscapeForDisplay(c.path), ": ", c.message,
+                                                  ". Apply would refuse to run; fix the checkout first.")));
     }
-    if (overwritten + pruned > 0) {
+    if (create && overwritten + pruned > 0) {
       diags->push_back(core::WarningAt(
           AttributePath::Attr("path"), "Existing files will be replaced",
-          absl::StrCat("The checkout \"", settings.path, "\" already holds files in the directories this resource "
+          absl::StrCat("The checkout \"", EscapeForDisplay(settings.path), "\" already holds files in the directories this resource "
                        "will own: ", overwritten, " will be overwritten and ", pruned,
-                       " will be pruned. Import the checkout instead to see them as drift first.")));
+                       " will be pruned. When this plan replaces the resource (tainted, or -replace), those are "
+                       "the files still to fix; otherwise import the checkout instead to see them as drift "
+                       "first.")));
     }
   }
 
@@ -598,14 +677,24 @@ class GitopsTreeResource final : public core::Resource {
   // checkout directory no longer exists.
   // Paths whose content differs from `state` only in line endings are
   // appended to `*eol_only` when it is non-null.
+  // `session` is an open checkout of the same path to read through (an
+  // apply's locked one); without it a read-only session is opened.
   absl::StatusOr<std::optional<Value>> RefreshFromDisk(const Value& state,
-                                                       std::vector<std::string>* eol_only = nullptr) const {
+                                                       std::vector<std::string>* eol_only = nullptr,
+                                                       const tree::Checkout* session = nullptr) const {
     Settings settings;
     Diagnostics ignored;
-    ReadSettings(state, &settings, &ignored);
+    Read(state, &settings, &ignored);
     Desired managed = DesiredFrom(state, nullptr);
-    absl::StatusOr<tree::TreeScan> scan =
-        tree::ScanTree(settings.path, settings.cluster, settings.options, managed.tree);
+    std::optional<tree::Checkout> own;
+    if (session == nullptr) {
+      absl::StatusOr<tree::Checkout> opened =
+          tree::Checkout::Open(settings.path, tree::Checkout::kRead, settings.options);
+      if (!opened.ok()) return opened.status();
+      own.emplace(*std::move(opened));
+      session = &*own;
+    }
+    absl::StatusOr<tree::TreeScan> scan = session->Scan(settings.cluster, &managed.tree);
     if (!scan.ok()) return scan.status();
     if (!scan->root_exists) return std::optional<Value>();
 
@@ -632,9 +721,15 @@ class GitopsTreeResource final : public core::Resource {
         }
       }
       if (!have_content) {
+        // Summaries promise the hash: a file too large to read (or not read
+        // because its size differs) is hashed in pieces.
+        if (sha.empty() && e.size > (is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes)) {
+          absl::StatusOr<std::string> hashed = tree::HashTreeFile(settings.path, e.path, settings.options);
+          if (hashed.ok()) sha = *std::move(hashed);
+        }
         size_t limit = is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes;
         if (e.size <= limit) {
-          absl::StatusOr<std::string> read = tree::ReadTreeFile(settings.path, e.path, limit, settings.options);
+          absl::StatusOr<std::string> read = session->ReadFile(e.path, limit);
           if (read.ok()) {
             sha = Sha256Hex(*read);
             if (IsValidUtf8(*read)) {
@@ -653,9 +748,13 @@ class GitopsTreeResource final : public core::Resource {
           content = Summary("too large to show", e.size, sha);
         }
       }
-      files.emplace(e.path, FileInfo(sha, mode));
+      // A stray is shown under its own on-disk name, escaped when OpenTofu
+      // would change it (NFC) or it could disguise itself; see
+      // tree::DisplayKeyForDiskPath.
+      std::string key = is_managed ? e.path : tree::DisplayKeyForDiskPath(e.path);
+      files.emplace(key, FileInfo(sha, mode));
       bool to_sensitive = is_managed && std::string_view(source->second) == kSensitive;
-      (to_sensitive ? sensitive : rendered).emplace(e.path, Value::String(std::move(content)));
+      (to_sensitive ? sensitive : rendered).emplace(std::move(key), Value::String(std::move(content)));
     }
     Value out = state;
     out.SetAttr(kRendered, Value::Map(Type::String(), std::move(rendered)));
@@ -668,12 +767,24 @@ class GitopsTreeResource final : public core::Resource {
     return std::optional<Value>(std::move(out));
   }
 
+  // ReadSettings, with the filesystem seam this resource was made with.
+  bool Read(const Value& obj, Settings* out, Diagnostics* diags) const {
+    bool known = ReadSettings(obj, out, diags);
+    out->options.env = env_;
+    return known;
+  }
+
   schema::Schema schema_;
   Type type_;
+  tree::Env* env_;  // nullptr: the real filesystem
 };
 
 }  // namespace
 
-std::unique_ptr<core::Resource> NewGitopsTreeResource() { return std::make_unique<GitopsTreeResource>(); }
+std::unique_ptr<core::Resource> NewGitopsTreeResource() { return std::make_unique<GitopsTreeResource>(nullptr); }
+
+std::unique_ptr<core::Resource> NewGitopsTreeResourceForTesting(tree::Env* env) {
+  return std::make_unique<GitopsTreeResource>(env);
+}
 
 }  // namespace wildside::resources

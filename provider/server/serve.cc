@@ -1,13 +1,17 @@
 #include "provider/server/serve.h"
 
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -36,19 +40,34 @@ const std::vector<int> kServerVersions = {6};
 // each of config, prior and proposed state. Mirror the client's limit.
 constexpr int kMaxMessageBytes = INT_MAX;
 
+// The one-way switch to shutting down. Three threads may throw it (the
+// controller, the SIGTERM waiter, the client watcher), and
+// absl::Notification aborts on a second Notify, so only the first counts.
+class ShutdownRequest {
+ public:
+  void Request() {
+    std::call_once(once_, [this] { done_.Notify(); });
+  }
+  void Wait() { done_.WaitForNotification(); }
+
+ private:
+  std::once_flag once_;
+  absl::Notification done_;
+};
+
 class ControllerService final : public plugin::GRPCController::Service {
  public:
-  explicit ControllerService(absl::Notification* shutdown) : shutdown_(shutdown) {}
+  explicit ControllerService(ShutdownRequest* shutdown) : shutdown_(shutdown) {}
   grpc::Status Shutdown(grpc::ServerContext*, const plugin::Empty*, plugin::Empty*) override {
     log::Debug("GRPCController.Shutdown received");
     // The server is shut down from the main thread: Server::Shutdown waits
     // for in-flight calls, this one included.
-    if (!shutdown_->HasBeenNotified()) shutdown_->Notify();
+    shutdown_->Request();
     return grpc::Status::OK;
   }
 
  private:
-  absl::Notification* shutdown_;
+  ShutdownRequest* shutdown_;
 };
 
 std::string Getenv(const char* name) {
@@ -90,6 +109,32 @@ void ApplySocketGroup(const std::string& path) {
   }
 }
 
+// Returns once `parent`, the process that started the plugin, has exited.
+//
+// OpenTofu never tells a plugin that it is going away when it is killed
+// itself: the connection just drops and the plugin is re-parented. Linux
+// re-parents the orphan before it signals the parent's exit, so getppid()
+// differing from the pid recorded at start is the test that decides. A
+// pidfd on the parent wakes this up at the moment of the exit; where
+// pidfd_open is unavailable (kernels before 5.3, seccomp filters), the
+// periodic check of getppid() alone does the job. PR_SET_PDEATHSIG is no
+// use: it fires when the parent *thread* that forked us exits, which in a
+// Go parent happens while the process lives on.
+void WaitForParentExit(pid_t parent) {
+  // Also the bound on how long an orphan lingers without a pidfd.
+  constexpr int kCheckIntervalMs = 500;
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, parent, 0));
+  while (getppid() == parent) {
+    if (pidfd < 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(kCheckIntervalMs));
+      continue;
+    }
+    pollfd p = {pidfd, POLLIN, 0};
+    if (poll(&p, 1, kCheckIntervalMs) > 0 && (p.revents & POLLIN) != 0) break;
+  }
+  if (pidfd >= 0) close(pidfd);
+}
+
 void WriteAll(int fd, const std::string& s) {
   size_t off = 0;
   while (off < s.size()) {
@@ -101,11 +146,13 @@ void WriteAll(int fd, const std::string& s) {
 
 }  // namespace
 
-int Serve() {
+int Serve(std::string_view provider_version) {
   if (Getenv(std::string(kMagicCookieKey).c_str()) != kMagicCookieValue) {
     WriteAll(STDERR_FILENO, std::string(kNotAPluginMessage));
     return 1;
   }
+  // Recorded before anything else: the client is the process that started us.
+  const pid_t client_pid = getppid();
   log::InitFromEnvironment();
 
   signal(SIGINT, SIG_IGN);
@@ -140,7 +187,7 @@ int Serve() {
 
   core::Provider provider;
   ProviderService provider_service(&provider);
-  absl::Notification shutdown;
+  ShutdownRequest shutdown;
   ControllerService controller_service(&shutdown);
 
   std::string socket_path = SocketPath();
@@ -151,7 +198,13 @@ int Serve() {
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.RegisterService(&provider_service);
   builder.RegisterService(&controller_service);
+  // bind(2) gives the socket 0777 minus the umask, so under umask 000 any
+  // local user could connect. Narrow the umask while gRPC binds so the
+  // socket is born 0600; ApplySocketGroup then widens it to 0660 for the
+  // group go-plugin names. No other thread creates files meanwhile.
+  mode_t saved_umask = umask(0177);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  umask(saved_umask);
   if (!server) {
     std::string msg = absl::StrCat("failed to listen on unix socket ", socket_path);
     log::Error(msg);
@@ -165,16 +218,32 @@ int Serve() {
     int sig;
     if (sigwait(&term_set, &sig) == 0) {
       log::Info("SIGTERM received, shutting down");
-      if (!shutdown.HasBeenNotified()) shutdown.Notify();
+      shutdown.Request();
     }
   }).detach();
 
-  log::Info("plugin serving", {{"socket", socket_path}, {"protocol_version", version},
+  // A client killed mid-apply (SIGKILL, OOM) leaves us orphaned with
+  // nobody to call Shutdown. Once it is gone, shut down as if it had asked:
+  // Server::Shutdown waits for the call in flight, so an apply runs to its
+  // end (each file is replaced atomically and the lock is released when
+  // the apply returns), then the process exits instead of idling for ever.
+  if (client_pid > 1) {
+    std::thread([&shutdown, client_pid] {
+      WaitForParentExit(client_pid);
+      log::Warn("the client process is gone; finishing the call in flight, then exiting",
+                {{"client_pid", client_pid}});
+      shutdown.Request();
+    }).detach();
+  }
+
+  log::Info("plugin serving", {{"version", std::string(provider_version)},
+                               {"socket", socket_path},
+                               {"protocol_version", version},
                                {"tls", !cert_der.empty()}});
   // The one and only write to stdout.
   WriteAll(STDOUT_FILENO, FormatHandshakeLine(version, "unix", socket_path, cert_der) + "\n");
 
-  shutdown.WaitForNotification();
+  shutdown.Wait();
   // OpenTofu calls Shutdown only when no other call is in flight, and waits
   // at most 2 s for the exit. A short grace period lets the Shutdown reply
   // go out; then whatever is left (an idle client connection keeps a

@@ -3,16 +3,24 @@
 // Checks the magic cookie, negotiates the protocol, listens on a fresh unix
 // socket, sets up AutoMTLS when PLUGIN_CLIENT_CERT is present, serves the
 // tfplugin6 Provider, go-plugin's GRPCController and gRPC health, prints the
-// one handshake line on stdout, and returns when OpenTofu calls Shutdown or
-// the process gets SIGTERM. SIGINT is ignored, as go-plugin does: Ctrl-C
-// reaches the whole process group and OpenTofu then calls StopProvider.
+// one handshake line on stdout, and returns when OpenTofu calls Shutdown,
+// the process gets SIGTERM, or the process that started it (the client) has
+// exited, e.g. `tofu` killed mid-apply; a call in flight is finished first.
+// SIGINT is ignored, as go-plugin does: Ctrl-C reaches the whole process
+// group and OpenTofu then calls StopProvider.
+//
+// The unix socket is created 0600 whatever the umask (0660 with the group
+// named by PLUGIN_UNIX_SOCKET_GROUP).
 #ifndef WILDSIDE_PROVIDER_SERVER_SERVE_H_
 #define WILDSIDE_PROVIDER_SERVER_SERVE_H_
+
+#include <string_view>
 
 namespace wildside::server {
 
 // Runs the plugin; returns the process exit status.
-int Serve();
+// `provider_version` is logged at start (the release version).
+int Serve(std::string_view provider_version = "dev");
 
 }  // namespace wildside::server
 

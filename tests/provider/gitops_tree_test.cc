@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 
 #include "gmock/gmock.h"
@@ -13,7 +14,10 @@
 #include "provider/core/provider.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
+#include "provider/resources/gitops_tree_testing.h"
 #include "status_matchers.h"
+#include "tree/content.h"
+#include "tree/testing/fault_env.h"
 
 namespace wildside::resources {
 namespace {
@@ -277,7 +281,320 @@ TEST_F(GitopsTreeTest, SymlinkedOwnedDirectoryFailsWithoutWritingOutside) {
   core::PlanResult plan = PlanCreate(config);
   ASSERT_TRUE(core::HasError(plan.diagnostics));
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("platform/traefik"));
+  // The resource has no symlinks_as_stray attribute: do not point users at it.
+  EXPECT_THAT(plan.diagnostics[0].detail, ::testing::Not(HasSubstr("symlinks_as_stray")));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("remove it"));
   EXPECT_TRUE(fs::is_empty(outside));
+}
+
+std::vector<std::string> ErrorPaths(const core::Diagnostics& diags) {
+  std::vector<std::string> paths;
+  for (const core::Diagnostic& d : diags) {
+    if (d.severity == core::Diagnostic::Severity::kError) paths.push_back(d.attribute ? d.attribute->ToString() : "");
+  }
+  return paths;
+}
+
+TEST_F(GitopsTreeTest, EmptyKeyIsRefusedAtValidateAndPlanInEitherMap) {
+  Value rendered = Config(Manifests({{"", "x"}, {"platform/traefik/a.yaml", "a\n"}}));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(rendered)), ::testing::ElementsAre("rendered_manifests[\"\"]"));
+  core::PlanResult plan = PlanCreate(rendered);
+  ASSERT_THAT(ErrorPaths(plan.diagnostics), ::testing::ElementsAre("rendered_manifests[\"\"]"));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("empty path"));
+
+  Value sensitive = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
+  sensitive.SetAttr("sensitive_manifests", Manifests({{"", "secret"}}));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(sensitive)), ::testing::ElementsAre("sensitive_manifests[\"\"]"));
+  EXPECT_THAT(ErrorPaths(PlanCreate(sensitive).diagnostics), ::testing::ElementsAre("sensitive_manifests[\"\"]"));
+  EXPECT_FALSE(fs::exists(dir_ / "checkout"));
+}
+
+TEST_F(GitopsTreeTest, RefusedCodePointsInKeysAreDiagnosticsAtValidate) {
+  Value config = Config(Manifests({{"platform/traefik/x\xe2\x80\xaelmy.yaml", "x"},  // U+202E
+                                   {"platform/traefik/a\xe2\x80\x8b.yaml", "x"},     // U+200B
+                                   {"platform/traefik/a\xc2\x85.yaml", "x"}}));       // U+0085
+  core::Diagnostics diags = resource_->ValidateConfig(config);
+  ASSERT_EQ(ErrorPaths(diags).size(), 3u);
+  std::string details;
+  for (const core::Diagnostic& d : diags) details += d.detail + "\n";
+  EXPECT_THAT(details, HasSubstr("U+202E"));
+  EXPECT_THAT(details, HasSubstr("U+200B"));
+  EXPECT_THAT(details, HasSubstr("U+0085"));
+  // Shown escaped, so the message itself cannot be reordered or hidden.
+  EXPECT_THAT(details, HasSubstr("platform/traefik/x\\u202elmy.yaml"));
+  EXPECT_THAT(details, ::testing::Not(HasSubstr("\xe2\x80\xae")));
+}
+
+TEST_F(GitopsTreeTest, EveryKeyProblemIsReportedEvenWithADuplicateKey) {
+  Value config = Config(Manifests({{"platform/traefik/dup.yaml", "a"}, {"../x", "x"}}));
+  config.SetAttr("sensitive_manifests", Manifests({{"platform/traefik/dup.yaml", "s"}, {"/abs", "s"}}));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(config)),
+              ::testing::UnorderedElementsAre("sensitive_manifests[\"platform/traefik/dup.yaml\"]",
+                                              "rendered_manifests[\"../x\"]", "sensitive_manifests[\"/abs\"]"));
+  EXPECT_THAT(ErrorPaths(PlanCreate(config).diagnostics),
+              ::testing::UnorderedElementsAre("sensitive_manifests[\"platform/traefik/dup.yaml\"]",
+                                              "rendered_manifests[\"../x\"]", "sensitive_manifests[\"/abs\"]"));
+}
+
+TEST_F(GitopsTreeTest, CaseCollisionIsReportedOnTheOffendingKeyOnly) {
+  Value config = Config(Manifests({{"Platform/traefik/x.yaml", "x"}, {"platform/traefik/ok.yaml", "ok"}}));
+  core::Diagnostics diags = resource_->ValidateConfig(config);
+  EXPECT_THAT(ErrorPaths(diags), ::testing::ElementsAre("rendered_manifests[\"Platform/traefik/x.yaml\"]"));
+}
+
+TEST_F(GitopsTreeTest, DiagnosticsShowValidUtf8AsItself) {
+  const std::string key = "platform/traefik\xef\xbc\x8e/x.yaml";  // U+FF0E FULLWIDTH FULL STOP
+  core::Diagnostics diags = resource_->ValidateConfig(Config(Manifests({{key, "x"}})));
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_THAT(diags[0].detail, HasSubstr("rendered_manifests[\"" + key + "\"]"));
+  EXPECT_THAT(diags[0].detail, HasSubstr("\"traefik\xef\xbc\x8e\""));
+  EXPECT_THAT(diags[0].detail, ::testing::Not(HasSubstr("\\357")));
+  EXPECT_THAT(diags[0].detail, ::testing::Not(HasSubstr("\\xef")));
+}
+
+TEST_F(GitopsTreeTest, ClustersSymlinkFailsTheUpdatePlanNotOnlyTheApply) {
+  Value config = Config(Manifests({{"clusters/dev/k.yaml", "k\n"}, {"platform/traefik/a.yaml", "a\n"}}));
+  Value state = CreateTree(config);
+  fs::rename(dir_ / "checkout/clusters", dir_ / "elsewhere");
+  fs::create_directory_symlink(dir_ / "elsewhere", dir_ / "checkout/clusters");
+  core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
+  ASSERT_THAT(read.diagnostics, IsEmpty());
+  Value proposed = config;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, proposed, config, ""});
+  ASSERT_THAT(ErrorPaths(plan.diagnostics), ::testing::ElementsAre("path"));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("clusters: a symlink is where the directory clusters/ must be"));
+  // And apply does refuse it, touching nothing behind the link.
+  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{read.new_state, proposed, config, ""});
+  EXPECT_TRUE(core::HasError(apply.diagnostics));
+  EXPECT_EQ(ReadFile(dir_ / "elsewhere/dev/k.yaml"), "k\n");
+}
+
+TEST_F(GitopsTreeTest, NfdStrayIsAStrayUnderItsOwnNameAndTheManagedFileIsUnaffected) {
+  const std::string nfc = "platform/traefik/caf\xc3\xa9.yaml";
+  const std::string nfd = "platform/traefik/cafe\xcc\x81.yaml";
+  Value config = Config(Manifests({{nfc, "managed\n"}}));
+  Value state = CreateTree(config);
+  WriteFile(dir_ / "checkout" / nfd, "stray\n");
+  core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
+  ASSERT_THAT(read.diagnostics, IsEmpty());
+  const auto& rendered = read.new_state.GetAttr("rendered_manifests").entries();
+  const auto& files = read.new_state.GetAttr("files").entries();
+  // OpenTofu folds map keys to NFC: a raw NFD key would merge with the
+  // managed one. The stray keeps its own (escaped) on-disk name instead.
+  EXPECT_EQ(rendered.count(nfd), 0u);
+  EXPECT_EQ(files.count(nfd), 0u);
+  EXPECT_EQ(rendered.at(nfc), Value::String("managed\n"));
+  EXPECT_EQ(files.at(nfc), state.GetAttr("files").entries().at(nfc));
+  const std::string shown = "platform/traefik/cafe\\u0301.yaml";
+  EXPECT_EQ(rendered.at(shown), Value::String("stray\n"));
+  EXPECT_EQ(files.at(shown).GetAttr("sha256").AsString(), tree::Sha256Hex("stray\n"));
+
+  // Apply prunes the stray by its real name and leaves the managed file.
+  Value proposed = config;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, proposed, config, ""});
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{read.new_state, plan.planned_state, config, ""});
+  ASSERT_THAT(apply.diagnostics, IsEmpty());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout" / nfd));
+  EXPECT_EQ(ReadFile(dir_ / "checkout" / nfc), "managed\n");
+  EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, ""}).new_state, state);
+}
+
+TEST_F(GitopsTreeTest, StraysAndFilesTooLargeToShowStillCarryTheirHash) {
+  Value state = CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
+  std::string big((1u << 20) + 1, 'x');
+  WriteFile(dir_ / "checkout/platform/traefik/big.yaml", big);
+  core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
+  ASSERT_THAT(read.diagnostics, IsEmpty());
+  const std::string sha = tree::Sha256Hex(big);
+  EXPECT_EQ(read.new_state.GetAttr("files").entries().at("platform/traefik/big.yaml").GetAttr("sha256").AsString(), sha);
+  EXPECT_THAT(read.new_state.GetAttr("rendered_manifests").entries().at("platform/traefik/big.yaml").AsString(),
+              HasSubstr("too large to show, " + std::to_string(big.size()) + " bytes, sha256 " + sha));
+}
+
+// Item: an apply that fails part-way returns the truth. The resource runs
+// over a FaultEnv that fails one chosen call with ENOSPC.
+class GitopsTreeFaultTest : public GitopsTreeTest {
+ protected:
+  void SetUp() override {
+    GitopsTreeTest::SetUp();
+    faulty_ = NewGitopsTreeResourceForTesting(&env_);
+    resource_ = faulty_.get();
+  }
+
+  static std::map<std::string, std::string> Files(const std::string& content) {
+    return {{"platform/traefik/a.yaml", "a " + content},
+            {"platform/traefik/b.yaml", "b " + content},
+            {"platform/traefik/c.yaml", "c " + content},
+            {"platform/traefik/d.yaml", "d " + content}};
+  }
+
+  // Keys whose content differs between two states' rendered_manifests
+  // (present in only one counts).
+  static std::set<std::string> Differing(const Value& a, const Value& b) {
+    std::set<std::string> out;
+    const auto& x = a.GetAttr("rendered_manifests").entries();
+    const auto& y = b.GetAttr("rendered_manifests").entries();
+    for (const auto& [k, v] : x) {
+      if (y.count(k) == 0 || y.at(k) != v) out.insert(k);
+    }
+    for (const auto& [k, v] : y) {
+      if (x.count(k) == 0) out.insert(k);
+    }
+    return out;
+  }
+
+  // The state equals the disk: every entry's content and mode, no more.
+  void ExpectStateIsTheDisk(const Value& state) {
+    std::map<std::string, std::string> on_disk;
+    for (const auto& e : fs::recursive_directory_iterator(dir_ / "checkout")) {
+      if (e.is_regular_file()) on_disk[fs::relative(e.path(), dir_ / "checkout").string()] = ReadFile(e.path());
+    }
+    std::map<std::string, std::string> in_state;
+    for (const auto& [k, v] : state.GetAttr("rendered_manifests").entries()) in_state[k] = v.AsString();
+    EXPECT_EQ(in_state, on_disk);
+    for (const auto& [k, v] : state.GetAttr("files").entries()) {
+      EXPECT_EQ(v.GetAttr("sha256").AsString(), tree::Sha256Hex(on_disk[k])) << k;
+    }
+  }
+
+  ino_t InodeOf(const std::string& key) {
+    struct stat st;
+    EXPECT_EQ(::stat((dir_ / "checkout" / key).c_str(), &st), 0) << key;
+    return st.st_ino;
+  }
+
+  tree::FaultEnv env_;
+  std::unique_ptr<core::Resource> faulty_;
+};
+
+struct UpdateFault {
+  std::string name;
+  tree::FaultOp op;
+  int n;
+  std::string failing_file;            // named by the error
+  std::string failing_what;
+  std::set<std::string> left_to_write;  // what the next plan must show
+};
+
+class GitopsTreeUpdateFaultTest : public GitopsTreeFaultTest,
+                                  public ::testing::WithParamInterface<UpdateFault> {};
+
+TEST_P(GitopsTreeUpdateFaultTest, StateIsTheDiskAndTheNextPlanShowsExactlyTheRest) {
+  const UpdateFault& f = GetParam();
+  std::map<std::string, std::string> old_files = Files("old\n");
+  old_files["platform/traefik/dropped.yaml"] = "dropped\n";
+  Value state = CreateTree(Config(Manifests(old_files)));
+  Value config = Config(Manifests(Files("new\n")));
+  config.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{state, config, config, ""});
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+
+  env_.FailNth(f.op, f.n, ENOSPC);
+  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{state, plan.planned_state, config, ""});
+  ASSERT_TRUE(env_.Fired());
+  ASSERT_TRUE(core::HasError(apply.diagnostics));
+  // On the failing file's own key: where, what, why.
+  const std::string at = "rendered_manifests[\"" + f.failing_file + "\"]";
+  ASSERT_TRUE(apply.diagnostics[0].attribute.has_value());
+  EXPECT_EQ(apply.diagnostics[0].attribute->ToString(), at);
+  EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr(at + ": " + f.failing_what + ": No space left on device"));
+  // The pruned file is gone from disk and from the state alike.
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/traefik/dropped.yaml"));
+  ASSERT_FALSE(apply.new_state.IsNull());
+  ExpectStateIsTheDisk(apply.new_state);
+  env_.Reset();
+  EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, ""}).new_state, apply.new_state);
+
+  // The next plan: exactly the files not yet written.
+  core::PlanResult next = resource_->Plan(core::PlanRequest{apply.new_state, config, config, ""});
+  ASSERT_THAT(next.diagnostics, IsEmpty());
+  EXPECT_EQ(Differing(apply.new_state, next.planned_state), f.left_to_write);
+  core::ApplyResult again = resource_->Apply(core::ApplyRequest{apply.new_state, next.planned_state, config, ""});
+  ASSERT_THAT(again.diagnostics, IsEmpty());
+  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), static_cast<int>(f.left_to_write.size()));
+  EXPECT_EQ(resource_->Read(core::ReadRequest{again.new_state, ""}).new_state, next.planned_state);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, GitopsTreeUpdateFaultTest,
+    ::testing::Values(
+        // The 2nd temp file cannot be written: no file of the batch is renamed.
+        UpdateFault{"SecondWrite", tree::FaultOp::kWrite, 2, "platform/traefik/b.yaml", "write failed",
+                    {"platform/traefik/a.yaml", "platform/traefik/b.yaml", "platform/traefik/c.yaml",
+                     "platform/traefik/d.yaml"}},
+        // The 3rd rename fails: a and b are in place, c and d are not.
+        UpdateFault{"ThirdRename", tree::FaultOp::kRename, 3, "platform/traefik/c.yaml",
+                    "cannot rename temporary file into place",
+                    {"platform/traefik/c.yaml", "platform/traefik/d.yaml"}}),
+    [](const ::testing::TestParamInfo<UpdateFault>& info) { return info.param.name; });
+
+TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorrectFiles) {
+  Value config = Config(Manifests(Files("v1\n")));
+  core::PlanResult plan = PlanCreate(config);
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  env_.FailNth(tree::FaultOp::kRename, 3, ENOSPC);
+  core::ApplyResult create =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
+  ASSERT_TRUE(core::HasError(create.diagnostics));
+  EXPECT_THAT(create.diagnostics[0].detail,
+              HasSubstr("rendered_manifests[\"platform/traefik/c.yaml\"]: cannot rename temporary file into place"));
+  // OpenTofu keeps (and taints) a state returned with an error: it must be the disk.
+  ASSERT_FALSE(create.new_state.IsNull());
+  ExpectStateIsTheDisk(create.new_state);
+  EXPECT_EQ(create.private_data, "");
+  const ino_t a = InodeOf("platform/traefik/a.yaml");
+  const ino_t b = InodeOf("platform/traefik/b.yaml");
+
+  // The replacement of a tainted resource, as OpenTofu runs it: a create
+  // plan (no prior state), then the destroy half with that plan's private
+  // data, then the create.
+  env_.Reset();
+  core::PlanResult replace = PlanCreate(config);
+  ASSERT_THAT(replace.diagnostics, IsEmpty());
+  core::ApplyResult destroy =
+      resource_->Apply(core::ApplyRequest{create.new_state, Value::Null(type_), Value::Null(type_), replace.planned_private});
+  ASSERT_THAT(destroy.diagnostics, IsEmpty());
+  EXPECT_TRUE(destroy.new_state.IsNull());
+  EXPECT_EQ(env_.Count(tree::FaultOp::kUnlink), 0) << "destroy deleted files the create owns";
+  env_.Reset();
+  core::ApplyResult recreate =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), replace.planned_state, config, replace.planned_private});
+  ASSERT_THAT(recreate.diagnostics, IsEmpty());
+  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), 2) << "only c and d were left to write";
+  EXPECT_EQ(InodeOf("platform/traefik/a.yaml"), a);
+  EXPECT_EQ(InodeOf("platform/traefik/b.yaml"), b);
+  for (const auto& [key, content] : Files("v1\n")) EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
+  EXPECT_EQ(recreate.private_data, "");
+  EXPECT_EQ(resource_->Read(core::ReadRequest{recreate.new_state, ""}).new_state, replace.planned_state);
+}
+
+TEST_F(GitopsTreeFaultTest, PlainDestroyStillRemovesEverything) {
+  Value config = Config(Manifests(Files("v1\n")));
+  Value state = CreateTree(config);
+  // A destroy plan (no proposed state) carries no replacement hint, even if
+  // the state's private data did.
+  core::PlanResult plan = resource_->Plan(
+      core::PlanRequest{state, Value::Null(type_), Value::Null(type_), PlanCreate(config).planned_private});
+  EXPECT_EQ(plan.planned_private, "");
+  core::ApplyResult destroy =
+      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), plan.planned_private});
+  ASSERT_THAT(destroy.diagnostics, IsEmpty());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
+}
+
+TEST_F(GitopsTreeFaultTest, ReplacementToAnotherCheckoutRemovesTheOldFiles) {
+  Value state = CreateTree(Config(Manifests(Files("v1\n"))));
+  Value moved = Config(Manifests(Files("v1\n")));
+  moved.SetAttr("path", Value::String((dir_ / "other").string()));
+  core::PlanResult replace = PlanCreate(moved);
+  ASSERT_THAT(replace.diagnostics, IsEmpty());
+  core::ApplyResult destroy =
+      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), replace.planned_private});
+  ASSERT_THAT(destroy.diagnostics, IsEmpty());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
 }
 
 }  // namespace

@@ -1,6 +1,13 @@
 // Starts the built plugin binary the way OpenTofu does (magic cookie,
 // PLUGIN_PROTOCOL_VERSIONS, PLUGIN_CLIENT_CERT), reads exactly one stdout
 // line, connects over mutual TLS and calls RPCs.
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -17,10 +24,9 @@
 #include "provider/server/handshake.h"
 #include "provider/server/tls.h"
 #include "status_matchers.h"
+#include "plugin_client.h"
 #include "subprocess.h"
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #ifndef WILDSIDE_PROVIDER_BINARY
 #error "WILDSIDE_PROVIDER_BINARY must be defined by the build"
@@ -33,24 +39,7 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
-std::string DerToPem(const std::string& der) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
-  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-  if (x == nullptr) return "";
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, x);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  X509_free(x);
-  return pem;
-}
-
-struct Handshake {
-  std::vector<std::string> fields;
-  std::string server_cert_pem;
-};
+using testing::Handshake;
 
 class PluginProcessTest : public ::testing::Test {
  protected:
@@ -70,29 +59,14 @@ class PluginProcessTest : public ::testing::Test {
   }
 
   Handshake ReadHandshake(testing::ChildProcess* child) {
-    Handshake hs;
     std::optional<std::string> line = child->ReadStdoutLine(60s);
     EXPECT_TRUE(line.has_value()) << child->stderr_text();
-    if (!line) return hs;
-    hs.fields = absl::StrSplit(*line, '|');
-    if (hs.fields.size() == 6 && !hs.fields[5].empty()) {
-      std::string der;
-      EXPECT_TRUE(absl::Base64Unescape(hs.fields[5], &der));
-      hs.server_cert_pem = DerToPem(der);
-    }
-    return hs;
+    return line ? testing::ParseHandshake(*line) : Handshake{};
   }
 
   std::shared_ptr<grpc::Channel> Connect(const Handshake& hs, bool with_client_cert) {
-    grpc::SslCredentialsOptions opts;
-    opts.pem_root_certs = hs.server_cert_pem;
-    if (with_client_cert) {
-      opts.pem_private_key = client_.key_pem;
-      opts.pem_cert_chain = client_.cert_pem;
-    }
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("localhost");
-    return grpc::CreateCustomChannel("unix:" + hs.fields[3], grpc::SslCredentials(opts), args);
+    return with_client_cert ? testing::ConnectToPlugin(hs, client_.key_pem, client_.cert_pem)
+                            : testing::ConnectToPlugin(hs, "", "");
   }
 
   server::ServerCertificate client_;
@@ -205,6 +179,83 @@ TEST_F(PluginProcessTest, IgnoresSigintAndExitsOnSigterm) {
   std::optional<int> code = child->Wait(60s);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 0);
+}
+
+// The socket's permission bits must not come from the umask: under umask
+// 000 bind(2) alone would make it 0777, connectable by every local user.
+TEST_F(PluginProcessTest, SocketIsOwnerOnlyUnderUmaskZero) {
+  mode_t saved = umask(0);  // inherited by the child
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}});
+  umask(saved);
+  std::optional<std::string> line = child->ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << child->stderr_text();
+  std::vector<std::string> fields = absl::StrSplit(*line, '|');
+  ASSERT_THAT(fields, SizeIs(6));
+  struct stat st;
+  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {
+  mode_t saved = umask(0);
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", std::to_string(getgid())}});
+  umask(saved);
+  std::optional<std::string> line = child->ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << child->stderr_text();
+  std::vector<std::string> fields = absl::StrSplit(*line, '|');
+  ASSERT_THAT(fields, SizeIs(6));
+  struct stat st;
+  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(st.st_gid, getgid());
+}
+
+// Makes this test process the reaper of orphans below it, so a plugin whose
+// parent dies becomes our child and its exit can be waited for exactly.
+
+// A client that dies without calling Shutdown (tofu killed) must not leave
+// the plugin running for ever: it notices its parent is gone and exits.
+TEST_F(PluginProcessTest, ExitsWhenTheProcessThatStartedItDies) {
+  testing::SubreaperScope subreaper;
+  ASSERT_TRUE(subreaper.ok());
+  // A stand-in client: starts the plugin, reports its pid, then idles until
+  // we kill it.
+  std::map<std::string, std::string> env = {
+      {"TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue)},
+      {"PLUGIN_PROTOCOL_VERSIONS", "6"},
+      {"PLUGIN_CLIENT_CERT", ""},
+      {"TF_LOG_PROVIDER", "INFO"},
+  };
+  testing::ChildProcess client({"sh", "-c", "\"$0\" & echo \"pid=$!\"; exec sleep 100000", WILDSIDE_PROVIDER_BINARY},
+                               testing::EnvironmentWith(env));
+  ASSERT_TRUE(client.started());
+  pid_t plugin = -1;
+  std::string socket;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<std::string> line = client.ReadStdoutLine(60s);
+    ASSERT_TRUE(line.has_value()) << client.stderr_text();
+    if (line->rfind("pid=", 0) == 0) {
+      plugin = std::stoi(line->substr(4));
+    } else {
+      std::vector<std::string> fields = absl::StrSplit(*line, '|');
+      ASSERT_THAT(fields, SizeIs(6)) << *line;
+      socket = fields[3];
+    }
+  }
+  ASSERT_GT(plugin, 0);
+  ASSERT_FALSE(socket.empty());
+  // The handshake line is printed only once the plugin watches its parent.
+  ASSERT_EQ(kill(client.pid(), SIGKILL), 0);
+  ASSERT_TRUE(client.Wait(60s).has_value());
+
+  std::optional<int> code = testing::WaitForChildExit(plugin, 120s);
+  if (!code.has_value()) kill(plugin, SIGKILL);
+  ASSERT_TRUE(code.has_value()) << "plugin still running 120 s after its client died\n" << client.stderr_text();
+  EXPECT_EQ(*code, 0);
+  EXPECT_THAT(client.stderr_text(), HasSubstr("the client process is gone"));
+  struct stat st;
+  EXPECT_NE(lstat(socket.c_str(), &st), 0) << "socket left behind: " << socket;
 }
 
 }  // namespace

@@ -198,6 +198,7 @@ TEST_F(ReleaseTest, StaticBinaryServesFromAnEmptyRoot) {
                                          {"PLUGIN_PROTOCOL_VERSIONS", "6"},
                                          {"PLUGIN_CLIENT_CERT", client->cert_pem},
                                          {"TMPDIR", ""},
+                                         {"TF_LOG_PROVIDER", "INFO"},
                                      }));
   std::optional<std::string> line = plugin.ReadStdoutLine(60s);
   ASSERT_TRUE(line.has_value()) << plugin.stderr_text();
@@ -217,7 +218,8 @@ TEST_F(ReleaseTest, StaticBinaryServesFromAnEmptyRoot) {
   grpc::Status st = provider->GetProviderSchema(&ctx, {}, &resp);
   ASSERT_TRUE(st.ok()) << st.error_message() << "\n" << plugin.stderr_text();
   EXPECT_EQ(resp.resource_schemas().count("wildside_gitops_tree"), 1u);
-  // It logs its release version.
+  // It reports its release version, in its logs and with --version.
+  EXPECT_THAT(plugin.stderr_text(), HasSubstr("\"version\":\"" + kVersion + "\""));
   EXPECT_EQ(RunCmd({root.string() + "/" + kBinary, "--version"}, ".").out, kName + " v" + kVersion + "\n");
 }
 

@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,8 +110,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector
   return result;
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  pid_ = Spawn(argv, env, "", &out_fd_, &err_fd_);
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                           const std::string& cwd) {
+  pid_ = Spawn(argv, env, cwd, &out_fd_, &err_fd_);
   if (pid_ > 0) {
     fcntl(err_fd_, F_SETFL, fcntl(err_fd_, F_GETFL) | O_NONBLOCK);
   }
@@ -185,6 +188,21 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return std::nullopt;
+}
+
+SubreaperScope::SubreaperScope() { ok_ = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }
+SubreaperScope::~SubreaperScope() { prctl(PR_SET_CHILD_SUBREAPER, 0); }
+
+std::optional<int> WaitForChildExit(pid_t pid, std::chrono::seconds guard) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return std::nullopt;
+  pollfd p = {pidfd, POLLIN, 0};
+  int ready = poll(&p, 1, static_cast<int>(std::chrono::milliseconds(guard).count()));
+  close(pidfd);
+  if (ready <= 0) return std::nullopt;
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return std::nullopt;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace wildside::testing

@@ -33,7 +33,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector
 // A child whose stdout we read line by line and whose exit we wait for.
 class ChildProcess {
  public:
-  ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+  // Starts argv[0] (searched on PATH) with `env`, in `cwd` when not empty.
+  ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               const std::string& cwd = "");
   ~ChildProcess();  // kills and reaps the child if still running
 
   bool started() const { return pid_ > 0; }
@@ -58,6 +60,24 @@ class ChildProcess {
   bool exited_ = false;
   int status_ = 0;
 };
+
+// Makes this process the reaper of orphaned descendants while it lives
+// (PR_SET_CHILD_SUBREAPER), so a test can wait for a grandchild whose parent
+// it killed.
+class SubreaperScope {
+ public:
+  SubreaperScope();
+  ~SubreaperScope();
+  bool ok() const { return ok_; }
+
+ private:
+  bool ok_ = false;
+};
+
+// Waits for child `pid` to exit and reaps it: its exit status (-1 when
+// killed by a signal), or nullopt while it still runs after `guard`, which
+// only guards against a hang.
+std::optional<int> WaitForChildExit(pid_t pid, std::chrono::seconds guard);
 
 }  // namespace wildside::testing
 

@@ -11,7 +11,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "status_matchers.h"
-#include "tree/lock.h"
+#include "tree/checkout.h"
+#include "tree/testing/fault_env.h"
 #include "tree/render.h"
 #include "tree/scan.h"
 #include "tree_test_util.h"
@@ -294,7 +295,8 @@ TEST_F(ApplyTest, LeftoverTempFilesAreRemoved) {
 
 TEST_F(ApplyTest, SecondApplierFailsClearlyWhileLockIsHeld) {
   MakeDirs(co());
-  auto lock = CheckoutLock::Acquire(co(), {});
+  TreeOptions holder_options;
+  auto lock = Checkout::Open(co(), Checkout::kWrite, holder_options);
   ASSERT_THAT(lock, IsOk());
   TreeOptions options;
   options.lock_timeout_ms = 60;
@@ -302,11 +304,47 @@ TEST_F(ApplyTest, SecondApplierFailsClearlyWhileLockIsHeld) {
   EXPECT_THAT(RenderGitopsTree(co(), owned, "dev", options),
               StatusIs(absl::StatusCode::kUnavailable, "another apply holds the lock"));
   EXPECT_FALSE(Exists(co("modules")));
-  lock->reset();
+  *lock = Checkout::Open(co(), Checkout::kRead, holder_options).value();  // releases it
   EXPECT_THAT(RenderGitopsTree(co(), owned, "dev", options), IsOk());
   // The lock leaves nothing in the tree.
   EXPECT_THAT(ReadTree(co()), ElementsAre(std::pair{std::string("modules/a.yaml"),
                                                     std::string("a\n")}));
+}
+
+// A Checkout opened for writing holds the lock from its scan to its last
+// write: a second applier that tries at exactly that point (run by an Env
+// hook before the session's first write, not by timing) is refused, and
+// the session applies the change set it planned from its own scan.
+TEST_F(ApplyTest, SecondApplierCannotWriteBetweenScanAndApply) {
+  std::map<std::string, std::string> mine = {{"modules/a.yaml", "mine\n"}};
+  std::map<std::string, std::string> theirs = {{"modules/a.yaml", "theirs\n"},
+                                               {"modules/b.yaml", "theirs\n"}};
+  ASSERT_THAT(RenderGitopsTree(co(), std::map<std::string, std::string>{{"modules/a.yaml", "old\n"}}, "dev"), IsOk());
+  FaultEnv env;
+  TreeOptions options;
+  options.env = &env;
+  absl::StatusOr<Checkout> session = Checkout::Open(co(), Checkout::kWrite, options);
+  ASSERT_THAT(session, IsOk());
+  DesiredTree desired = ViewDesiredTree(mine);
+  absl::StatusOr<TreeScan> scan = session->Scan("dev", &desired);
+  ASSERT_THAT(scan, IsOk());
+  ChangeSet changes = DiffAgainstDisk(desired, *scan, options);
+  absl::Status second;
+  bool ran = false;
+  env.SetHook(FaultOp::kOpen, [&] {
+    if (ran) return;
+    ran = true;
+    TreeOptions other;
+    other.lock_timeout_ms = 0;
+    second = RenderGitopsTree(co(), theirs, "dev", other).status();
+  });
+  RenderReport report;
+  ASSERT_THAT(session->Apply(desired, changes, &report), IsOk());
+  env.SetHook(FaultOp::kOpen, nullptr);
+  ASSERT_TRUE(ran);
+  EXPECT_THAT(second, StatusIs(absl::StatusCode::kUnavailable, "another apply holds the lock"));
+  EXPECT_EQ(ReadFile(co("modules/a.yaml")), "mine\n");
+  EXPECT_FALSE(Exists(co("modules/b.yaml")));
 }
 
 TEST_F(ApplyTest, ConcurrentAppliersSerialise) {

@@ -1,4 +1,9 @@
 // The wildside-tree CLI, run as a real process.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -94,6 +99,44 @@ TEST(CliTest, ErrorsExitOneAndWriteNothing) {
   EXPECT_EQ(RunCommand(Cli() + " frobnicate 2>/dev/null"), 1);
   EXPECT_EQ(RunCommand(Cli() + " plan --dir x 2>/dev/null"), 1);
   EXPECT_FALSE(Exists(tmp / "co"));
+}
+
+TEST(CliTest, ApplyThatGivesUpOnTheLockPrintsNothingOnStdout) {
+  TempDir tmp;
+  WriteJson(tmp / "m.json", {{"modules/a.yaml", "a\n"}});
+  std::string co = tmp / "co";
+  ASSERT_EQ(::mkdir(co.c_str(), 0755), 0);
+  // Another applier holds the checkout lock.
+  int held = ::open(co.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX), 0);
+  std::string cmd = Cli() + " apply --dir " + Quote(co) + " --cluster dev --lock-timeout-ms 0 --manifests " +
+                    Quote(tmp / "m.json");
+  std::string out;
+  EXPECT_EQ(RunCommand(cmd + " 2>/dev/null", &out), 1);
+  EXPECT_EQ(out, "") << "a failed apply must not print a report that reads as success";
+  std::string err;
+  EXPECT_EQ(RunCommand(cmd + " 2>&1 >/dev/null", &err), 1);
+  EXPECT_THAT(err, HasSubstr("wildside-tree: "));
+  ::close(held);
+  EXPECT_FALSE(Exists(co + "/modules/a.yaml"));
+}
+
+TEST(CliTest, SymlinkErrorNamesTheCliFlag) {
+  TempDir tmp;
+  WriteJson(tmp / "m.json", {{"platform/traefik/a.yaml", "a\n"}});
+  std::string co = tmp / "co";
+  ASSERT_EQ(::mkdir(co.c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((co + "/platform").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink("/tmp", (co + "/platform/traefik").c_str()), 0);
+  std::string err;
+  EXPECT_EQ(RunCommand(Cli() + " plan --dir " + Quote(co) + " --cluster dev --manifests " + Quote(tmp / "m.json") +
+                           " 2>&1",
+                       &err),
+            1);
+  EXPECT_THAT(err, HasSubstr("platform/traefik: symbolic link inside an owned root"));
+  EXPECT_THAT(err, HasSubstr("--symlinks-as-stray"));
+  EXPECT_THAT(err, ::testing::Not(HasSubstr("set symlinks_as_stray")));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "status_matchers.h"
+#include "tree/content.h"
 #include "tree/layout.h"
 #include "tree/render.h"
 #include "tree_test_util.h"
@@ -61,6 +62,18 @@ std::vector<HostileCase> HostileCases() {
       {"Tab", "platform/traefik/a\tb.yaml", "control character"},
       {"Escape", "platform/traefik/\x1b[31mred.yaml", "control character"},
       {"Delete", "platform/traefik/a\x7f.yaml", "control character"},
+      // Code points that hide or reorder text (filename spoofing).
+      {"C1Control", "platform/traefik/a\xc2\x85.yaml", "control character in path: U+0085"},
+      {"RightToLeftOverride", "platform/traefik/x\xe2\x80\xaelmy.yaml", "format character in path: U+202E"},
+      {"ZeroWidthSpace", "platform/traefik/a\xe2\x80\x8b.yaml", "format character in path: U+200B"},
+      {"ByteOrderMark", "platform/traefik/\xef\xbb\xbf" "a.yaml", "format character in path: U+FEFF"},
+      {"SoftHyphen", "platform/traefik/a\xc2\xad.yaml", "format character in path: U+00AD"},
+      {"TagCharacter", "platform/traefik/a\xf3\xa0\x80\x81.yaml", "format character in path: U+E0001"},
+      {"LineSeparator", "platform/traefik/a\xe2\x80\xa8.yaml", "line separator in path: U+2028"},
+      {"ParagraphSeparator", "platform/traefik/a\xe2\x80\xa9.yaml", "paragraph separator in path: U+2029"},
+      {"NoncharacterFFFE", "platform/traefik/a\xef\xbf\xbe.yaml", "noncharacter in path: U+FFFE"},
+      {"NoncharacterFDD0", "platform/traefik/a\xef\xb7\x90.yaml", "noncharacter in path: U+FDD0"},
+      {"NoncharacterPlane1", "platform/traefik/a\xf0\x9f\xbf\xbf.yaml", "noncharacter in path: U+1FFFF"},
       {"InvalidUtf8", "platform/traefik/\xff.yaml", "invalid UTF-8"},
       {"OverlongUtf8Slash", "platform/traefik/\xc0\xaf.yaml", "invalid UTF-8"},
       {"Utf8Surrogate", "platform/traefik/\xed\xa0\x80.yaml", "invalid UTF-8"},
@@ -136,6 +149,10 @@ TEST(ValidateTest, ValidTreeHasNoProblems) {
   std::map<std::string, std::string> owned = RealisticFixture("dev");
   owned["clusters/dev/platform/traefik/x.yaml"] = "a\n";
   owned["platform/extra/x.yaml"] = "a\n";
+  // Printable non-ASCII is fine: accents, a fullwidth full stop, CJK.
+  owned["platform/traefik/caf\xc3\xa9.yaml"] = "a\n";
+  owned["platform/traefik/a\xef\xbc\x8eyaml"] = "a\n";
+  owned["modules/\xe4\xb8\xad\xe6\x96\x87.yaml"] = "a\n";
   TreeOptions options;
   options.extra_components = {"extra"};
   EXPECT_THAT(ValidateDesiredTree("dev", ViewDesiredTree(owned), options), IsEmpty());
@@ -156,6 +173,93 @@ TEST(ValidateTest, ReportsEveryProblemAtOnce) {
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, "cluster: invalid cluster name"));
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
                           "rendered_manifests[\"README.md\"]: not under an owned root"));
+}
+
+TEST(ValidateTest, EmptyKeyIsAKeyProblemNotAClusterProblem) {
+  std::map<std::string, std::string> owned = {{"", "x"}, {"modules/ok.yaml", ""}};
+  std::vector<KeyProblem> problems = ValidateDesiredTree("dev", ViewDesiredTree(owned), {});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].key, "");
+  EXPECT_FALSE(problems[0].about_cluster);
+  EXPECT_THAT(ProblemsToStatus(problems, "rendered_manifests"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "rendered_manifests[\"\"]: empty path"));
+}
+
+TEST(ValidateTest, ClusterProblemIsMarkedAsSuch) {
+  std::vector<KeyProblem> problems = ValidateDesiredTree("Bad_Name", {}, {});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_TRUE(problems[0].about_cluster);
+}
+
+TEST(ValidateTest, CaseCollisionWithAnInvalidKeyIsNotBlamedOnTheValidKey) {
+  std::map<std::string, std::string> owned = {{"Platform/traefik/x.yaml", "x"},
+                                              {"platform/traefik/ok.yaml", "ok"}};
+  std::vector<KeyProblem> problems = ValidateDesiredTree("dev", ViewDesiredTree(owned), {});
+  EXPECT_THAT(problems, Contains(AllOf(Field(&KeyProblem::key, "Platform/traefik/x.yaml"),
+                                       Field(&KeyProblem::message, HasSubstr("not under an owned root")))));
+  for (const KeyProblem& p : problems) EXPECT_NE(p.key, "platform/traefik/ok.yaml") << p.message;
+}
+
+TEST(ValidateTest, CaseCollisionIsReportedOnEachKeyNamingTheOther) {
+  std::map<std::string, std::string> owned = {{"modules/App/x.yaml", "x"}, {"modules/app/y.yaml", "y"}};
+  std::vector<KeyProblem> problems = ValidateDesiredTree("dev", ViewDesiredTree(owned), {});
+  EXPECT_THAT(problems, Contains(AllOf(Field(&KeyProblem::key, "modules/App/x.yaml"),
+                                       Field(&KeyProblem::message, HasSubstr("differs from \"modules/app\"")))));
+  EXPECT_THAT(problems, Contains(AllOf(Field(&KeyProblem::key, "modules/app/y.yaml"),
+                                       Field(&KeyProblem::message, HasSubstr("differs from \"modules/App\"")))));
+}
+
+TEST(ValidateTest, ValidUtf8IsShownAsItselfInMessages) {
+  // U+FF0E FULLWIDTH FULL STOP: printable, so shown as is, never as bytes.
+  const std::string key = "platform/traefik\xef\xbc\x8e/x.yaml";
+  absl::Status s = CheckDesiredTree("dev", ViewDesiredTree(std::map<std::string, std::string>{{key, "x"}}), {});
+  EXPECT_THAT(std::string(s.message()), HasSubstr("desired[\"" + key + "\"]"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("unknown platform component \"traefik\xef\xbc\x8e\""));
+  EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr("\\x")));
+  EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr("\\3")));
+}
+
+struct EscapeCase {
+  std::string name;
+  std::string in;
+  std::string shown;
+};
+
+void PrintTo(const EscapeCase& c, std::ostream* os) { *os << c.name; }
+
+class EscapeForDisplayTest : public ::testing::TestWithParam<EscapeCase> {};
+
+TEST_P(EscapeForDisplayTest, EscapesOnlyWhatIsInvalidOrRefused) {
+  EXPECT_EQ(EscapeForDisplay(GetParam().in), GetParam().shown);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, EscapeForDisplayTest,
+    ::testing::Values(EscapeCase{"Ascii", "platform/traefik/a.yaml", "platform/traefik/a.yaml"},
+                      EscapeCase{"Accent", "caf\xc3\xa9", "caf\xc3\xa9"},
+                      EscapeCase{"Fullwidth", "a\xef\xbc\x8e" "b", "a\xef\xbc\x8e" "b"},
+                      EscapeCase{"Newline", "a\nb", "a\\nb"},
+                      EscapeCase{"Escape", "a\x1b" "b", "a\\x1bb"},
+                      EscapeCase{"Delete", "a\x7f", "a\\x7f"},
+                      EscapeCase{"QuoteAndBackslash", "a\"b\\c", "a\\\"b\\\\c"},
+                      EscapeCase{"InvalidByte", "a\xff" "b", "a\\xffb"},
+                      EscapeCase{"Truncated", "a\xe2\x80", "a\\xe2\\x80"},
+                      EscapeCase{"C1", "a\xc2\x85", "a\\u0085"},
+                      EscapeCase{"Rlo", "a\xe2\x80\xae" "b", "a\\u202eb"},
+                      EscapeCase{"Tag", "a\xf3\xa0\x80\x81", "a\\U000e0001"},
+                      EscapeCase{"CombiningMarkStays", "e\xcc\x81", "e\xcc\x81"}),
+    [](const ::testing::TestParamInfo<EscapeCase>& info) { return info.param.name; });
+
+TEST(DisplayKeyForDiskPathTest, PlainNamesStayAndOthersAreEscapedDistinctly) {
+  EXPECT_EQ(DisplayKeyForDiskPath("platform/traefik/caf\xc3\xa9.yaml"), "platform/traefik/caf\xc3\xa9.yaml");
+  EXPECT_EQ(DisplayKeyForDiskPath("modules/\xe4\xb8\xad.yaml"), "modules/\xe4\xb8\xad.yaml");
+  // NFD: OpenTofu would fold it into the NFC key "café".
+  EXPECT_EQ(DisplayKeyForDiskPath("platform/traefik/cafe\xcc\x81.yaml"), "platform/traefik/cafe\\u0301.yaml");
+  EXPECT_EQ(DisplayKeyForDiskPath("modules/a\\u0301"), "modules/a\\\\u0301");
+  EXPECT_EQ(DisplayKeyForDiskPath("modules/\xff"), "modules/\\xff");
+  EXPECT_EQ(DisplayKeyForDiskPath("modules/a\xe2\x80\xae"), "modules/a\\u202e");
+  // Angstrom sign U+212B: NFC turns it into U+00C5.
+  EXPECT_EQ(DisplayKeyForDiskPath("modules/\xe2\x84\xab"), "modules/\\u212b");
 }
 
 TEST(ValidateTest, ControlBytesAreEscapedInStatus) {

@@ -12,6 +12,8 @@
 // Exit codes (like `tofu plan -detailed-exitcode`): plan 0 = the tree
 // matches, 2 = it differs, 1 = error; apply 0 = done, 1 = error. Human
 // output goes to stdout, errors to stderr; --json prints one JSON document.
+// An apply that fails prints nothing on stdout (without --json): its error,
+// and what it did before it, go to stderr.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -23,9 +25,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/render.h"
 #include "tree/report.h"
+#include "tree/scan.h"
 
 namespace {
 
@@ -58,6 +62,15 @@ struct Args {
 int Fail(const std::string& message) {
   std::cerr << "wildside-tree: " << message << "\n";
   return kExitError;
+}
+
+// The engine's error, with the hint only this CLI can give.
+int FailWith(const absl::Status& status) {
+  std::string message = status.ToString();
+  if (wildside::tree::IsUnfollowedEntry(status)) {
+    message += " (or pass --symlinks-as-stray to have it pruned)";
+  }
+  return Fail(message);
 }
 
 std::string Dump(const nlohmann::json& j) {
@@ -146,7 +159,7 @@ std::string ReadManifests(const std::string& source,
   std::string problems;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (!it.value().is_string()) {
-      problems += "\n  manifests[\"" + it.key() + "\"]: not a string";
+      problems += "\n  manifests[\"" + wildside::tree::EscapeForDisplay(it.key()) + "\"]: not a string";
       continue;
     }
     out->emplace(it.key(), it.value().get_ref<const std::string&>());
@@ -170,17 +183,17 @@ char Marker(ChangeKind kind) {
 int Plan(const Args& args, const wildside::tree::DesiredTree& desired) {
   absl::StatusOr<ChangeSet> plan = wildside::tree::PlanGitopsTree(
       args.dir, desired, args.cluster, args.options);
-  if (!plan.ok()) return Fail(plan.status().ToString());
+  if (!plan.ok()) return FailWith(plan.status());
   if (args.json) {
     std::cout << Dump(wildside::tree::ToJson(*plan)) << "\n";
   } else {
     for (const auto& c : plan->changes) {
       if (c.kind == ChangeKind::kUnchanged) continue;
-      std::cout << Marker(c.kind) << " " << c.path
+      std::cout << Marker(c.kind) << " " << wildside::tree::EscapeForDisplay(c.path)
                 << (c.kind == ChangeKind::kRemoveDir ? "/" : "") << "\n";
     }
     for (const auto& c : plan->conflicts) {
-      std::cout << "! " << c.path << ": " << c.message << "\n";
+      std::cout << "! " << wildside::tree::EscapeForDisplay(c.path) << ": " << c.message << "\n";
     }
     size_t changed = plan->changes.size() - plan->Count(ChangeKind::kUnchanged);
     std::cout << (plan->HasChanges() ? "Plan: " : "No changes: ") << changed
@@ -198,11 +211,26 @@ int Apply(const Args& args, const wildside::tree::DesiredTree& desired) {
     j["ok"] = r.status.ok();
     if (!r.status.ok()) j["error"] = r.status.ToString();
     std::cout << Dump(j) << "\n";
-  } else {
-    for (const std::string& p : r.report.changed_paths) std::cout << "  " << p << "\n";
-    std::cout << "Applied: " << wildside::tree::Summarize(r.report) << "\n";
+    if (!r.status.ok()) return FailWith(r.status);
+    return kExitOk;
   }
-  if (!r.status.ok()) return Fail(r.status.ToString());
+  if (!r.status.ok()) {
+    // Nothing on stdout: "Applied: ..." there would read as success to a
+    // script. What was done before the error goes with the error.
+    int code = FailWith(r.status);
+    if (r.report.Changed()) {
+      std::cerr << "wildside-tree: done before the error: "
+                << wildside::tree::Summarize(r.report) << "\n";
+      for (const std::string& p : r.report.changed_paths) {
+        std::cerr << "  " << wildside::tree::EscapeForDisplay(p) << "\n";
+      }
+    }
+    return code;
+  }
+  for (const std::string& p : r.report.changed_paths) {
+    std::cout << "  " << wildside::tree::EscapeForDisplay(p) << "\n";
+  }
+  std::cout << "Applied: " << wildside::tree::Summarize(r.report) << "\n";
   return kExitOk;
 }
 

@@ -7,13 +7,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/cord.h"
+#include "tree/content.h"
 #include "tree/internal/strings.h"
 #include "tree/layout.h"
 
 namespace wildside::tree::internal {
 
-absl::Status OsError(std::string_view where, std::string_view what, int err) {
-  std::string message = StrCat(where, ": ", what, ": ", std::strerror(err));
+namespace {
+constexpr char kErrorPathPayload[] = "type.wildside.dev/tree.ErrorPath";
+
+absl::Status StatusFor(std::string message, int err) {
   switch (err) {
     case ELOOP:
     case ENOTDIR:
@@ -23,6 +27,21 @@ absl::Status OsError(std::string_view where, std::string_view what, int err) {
     default:
       return absl::Status(absl::ErrnoToStatusCode(err), message);
   }
+}
+}  // namespace
+
+absl::Status OsError(std::string_view where, std::string_view what, int err) {
+  absl::Status s = StatusFor(
+      StrCat(EscapeForDisplay(where), ": ", what, ": ", std::strerror(err)), err);
+  s.SetPayload(kErrorPathPayload, absl::Cord(absl::string_view(where.data(), where.size())));
+  return s;
+}
+
+std::optional<std::string> ErrorPath(const absl::Status& status) {
+  // An absl::optional: Debian 12's abseil does not alias it to std::optional.
+  auto p = status.GetPayload(kErrorPathPayload);
+  if (!p.has_value()) return std::nullopt;
+  return std::string(*p);
 }
 
 namespace {

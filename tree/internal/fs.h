@@ -12,6 +12,7 @@
 #define WILDSIDE_TREE_INTERNAL_FS_H_
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -27,7 +28,12 @@ namespace wildside::tree::internal {
 // ENOTDIR (a symlink or file where a directory must be) are
 // FailedPrecondition; the rest follow absl::ErrnoToStatus, except
 // EIO, which is Internal rather than the generic Unknown.
+// The status carries `where` as a payload (ErrorPath reads it back), so a
+// caller can tell which file failed without parsing the message.
 absl::Status OsError(std::string_view where, std::string_view what, int err);
+
+// The `where` of an OsError, if `status` is one.
+std::optional<std::string> ErrorPath(const absl::Status& status);
 
 // Owns a file descriptor and closes it through the Env.
 class Fd {

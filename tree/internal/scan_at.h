@@ -12,6 +12,11 @@ absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
                                     const TreeOptions& options,
                                     const DesiredTree* hash_filter);
 
+// ReadTreeFile (tree/scan.h) from an open checkout root.
+absl::StatusOr<std::string> ReadTreeFileAt(int root_fd, std::string_view relpath,
+                                           size_t max_bytes,
+                                           const TreeOptions& options);
+
 }  // namespace wildside::tree::internal
 
 #endif  // WILDSIDE_TREE_INTERNAL_SCAN_AT_H_

@@ -12,8 +12,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/string_view.h"
 
 namespace wildside::tree {
 
@@ -56,11 +54,6 @@ inline std::vector<std::string_view> Split(std::string_view s, char sep) {
     out.push_back(s.substr(start, pos - start));
     start = pos + 1;
   }
-}
-
-// C-style escaping of non-printable bytes, so a hostile key stays readable.
-inline std::string CEscape(std::string_view s) {
-  return absl::CHexEscape(absl::string_view(s.data(), s.size()));
 }
 
 inline std::string ToLowerAscii(std::string_view s) {

@@ -1,0 +1,31 @@
+// Destroy under an already-held lock on an open root. Internal to tree/.
+#ifndef WILDSIDE_TREE_INTERNAL_REMOVE_AT_H_
+#define WILDSIDE_TREE_INTERNAL_REMOVE_AT_H_
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "tree/options.h"
+#include "tree/report.h"
+
+namespace wildside::tree::internal {
+
+// Validates `cluster` and the shape of every path (InvalidArgument listing
+// each problem); fills *sorted with the paths to remove, excluded ones left
+// out (destroy never fails over a path it may no longer touch).
+absl::Status CheckRemovePaths(std::string_view cluster,
+                              const std::vector<std::string>& paths,
+                              const TreeOptions& options,
+                              std::set<std::string>* sorted);
+
+// Deletes `sorted` (checked by CheckRemovePaths) and the directories that
+// become empty, adding to *report.
+absl::Status RemoveManagedFilesAt(int root_fd, const std::set<std::string>& sorted,
+                                  const TreeOptions& options, RenderReport* report);
+
+}  // namespace wildside::tree::internal
+
+#endif  // WILDSIDE_TREE_INTERNAL_REMOVE_AT_H_
