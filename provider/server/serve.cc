@@ -1,6 +1,5 @@
 #include "provider/server/serve.h"
 
-#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -90,6 +90,31 @@ std::string SocketPath() {
   return absl::StrCat(dir, "/plugin", getpid());
 }
 
+// The gid of group `name` in the group file (/etc/group format:
+// name:password:gid:members). Read directly, never through getgrnam: in the
+// static release binary getgrnam would follow nsswitch.conf and dlopen a
+// shared NSS module, which loads a second libc into the process and crashes
+// it (docs/release.md). Go's os/user does the same without cgo.
+std::optional<gid_t> GroupIdFromFile(const char* file, const std::string& name) {
+  std::FILE* f = std::fopen(file, "r");
+  if (f == nullptr) return std::nullopt;
+  std::optional<gid_t> out;
+  char line[4096];
+  while (!out && std::fgets(line, sizeof line, f) != nullptr) {
+    std::string_view l(line);
+    size_t first = l.find(':');
+    if (first == std::string_view::npos || l.substr(0, first) != name) continue;
+    size_t second = l.find(':', first + 1);
+    if (second == std::string_view::npos) continue;
+    size_t third = l.find(':', second + 1);
+    std::string_view field = l.substr(second + 1, third - second - 1);
+    uint32_t gid;
+    if (absl::SimpleAtoi(absl::string_view(field.data(), field.size()), &gid)) out = static_cast<gid_t>(gid);
+  }
+  std::fclose(f);
+  return out;
+}
+
 void ApplySocketGroup(const std::string& path) {
   std::string group = Getenv("PLUGIN_UNIX_SOCKET_GROUP");
   if (group.empty()) return;
@@ -98,12 +123,13 @@ void ApplySocketGroup(const std::string& path) {
   if (absl::SimpleAtoi(group, &numeric)) {
     gid = numeric;
   } else {
-    struct group* g = getgrnam(group.c_str());
-    if (g == nullptr) {
-      log::Warn("PLUGIN_UNIX_SOCKET_GROUP names no group", {{"group", group}});
+    std::optional<gid_t> found = GroupIdFromFile("/etc/group", group);
+    if (!found) {
+      log::Warn("PLUGIN_UNIX_SOCKET_GROUP names no group in /etc/group (give a numeric gid instead)",
+                {{"group", group}});
       return;
     }
-    gid = g->gr_gid;
+    gid = *found;
   }
   if (chown(path.c_str(), static_cast<uid_t>(-1), gid) != 0 || chmod(path.c_str(), 0660) != 0) {
     log::Warn("could not apply PLUGIN_UNIX_SOCKET_GROUP", {{"group", group}, {"socket", path}});

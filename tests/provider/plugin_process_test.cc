@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <grp.h>
+#include <sys/stat.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -195,6 +198,28 @@ TEST_F(PluginProcessTest, SocketIsOwnerOnlyUnderUmaskZero) {
   ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+// A group given by name is looked up in /etc/group (never through NSS, which
+// the static release binary cannot use); an unknown name is a warning.
+TEST_F(PluginProcessTest, SocketGroupByNameComesFromEtcGroup) {
+  struct group* mine = getgrgid(getgid());
+  ASSERT_NE(mine, nullptr);
+  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", mine->gr_name}});
+  std::optional<std::string> line = child->ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << child->stderr_text();
+  std::vector<std::string> fields = absl::StrSplit(*line, '|');
+  ASSERT_THAT(fields, SizeIs(6));
+  struct stat st;
+  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(st.st_gid, getgid());
+
+  auto unknown = Start({{"PLUGIN_CLIENT_CERT", ""},
+                        {"PLUGIN_UNIX_SOCKET_GROUP", "wildside-no-such-group"},
+                        {"TF_LOG_PROVIDER", "WARN"}});
+  ASSERT_TRUE(unknown->ReadStdoutLine(60s).has_value()) << unknown->stderr_text();
+  EXPECT_THAT(unknown->stderr_text(), HasSubstr("names no group in /etc/group"));
 }
 
 TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {

@@ -223,6 +223,26 @@ TEST_F(ReleaseTest, StaticBinaryServesFromAnEmptyRoot) {
   EXPECT_EQ(RunCmd({root.string() + "/" + kBinary, "--version"}, ".").out, kName + " v" + kVersion + "\n");
 }
 
+// A socket group given by a name /etc/group does not list made glibc's NSS
+// load a shared module into the static binary, which crashed before the
+// handshake (exit 139). It must handshake and only warn.
+TEST_F(ReleaseTest, StaticBinarySurvivesAnUnknownSocketGroupName) {
+  TempDir tmp;
+  ASSERT_EXIT_CODE(RunCmd({"unzip", "-q", kDist + "/" + kZip, "-d", tmp.path().string()}, "."), 0);
+  testing::ChildProcess plugin({(tmp.path() / kBinary).string()},
+                               testing::EnvironmentWith({
+                                   {"TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue)},
+                                   {"PLUGIN_PROTOCOL_VERSIONS", "6"},
+                                   {"PLUGIN_CLIENT_CERT", ""},
+                                   {"PLUGIN_UNIX_SOCKET_GROUP", "wildside-no-such-group"},
+                                   {"TF_LOG_PROVIDER", "WARN"},
+                               }));
+  std::optional<std::string> line = plugin.ReadStdoutLine(60s);
+  ASSERT_TRUE(line.has_value()) << "no handshake; exit " << plugin.Wait(10s).value_or(-2) << "\n"
+                                << plugin.stderr_text();
+  EXPECT_THAT(plugin.stderr_text(), HasSubstr("names no group in /etc/group"));
+}
+
 TEST_F(ReleaseTest, PackedMirrorInstallsAndTheLockMatchesProvidersLock) {
   TempDir tmp;
   const fs::path mirror = tmp.path() / "mirror";
