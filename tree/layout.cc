@@ -6,23 +6,6 @@
 
 namespace wildside::tree {
 
-std::vector<std::string> OwnedRoots(std::string_view cluster) {
-  return {StrCat("clusters/", cluster), "modules", "platform"};
-}
-
-static bool IsAtOrUnder(std::string_view path, std::string_view dir) {
-  return path == dir ||
-         (path.size() > dir.size() && StartsWith(path, dir) &&
-          path[dir.size()] == '/');
-}
-
-bool IsOwned(std::string_view path, std::string_view cluster) {
-  for (const std::string& root : OwnedRoots(cluster)) {
-    if (IsAtOrUnder(path, root)) return true;
-  }
-  return false;
-}
-
 bool IsKnownComponent(std::string_view component, const TreeOptions& options) {
   for (std::string_view c : kBuiltinComponents) {
     if (c == component) return true;

@@ -52,10 +52,6 @@ Diagnostic WarningAt(AttributePath path, std::string summary, std::string detail
   return Diagnostic{Diagnostic::Severity::kWarning, std::move(summary), std::move(detail), std::move(path)};
 }
 
-Diagnostic Warning(std::string summary, std::string detail) {
-  return Diagnostic{Diagnostic::Severity::kWarning, std::move(summary), std::move(detail), std::nullopt};
-}
-
 bool HasError(const Diagnostics& diags) {
   for (const Diagnostic& d : diags) {
     if (d.severity == Diagnostic::Severity::kError) return true;

@@ -53,7 +53,6 @@ using Diagnostics = std::vector<Diagnostic>;
 Diagnostic ErrorAt(AttributePath path, std::string summary, std::string detail);
 Diagnostic Error(std::string summary, std::string detail);
 Diagnostic WarningAt(AttributePath path, std::string summary, std::string detail);
-Diagnostic Warning(std::string summary, std::string detail);
 
 bool HasError(const Diagnostics& diags);
 

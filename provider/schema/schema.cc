@@ -8,11 +8,4 @@ cty::Type Schema::ImpliedType() const {
   return cty::Type::Object(std::move(attrs));
 }
 
-const Attribute* Schema::Find(std::string_view name) const {
-  for (const Attribute& a : block.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
-
 }  // namespace wildside::schema

@@ -33,8 +33,6 @@ struct Schema {
 
   // The object type every value of this schema has.
   cty::Type ImpliedType() const;
-  // The attribute with that name, or nullptr.
-  const Attribute* Find(std::string_view name) const;
 };
 
 }  // namespace wildside::schema
