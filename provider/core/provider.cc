@@ -1,16 +1,15 @@
 #include "provider/core/provider.h"
 
-#include "absl/strings/escaping.h"
-#include "provider/cty/absl_view.h"
+#include <vector>
+
 #include "absl/strings/str_cat.h"
-#include "provider/resources/gitops_tree.h"
+#include "absl/strings/str_join.h"
 
 namespace wildside::core {
 
-Provider::Provider() {
+Provider::Provider(Resources resources) : resources_(std::move(resources)) {
   provider_schema_.block.description =
       "The wildside provider manages a GitOps repository checkout as one resource.";
-  resources_.emplace("wildside_gitops_tree", resources::NewGitopsTreeResource());
 }
 
 const Resource* Provider::FindResource(std::string_view type_name) const {
@@ -18,10 +17,12 @@ const Resource* Provider::FindResource(std::string_view type_name) const {
   return it == resources_.end() ? nullptr : it->second.get();
 }
 
-Diagnostic Provider::UnknownResourceType(std::string_view type_name) {
+Diagnostic Provider::UnknownResourceType(std::string_view type_name) const {
+  std::vector<std::string> served;
+  for (const auto& [name, unused] : resources_) served.push_back(name);
   return Error("Unknown resource type",
-               absl::StrCat("The wildside provider has no resource type \"", AV(type_name),
-                            "\"; it serves wildside_gitops_tree."));
+               absl::StrCat("The wildside provider has no resource type \"", std::string(type_name),
+                            "\"; it serves ", absl::StrJoin(served, ", "), "."));
 }
 
 }  // namespace wildside::core

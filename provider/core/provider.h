@@ -17,22 +17,24 @@
 
 namespace wildside::core {
 
+// The provider: its own (empty) configuration schema and the resources it
+// serves, keyed by type name. The resources are handed in by whoever
+// assembles the plugin (server/serve.cc), so core/ depends on no resource.
 class Provider {
  public:
-  Provider();
+  using Resources = std::map<std::string, std::unique_ptr<Resource>, std::less<>>;
+  explicit Provider(Resources resources);
 
   const schema::Schema& GetProviderSchema() const { return provider_schema_; }
-  const std::map<std::string, std::unique_ptr<Resource>, std::less<>>& resources() const {
-    return resources_;
-  }
+  const Resources& resources() const { return resources_; }
   // The resource serving `type_name`, or nullptr.
   const Resource* FindResource(std::string_view type_name) const;
   // An error diagnostic for a type name this provider does not serve.
-  static Diagnostic UnknownResourceType(std::string_view type_name);
+  Diagnostic UnknownResourceType(std::string_view type_name) const;
 
  private:
   schema::Schema provider_schema_;
-  std::map<std::string, std::unique_ptr<Resource>, std::less<>> resources_;
+  Resources resources_;
 };
 
 }  // namespace wildside::core

@@ -809,6 +809,12 @@ class GitopsTreeResource final : public core::Resource {
 
 std::unique_ptr<core::Resource> NewGitopsTreeResource() { return std::make_unique<GitopsTreeResource>(nullptr); }
 
+std::map<std::string, std::unique_ptr<core::Resource>, std::less<>> AllResources() {
+  std::map<std::string, std::unique_ptr<core::Resource>, std::less<>> out;
+  out.emplace("wildside_gitops_tree", NewGitopsTreeResource());
+  return out;
+}
+
 std::unique_ptr<core::Resource> NewGitopsTreeResourceForTesting(tree::Env* env) {
   return std::make_unique<GitopsTreeResource>(env);
 }

@@ -8,13 +8,18 @@
 #ifndef WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_H_
 #define WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_H_
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "provider/core/resource.h"
 
 namespace wildside::resources {
 
 std::unique_ptr<core::Resource> NewGitopsTreeResource();
+
+// Every resource this provider serves, keyed by type name.
+std::map<std::string, std::unique_ptr<core::Resource>, std::less<>> AllResources();
 
 }  // namespace wildside::resources
 

@@ -96,7 +96,7 @@ grpc::Status ProviderService::ValidateResourceConfig(grpc::ServerContext*,
                                                      tfplugin6::ValidateResourceConfig::Response* response) {
   return Guard("ValidateResourceConfig", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     absl::StatusOr<cty::Value> config = wire::FromProto(request->config(), resource->GetSchema().ImpliedType());
     if (!config.ok()) return Fail(response, wire::DecodeFailure("resource configuration", config.status()));
     wire::ToProto(resource->ValidateConfig(*config), response->mutable_diagnostics());
@@ -119,7 +119,7 @@ grpc::Status ProviderService::UpgradeResourceState(grpc::ServerContext*,
                                                    tfplugin6::UpgradeResourceState::Response* response) {
   return Guard("UpgradeResourceState", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     if (request->raw_state().json().empty()) {
       return Fail(response, core::Error("Unsupported state format",
                                         "The stored state has no JSON form (it was written by Terraform "
@@ -159,7 +159,7 @@ grpc::Status ProviderService::ReadResource(grpc::ServerContext*, const tfplugin6
                                            tfplugin6::ReadResource::Response* response) {
   return Guard("ReadResource", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
     absl::StatusOr<cty::Value> current = wire::FromProto(request->current_state(), type);
     if (!current.ok()) return Fail(response, wire::DecodeFailure("current state", current.status()));
@@ -176,7 +176,7 @@ grpc::Status ProviderService::PlanResourceChange(grpc::ServerContext*,
                                                  tfplugin6::PlanResourceChange::Response* response) {
   return Guard("PlanResourceChange", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
     absl::StatusOr<cty::Value> prior = wire::FromProto(request->prior_state(), type);
     if (!prior.ok()) return Fail(response, wire::DecodeFailure("prior state", prior.status()));
@@ -202,7 +202,7 @@ grpc::Status ProviderService::ApplyResourceChange(grpc::ServerContext*,
                                                   tfplugin6::ApplyResourceChange::Response* response) {
   return Guard("ApplyResourceChange", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
     absl::StatusOr<cty::Value> prior = wire::FromProto(request->prior_state(), type);
     if (!prior.ok()) return Fail(response, wire::DecodeFailure("prior state", prior.status()));
@@ -224,7 +224,7 @@ grpc::Status ProviderService::ImportResourceState(grpc::ServerContext*,
                                                   tfplugin6::ImportResourceState::Response* response) {
   return Guard("ImportResourceState", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, core::Provider::UnknownResourceType(request->type_name()));
+    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     core::ImportResult result = resource->Import(request->id());
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     if (core::HasError(result.diagnostics)) return grpc::Status::OK;

@@ -27,6 +27,7 @@
 #include "proto/grpc_controller.grpc.pb.h"
 #include "provider/core/provider.h"
 #include "provider/log/logger.h"
+#include "provider/resources/gitops_tree.h"
 #include "provider/server/handshake.h"
 #include "provider/server/provider_service.h"
 #include "provider/server/tls.h"
@@ -228,7 +229,7 @@ int Serve(std::string_view provider_version) {
     credentials = grpc::InsecureServerCredentials();
   }
 
-  core::Provider provider;
+  core::Provider provider(resources::AllResources());
   ProviderService provider_service(&provider);
   ShutdownRequest shutdown;
   ControllerService controller_service(&shutdown);

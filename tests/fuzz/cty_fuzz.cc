@@ -13,13 +13,14 @@
 #include <string_view>
 
 #include "provider/core/provider.h"
+#include "provider/resources/gitops_tree.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using wildside::cty::Type;
   using wildside::cty::Value;
-  static const wildside::core::Provider* provider = new wildside::core::Provider();
+  static const wildside::core::Provider* provider = new wildside::core::Provider(wildside::resources::AllResources());
   static const Type* types[] = {
       new Type(provider->FindResource("wildside_gitops_tree")->GetSchema().ImpliedType()),
       new Type(Type::Dynamic()),

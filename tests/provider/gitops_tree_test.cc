@@ -14,6 +14,7 @@
 #include "provider/core/provider.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
+#include "provider/resources/gitops_tree.h"
 #include "provider/resources/gitops_tree_testing.h"
 #include "status_matchers.h"
 #include "tree/content.h"
@@ -72,7 +73,7 @@ class GitopsTreeTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  core::Provider provider_;
+  core::Provider provider_{resources::AllResources()};
   const core::Resource* resource_ = nullptr;
   Type type_ = Type::String();
 };
