@@ -67,6 +67,19 @@ class PluginProcessTest : public ::testing::Test {
     return line ? testing::ParseHandshake(*line) : Handshake{};
   }
 
+  // Starts the plugin under `umask_for_child` with `env` and fills *st with
+  // an lstat of the socket its handshake names.
+  void StartAndStatSocket(std::map<std::string, std::string> env, mode_t umask_for_child, struct stat* st) {
+    mode_t saved = umask(umask_for_child);  // inherited by the child
+    auto child = Start(std::move(env));
+    umask(saved);
+    std::optional<std::string> line = child->ReadStdoutLine(60s);
+    ASSERT_TRUE(line.has_value()) << child->stderr_text();
+    std::vector<std::string> fields = absl::StrSplit(*line, '|');
+    ASSERT_THAT(fields, SizeIs(6));
+    ASSERT_EQ(lstat(fields[3].c_str(), st), 0) << fields[3];
+  }
+
   std::shared_ptr<grpc::Channel> Connect(const Handshake& hs, bool with_client_cert) {
     return with_client_cert ? testing::ConnectToPlugin(hs, client_.key_pem, client_.cert_pem)
                             : testing::ConnectToPlugin(hs, "", "");
@@ -184,20 +197,23 @@ TEST_F(PluginProcessTest, IgnoresSigintAndExitsOnSigterm) {
   EXPECT_EQ(*code, 0);
 }
 
+// Starts the plugin under `umask_for_child` with `env` and fills *st with
+// an lstat of the socket its handshake names.
 // The socket's permission bits must not come from the umask: under umask
 // 000 bind(2) alone would make it 0777, connectable by every local user.
 TEST_F(PluginProcessTest, SocketIsOwnerOnlyUnderUmaskZero) {
-  mode_t saved = umask(0);  // inherited by the child
-  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}});
-  umask(saved);
-  std::optional<std::string> line = child->ReadStdoutLine(60s);
-  ASSERT_TRUE(line.has_value()) << child->stderr_text();
-  std::vector<std::string> fields = absl::StrSplit(*line, '|');
-  ASSERT_THAT(fields, SizeIs(6));
   struct stat st;
-  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  ASSERT_NO_FATAL_FAILURE(StartAndStatSocket({{"PLUGIN_CLIENT_CERT", ""}}, 0, &st));
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {
+  struct stat st;
+  ASSERT_NO_FATAL_FAILURE(StartAndStatSocket(
+      {{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", std::to_string(getgid())}}, 0, &st));
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(st.st_gid, getgid());
 }
 
 // A group given by name is looked up in /etc/group (never through NSS, which
@@ -205,13 +221,9 @@ TEST_F(PluginProcessTest, SocketIsOwnerOnlyUnderUmaskZero) {
 TEST_F(PluginProcessTest, SocketGroupByNameComesFromEtcGroup) {
   struct group* mine = getgrgid(getgid());
   ASSERT_NE(mine, nullptr);
-  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", mine->gr_name}});
-  std::optional<std::string> line = child->ReadStdoutLine(60s);
-  ASSERT_TRUE(line.has_value()) << child->stderr_text();
-  std::vector<std::string> fields = absl::StrSplit(*line, '|');
-  ASSERT_THAT(fields, SizeIs(6));
   struct stat st;
-  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
+  ASSERT_NO_FATAL_FAILURE(
+      StartAndStatSocket({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", mine->gr_name}}, 022, &st));
   EXPECT_EQ(st.st_mode & 07777, 0660u);
   EXPECT_EQ(st.st_gid, getgid());
 
@@ -220,20 +232,6 @@ TEST_F(PluginProcessTest, SocketGroupByNameComesFromEtcGroup) {
                         {"TF_LOG_PROVIDER", "WARN"}});
   ASSERT_TRUE(unknown->ReadStdoutLine(60s).has_value()) << unknown->stderr_text();
   EXPECT_THAT(unknown->stderr_text(), HasSubstr("names no group in /etc/group"));
-}
-
-TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {
-  mode_t saved = umask(0);
-  auto child = Start({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", std::to_string(getgid())}});
-  umask(saved);
-  std::optional<std::string> line = child->ReadStdoutLine(60s);
-  ASSERT_TRUE(line.has_value()) << child->stderr_text();
-  std::vector<std::string> fields = absl::StrSplit(*line, '|');
-  ASSERT_THAT(fields, SizeIs(6));
-  struct stat st;
-  ASSERT_EQ(lstat(fields[3].c_str(), &st), 0) << fields[3];
-  EXPECT_EQ(st.st_mode & 07777, 0660u);
-  EXPECT_EQ(st.st_gid, getgid());
 }
 
 // Makes this test process the reaper of orphans below it, so a plugin whose
