@@ -40,12 +40,14 @@ namespace {
 bool SegmentMatch(std::string_view pat, std::string_view s) {
   size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
   while (i < s.size()) {
-    if (p < pat.size() && (pat[p] == '?' || pat[p] == s[i])) {
-      ++p;
-      ++i;
-    } else if (p < pat.size() && pat[p] == '*') {
+    // `*` first: a `*` in the pattern is a wildcard even where the name
+    // itself has a literal '*' (file names may).
+    if (p < pat.size() && pat[p] == '*') {
       star = p++;
       mark = i;
+    } else if (p < pat.size() && (pat[p] == '?' || pat[p] == s[i])) {
+      ++p;
+      ++i;
     } else if (star != std::string_view::npos) {
       p = star + 1;
       i = ++mark;
