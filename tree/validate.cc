@@ -173,7 +173,7 @@ std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
                                             const TreeOptions& options) {
   std::vector<KeyProblem> problems;
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
-    problems.push_back({"", std::string(s.message())});
+    problems.push_back({"", std::string(s.message()), /*cluster=*/true});
   }
   // Lower-cased file path or directory prefix -> first spelling seen.
   std::map<std::string, std::string, std::less<>> folded;
@@ -220,7 +220,7 @@ absl::Status ProblemsToStatus(const std::vector<KeyProblem>& problems,
   std::vector<std::string> lines;
   lines.reserve(problems.size());
   for (const KeyProblem& p : problems) {
-    if (p.key.empty()) {
+    if (p.cluster) {
       lines.push_back(StrCat("cluster: ", p.message));
     } else {
       lines.push_back(StrCat(attribute, "[\"", CEscape(p.key),

@@ -31,11 +31,14 @@
 
 namespace wildside::tree {
 
-// One validation failure. `key` is the offending desired-tree key, or empty
-// when the problem is the cluster name. `message` reads "<what>: <why>".
+// One validation failure. `key` is the offending desired-tree key (which may
+// itself be empty: "" is a key, and an invalid one), or empty when
+// `cluster` is set: the problem is the cluster name, not a key. `message`
+// reads "<what>: <why>".
 struct KeyProblem {
   std::string key;
   std::string message;
+  bool cluster = false;
 
   friend bool operator==(const KeyProblem&, const KeyProblem&) = default;
 };

@@ -275,7 +275,7 @@ Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
 
 void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics* diags) {
   for (const tree::KeyProblem& p : tree::ValidateDesiredTree(settings.cluster, desired.tree, settings.options)) {
-    if (p.key.empty()) continue;  // cluster problems are reported by ReadSettings
+    if (p.cluster) continue;  // reported by ReadSettings
     auto it = desired.source.find(p.key);
     const char* attr = it == desired.source.end() ? kRendered : it->second;
     diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(p.key), "Invalid manifest path",
