@@ -164,6 +164,15 @@ TEST(ValidateTest, ControlBytesAreEscapedInStatus) {
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, "desired[\"modules/a\\nb\"]"));
 }
 
+// Found by tree_validate_fuzz: "" is a key too, not a cluster problem.
+TEST(ValidateTest, EmptyKeyIsAKeyProblemNotAClusterProblem) {
+  std::map<std::string, std::string> owned = {{"", "x"}};
+  std::vector<KeyProblem> problems = ValidateDesiredTree("dev", ViewDesiredTree(owned), {});
+  ASSERT_THAT(problems, Contains(AllOf(Field(&KeyProblem::key, ""), Field(&KeyProblem::cluster, false))));
+  EXPECT_THAT(ProblemsToStatus(problems, "rendered_manifests"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "rendered_manifests[\"\"]: empty path"));
+}
+
 struct ClusterCase {
   std::string name;
   std::string cluster;
@@ -212,6 +221,9 @@ TEST(LayoutTest, GlobMatch) {
   EXPECT_TRUE(GlobMatch("modules/?.yaml", "modules/a.yaml"));
   EXPECT_FALSE(GlobMatch("modules/?.yaml", "modules/ab.yaml"));
   EXPECT_FALSE(GlobMatch("modules/*", "modules/a/b"));
+  // Found by tree_glob_fuzz: a '*' in the name does not stop '*' matching.
+  EXPECT_TRUE(GlobMatch("*c", "*ac"));
+  EXPECT_TRUE(GlobMatch("modules/*.yaml", "modules/a*b.yaml"));
   // Pathological patterns finish quickly.
   EXPECT_FALSE(GlobMatch("**/**/**/**/**/**/**/**/**/**/x", std::string(2000, 'a')));
 }
