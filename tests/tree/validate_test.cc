@@ -226,6 +226,14 @@ TEST(LayoutTest, GlobMatch) {
   EXPECT_TRUE(GlobMatch("modules/*.yaml", "modules/a*b.yaml"));
   // Pathological patterns finish quickly.
   EXPECT_FALSE(GlobMatch("**/**/**/**/**/**/**/**/**/**/x", std::string(2000, 'a')));
+  // Found by tree_glob_fuzz: many `**` groups separated by segments took
+  // exponential time in the old backtracking matcher.
+  std::string many = "**/";
+  for (int i = 0; i < 25; ++i) many += "a/**/";
+  std::string as;
+  for (int i = 0; i < 60; ++i) as += "a/";
+  EXPECT_FALSE(GlobMatch(many + "b", as + "c"));
+  EXPECT_TRUE(GlobMatch(many + "c", as + "c"));
 }
 
 }  // namespace
