@@ -29,6 +29,13 @@ inline constexpr std::array<std::string_view, 7> kBuiltinComponents = {
 // removed by the next apply; keys may not use it.
 inline constexpr std::string_view kTempPrefix = ".wildside-tmp-";
 
+// The owned root directories for `cluster`, repo-relative, without trailing
+// slash, sorted: {"clusters/<cluster>", "modules", "platform"}.
+std::vector<std::string> OwnedRoots(std::string_view cluster);
+
+// True if `path` is one of OwnedRoots(cluster) or lies beneath one.
+bool IsOwned(std::string_view path, std::string_view cluster);
+
 // True if `component` may appear as `platform/<component>/`.
 bool IsKnownComponent(std::string_view component, const TreeOptions& options);
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus for cty_fuzz: hand-built msgpack values shaped like
+"""Writes the seed corpora of the fuzz targets, one folder per target under
+corpus/: for the cty targets, hand-built msgpack and JSON values shaped like
 what OpenTofu sends (first byte selects the type: 0 resource object,
-1 dynamic, 2 map of string)."""
+1 dynamic, 2 map of string, 3 an object with numbers and sets); for the tree
+targets, keys, globs and manifests documents. scripts/fuzz grows these
+folders; re-running this script rewrites only the seeds named here."""
 import os, struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,8 +42,38 @@ cases = {
   "dynamic_string": b'\x01' + a([b'\xc4\x08"string"', s("hi")]),
   "dynamic_map": b'\x01' + a([b'\xc4\x12["map","string"]', m({"k": s("v")})]),
   "map_of_string": b'\x02' + m({"a": s("x" * 300), "b": NIL, "c": UNK}),
-  "json_state": b'\x00' + b'{"id":"dev:x","path":"x","cluster":"dev","rendered_manifests":{"a":"b"},"prune":true}',
 }
-os.makedirs(os.path.join(HERE, "corpus"), exist_ok=True)
-for name, data in cases.items():
-    with open(os.path.join(HERE, "corpus", name), "wb") as f: f.write(data)
+json_cases = {
+  "json_state": b'\x00' + b'{"id":"dev:x","path":"x","cluster":"dev","rendered_manifests":{"a":"b"},"prune":true}',
+  "json_dynamic": b'\x01' + b'{"value":{"a":["x",null]},"type":["map",["list","string"]]}',
+  "json_map": b'\x02' + b'{"platform/redis/a.yaml":"k: v\\n","b":null,"c":"\\u00e9"}',
+  "json_numbers": b'\x03' + b'{"n":1.5e3,"l":[1,-2,"3.25"],"s":["a","b"],"b":"true","m":{"k":["v"]}}',
+}
+tree_cases = {
+  "tree_validate_fuzz": {
+    "platform_key": b'\x00platform/traefik/helm.yaml',
+    "cluster_key": b'\x01clusters/prod-eu-1/apps/kustomization.yaml',
+    "modules_tree": b'\x08modules/a.yaml\nplatform/my-app/x.yaml\nclusters/dev/flux-system/gotk.yaml',
+    "case_collision": b'\x00platform/Traefik/x.yaml\nplatform/traefik/ok.yaml',
+    "file_and_dir": b'\x00modules/x\nmodules/x/y.yaml',
+    "dotdot": b'\x00platform/vault/../../etc/passwd',
+    "hostile_bytes": b'\x00modules/a\x00b/\xc3\x28/.git/./x',
+  },
+  "tree_glob_fuzz": {
+    "default_exclude": b'clusters/*/flux-system/**\nclusters/dev/flux-system/gotk-sync.yaml',
+    "mid_double_star": b'modules/**/*.secret\nmodules/a/b/c.secret',
+    "question": b'platform/?ault/*.y?ml\nplatform/vault/x.yaml',
+    "literal": b'a/b\na/b',
+    "stars_backtrack": b'**/a*b*c/**/x\nq/aXbYc/r/s/x',
+  },
+  "tree_manifests_fuzz": {
+    "bare": b'{"platform/traefik/a.yaml":"a: 1\\n","modules/m.yaml":""}',
+    "tofu_output": b'{"sensitive":false,"type":["map","string"],"value":{"clusters/dev/x.yaml":"x"}}',
+    "not_strings": b'{"a":1,"b":null,"c":{"d":"e"}}',
+    "bad_keys": b'{"":"x","/etc/passwd":"x","platform/redis/\\u0000":"y","Platform/redis/a":"z","platform/redis/a":"w"}',
+  },
+}
+for target, entries in [("cty_msgpack_fuzz", cases), ("cty_json_fuzz", json_cases)] + list(tree_cases.items()):
+  os.makedirs(os.path.join(HERE, "corpus", target), exist_ok=True)
+  for name, data in entries.items():
+    with open(os.path.join(HERE, "corpus", target, name), "wb") as f: f.write(data)

@@ -175,6 +175,7 @@ TEST(ValidateTest, ReportsEveryProblemAtOnce) {
                           "rendered_manifests[\"README.md\"]: not under an owned root"));
 }
 
+// Also found by tree_validate_fuzz: "" is a key too, not a cluster problem.
 TEST(ValidateTest, EmptyKeyIsAKeyProblemNotAClusterProblem) {
   std::map<std::string, std::string> owned = {{"", "x"}, {"modules/ok.yaml", ""}};
   std::vector<KeyProblem> problems = ValidateDesiredTree("dev", ViewDesiredTree(owned), {});
@@ -316,8 +317,19 @@ TEST(LayoutTest, GlobMatch) {
   EXPECT_TRUE(GlobMatch("modules/?.yaml", "modules/a.yaml"));
   EXPECT_FALSE(GlobMatch("modules/?.yaml", "modules/ab.yaml"));
   EXPECT_FALSE(GlobMatch("modules/*", "modules/a/b"));
+  // Found by tree_glob_fuzz: a '*' in the name does not stop '*' matching.
+  EXPECT_TRUE(GlobMatch("*c", "*ac"));
+  EXPECT_TRUE(GlobMatch("modules/*.yaml", "modules/a*b.yaml"));
   // Pathological patterns finish quickly.
   EXPECT_FALSE(GlobMatch("**/**/**/**/**/**/**/**/**/**/x", std::string(2000, 'a')));
+  // Found by tree_glob_fuzz: many `**` groups separated by segments took
+  // exponential time in the old backtracking matcher.
+  std::string many = "**/";
+  for (int i = 0; i < 25; ++i) many += "a/**/";
+  std::string as;
+  for (int i = 0; i < 60; ++i) as += "a/";
+  EXPECT_FALSE(GlobMatch(many + "b", as + "c"));
+  EXPECT_TRUE(GlobMatch(many + "c", as + "c"));
 }
 
 }  // namespace

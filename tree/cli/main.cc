@@ -27,6 +27,7 @@
 
 #include "tree/content.h"
 #include "tree/diff.h"
+#include "tree/manifests.h"
 #include "tree/render.h"
 #include "tree/report.h"
 #include "tree/scan.h"
@@ -133,7 +134,8 @@ std::string ParseArgs(int argc, char** argv, Args* args) {
   return "";
 }
 
-// Reads and decodes the manifests; returns an error message or empty.
+// Reads the manifests from `source` (a path, or "-" for stdin) and parses
+// them; returns an error message or empty.
 std::string ReadManifests(const std::string& source,
                           std::map<std::string, std::string>* out) {
   std::string text;
@@ -147,24 +149,10 @@ std::string ReadManifests(const std::string& source,
                 std::istreambuf_iterator<char>());
     if (in.bad()) return source + ": read failed";
   }
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return source + ": manifests are not valid JSON";
-  if (doc.is_object() && doc.contains("value") && doc["value"].is_object()) {
-    nlohmann::json value = std::move(doc["value"]);
-    doc = std::move(value);
-  }
-  if (!doc.is_object()) {
-    return source + ": manifests must be a JSON object of path to content";
-  }
-  std::string problems;
-  for (auto it = doc.begin(); it != doc.end(); ++it) {
-    if (!it.value().is_string()) {
-      problems += "\n  manifests[\"" + wildside::tree::EscapeForDisplay(it.key()) + "\"]: not a string";
-      continue;
-    }
-    out->emplace(it.key(), it.value().get_ref<const std::string&>());
-  }
-  if (!problems.empty()) return source + ": invalid manifests:" + problems;
+  absl::StatusOr<std::map<std::string, std::string>> parsed =
+      wildside::tree::ParseManifests(text, source);
+  if (!parsed.ok()) return std::string(parsed.status().message());
+  *out = *std::move(parsed);
   return "";
 }
 
