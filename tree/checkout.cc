@@ -92,4 +92,9 @@ absl::StatusOr<std::string> Checkout::ReadFile(std::string_view relpath,
   return internal::ReadTreeFileAt(root_fd_, relpath, max_bytes, *options_);
 }
 
+absl::StatusOr<std::string> Checkout::HashFile(std::string_view relpath) const {
+  if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
+  return internal::HashTreeFileAt(root_fd_, relpath, *options_);
+}
+
 }  // namespace wildside::tree

@@ -86,6 +86,10 @@ class Checkout {
   absl::StatusOr<std::string> ReadFile(std::string_view relpath,
                                        size_t max_bytes) const;
 
+  // The SHA-256 (hex) of the regular file `relpath`, read in pieces, of any
+  // size (see HashTreeFile in tree/scan.h).
+  absl::StatusOr<std::string> HashFile(std::string_view relpath) const;
+
  private:
   Checkout(std::string root, Mode mode, const TreeOptions* options, int fd)
       : root_(std::move(root)), mode_(mode), options_(options), root_fd_(fd) {}

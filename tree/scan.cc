@@ -369,12 +369,18 @@ absl::StatusOr<Fd> OpenTreeFileAt(Env* env, int root_fd,
 absl::StatusOr<std::string> HashTreeFile(std::string_view root,
                                          std::string_view relpath,
                                          const TreeOptions& options) {
-  Env* env = options.GetEnv();
-  absl::StatusOr<Fd> root_fd =
-      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
+  absl::StatusOr<Fd> root_fd = internal::OpenRoot(
+      options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
+  return internal::HashTreeFileAt(root_fd->get(), relpath, options);
+}
+
+absl::StatusOr<std::string> internal::HashTreeFileAt(int root_fd,
+                                                     std::string_view relpath,
+                                                     const TreeOptions& options) {
+  Env* env = options.GetEnv();
   struct stat st;
-  absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd->get(), relpath, options, &st);
+  absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);
   if (!file.ok()) return file.status();
   std::vector<char> buffer(kReadBuffer);
   internal::Sha256 hasher;

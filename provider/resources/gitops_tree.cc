@@ -750,7 +750,7 @@ class GitopsTreeResource final : public core::Resource {
         // Summaries promise the hash: a file too large to read (or not read
         // because its size differs) is hashed in pieces.
         if (sha.empty() && e.size > (is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes)) {
-          absl::StatusOr<std::string> hashed = tree::HashTreeFile(settings.path, e.path, settings.options);
+          absl::StatusOr<std::string> hashed = session->HashFile(e.path);
           if (hashed.ok()) sha = *std::move(hashed);
         }
         size_t limit = is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes;

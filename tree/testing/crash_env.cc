@@ -60,12 +60,14 @@ CrashEnv::CrashEnv(Env* base) : EnvWrapper(base) {}
 
 CrashEnv::~CrashEnv() { CloseJournal(); }
 
-void CrashEnv::CloseJournal() {
-  for (Undo& u : journal_) {
-    if (u.fd >= 0) ::close(u.fd);
-    if (u.dir_fd >= 0) ::close(u.dir_fd);
-    if (u.src_dir_fd >= 0) ::close(u.src_dir_fd);
+void CrashEnv::CloseFds(Undo& u) {
+  for (int fd : {u.fd, u.dir_fd, u.src_dir_fd}) {
+    if (fd >= 0) ::close(fd);
   }
+}
+
+void CrashEnv::CloseJournal() {
+  for (Undo& u : journal_) CloseFds(u);
   journal_.clear();
 }
 
@@ -97,9 +99,7 @@ void CrashEnv::Forget(const InodeKey& key, bool entries, bool data) {
   for (Undo& u : journal_) {
     bool is_data = u.kind == UndoKind::kData || u.kind == UndoKind::kChmod;
     if (u.key == key && ((is_data && data) || (!is_data && entries))) {
-      if (u.fd >= 0) ::close(u.fd);
-      if (u.dir_fd >= 0) ::close(u.dir_fd);
-      if (u.src_dir_fd >= 0) ::close(u.src_dir_fd);
+      CloseFds(u);
       continue;
     }
     kept.push_back(std::move(u));

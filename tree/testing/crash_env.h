@@ -99,6 +99,7 @@ class CrashEnv : public EnvWrapper {
   InodeKey KeyOf(int fd) const;
   void Forget(const InodeKey& key, bool entries, bool data);
   void Undo1(Undo& u);
+  static void CloseFds(Undo& u);
   void CloseJournal();
 
   int calls_ = 0;
