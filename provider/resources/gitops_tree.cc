@@ -108,7 +108,15 @@ class GitopsTreeResource final : public core::Resource {
       result.planned_private.clear();  // a destroy of its own: remove everything
       return result;
     }
-    Value planned = std::move(request.proposed_new_state);
+    // Only the proposed state is read whole: the prior only for IsNull(), the
+    // configuration not at all (see ADR 0007).
+    const bool create = request.prior_state.IsNull();
+    absl::StatusOr<Value> proposed = std::move(request.proposed_new_state).Decode();
+    if (!proposed.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("proposed new state", proposed.status()));
+      return result;
+    }
+    Value planned = *std::move(proposed);
     if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(true));
     if (planned.GetAttr("exclude").IsNull()) {
       planned.SetAttr("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
@@ -138,7 +146,6 @@ class GitopsTreeResource final : public core::Resource {
       planned.SetAttr("tree_sha256", Value::Unknown(Type::String()));
     }
 
-    const bool create = request.prior_state.IsNull();
     if (!create) {
       result.requires_replace.push_back(AttributePath::Attr("path"));
       result.requires_replace.push_back(AttributePath::Attr("cluster"));
@@ -157,12 +164,23 @@ class GitopsTreeResource final : public core::Resource {
 
   core::ApplyResult Apply(core::ApplyRequest request) const override {
     core::ApplyResult result;
-    if (request.planned_state.IsNull()) return Destroy(request);
+    if (request.planned_state.IsNull()) return Destroy(std::move(request));
     // A create plan's private data only informs the destroy half of a
     // replacement; the state keeps none of it.
-    result.private_data = request.prior_state.IsNull() ? std::string() : request.planned_private;
+    const bool create = request.prior_state.IsNull();
+    result.private_data = create ? std::string() : request.planned_private;
 
-    const Value& planned = request.planned_state;
+    // The planned state is read whole; the prior only when keys dropped from
+    // the configuration must be deleted or the apply fails; the
+    // configuration never (see ADR 0007).
+    absl::StatusOr<Value> decoded = std::move(request.planned_state).Decode();
+    if (!decoded.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("planned state", decoded.status()));
+      result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+      return result;
+    }
+    Value planned_state = *std::move(decoded);
+    const Value& planned = planned_state;
     Settings settings;
     Read(planned, &settings, &result.diagnostics);
     if (env_ == nullptr) settings.options.env = TestHookEnv();
@@ -174,7 +192,7 @@ class GitopsTreeResource final : public core::Resource {
                                                  "OpenTofu passed content that is still unknown at apply time. "
                                                  "This is a bug in OpenTofu or the provider."));
       }
-      result.new_state = std::move(request.prior_state);
+      result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
       return result;
     }
 
@@ -186,10 +204,20 @@ class GitopsTreeResource final : public core::Resource {
     absl::Status status = checkout.status();
     // Keys that left the configuration are deleted even with prune = false:
     // the resource wrote them.
-    if (status.ok() && !request.prior_state.IsNull() && !settings.options.prune) {
+    // Decoded at most once, and only when needed.
+    std::optional<Value> prior;
+    auto decode_prior = [&]() -> absl::Status {
+      if (prior.has_value()) return absl::OkStatus();
+      absl::StatusOr<Value> p = std::move(request.prior_state).Decode();
+      if (!p.ok()) return p.status();
+      prior.emplace(*std::move(p));
+      return absl::OkStatus();
+    };
+    if (status.ok() && !create && !settings.options.prune) status = decode_prior();
+    if (status.ok() && !create && !settings.options.prune) {
       std::vector<std::string> dropped;
       for (const char* attr : {kRendered, kSensitive}) {
-        const Value& m = request.prior_state.GetAttr(attr);
+        const Value& m = prior->GetAttr(attr);
         if (!m.IsKnown()) continue;
         for (const auto& [key, unused] : m.entries()) {
           if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
@@ -231,14 +259,19 @@ class GitopsTreeResource final : public core::Resource {
       // Report what is actually on disk so the next plan shows the rest
       // (read in the same session, still under the lock).
       absl::StatusOr<std::optional<Value>> actual =
-          RefreshFromDisk(std::move(request.planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
-      result.new_state =
-          (actual.ok() && actual->has_value()) ? **std::move(actual) : std::move(request.prior_state);
+          RefreshFromDisk(std::move(planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
+      if (actual.ok() && actual->has_value()) {
+        result.new_state = **std::move(actual);
+      } else if (prior.has_value()) {
+        result.new_state = *std::move(prior);
+      } else {
+        result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+      }
       return result;
     }
     // The planned value becomes the state; moving it keeps `desired`'s views
     // valid (map nodes move, strings stay put).
-    Value new_state = std::move(request.planned_state);
+    Value new_state = std::move(planned_state);
     if (!new_state.GetAttr("files").IsWhollyKnown()) {
       Value files = FilesFromDesired(desired.tree, settings.file_mode_text);
       new_state.SetAttr("tree_sha256", Value::String(TreeDigest(files)));
@@ -278,11 +311,25 @@ class GitopsTreeResource final : public core::Resource {
   }
 
  private:
-  core::ApplyResult Destroy(const core::ApplyRequest& request) const {
+  // The prior state, as the state to keep when an apply fails before
+  // writing; a null (with the reason) when it cannot be decoded.
+  Value PriorOrNull(cty::LazyValue prior, Diagnostics* diags) const {
+    absl::StatusOr<Value> p = std::move(prior).Decode();
+    if (p.ok()) return *std::move(p);
+    diags->push_back(core::DecodeFailure("prior state", p.status()));
+    return Value::Null(type_);
+  }
+
+  core::ApplyResult Destroy(core::ApplyRequest request) const {
     core::ApplyResult result;
     result.new_state = Value::Null(type_);
-    const Value& prior = request.prior_state;
-    if (prior.IsNull()) return result;
+    if (request.prior_state.IsNull()) return result;
+    absl::StatusOr<Value> decoded = std::move(request.prior_state).Decode();
+    if (!decoded.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("prior state", decoded.status()));
+      return result;
+    }
+    const Value& prior = *decoded;
     Settings settings;
     Read(prior, &settings, &result.diagnostics);
     result.diagnostics.clear();  // stored settings were valid when stored
@@ -311,7 +358,7 @@ class GitopsTreeResource final : public core::Resource {
       result.diagnostics.push_back(core::ErrorAt(
           AttributePath::Attr("path"), "Removing the tree failed",
           absl::StrCat(removed.status.message(), "\n\nDone before the error: ", tree::Summarize(removed.report))));
-      result.new_state = prior;
+      result.new_state = *std::move(decoded);
     }
     return result;
   }
