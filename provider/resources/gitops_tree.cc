@@ -43,9 +43,6 @@ constexpr int64_t kSchemaVersion = 0;
 
 constexpr char kRendered[] = "rendered_manifests";
 constexpr char kSensitive[] = "sensitive_manifests";
-constexpr char kDefaultExclude[] = "clusters/*/flux-system/**";
-constexpr char kDefaultFileMode[] = "0644";
-constexpr char kDefaultDirMode[] = "0755";
 
 // A managed file whose content changed on disk is shown in full up to this
 // size (the state already carries the desired content at its own size);
@@ -133,6 +130,16 @@ bool SameUpToLineEndings(std::string_view a, std::string_view b) {
 
 std::string FormatMode(uint32_t mode) { return absl::StrFormat("%04o", mode & 07777); }
 
+// The defaults are TreeOptions's, stated there once; these render them as
+// the attribute values a plan or an import shows.
+std::string DefaultFileMode() { return FormatMode(tree::TreeOptions().file_mode); }
+std::string DefaultDirMode() { return FormatMode(tree::TreeOptions().dir_mode); }
+Value DefaultExclude() {
+  Value::Elements patterns;
+  for (const std::string& p : tree::TreeOptions().exclude) patterns.push_back(Value::String(p));
+  return Value::List(Type::String(), std::move(patterns));
+}
+
 bool IsKnownString(const Value& v) { return v.IsKnown() && v.type().kind() == Type::Kind::kString; }
 
 // The settings a tree operation needs, read from a config/plan/state value.
@@ -140,7 +147,7 @@ struct Settings {
   std::string path;
   std::string cluster;
   tree::TreeOptions options;
-  std::string file_mode_text = kDefaultFileMode;
+  std::string file_mode_text = DefaultFileMode();
 };
 
 // Fills `out` from `obj`. Returns false if a setting is unknown (nothing can
@@ -172,7 +179,7 @@ bool ReadSettings(const Value& obj, Settings* out, Diagnostics* diags) {
   }
   const Value& prune = obj.GetAttr("prune");
   if (prune.IsUnknown()) known = false;
-  out->options.prune = prune.IsKnown() ? prune.AsBool() : true;
+  out->options.prune = prune.IsKnown() ? prune.AsBool() : tree::TreeOptions().prune;
 
   auto read_list = [&](const char* name, std::vector<std::string>* dst, bool keep_default) {
     const Value& v = obj.GetAttr(name);
@@ -203,7 +210,7 @@ bool ReadSettings(const Value& obj, Settings* out, Diagnostics* diags) {
     }
   }
 
-  auto read_mode = [&](const char* name, const char* dflt, uint32_t required_bits, uint32_t* dst,
+  auto read_mode = [&](const char* name, const std::string& dflt, uint32_t required_bits, uint32_t* dst,
                        std::string* text_out) {
     const Value& v = obj.GetAttr(name);
     if (v.IsUnknown()) {
@@ -228,8 +235,8 @@ bool ReadSettings(const Value& obj, Settings* out, Diagnostics* diags) {
     *dst = *mode;
     if (text_out != nullptr) *text_out = FormatMode(*mode);
   };
-  read_mode("file_permission", kDefaultFileMode, 0600, &out->options.file_mode, &out->file_mode_text);
-  read_mode("directory_permission", kDefaultDirMode, 0700, &out->options.dir_mode, nullptr);
+  read_mode("file_permission", DefaultFileMode(), 0600, &out->options.file_mode, &out->file_mode_text);
+  read_mode("directory_permission", DefaultDirMode(), 0700, &out->options.dir_mode, nullptr);
   return known;
 }
 
@@ -435,13 +442,13 @@ class GitopsTreeResource final : public core::Resource {
       return result;
     }
     Value planned = std::move(request.proposed_new_state);
-    if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(true));
+    if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(tree::TreeOptions().prune));
     if (planned.GetAttr("exclude").IsNull()) {
-      planned.SetAttr("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
+      planned.SetAttr("exclude", DefaultExclude());
     }
-    if (planned.GetAttr("file_permission").IsNull()) planned.SetAttr("file_permission", Value::String(kDefaultFileMode));
+    if (planned.GetAttr("file_permission").IsNull()) planned.SetAttr("file_permission", Value::String(DefaultFileMode()));
     if (planned.GetAttr("directory_permission").IsNull()) {
-      planned.SetAttr("directory_permission", Value::String(kDefaultDirMode));
+      planned.SetAttr("directory_permission", Value::String(DefaultDirMode()));
     }
 
     Settings settings;
@@ -592,10 +599,10 @@ class GitopsTreeResource final : public core::Resource {
     attrs.emplace("path", Value::String(std::string(path)));
     attrs.emplace("cluster", Value::String(std::string(cluster)));
     attrs.emplace(kRendered, Value::Map(Type::String(), {}));
-    attrs.emplace("prune", Value::Bool(true));
-    attrs.emplace("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
-    attrs.emplace("file_permission", Value::String(kDefaultFileMode));
-    attrs.emplace("directory_permission", Value::String(kDefaultDirMode));
+    attrs.emplace("prune", Value::Bool(tree::TreeOptions().prune));
+    attrs.emplace("exclude", DefaultExclude());
+    attrs.emplace("file_permission", Value::String(DefaultFileMode()));
+    attrs.emplace("directory_permission", Value::String(DefaultDirMode()));
     Value files = Value::Map(FileInfoType(), {});
     attrs.emplace("tree_sha256", Value::String(TreeDigest(files)));
     attrs.emplace("files", std::move(files));
