@@ -10,7 +10,7 @@
 #include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/remove_at.h"
+#include "tree/remove_at.h"
 #include "tree/layout.h"
 #include "tree/validate.h"
 
@@ -32,7 +32,7 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
                                const TreeOptions& options) {
   ApplyResult result;
   std::set<std::string> sorted;
-  result.status = internal::CheckRemovePaths(cluster, paths, options, &sorted);
+  result.status = CheckRemovePaths(cluster, paths, options, &sorted);
   if (!result.status.ok()) return result;
   Env* env = options.GetEnv();
   absl::StatusOr<internal::Fd> root_fd = internal::OpenRoot(
@@ -44,11 +44,11 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
   result.status = internal::LockRoot(env, root_fd->get(), root,
                                      options.lock_timeout_ms);
   if (!result.status.ok()) return result;
-  result.status = internal::RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
+  result.status = RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
   return result;
 }
 
-absl::Status internal::CheckRemovePaths(std::string_view cluster,
+absl::Status CheckRemovePaths(std::string_view cluster,
                                         const std::vector<std::string>& paths,
                                         const TreeOptions& options,
                                         std::set<std::string>* sorted) {
@@ -70,7 +70,7 @@ absl::Status internal::CheckRemovePaths(std::string_view cluster,
   return absl::OkStatus();
 }
 
-absl::Status internal::RemoveManagedFilesAt(int root_fd,
+absl::Status RemoveManagedFilesAt(int root_fd,
                                             const std::set<std::string>& sorted,
                                             const TreeOptions& options,
                                             RenderReport* report_out) {

@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/scan_at.h"
+#include "tree/scan_at.h"
 #include "tree/internal/sha256.h"
 #include "tree/layout.h"
 #include "tree/validate.h"
@@ -291,12 +291,10 @@ absl::StatusOr<TreeScan> ScanTreeImpl(std::string_view root,
     if (absl::IsNotFound(root_fd.status())) return TreeScan{};
     return root_fd.status();
   }
-  return internal::ScanTreeAt(root_fd->get(), cluster, options, filter);
+  return ScanTreeAt(root_fd->get(), cluster, options, filter);
 }
 
 }  // namespace
-
-namespace internal {
 
 absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
                                     const TreeOptions& options,
@@ -308,8 +306,6 @@ absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
   if (!s.ok()) return s;
   return scan;
 }
-
-}  // namespace internal
 
 absl::StatusOr<TreeScan> ScanTree(std::string_view root,
                                   std::string_view cluster,
@@ -376,10 +372,10 @@ absl::StatusOr<std::string> HashTreeFile(std::string_view root,
   absl::StatusOr<Fd> root_fd = internal::OpenRoot(
       options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
-  return internal::HashTreeFileAt(root_fd->get(), relpath, options);
+  return HashTreeFileAt(root_fd->get(), relpath, options);
 }
 
-absl::StatusOr<std::string> internal::HashTreeFileAt(int root_fd,
+absl::StatusOr<std::string> HashTreeFileAt(int root_fd,
                                                      std::string_view relpath,
                                                      const TreeOptions& options) {
   Env* env = options.GetEnv();
@@ -404,10 +400,10 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
   absl::StatusOr<Fd> root_fd = internal::OpenRoot(
       options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
-  return internal::ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
+  return ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
 }
 
-absl::StatusOr<std::string> internal::ReadTreeFileAt(int root_fd,
+absl::StatusOr<std::string> ReadTreeFileAt(int root_fd,
                                                      std::string_view relpath,
                                                      size_t max_bytes,
                                                      const TreeOptions& options) {
