@@ -7,13 +7,13 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "tree/content.h"
-#include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
-#include "tree/checkout.h"
 #include "tree/apply_at.h"
+#include "tree/checkout.h"
+#include "tree/content.h"
 #include "tree/internal/fs.h"
 #include "tree/layout.h"
+#include "tree/strings.h"
 
 namespace wildside::tree {
 namespace internal {

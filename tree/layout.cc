@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "tree/internal/strings.h"
+#include "tree/strings.h"
 
 namespace wildside::tree {
 

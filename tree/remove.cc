@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <set>
 
-#include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
 #include "tree/internal/fs.h"
-#include "tree/remove_at.h"
 #include "tree/layout.h"
+#include "tree/remove_at.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {

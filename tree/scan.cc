@@ -7,14 +7,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tree/internal/strings.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/fs.h"
-#include "tree/scan_at.h"
 #include "tree/internal/sha256.h"
 #include "tree/layout.h"
+#include "tree/scan_at.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {

@@ -5,12 +5,12 @@
 #include <map>
 #include <set>
 
-#include "tree/internal/strings.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/unicode.h"
 #include "tree/layout.h"
+#include "tree/strings.h"
 
 namespace wildside::tree {
 namespace {

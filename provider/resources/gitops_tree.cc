@@ -4,7 +4,6 @@
 #include <optional>
 #include <set>
 
-#include "provider/cty/absl_view.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -23,14 +22,17 @@
 #include "tree/remove.h"
 #include "tree/report.h"
 #include "tree/scan.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::resources {
 namespace {
 
+using tree::AV;
 using tree::EscapeForDisplay;
 using tree::IsValidUtf8;
 using tree::Sha256Hex;
+using tree::SV;
 
 using core::AttributePath;
 using core::Diagnostics;

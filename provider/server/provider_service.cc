@@ -3,7 +3,6 @@
 #include <chrono>
 #include <exception>
 
-#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
 #include "provider/log/logger.h"
 #include "provider/wire/convert.h"

@@ -10,7 +10,7 @@
 #include "absl/strings/cord.h"
 #include "tree/internal/escape.h"
 #include "tree/internal/paths.h"
-#include "tree/internal/strings.h"
+#include "tree/strings.h"
 
 namespace wildside::tree::internal {
 
