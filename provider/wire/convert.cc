@@ -15,6 +15,13 @@ absl::StatusOr<cty::Value> FromProto(const tfplugin6::DynamicValue& dv, const ct
   return cty::Value::Null(type);
 }
 
+cty::LazyValue TakeFromProto(tfplugin6::DynamicValue* dv, const cty::Type& type) {
+  if (!dv->msgpack().empty()) {
+    return cty::LazyValue(cty::LazyValue::Format::kMsgpack, std::move(*dv->mutable_msgpack()), type);
+  }
+  return cty::LazyValue(cty::LazyValue::Format::kJson, std::move(*dv->mutable_json()), type);
+}
+
 absl::Status ToProto(const cty::Value& value, const cty::Type& type, tfplugin6::DynamicValue* out) {
   std::string bytes;
   if (absl::Status s = cty::EncodeMsgpack(value, type, &bytes); !s.ok()) return s;
@@ -67,11 +74,5 @@ void ToProto(const schema::Schema& schema, tfplugin6::Schema* out) {
   }
 }
 
-core::Diagnostic DecodeFailure(std::string_view what, const absl::Status& status) {
-  return core::Error(absl::StrCat("Invalid ", AV(what)),
-                     absl::StrCat("The provider could not decode the ", AV(what), " OpenTofu sent: ",
-                                  status.message(),
-                                  ". This is a bug in OpenTofu or in the provider; please report it."));
-}
 
 }  // namespace wildside::wire

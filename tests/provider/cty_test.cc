@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "provider/cty/json.h"
+#include "provider/cty/lazy_value.h"
 #include "provider/cty/msgpack.h"
 #include "status_matchers.h"
 
@@ -251,4 +252,31 @@ TEST(JsonTest, EncodeDecodeRoundTrip) {
 }
 
 }  // namespace
+}  // namespace wildside::cty
+
+namespace wildside::cty {
+
+TEST(LazyValueTest, KnowsNullWithoutDecodingAndDecodesOnce) {
+  using wildside::cty::LazyValue;
+  const Type t = Type::Map(Type::String());
+  EXPECT_TRUE(LazyValue(LazyValue::Format::kMsgpack, std::string("\xc0", 1), t).IsNull());
+  EXPECT_TRUE(LazyValue(LazyValue::Format::kMsgpack, "", t).IsNull());
+  EXPECT_TRUE(LazyValue(LazyValue::Format::kJson, " null\n", t).IsNull());
+  EXPECT_FALSE(LazyValue(LazyValue::Format::kJson, "{}", t).IsNull());
+  EXPECT_TRUE(LazyValue(Value::Null(t)).IsNull());
+
+  Value m = Value::Map(Type::String(), {{"a", Value::String("x")}});
+  absl::StatusOr<std::string> bytes = wildside::cty::EncodeMsgpack(m, t);
+  ASSERT_TRUE(bytes.ok());
+  LazyValue lazy(LazyValue::Format::kMsgpack, *bytes, t);
+  EXPECT_FALSE(lazy.IsNull());
+  absl::StatusOr<Value> decoded = std::move(lazy).Decode();
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, m);
+  absl::StatusOr<Value> from_json = LazyValue(LazyValue::Format::kJson, R"({"a":"x"})", t).Decode();
+  ASSERT_TRUE(from_json.ok());
+  EXPECT_EQ(*from_json, m);
+  EXPECT_FALSE(LazyValue(LazyValue::Format::kMsgpack, "\xc1", t).Decode().ok());
+}
+
 }  // namespace wildside::cty

@@ -1,0 +1,27 @@
+#include "provider/cty/lazy_value.h"
+
+#include "provider/cty/json.h"
+#include "provider/cty/msgpack.h"
+
+namespace wildside::cty {
+
+bool LazyValue::IsNull() const {
+  if (decoded_.has_value()) return decoded_->IsNull();
+  if (bytes_.empty()) return true;
+  if (format_ == Format::kMsgpack) return bytes_.size() == 1 && static_cast<unsigned char>(bytes_[0]) == 0xc0;
+  size_t b = bytes_.find_first_not_of(" \t\r\n");
+  size_t e = bytes_.find_last_not_of(" \t\r\n");
+  return b != std::string::npos && bytes_.compare(b, e - b + 1, "null") == 0;
+}
+
+absl::StatusOr<Value> LazyValue::Decode() && {
+  if (decoded_.has_value()) return *std::move(decoded_);
+  std::string bytes = std::move(bytes_);
+  bytes_.clear();
+  if (bytes.empty()) return Value::Null(type_);
+  // `bytes` dies at the end of this call: the encoded copy is gone as soon
+  // as the decoded one exists.
+  return format_ == Format::kMsgpack ? DecodeMsgpack(bytes, type_) : DecodeJson(bytes, type_);
+}
+
+}  // namespace wildside::cty
