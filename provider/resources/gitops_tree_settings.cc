@@ -129,14 +129,14 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
   if (prune.IsUnknown()) known = false;
   out->options.prune = prune.IsKnown() ? prune.AsBool() : DefaultPrune();
 
-  auto read_list = [&](const char* name, std::vector<std::string>* dst, bool keep_default) {
+  auto read_list = [&](const char* name, std::vector<std::string>* dst) {
     const Value& v = obj.GetAttr(name);
     if (v.IsNull()) return;
     if (!v.IsWhollyKnown()) {
       known = false;
       return;
     }
-    if (!keep_default || v.IsKnown()) dst->clear();
+    dst->clear();  // a given list replaces the default
     for (size_t i = 0; i < v.elements().size(); ++i) {
       const Value& e = v.elements()[i];
       if (e.IsNull() || e.AsString().empty()) {
@@ -147,8 +147,8 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
       dst->push_back(e.AsString());
     }
   };
-  read_list("exclude", &out->options.exclude, true);
-  read_list("extra_components", &out->options.extra_components, false);
+  read_list("exclude", &out->options.exclude);
+  read_list("extra_components", &out->options.extra_components);
   for (size_t i = 0; i < out->options.extra_components.size(); ++i) {
     if (!tree::IsDns1123Label(out->options.extra_components[i])) {
       diags->push_back(core::ErrorAt(AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),
