@@ -49,9 +49,9 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
 }
 
 absl::Status CheckRemovePaths(std::string_view cluster,
-                                        const std::vector<std::string>& paths,
-                                        const TreeOptions& options,
-                                        std::set<std::string>* sorted) {
+                              const std::vector<std::string>& paths,
+                              const TreeOptions& options,
+                              std::set<std::string>* sorted) {
   std::vector<KeyProblem> problems;
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
     problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});
@@ -71,9 +71,9 @@ absl::Status CheckRemovePaths(std::string_view cluster,
 }
 
 absl::Status RemoveManagedFilesAt(int root_fd,
-                                            const std::set<std::string>& sorted,
-                                            const TreeOptions& options,
-                                            RenderReport* report_out) {
+                                  const std::set<std::string>& sorted,
+                                  const TreeOptions& options,
+                                  RenderReport* report_out) {
   RenderReport& report = *report_out;
   Env* env = options.GetEnv();
   internal::DirCache dirs(env, root_fd, options.dir_mode);

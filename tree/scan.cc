@@ -376,8 +376,8 @@ absl::StatusOr<std::string> HashTreeFile(std::string_view root,
 }
 
 absl::StatusOr<std::string> HashTreeFileAt(int root_fd,
-                                                     std::string_view relpath,
-                                                     const TreeOptions& options) {
+                                           std::string_view relpath,
+                                           const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
   absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);
@@ -404,9 +404,9 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
 }
 
 absl::StatusOr<std::string> ReadTreeFileAt(int root_fd,
-                                                     std::string_view relpath,
-                                                     size_t max_bytes,
-                                                     const TreeOptions& options) {
+                                           std::string_view relpath,
+                                           size_t max_bytes,
+                                           const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
   absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);
