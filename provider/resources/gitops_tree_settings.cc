@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 #include "tree/content.h"
 #include "tree/layout.h"
@@ -67,14 +68,21 @@ schema::Schema BuildSchema() {
       "Like `rendered_manifests`, for Secrets: values are redacted in plans. Keys may not overlap "
       "`rendered_manifests`.",
       false, true, false, /*sensitive=*/true);
-  add("prune", Type::Bool(), "Delete stray files in the owned directories. Default `true`.", false, true, true);
-  add("exclude", Type::List(Type::String()),
-      "Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default "
-      "`[\"clusters/*/flux-system/**\"]`.",
+  // The defaults shown are TreeOptions's (see DefaultFileMode and friends).
+  std::vector<std::string> quoted;
+  for (const std::string& p : tree::TreeOptions().exclude) quoted.push_back(absl::StrCat("\"", p, "\""));
+  add("prune", Type::Bool(),
+      absl::StrCat("Delete stray files in the owned directories. Default `", DefaultPrune() ? "true" : "false",
+                   "`."),
       false, true, true);
-  add("file_permission", Type::String(), "Octal mode of written files. Default `\"0644\"`.", false, true, true);
-  add("directory_permission", Type::String(), "Octal mode of created directories. Default `\"0755\"`.", false,
-      true, true);
+  add("exclude", Type::List(Type::String()),
+      absl::StrCat("Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default `[",
+                   absl::StrJoin(quoted, ", "), "]`."),
+      false, true, true);
+  add("file_permission", Type::String(),
+      absl::StrCat("Octal mode of written files. Default `\"", DefaultFileMode(), "\"`."), false, true, true);
+  add("directory_permission", Type::String(),
+      absl::StrCat("Octal mode of created directories. Default `\"", DefaultDirMode(), "\"`."), false, true, true);
   add("extra_components", Type::List(Type::String()),
       "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, vault, "
       "databases and redis.",
