@@ -24,4 +24,24 @@ absl::StatusOr<Value> LazyValue::Decode() && {
   return format_ == Format::kMsgpack ? DecodeMsgpack(bytes, type_) : DecodeJson(bytes, type_);
 }
 
+absl::StatusOr<Value> LazyValue::DecodeWithout(const std::set<std::string, std::less<>>& skip) const {
+  if (decoded_.has_value()) {
+    if (decoded_->IsNull() || !decoded_->IsKnown()) return *decoded_;
+    Value::Entries attrs;
+    for (const auto& [name, v] : decoded_->entries()) {
+      if (skip.count(name) == 0) attrs.emplace(name, v);
+    }
+    return Value::Object(decoded_->type(), std::move(attrs));
+  }
+  if (bytes_.empty()) return Value::Null(type_);
+  if (format_ == Format::kMsgpack) return DecodeMsgpackSkipping(bytes_, type_, skip);
+  absl::StatusOr<Value> whole = DecodeJson(bytes_, type_);  // JSON: rare (never sent by OpenTofu for these)
+  if (!whole.ok() || whole->IsNull() || !whole->IsKnown()) return whole;
+  Value::Entries attrs;
+  for (auto& [name, v] : std::move(*whole).TakeEntries()) {
+    if (skip.count(name) == 0) attrs.emplace(name, std::move(v));
+  }
+  return Value::Object(type_, std::move(attrs));
+}
+
 }  // namespace wildside::cty

@@ -10,6 +10,7 @@
 #define WILDSIDE_PROVIDER_CTY_LAZY_VALUE_H_
 
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -36,6 +37,11 @@ class LazyValue {
   // The value; the encoded bytes are released once decoded. InvalidArgument
   // with the attribute path when the bytes do not conform to the type.
   absl::StatusOr<Value> Decode() &&;
+
+  // The value without the top-level attributes in `skip` (they read as
+  // null), leaving the bytes in place for a later Decode(). For a plan that
+  // needs the prior state's settings and `files`, not its manifests.
+  absl::StatusOr<Value> DecodeWithout(const std::set<std::string, std::less<>>& skip) const;
 
  private:
   std::optional<Value> decoded_;

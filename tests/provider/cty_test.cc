@@ -279,4 +279,37 @@ TEST(LazyValueTest, KnowsNullWithoutDecodingAndDecodesOnce) {
   EXPECT_FALSE(LazyValue(LazyValue::Format::kMsgpack, "\xc1", t).Decode().ok());
 }
 
+TEST(LazyValueTest, DecodeWithoutSkipsTopLevelAttributesButChecksTheirShape) {
+  using wildside::cty::LazyValue;
+  const Type t = Type::Object({{"id", Type::String()},
+                               {"big", Type::Map(Type::String())},
+                               {"files", Type::Map(Type::Object({{"sha256", Type::String()}}))}});
+  Value v = Value::Object(
+      t, {{"id", Value::String("x")},
+          {"big", Value::Map(Type::String(), {{"a", Value::String(std::string(1000, 'c'))}, {"b", Value::Unknown(Type::String())}})},
+          {"files", Value::Map(Type::Object({{"sha256", Type::String()}}),
+                               {{"a", Value::Object(Type::Object({{"sha256", Type::String()}}),
+                                                    {{"sha256", Value::String("h")}})}})}});
+  absl::StatusOr<std::string> bytes = wildside::cty::EncodeMsgpack(v, t);
+  ASSERT_TRUE(bytes.ok());
+  LazyValue lazy(LazyValue::Format::kMsgpack, *bytes, t);
+  absl::StatusOr<Value> slim = lazy.DecodeWithout({"big"});
+  ASSERT_TRUE(slim.ok()) << slim.status();
+  EXPECT_TRUE(slim->GetAttr("big").IsNull());
+  EXPECT_EQ(slim->GetAttr("files"), v.GetAttr("files"));
+  EXPECT_EQ(slim->GetAttr("id"), Value::String("x"));
+  // The bytes are still there for the whole value.
+  absl::StatusOr<Value> whole = std::move(lazy).Decode();
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(*whole, v);
+  // A skipped attribute that is malformed is still an error.
+  std::string broken = *bytes;
+  broken.resize(broken.size() / 2);
+  EXPECT_FALSE(LazyValue(LazyValue::Format::kMsgpack, broken, t).DecodeWithout({"big"}).ok());
+  // An already decoded value gives the same answer.
+  absl::StatusOr<Value> from_value = LazyValue(v).DecodeWithout({"big"});
+  ASSERT_TRUE(from_value.ok());
+  EXPECT_EQ(*from_value, *slim);
+}
+
 }  // namespace wildside::cty
