@@ -7,11 +7,15 @@
 #include <set>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
-#include "provider/cty/absl_view.h"
+#include "absl/strings/str_cat.h"
+#include "tree/strings.h"
 
 namespace wildside::cty {
+
+using tree::AV;
+using tree::SV;
+
 namespace {
 
 // Deeper than any schema we declare; bounds recursion on hostile input.

@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "provider/cty/absl_view.h"
 #include "provider/cty/json.h"
 #include "provider/log/logger.h"
 #include "provider/resources/gitops_tree_refresh.h"
@@ -20,13 +19,16 @@
 #include "tree/remove.h"
 #include "tree/report.h"
 #include "tree/scan.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::resources {
 namespace {
 
 using namespace gitops;  // NOLINT: the resource's own model
+using tree::AV;
 using tree::EscapeForDisplay;
+using tree::SV;
 
 using core::AttributePath;
 using core::Diagnostics;
@@ -117,13 +119,13 @@ class GitopsTreeResource final : public core::Resource {
       return result;
     }
     Value planned = *std::move(proposed);
-    if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(true));
+    if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(DefaultPrune()));
     if (planned.GetAttr("exclude").IsNull()) {
-      planned.SetAttr("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
+      planned.SetAttr("exclude", DefaultExclude());
     }
-    if (planned.GetAttr("file_permission").IsNull()) planned.SetAttr("file_permission", Value::String(kDefaultFileMode));
+    if (planned.GetAttr("file_permission").IsNull()) planned.SetAttr("file_permission", Value::String(DefaultFileMode()));
     if (planned.GetAttr("directory_permission").IsNull()) {
-      planned.SetAttr("directory_permission", Value::String(kDefaultDirMode));
+      planned.SetAttr("directory_permission", Value::String(DefaultDirMode()));
     }
 
     Settings settings;
@@ -299,10 +301,10 @@ class GitopsTreeResource final : public core::Resource {
     attrs.emplace("path", Value::String(std::string(path)));
     attrs.emplace("cluster", Value::String(std::string(cluster)));
     attrs.emplace(kRendered, Value::Map(Type::String(), {}));
-    attrs.emplace("prune", Value::Bool(true));
-    attrs.emplace("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
-    attrs.emplace("file_permission", Value::String(kDefaultFileMode));
-    attrs.emplace("directory_permission", Value::String(kDefaultDirMode));
+    attrs.emplace("prune", Value::Bool(DefaultPrune()));
+    attrs.emplace("exclude", DefaultExclude());
+    attrs.emplace("file_permission", Value::String(DefaultFileMode()));
+    attrs.emplace("directory_permission", Value::String(DefaultDirMode()));
     Value files = Value::Map(FileInfoType(), {});
     attrs.emplace("tree_sha256", Value::String(TreeDigest(files)));
     attrs.emplace("files", std::move(files));

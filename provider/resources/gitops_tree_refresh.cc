@@ -1,19 +1,21 @@
 #include "provider/resources/gitops_tree_refresh.h"
 
 #include "absl/strings/str_cat.h"
-#include "provider/cty/absl_view.h"
 #include "provider/resources/gitops_tree_settings.h"
 #include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/scan.h"
+#include "tree/strings.h"
 
 namespace wildside::resources::gitops {
 namespace {
 
 using cty::Type;
 using cty::Value;
+using tree::AV;
 using tree::IsValidUtf8;
 using tree::Sha256Hex;
+using tree::SV;
 
 // A managed file whose content changed on disk is shown in full up to this
 // size (the state already carries the desired content at its own size);

@@ -5,7 +5,6 @@
 #include <optional>
 #include <string_view>
 
-#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
 #include "provider/log/logger.h"
 #include "provider/wire/convert.h"
