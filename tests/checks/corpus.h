@@ -191,6 +191,20 @@ inline std::vector<Case> BrokenCases() {
                    {{"platform/sources/kustomization.yaml", 6, 3, FindingKind::kMissingReference}},
                    {},
                    "platform/sources"});
+  cases.push_back({"DuplicateKeyInListedResource",
+                   {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+                    {"platform/redis/cm.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"}},
+                   {{"platform/redis/cm.yaml", 5, 3, FindingKind::kDuplicateKey}},
+                   {},
+                   "platform/redis"});
+  cases.push_back({"TabInKustomization",
+                   {{"platform/redis/kustomization.yaml",
+                     Kustomization("resources:\n\t- cm.yaml\n")},
+                    {"platform/redis/cm.yaml", ConfigMap("cm")}},
+                   {{"platform/redis/kustomization.yaml", 4, 1, FindingKind::kYamlSyntax}},
+                   {},
+                   "platform/redis"});
   cases.push_back({"ResourcesListNonObject",
                    {{"platform/redis/kustomization.yaml",
                      Kustomization("resources:\n- values.yaml\n")},
@@ -268,6 +282,14 @@ inline std::vector<Case> GoodCases() {
        {},
        {"clusters/dev"},
        "platform/traefik"});
+  cases.push_back({"MergeKeysInListedResource",
+                   {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+                    {"platform/redis/cm.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
+                     "  labels: &l {x: \"1\"}\n  annotations:\n    <<: *l\n    x: \"2\"\n"}},
+                   {},
+                   {"platform/redis"},
+                   "platform/redis"});
   cases.push_back({"OverlayReadsBaseFile",
                    {{"platform/cert-manager/base/cm.yaml", ConfigMap("cm")},
                     {"platform/cert-manager/overlay/kustomization.yaml",

@@ -135,7 +135,8 @@ struct FileFacts {
   std::vector<Reference> references;  // only for kustomization files
 
   // spec.path of each Flux Kustomization (kustomize.toolkit.fluxcd.io/*)
-  // in the file, as written; `has_path` false when spec.path is absent.
+  // in the file, as written. One without spec.path builds the source's
+  // root, which always exists, and is not listed.
   struct FluxPath {
     std::string path;
     int line = 0;
@@ -175,7 +176,8 @@ std::vector<Finding> CheckTree(const DesiredTree& desired,
                                const CheckOptions& options);
 
 // One line: `<attribute>["<key>"]:<line>:<column>: <message>` (the place
-// left out when line is 0); the key shown with EscapeForDisplay.
+// left out when line is 0), or `<key>:<line>:<column>: <message>` when
+// `attribute` is empty (the CLI); the key shown with EscapeForDisplay.
 std::string FormatFinding(const Finding& finding,
                           std::string_view attribute = "rendered_manifests");
 

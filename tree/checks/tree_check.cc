@@ -61,7 +61,7 @@ std::string_view FindingKindName(FindingKind kind) {
 
 std::string FormatFinding(const Finding& f, std::string_view attribute) {
   std::string out(attribute);
-  out += "[\"" + EscapeForDisplay(f.key) + "\"]";
+  out += attribute.empty() ? EscapeForDisplay(f.key) : "[\"" + EscapeForDisplay(f.key) + "\"]";
   if (f.line > 0) out += ":" + std::to_string(f.line) + ":" + std::to_string(f.column);
   out += ": ";
   out += f.message;
