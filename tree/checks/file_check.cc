@@ -334,7 +334,14 @@ class FileScanner {
       r.decoded_as_objects = decoded;
       facts_->references.push_back(std::move(r));
     };
-    auto idx = [&](size_t i) { return "[" + std::to_string(stack_[i].index) + "]"; };
+    // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on
+    // "[" + std::to_string(...) at -O2 and above.
+    auto idx = [&](size_t i) {
+      std::string out(1, '[');
+      out += std::to_string(stack_[i].index);
+      out += ']';
+      return out;
+    };
     // field: [item]
     if (depth == 2 && seq_at(1)) {
       for (const ListField& f : kListFields) {
