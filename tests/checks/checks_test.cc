@@ -121,6 +121,32 @@ TEST(ChecksTest, InvalidUtf8IsASyntaxErrorAtItsPlace) {
   EXPECT_EQ(got[0].line, 2);
 }
 
+TEST(ChecksTest, DeepNestingEndsWithAFindingNotACrash) {
+  std::string deep(200000, '[');
+  std::vector<Finding> got = Check({{"deep.yaml", deep}});
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kYamlSyntax);
+  EXPECT_THAT(got[0].message, HasSubstr("too deeply nested"));
+  EXPECT_EQ(got[0].line, 1);
+  EXPECT_EQ(got[0].column, 10001);
+  std::string ok = std::string(100, '[') + std::string(100, ']') + "\n";
+  EXPECT_THAT(Check({{"ok.yaml", ok}}), IsEmpty());
+}
+
+TEST(ChecksTest, DirectoriesReachedFromAKustomizationAreNotGenerated) {
+  // `sub` has no kustomization: one finding for that, none for what a
+  // generated kustomization would have decoded there.
+  std::vector<Finding> got = Check({{"platform/redis/kustomization.yaml", "resources:\n- sub\n"},
+                                    {"platform/redis/sub/values.yaml", "replicas: 1\n"}},
+                                   [] {
+                                     CheckOptions o;
+                                     o.flux_roots = {"platform/redis"};
+                                     return o;
+                                   }());
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kNotAKustomization);
+}
+
 TEST(ChecksTest, DuplicateKeysEverywhereAndOnlyThere) {
   std::vector<Finding> got = Check({{"d.yaml",
                                      "a: 1\n"

@@ -29,7 +29,7 @@ struct Case {
   std::vector<std::string> flux_roots = {"clusters/dev"};
   // For the oracle: the directory `kustomize build` runs on (empty: not a
   // reference case). Its verdict must match `expected.empty()`.
-  std::string kustomize_dir;
+  std::string kustomize_dir = "";
 };
 
 // gtest prints the name instead of the bytes.

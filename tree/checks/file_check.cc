@@ -34,6 +34,11 @@ namespace {
 constexpr std::string_view kFluxKustomizeGroup = "kustomize.toolkit.fluxcd.io/";
 // apiVersion and kind longer than this are not kept (they are not real).
 constexpr size_t kMaxIdentifier = 256;
+// Collections nested deeper than this end the parse with a finding, so
+// the memory a file costs stays proportional to its size with a small
+// factor whatever it holds. go-yaml (what Flux decodes with) refuses
+// depths of this order too; real manifests nest a few dozen levels.
+constexpr size_t kMaxDepth = 10000;
 
 struct Mark {
   int line = 0;    // 1-based
@@ -108,10 +113,17 @@ class FileScanner {
         break;
       }
       bool end = event.type == YAML_STREAM_END_EVENT;
+      Mark at = ToMark(event.start_mark);
       OnEvent(event);
       yaml_event_delete(&event);
       if (end) {
         facts_->complete = true;
+        break;
+      }
+      if (stack_.size() > kMaxDepth) {
+        AddFinding(at, FindingKind::kYamlSyntax,
+                   "too deeply nested: more than " + std::to_string(kMaxDepth) +
+                       " levels of mappings and sequences");
         break;
       }
     }

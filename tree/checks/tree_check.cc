@@ -301,19 +301,25 @@ class Pass {
 
   // Item 2: walk what Flux builds from each root and judge every file it
   // decodes as Kubernetes YAML.
+  //
+  // Only a root Flux builds gets a generated kustomization; a directory
+  // reached from a kustomization without one of its own is an error
+  // already (kNotAKustomization) and is not walked.
   void CheckDecodedFiles(const std::vector<std::string>& roots) {
-    std::deque<std::string> queue(roots.begin(), roots.end());
-    std::unordered_set<std::string> built;
+    std::deque<std::string> queue;
+    for (const std::string& r : roots) {
+      if (KindOf(r) != PathKind::kDirectory || !built_.insert(r).second) continue;
+      if (std::optional<std::string> k = KustomizationIn(r)) {
+        BuildKustomization(*k, r, &queue);
+      } else {
+        Generate(r, &queue);
+      }
+    }
     while (!queue.empty()) {
       std::string dir = std::move(queue.front());
       queue.pop_front();
-      if (!built.insert(dir).second) continue;
-      if (KindOf(dir) != PathKind::kDirectory) continue;
-      if (std::optional<std::string> k = KustomizationIn(dir)) {
-        BuildKustomization(*k, dir, &queue);
-      } else {
-        Generate(dir, &queue);
-      }
+      if (!built_.insert(dir).second) continue;
+      if (std::optional<std::string> k = KustomizationIn(dir)) BuildKustomization(*k, dir, &queue);
     }
   }
 
@@ -391,6 +397,7 @@ class Pass {
   std::unordered_map<std::string, PathKind> lookups_;
   std::unordered_map<std::string, std::optional<std::string>> kustomization_of_;
   std::unordered_set<std::string> judged_;
+  std::unordered_set<std::string> built_;
   std::vector<Finding> findings_;
 };
 
