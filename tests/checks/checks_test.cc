@@ -147,6 +147,21 @@ TEST(ChecksTest, DirectoriesReachedFromAKustomizationAreNotGenerated) {
   EXPECT_EQ(got[0].kind, FindingKind::kNotAKustomization);
 }
 
+TEST(ChecksTest, LinesCountAsYamlCountsThem) {
+  // CRLF is one break, a lone CR one too, and so are U+0085, U+2028 and
+  // U+2029 (YAML 1.1): the place matches libyaml's marks.
+  std::vector<Finding> got = Check({{"crlf.yaml", "a: 1\r\nb: 2\r\na: 3\r\n"},
+                                    {"cr.yaml", "a: 1\rb: 2\ra: 3\r"},
+                                    {"ls.yaml", "a: 1\nb: \"x\xe2\x80\xa8y\"\na: 3\n"},
+                                    {"utf8.yaml", "a: \"\xe2\x80\xa8\"\r\nb: caf\xc3\n"}});
+  ASSERT_EQ(got.size(), 4u) << Dump(got);
+  EXPECT_EQ(std::pair(got[0].line, got[0].column), std::pair(3, 1)) << Dump(got);  // cr
+  EXPECT_EQ(std::pair(got[1].line, got[1].column), std::pair(3, 1)) << Dump(got);  // crlf
+  EXPECT_EQ(std::pair(got[2].line, got[2].column), std::pair(4, 1)) << Dump(got);  // ls
+  EXPECT_EQ(got[3].kind, FindingKind::kYamlSyntax);                              // utf8
+  EXPECT_EQ(got[3].line, 3) << Dump(got);
+}
+
 TEST(ChecksTest, DuplicateKeysEverywhereAndOnlyThere) {
   std::vector<Finding> got = Check({{"d.yaml",
                                      "a: 1\n"

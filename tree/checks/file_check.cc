@@ -172,15 +172,30 @@ class FileScanner {
     AddFinding(at, FindingKind::kYamlSyntax, std::move(message));
   }
 
-  // Line and column (in characters) of a byte offset.
+  // Line and column (in characters) of a byte offset, counting line
+  // breaks as libyaml does for its marks: LF, CR, CRLF (once), and the
+  // YAML 1.1 breaks NEL (U+0085), LS (U+2028) and PS (U+2029).
   Mark MarkOfOffset(size_t offset) const {
     Mark m{1, 1};
     offset = std::min(offset, content_.size());
+    auto byte = [&](size_t i) { return static_cast<unsigned char>(content_[i]); };
     for (size_t i = 0; i < offset; ++i) {
-      unsigned char c = static_cast<unsigned char>(content_[i]);
+      unsigned char c = byte(i);
+      size_t width = 0;  // bytes of a line break starting here, or 0
       if (c == '\n') {
+        width = 1;
+      } else if (c == '\r') {
+        width = i + 1 < content_.size() && byte(i + 1) == '\n' ? 2 : 1;
+      } else if (c == 0xC2 && i + 1 < content_.size() && byte(i + 1) == 0x85) {
+        width = 2;
+      } else if (c == 0xE2 && i + 2 < content_.size() && byte(i + 1) == 0x80 &&
+                 (byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9)) {
+        width = 3;
+      }
+      if (width > 0) {
         ++m.line;
         m.column = 1;
+        i += width - 1;
       } else if ((c & 0xC0) != 0x80) {
         ++m.column;
       }
