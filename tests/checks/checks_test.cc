@@ -162,6 +162,16 @@ TEST(ChecksTest, LinesCountAsYamlCountsThem) {
   EXPECT_EQ(got[3].line, 3) << Dump(got);
 }
 
+// tree_checks_fuzz: a generator field holding a scalar was indexed as a
+// sequence one level too deep (heap overflow under ASan).
+TEST(ChecksTest, KustomizationFieldsOfTheWrongShapeAreIgnored) {
+  EXPECT_THAT(Check({{"modules/kustomization.yaml",
+                      "configMapGenerator: x\nsecretGenerator: {files: y}\n"
+                      "resources: z\npatches: [a, {path: [b]}]\nopenapi: [c]\n"
+                      "configMapGenerator2: [{files: [gone]}]\n"}}),
+              IsEmpty());
+}
+
 TEST(ChecksTest, DuplicateKeysEverywhereAndOnlyThere) {
   std::vector<Finding> got = Check({{"d.yaml",
                                      "a: 1\n"

@@ -393,7 +393,7 @@ class FileScanner {
     // generator: [{env: ...}] and [{files: [...]}, {envs: [...]}]
     bool generator = false;
     for (std::string_view f : kGeneratorFields) generator = generator || key_at(0) == f;
-    if (!generator || !seq_at(1)) return;
+    if (!generator || depth < 3 || !seq_at(1)) return;
     std::string base = std::string(key_at(0)) + idx(1);
     if (depth == 3 && key_at(2) == "env") {
       add(base + ".env", value, false, false);
