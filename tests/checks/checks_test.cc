@@ -313,6 +313,18 @@ TEST(ChecksTest, GeneratedKustomizationStopsAtSubdirectoriesWithTheirOwn) {
   EXPECT_THAT(got[0].message, HasSubstr("document 1 is not a Kubernetes object (no apiVersion and no kind)"));
 }
 
+TEST(ChecksTest, EmptyOrNullKindIsNoKind) {
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  std::vector<Finding> got = Check({{"clusters/dev/a.yaml", "apiVersion: v1\nkind: \"\"\n"},
+                                    {"clusters/dev/b.yaml", "apiVersion: ~\nkind: X\n"},
+                                    {"clusters/dev/c.yaml", "apiVersion: v1\nkind: X\n"}},
+                                   o);
+  ASSERT_EQ(got.size(), 2u) << Dump(got);
+  EXPECT_THAT(got[0].message, HasSubstr("(no kind)"));
+  EXPECT_THAT(got[1].message, HasSubstr("(no apiVersion)"));
+}
+
 TEST(ChecksTest, NonObjectsElsewhereAreFine) {
   EXPECT_THAT(Check({{"platform/traefik/values.yaml", "replicaCount: 1\n"},
                      {"modules/list.yaml", "- a\n- b\n"}}),

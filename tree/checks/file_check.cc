@@ -326,7 +326,8 @@ class FileScanner {
 
   void OnValue(Mark at, std::string_view value, bool plain) {
     if (stack_.empty()) return;
-    if (plain && IsNullPlain(value)) return;
+    // null and "" are no value: `kind: ""` is as missing as no kind.
+    if (value.empty() || (plain && IsNullPlain(value))) return;
     if (AtKeys({"apiVersion"})) {
       doc_.has_api_version = true;
       if (value.size() <= kMaxIdentifier) doc_.api_version.assign(value);
