@@ -49,16 +49,29 @@ $( [[ -n "$LOCAL_MIRROR" ]] && printf '  filesystem_mirror {\n    path    = "%s"
 RC
 export TF_CLI_CONFIG_FILE="$WORK/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
-# N files spread over the seven components, 100 per directory.
+# N files spread over the seven components, 100 per directory. Each is
+# valid YAML of exactly SIZE bytes (the provider's checks parse every
+# .yaml, and a repeated key is a finding): distinct keys in whole lines,
+# padded with a comment line.
 python3 - "$N" "$SIZE" <<'PY'
 import os, sys
 n, size = int(sys.argv[1]), int(sys.argv[2])
 comps = ["sources", "traefik", "cert-manager", "external-dns", "vault", "databases", "redis"]
-line = "key: value-0123456789abcdefghijklmnopqrstuvwxyz\n"
 for i in range(n):
     d = f"src/platform/{comps[i % 7]}/d{i // 100:03d}"
     os.makedirs(d, exist_ok=True)
-    body = (f"# file {i}\n" + line * (size // len(line) + 1))[:size - 1] + "\n"
+    header = f"# file {i}\n"
+    body = header if len(header) <= size else ""
+    k = 0
+    while True:
+        line = f"key{k:05d}: value-0123456789abcdefghijklmnopqrstuvwxyz\n"
+        if len(body) + len(line) > size - 2:
+            break
+        body += line
+        k += 1
+    pad = size - len(body)
+    body += ("#" + "x" * (pad - 2) + "\n") if pad >= 2 else "\n" * pad
+    assert len(body) == size, (len(body), size)
     with open(f"{d}/m{i:05d}.yaml", "w") as f:
         f.write(body)
 PY
