@@ -353,7 +353,7 @@ TEST_P(EndToEndCoreTest, StateFromTheLastReleasePlansEmpty) {
   for (const auto& e : fs::recursive_directory_iterator(ws_->checkout())) {
     if (e.is_regular_file()) mtimes[e.path().string()] = e.last_write_time();
   }
-  ASSERT_EQ(mtimes.size(), 5u);
+  ASSERT_EQ(mtimes.size(), 6u);
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
   testing::CommandResult apply = ws_->Apply();
