@@ -5,10 +5,10 @@
 #include <set>
 #include <utility>
 
-#include "tree/internal/apply_at.h"
+#include "tree/apply_at.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/remove_at.h"
-#include "tree/internal/scan_at.h"
+#include "tree/remove_at.h"
+#include "tree/scan_at.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {
@@ -61,7 +61,7 @@ absl::StatusOr<TreeScan> Checkout::Scan(std::string_view cluster,
                                         const DesiredTree* hash_if_same_size) const {
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
   if (root_fd_ < 0) return TreeScan{};
-  return internal::ScanTreeAt(root_fd_, cluster, *options_, hash_if_same_size);
+  return ScanTreeAt(root_fd_, cluster, *options_, hash_if_same_size);
 }
 
 absl::Status Checkout::Apply(const DesiredTree& desired, const ChangeSet& changes,
@@ -69,32 +69,32 @@ absl::Status Checkout::Apply(const DesiredTree& desired, const ChangeSet& change
   if (!locked()) {
     return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
-  return internal::ApplyChangeSetAt(root_fd_, desired, changes, *options_, report);
+  return ApplyChangeSetAt(root_fd_, desired, changes, *options_, report);
 }
 
 absl::Status Checkout::Remove(std::string_view cluster,
                               const std::vector<std::string>& paths,
                               RenderReport* report) const {
   std::set<std::string> sorted;
-  if (absl::Status s = internal::CheckRemovePaths(cluster, paths, *options_, &sorted); !s.ok()) {
+  if (absl::Status s = CheckRemovePaths(cluster, paths, *options_, &sorted); !s.ok()) {
     return s;
   }
   if (root_fd_ < 0 && mode_ == kWriteExisting) return absl::OkStatus();  // nothing there
   if (!locked()) {
     return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
-  return internal::RemoveManagedFilesAt(root_fd_, sorted, *options_, report);
+  return RemoveManagedFilesAt(root_fd_, sorted, *options_, report);
 }
 
 absl::StatusOr<std::string> Checkout::ReadFile(std::string_view relpath,
                                                size_t max_bytes) const {
   if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
-  return internal::ReadTreeFileAt(root_fd_, relpath, max_bytes, *options_);
+  return ReadTreeFileAt(root_fd_, relpath, max_bytes, *options_);
 }
 
 absl::StatusOr<std::string> Checkout::HashFile(std::string_view relpath) const {
   if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
-  return internal::HashTreeFileAt(root_fd_, relpath, *options_);
+  return HashTreeFileAt(root_fd_, relpath, *options_);
 }
 
 }  // namespace wildside::tree

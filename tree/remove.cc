@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <set>
 
-#include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/remove_at.h"
 #include "tree/layout.h"
+#include "tree/remove_at.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {
@@ -19,20 +19,6 @@ namespace wildside::tree {
 using internal::OsError;
 
 namespace {
-
-// The owned root directory a validated key lives in.
-std::string_view OwnedRootOf(std::string_view key) {
-  size_t first = key.find('/');
-  if (key.substr(0, first) == "clusters") return key.substr(0, key.find('/', first + 1));
-  return key.substr(0, first);
-}
-
-bool InExcludedPath(std::string_view path, const TreeOptions& options) {
-  for (std::string_view p = path; !p.empty(); p = ParentPath(p)) {
-    if (IsExcluded(p, options)) return true;
-  }
-  return false;
-}
 
 bool Skippable(const absl::Status& s) {
   // Missing, or reached through a symlink / non-directory: not ours to touch.
@@ -46,7 +32,7 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
                                const TreeOptions& options) {
   ApplyResult result;
   std::set<std::string> sorted;
-  result.status = internal::CheckRemovePaths(cluster, paths, options, &sorted);
+  result.status = CheckRemovePaths(cluster, paths, options, &sorted);
   if (!result.status.ok()) return result;
   Env* env = options.GetEnv();
   absl::StatusOr<internal::Fd> root_fd = internal::OpenRoot(
@@ -58,14 +44,14 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
   result.status = internal::LockRoot(env, root_fd->get(), root,
                                      options.lock_timeout_ms);
   if (!result.status.ok()) return result;
-  result.status = internal::RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
+  result.status = RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
   return result;
 }
 
-absl::Status internal::CheckRemovePaths(std::string_view cluster,
-                                        const std::vector<std::string>& paths,
-                                        const TreeOptions& options,
-                                        std::set<std::string>* sorted) {
+absl::Status CheckRemovePaths(std::string_view cluster,
+                              const std::vector<std::string>& paths,
+                              const TreeOptions& options,
+                              std::set<std::string>* sorted) {
   std::vector<KeyProblem> problems;
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
     problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});
@@ -78,16 +64,16 @@ absl::Status internal::CheckRemovePaths(std::string_view cluster,
   for (const std::string& p : paths) {
     std::vector<std::string> messages = ValidateKey(p, cluster, shape_only);
     for (std::string& m : messages) problems.push_back({p, std::move(m)});
-    if (messages.empty() && !InExcludedPath(p, options)) sorted->insert(p);
+    if (messages.empty() && ExcludingPattern(p, options) == nullptr) sorted->insert(p);
   }
   if (!problems.empty()) return ProblemsToStatus(problems, "path");
   return absl::OkStatus();
 }
 
-absl::Status internal::RemoveManagedFilesAt(int root_fd,
-                                            const std::set<std::string>& sorted,
-                                            const TreeOptions& options,
-                                            RenderReport* report_out) {
+absl::Status RemoveManagedFilesAt(int root_fd,
+                                  const std::set<std::string>& sorted,
+                                  const TreeOptions& options,
+                                  RenderReport* report_out) {
   RenderReport& report = *report_out;
   Env* env = options.GetEnv();
   internal::DirCache dirs(env, root_fd, options.dir_mode);

@@ -7,14 +7,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tree/internal/strings.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/scan_at.h"
 #include "tree/internal/sha256.h"
 #include "tree/layout.h"
+#include "tree/scan_at.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {
@@ -71,25 +71,29 @@ class Scanner {
 
   absl::Status ScanRoot(int root_fd, std::string_view cluster, TreeScan* out) {
     out_ = out;
-    // `clusters` is on the way to the owned root clusters/<cluster>; it is
-    // recorded (not owned) so the diff can see a file sitting there.
-    struct stat st;
-    if (env_->FstatAt(root_fd, "clusters", &st, AT_SYMLINK_NOFOLLOW) == 0) {
-      Record("clusters", st, /*owned=*/false);
-      if (S_ISDIR(st.st_mode)) {
-        int fd = env_->OpenAt(root_fd, "clusters",
-                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-        if (fd < 0) return OsError("clusters", "cannot open directory", errno);
-        Fd guard(env_, fd);
-        absl::Status s = ScanOwnedRoot(fd, std::string(cluster),
-                                       StrCat("clusters/", cluster));
+    // An owned root is either top-level (`modules`) or one level below a
+    // directory that no instance owns (`clusters` for clusters/<cluster>).
+    // That directory is recorded (not owned) so the diff can see a file
+    // sitting there.
+    for (const std::string& root : OwnedRoots(cluster)) {
+      std::string above(ParentPath(root));
+      if (above.empty()) {
+        absl::Status s = ScanOwnedRoot(root_fd, root, root);
         if (!s.ok()) return s;
+        continue;
       }
-    } else if (errno != ENOENT) {
-      return OsError("clusters", "cannot stat", errno);
-    }
-    for (const char* top : {"modules", "platform"}) {
-      absl::Status s = ScanOwnedRoot(root_fd, top, top);
+      struct stat st;
+      if (env_->FstatAt(root_fd, above.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;
+        return OsError(above, "cannot stat", errno);
+      }
+      Record(above, st, /*owned=*/false);
+      if (!S_ISDIR(st.st_mode)) continue;
+      int fd = env_->OpenAt(root_fd, above.c_str(),
+                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+      if (fd < 0) return OsError(above, "cannot open directory", errno);
+      Fd guard(env_, fd);
+      absl::Status s = ScanOwnedRoot(fd, std::string(BaseName(root)), root);
       if (!s.ok()) return s;
     }
     std::sort(out->entries.begin(), out->entries.end(),
@@ -287,12 +291,10 @@ absl::StatusOr<TreeScan> ScanTreeImpl(std::string_view root,
     if (absl::IsNotFound(root_fd.status())) return TreeScan{};
     return root_fd.status();
   }
-  return internal::ScanTreeAt(root_fd->get(), cluster, options, filter);
+  return ScanTreeAt(root_fd->get(), cluster, options, filter);
 }
 
 }  // namespace
-
-namespace internal {
 
 absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
                                     const TreeOptions& options,
@@ -304,8 +306,6 @@ absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
   if (!s.ok()) return s;
   return scan;
 }
-
-}  // namespace internal
 
 absl::StatusOr<TreeScan> ScanTree(std::string_view root,
                                   std::string_view cluster,
@@ -372,12 +372,12 @@ absl::StatusOr<std::string> HashTreeFile(std::string_view root,
   absl::StatusOr<Fd> root_fd = internal::OpenRoot(
       options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
-  return internal::HashTreeFileAt(root_fd->get(), relpath, options);
+  return HashTreeFileAt(root_fd->get(), relpath, options);
 }
 
-absl::StatusOr<std::string> internal::HashTreeFileAt(int root_fd,
-                                                     std::string_view relpath,
-                                                     const TreeOptions& options) {
+absl::StatusOr<std::string> HashTreeFileAt(int root_fd,
+                                           std::string_view relpath,
+                                           const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
   absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);
@@ -400,13 +400,13 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
   absl::StatusOr<Fd> root_fd = internal::OpenRoot(
       options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
-  return internal::ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
+  return ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
 }
 
-absl::StatusOr<std::string> internal::ReadTreeFileAt(int root_fd,
-                                                     std::string_view relpath,
-                                                     size_t max_bytes,
-                                                     const TreeOptions& options) {
+absl::StatusOr<std::string> ReadTreeFileAt(int root_fd,
+                                           std::string_view relpath,
+                                           size_t max_bytes,
+                                           const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
   absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);

@@ -4,360 +4,36 @@
 #include <optional>
 #include <set>
 
-#include "provider/cty/absl_view.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "nlohmann/json.hpp"
 #include "provider/cty/json.h"
 #include "provider/log/logger.h"
+#include "provider/resources/gitops_tree_refresh.h"
+#include "provider/resources/gitops_tree_settings.h"
 #include "provider/resources/test_hooks.h"
 #include "tree/apply.h"
 #include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
-#include "tree/layout.h"
 #include "tree/options.h"
 #include "tree/remove.h"
 #include "tree/report.h"
 #include "tree/scan.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::resources {
 namespace {
 
+using namespace gitops;  // NOLINT: the resource's own model
+using tree::AV;
 using tree::EscapeForDisplay;
-using tree::IsValidUtf8;
-using tree::Sha256Hex;
+using tree::SV;
 
 using core::AttributePath;
 using core::Diagnostics;
 using cty::Type;
 using cty::Value;
-
-// Bumped whenever the stored attributes change shape; UpgradeState must then
-// convert every earlier version. Version 0 is the first released shape.
-constexpr int64_t kSchemaVersion = 0;
-
-constexpr char kRendered[] = "rendered_manifests";
-constexpr char kSensitive[] = "sensitive_manifests";
-constexpr char kDefaultExclude[] = "clusters/*/flux-system/**";
-constexpr char kDefaultFileMode[] = "0644";
-constexpr char kDefaultDirMode[] = "0755";
-
-// A managed file whose content changed on disk is shown in full up to this
-// size (the state already carries the desired content at its own size);
-// beyond it, or when it is not UTF-8, a one-line summary stands in.
-constexpr size_t kMaxManagedReadBytes = 64u << 20;
-// Stray files are only shown when small and UTF-8; they are pruned anyway.
-constexpr size_t kMaxStrayReadBytes = 1u << 20;
-
-Type FileInfoType() { return Type::Object({{"mode", Type::String()}, {"sha256", Type::String()}}); }
-Type FilesType() { return Type::Map(FileInfoType()); }
-
-schema::Schema BuildSchema() {
-  schema::Schema s;
-  s.version = kSchemaVersion;
-  s.block.description =
-      "Manages the owned directories of a GitOps repository checkout (`clusters/<cluster>/`, `modules/`, "
-      "`platform/`) as one resource: plan shows drift per file, apply writes each file atomically and "
-      "prunes strays.";
-  auto add = [&](std::string name, Type type, std::string desc, bool required, bool optional, bool computed,
-                 bool sensitive = false) {
-    s.block.attributes.push_back(
-        schema::Attribute{std::move(name), std::move(type), std::move(desc), required, optional, computed, sensitive});
-  };
-  add("id", Type::String(), "`<cluster>:<path>`; also the import ID.", false, false, true);
-  add("path", Type::String(),
-      "The checkout directory. A relative path resolves against OpenTofu's working directory and is stored "
-      "as written. Changing it replaces the resource.",
-      true, false, false);
-  add("cluster", Type::String(),
-      "Cluster name, a DNS-1123 label. The resource owns `clusters/<cluster>/`. Changing it replaces the "
-      "resource.",
-      true, false, false);
-  add(kRendered, Type::Map(Type::String()),
-      "Repo-relative path → exact file content, typically a module's `rendered_manifests` output.", true, false,
-      false);
-  add(kSensitive, Type::Map(Type::String()),
-      "Like `rendered_manifests`, for Secrets: values are redacted in plans. Keys may not overlap "
-      "`rendered_manifests`.",
-      false, true, false, /*sensitive=*/true);
-  add("prune", Type::Bool(), "Delete stray files in the owned directories. Default `true`.", false, true, true);
-  add("exclude", Type::List(Type::String()),
-      "Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default "
-      "`[\"clusters/*/flux-system/**\"]`.",
-      false, true, true);
-  add("file_permission", Type::String(), "Octal mode of written files. Default `\"0644\"`.", false, true, true);
-  add("directory_permission", Type::String(), "Octal mode of created directories. Default `\"0755\"`.", false,
-      true, true);
-  add("extra_components", Type::List(Type::String()),
-      "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, vault, "
-      "databases and redis.",
-      false, true, false);
-  add("files", FilesType(),
-      "Path → `{sha256, mode}` of every file, known at plan time whenever the contents are.", false, false, true);
-  add("tree_sha256", Type::String(),
-      "SHA-256 over the sorted `files` entries; changes exactly when the tree does.", false, false, true);
-  return s;
-}
-
-// "0644" / "644" → 0644. Only permission bits (no setuid etc.).
-std::optional<uint32_t> ParseMode(std::string_view text) {
-  if (text.size() == 4 && text[0] == '0') text.remove_prefix(1);
-  if (text.size() != 3) return std::nullopt;
-  uint32_t mode = 0;
-  for (char c : text) {
-    if (c < '0' || c > '7') return std::nullopt;
-    mode = mode * 8 + static_cast<uint32_t>(c - '0');
-  }
-  return mode;
-}
-
-// True when `a` and `b` differ but are equal once every "\r\n" is read as
-// "\n".
-bool SameUpToLineEndings(std::string_view a, std::string_view b) {
-  if (a == b) return false;
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == '\r' && i + 1 < a.size() && a[i + 1] == '\n') ++i;
-    if (b[j] == '\r' && j + 1 < b.size() && b[j + 1] == '\n') ++j;
-    if (a[i] != b[j]) return false;
-    ++i;
-    ++j;
-  }
-  return i == a.size() && j == b.size();
-}
-
-std::string FormatMode(uint32_t mode) { return absl::StrFormat("%04o", mode & 07777); }
-
-bool IsKnownString(const Value& v) { return v.IsKnown() && v.type().kind() == Type::Kind::kString; }
-
-// The settings a tree operation needs, read from a config/plan/state value.
-struct Settings {
-  std::string path;
-  std::string cluster;
-  tree::TreeOptions options;
-  std::string file_mode_text = kDefaultFileMode;
-};
-
-// Fills `out` from `obj`. Returns false if a setting is unknown (nothing can
-// be checked yet); adds diagnostics for invalid known settings.
-bool ReadSettings(const Value& obj, Settings* out, Diagnostics* diags) {
-  bool known = true;
-  const Value& path = obj.GetAttr("path");
-  if (IsKnownString(path)) {
-    out->path = path.AsString();
-    if (out->path.empty()) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Invalid checkout path",
-                                     "path: must not be empty: it names the checkout directory to manage."));
-    } else if (out->path.find('\0') != std::string::npos) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Invalid checkout path",
-                                     "path: contains a NUL byte."));
-    }
-  } else {
-    known = false;
-  }
-  const Value& cluster = obj.GetAttr("cluster");
-  if (IsKnownString(cluster)) {
-    out->cluster = cluster.AsString();
-    if (absl::Status s = tree::ValidateCluster(out->cluster); !s.ok()) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr("cluster"), "Invalid cluster name",
-                                     absl::StrCat("cluster: ", s.message())));
-    }
-  } else {
-    known = false;
-  }
-  const Value& prune = obj.GetAttr("prune");
-  if (prune.IsUnknown()) known = false;
-  out->options.prune = prune.IsKnown() ? prune.AsBool() : true;
-
-  auto read_list = [&](const char* name, std::vector<std::string>* dst, bool keep_default) {
-    const Value& v = obj.GetAttr(name);
-    if (v.IsNull()) return;
-    if (!v.IsWhollyKnown()) {
-      known = false;
-      return;
-    }
-    if (!keep_default || v.IsKnown()) dst->clear();
-    for (size_t i = 0; i < v.elements().size(); ++i) {
-      const Value& e = v.elements()[i];
-      if (e.IsNull() || e.AsString().empty()) {
-        diags->push_back(core::ErrorAt(AttributePath::Attr(name).Index(static_cast<int64_t>(i)),
-                                       "Invalid list element", absl::StrCat(name, "[", i, "]: must not be empty.")));
-        continue;
-      }
-      dst->push_back(e.AsString());
-    }
-  };
-  read_list("exclude", &out->options.exclude, true);
-  read_list("extra_components", &out->options.extra_components, false);
-  for (size_t i = 0; i < out->options.extra_components.size(); ++i) {
-    if (!tree::IsDns1123Label(out->options.extra_components[i])) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),
-                                     "Invalid component name",
-                                     absl::StrCat("extra_components[", i, "]: \"", out->options.extra_components[i],
-                                                  "\" is not a DNS-1123 label (lowercase letters, digits, '-').")));
-    }
-  }
-
-  auto read_mode = [&](const char* name, const char* dflt, uint32_t required_bits, uint32_t* dst,
-                       std::string* text_out) {
-    const Value& v = obj.GetAttr(name);
-    if (v.IsUnknown()) {
-      known = false;
-      return;
-    }
-    std::string text = v.IsNull() ? dflt : v.AsString();
-    std::optional<uint32_t> mode = ParseMode(text);
-    if (!mode) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr(name), "Invalid permission",
-                                     absl::StrCat(name, ": \"", text,
-                                                  "\" is not an octal permission such as \"", dflt, "\".")));
-      return;
-    }
-    if ((*mode & required_bits) != required_bits) {
-      diags->push_back(core::ErrorAt(
-          AttributePath::Attr(name), "Unsafe permission",
-          absl::StrCat(name, ": \"", text, "\" must keep the owner's ", required_bits == 0700 ? "rwx" : "rw",
-                       " bits, or the provider could not update the tree it wrote.")));
-      return;
-    }
-    *dst = *mode;
-    if (text_out != nullptr) *text_out = FormatMode(*mode);
-  };
-  read_mode("file_permission", kDefaultFileMode, 0600, &out->options.file_mode, &out->file_mode_text);
-  read_mode("directory_permission", kDefaultDirMode, 0700, &out->options.dir_mode, nullptr);
-  return known;
-}
-
-// The desired tree (views into `obj`'s strings) and where each key came from.
-struct Desired {
-  tree::DesiredTree tree;
-  std::map<std::string, const char*> source;  // key → kRendered / kSensitive
-  bool contents_known = true;
-  bool keys_known = true;
-};
-
-Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
-  Desired d;
-  for (const char* attr : {kRendered, kSensitive}) {
-    const Value& m = obj.GetAttr(attr);
-    if (m.IsNull()) continue;
-    if (m.IsUnknown()) {
-      d.keys_known = false;
-      d.contents_known = false;
-      continue;
-    }
-    for (const auto& [key, content] : m.entries()) {
-      if (d.source.count(key) != 0) {
-        if (diags != nullptr) {
-          diags->push_back(core::ErrorAt(
-              AttributePath::Attr(kSensitive).Key(key), "Duplicate manifest path",
-              absl::StrCat(kSensitive, "[\"", EscapeForDisplay(key), "\"]: also in ", kRendered,
-                           ": a file can have only one content; keep it in one map.")));
-        }
-        continue;
-      }
-      d.source.emplace(key, attr);
-      if (content.IsKnown()) {
-        d.tree.emplace(key, std::string_view(content.AsString()));
-      } else {
-        // Only the key is checked while the content is unknown or null.
-        d.tree.emplace(key, std::string_view());
-        if (content.IsUnknown()) d.contents_known = false;
-        if (content.IsNull() && diags != nullptr) {
-          diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(key), "Missing manifest content",
-                                         absl::StrCat(attr, "[\"", EscapeForDisplay(key), "\"]: is null; give the file's text.")));
-        }
-      }
-    }
-  }
-  return d;
-}
-
-// Adds one diagnostic per key problem, at the key's own attribute path.
-// Runs whatever else is wrong with the configuration, so that every
-// problem is reported in one round.
-void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics* diags) {
-  for (const tree::KeyProblem& p : tree::ValidateDesiredTree(settings.cluster, desired.tree, settings.options)) {
-    if (p.about_cluster) continue;  // reported by ReadSettings
-    auto it = desired.source.find(p.key);
-    const char* attr = it == desired.source.end() ? kRendered : it->second;
-    diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(p.key), "Invalid manifest path",
-                                   absl::StrCat(attr, "[\"", EscapeForDisplay(p.key), "\"]: ", p.message)));
-  }
-}
-
-// A key in state that is only the display form of a file found on disk
-// (tree::DisplayKeyForDiskPath escaped its name), never a file the resource
-// wrote: no valid key holds a backslash.
-bool IsDisplayOnlyKey(std::string_view key) { return key.find('\\') != std::string_view::npos; }
-
-// Private data of a create plan: the checkout it will own and its keys.
-// OpenTofu hands it to the destroy half of a replacement (a tainted
-// resource, or a changed path or cluster), so that destroy can leave the
-// files the create will own in place; see docs/design.md.
-constexpr char kReplaceInPlace[] = "replace_in_place";
-
-std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys) {
-  nlohmann::json j;
-  j[kReplaceInPlace]["id"] = std::string(id);
-  nlohmann::json& list = j[kReplaceInPlace]["keys"];
-  list = nlohmann::json::array();
-  for (const auto& [key, unused] : keys) list.push_back(key);
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// The keys the following create will own when `planned_private` is a
-// ReplaceInPlacePrivate for checkout `id`; nullopt otherwise.
-std::optional<std::set<std::string>> KeysKeptForReplacement(std::string_view planned_private, std::string_view id) {
-  if (planned_private.empty()) return std::nullopt;
-  nlohmann::json j = nlohmann::json::parse(planned_private, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains(kReplaceInPlace)) return std::nullopt;
-  const nlohmann::json& r = j[kReplaceInPlace];
-  if (!r.is_object() || !r.contains("id") || !r["id"].is_string() || r["id"].get<std::string>() != id ||
-      !r.contains("keys") || !r["keys"].is_array()) {
-    return std::nullopt;
-  }
-  std::set<std::string> keys;
-  for (const nlohmann::json& k : r["keys"]) {
-    if (k.is_string()) keys.insert(k.get<std::string>());
-  }
-  return keys;
-}
-
-Value FileInfo(std::string sha256, std::string mode) {
-  return Value::Object(FileInfoType(), {{"mode", Value::String(std::move(mode))},
-                                        {"sha256", Value::String(std::move(sha256))}});
-}
-
-// One digest over "sha256  mode  path\n" lines in path order.
-std::string TreeDigest(const Value& files) {
-  std::string manifest;
-  for (const auto& [path, info] : files.entries()) {
-    const Value& sha = info.GetAttr("sha256");
-    const Value& mode = info.GetAttr("mode");
-    absl::StrAppend(&manifest, sha.IsKnown() ? sha.AsString() : "", "  ", mode.IsKnown() ? mode.AsString() : "",
-                    "  ", path, "\n");
-  }
-  return Sha256Hex(manifest);
-}
-
-Value FilesFromDesired(const tree::DesiredTree& desired, const std::string& mode) {
-  Value::Entries entries;
-  for (const auto& [path, content] : desired) entries.emplace(path, FileInfo(Sha256Hex(content), mode));
-  return Value::Map(FileInfoType(), std::move(entries));
-}
-
-std::string Summary(std::string_view why, uint64_t size, std::string_view sha256) {
-  return absl::StrCat("(wildside: content not shown: ", AV(why), ", ", size, " bytes",
-                      sha256.empty() ? "" : absl::StrCat(", sha256 ", AV(sha256)), ")\n");
-}
-
-std::string MakeId(std::string_view cluster, std::string_view path) { return absl::StrCat(AV(cluster), ":", AV(path)); }
 
 class GitopsTreeResource final : public core::Resource {
  public:
@@ -434,14 +110,22 @@ class GitopsTreeResource final : public core::Resource {
       result.planned_private.clear();  // a destroy of its own: remove everything
       return result;
     }
-    Value planned = std::move(request.proposed_new_state);
-    if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(true));
-    if (planned.GetAttr("exclude").IsNull()) {
-      planned.SetAttr("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
+    // Only the proposed state is read whole: the prior only for IsNull(), the
+    // configuration not at all (see ADR 0007).
+    const bool create = request.prior_state.IsNull();
+    absl::StatusOr<Value> proposed = std::move(request.proposed_new_state).Decode();
+    if (!proposed.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("proposed new state", proposed.status()));
+      return result;
     }
-    if (planned.GetAttr("file_permission").IsNull()) planned.SetAttr("file_permission", Value::String(kDefaultFileMode));
+    Value planned = *std::move(proposed);
+    if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(DefaultPrune()));
+    if (planned.GetAttr("exclude").IsNull()) {
+      planned.SetAttr("exclude", DefaultExclude());
+    }
+    if (planned.GetAttr("file_permission").IsNull()) planned.SetAttr("file_permission", Value::String(DefaultFileMode()));
     if (planned.GetAttr("directory_permission").IsNull()) {
-      planned.SetAttr("directory_permission", Value::String(kDefaultDirMode));
+      planned.SetAttr("directory_permission", Value::String(DefaultDirMode()));
     }
 
     Settings settings;
@@ -464,7 +148,6 @@ class GitopsTreeResource final : public core::Resource {
       planned.SetAttr("tree_sha256", Value::Unknown(Type::String()));
     }
 
-    const bool create = request.prior_state.IsNull();
     if (!create) {
       result.requires_replace.push_back(AttributePath::Attr("path"));
       result.requires_replace.push_back(AttributePath::Attr("cluster"));
@@ -483,12 +166,23 @@ class GitopsTreeResource final : public core::Resource {
 
   core::ApplyResult Apply(core::ApplyRequest request) const override {
     core::ApplyResult result;
-    if (request.planned_state.IsNull()) return Destroy(request);
+    if (request.planned_state.IsNull()) return Destroy(std::move(request));
     // A create plan's private data only informs the destroy half of a
     // replacement; the state keeps none of it.
-    result.private_data = request.prior_state.IsNull() ? std::string() : request.planned_private;
+    const bool create = request.prior_state.IsNull();
+    result.private_data = create ? std::string() : request.planned_private;
 
-    const Value& planned = request.planned_state;
+    // The planned state is read whole; the prior only when keys dropped from
+    // the configuration must be deleted or the apply fails; the
+    // configuration never (see ADR 0007).
+    absl::StatusOr<Value> decoded = std::move(request.planned_state).Decode();
+    if (!decoded.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("planned state", decoded.status()));
+      result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+      return result;
+    }
+    Value planned_state = *std::move(decoded);
+    const Value& planned = planned_state;
     Settings settings;
     Read(planned, &settings, &result.diagnostics);
     if (env_ == nullptr) settings.options.env = TestHookEnv();
@@ -500,7 +194,7 @@ class GitopsTreeResource final : public core::Resource {
                                                  "OpenTofu passed content that is still unknown at apply time. "
                                                  "This is a bug in OpenTofu or the provider."));
       }
-      result.new_state = std::move(request.prior_state);
+      result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
       return result;
     }
 
@@ -512,10 +206,20 @@ class GitopsTreeResource final : public core::Resource {
     absl::Status status = checkout.status();
     // Keys that left the configuration are deleted even with prune = false:
     // the resource wrote them.
-    if (status.ok() && !request.prior_state.IsNull() && !settings.options.prune) {
+    // Decoded at most once, and only when needed.
+    std::optional<Value> prior;
+    auto decode_prior = [&]() -> absl::Status {
+      if (prior.has_value()) return absl::OkStatus();
+      absl::StatusOr<Value> p = std::move(request.prior_state).Decode();
+      if (!p.ok()) return p.status();
+      prior.emplace(*std::move(p));
+      return absl::OkStatus();
+    };
+    if (status.ok() && !create && !settings.options.prune) status = decode_prior();
+    if (status.ok() && !create && !settings.options.prune) {
       std::vector<std::string> dropped;
       for (const char* attr : {kRendered, kSensitive}) {
-        const Value& m = request.prior_state.GetAttr(attr);
+        const Value& m = prior->GetAttr(attr);
         if (!m.IsKnown()) continue;
         for (const auto& [key, unused] : m.entries()) {
           if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
@@ -557,14 +261,19 @@ class GitopsTreeResource final : public core::Resource {
       // Report what is actually on disk so the next plan shows the rest
       // (read in the same session, still under the lock).
       absl::StatusOr<std::optional<Value>> actual =
-          RefreshFromDisk(std::move(request.planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
-      result.new_state =
-          (actual.ok() && actual->has_value()) ? **std::move(actual) : std::move(request.prior_state);
+          RefreshFromDisk(std::move(planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
+      if (actual.ok() && actual->has_value()) {
+        result.new_state = **std::move(actual);
+      } else if (prior.has_value()) {
+        result.new_state = *std::move(prior);
+      } else {
+        result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+      }
       return result;
     }
     // The planned value becomes the state; moving it keeps `desired`'s views
     // valid (map nodes move, strings stay put).
-    Value new_state = std::move(request.planned_state);
+    Value new_state = std::move(planned_state);
     if (!new_state.GetAttr("files").IsWhollyKnown()) {
       Value files = FilesFromDesired(desired.tree, settings.file_mode_text);
       new_state.SetAttr("tree_sha256", Value::String(TreeDigest(files)));
@@ -592,10 +301,10 @@ class GitopsTreeResource final : public core::Resource {
     attrs.emplace("path", Value::String(std::string(path)));
     attrs.emplace("cluster", Value::String(std::string(cluster)));
     attrs.emplace(kRendered, Value::Map(Type::String(), {}));
-    attrs.emplace("prune", Value::Bool(true));
-    attrs.emplace("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
-    attrs.emplace("file_permission", Value::String(kDefaultFileMode));
-    attrs.emplace("directory_permission", Value::String(kDefaultDirMode));
+    attrs.emplace("prune", Value::Bool(DefaultPrune()));
+    attrs.emplace("exclude", DefaultExclude());
+    attrs.emplace("file_permission", Value::String(DefaultFileMode()));
+    attrs.emplace("directory_permission", Value::String(DefaultDirMode()));
     Value files = Value::Map(FileInfoType(), {});
     attrs.emplace("tree_sha256", Value::String(TreeDigest(files)));
     attrs.emplace("files", std::move(files));
@@ -604,11 +313,25 @@ class GitopsTreeResource final : public core::Resource {
   }
 
  private:
-  core::ApplyResult Destroy(const core::ApplyRequest& request) const {
+  // The prior state, as the state to keep when an apply fails before
+  // writing; a null (with the reason) when it cannot be decoded.
+  Value PriorOrNull(cty::LazyValue prior, Diagnostics* diags) const {
+    absl::StatusOr<Value> p = std::move(prior).Decode();
+    if (p.ok()) return *std::move(p);
+    diags->push_back(core::DecodeFailure("prior state", p.status()));
+    return Value::Null(type_);
+  }
+
+  core::ApplyResult Destroy(core::ApplyRequest request) const {
     core::ApplyResult result;
     result.new_state = Value::Null(type_);
-    const Value& prior = request.prior_state;
-    if (prior.IsNull()) return result;
+    if (request.prior_state.IsNull()) return result;
+    absl::StatusOr<Value> decoded = std::move(request.prior_state).Decode();
+    if (!decoded.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("prior state", decoded.status()));
+      return result;
+    }
+    const Value& prior = *decoded;
     Settings settings;
     Read(prior, &settings, &result.diagnostics);
     result.diagnostics.clear();  // stored settings were valid when stored
@@ -637,7 +360,7 @@ class GitopsTreeResource final : public core::Resource {
       result.diagnostics.push_back(core::ErrorAt(
           AttributePath::Attr("path"), "Removing the tree failed",
           absl::StrCat(removed.status.message(), "\n\nDone before the error: ", tree::Summarize(removed.report))));
-      result.new_state = prior;
+      result.new_state = *std::move(decoded);
     }
     return result;
   }
@@ -678,126 +401,15 @@ class GitopsTreeResource final : public core::Resource {
     }
   }
 
-  // What `state` looks like on disk now: managed entries carry the actual
-  // content, missing files drop out, strays appear. nullopt when the
-  // checkout directory no longer exists.
-  // Paths whose content differs from `state` only in line endings are
-  // appended to `*eol_only` when it is non-null.
-  // `session` is an open checkout of the same path to read through (an
-  // apply's locked one); without it a read-only session is opened.
-  // The state is taken over: unchanged contents move into the result
-  // instead of being copied. On an error it is handed back in *kept_on_error
-  // when that is given.
-  absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* eol_only = nullptr,
-                                                       const tree::Checkout* session = nullptr,
-                                                       std::optional<Value>* kept_on_error = nullptr) const {
-    Settings settings;
-    Diagnostics ignored;
-    Read(state, &settings, &ignored);
-    // Views into the state's strings; they stay valid while the maps that
-    // hold them are moved (a std::map move keeps its nodes).
-    Desired managed = DesiredFrom(state, nullptr);
-    auto fail = [&](absl::Status s) -> absl::Status {
-      if (kept_on_error != nullptr) kept_on_error->emplace(std::move(state));
-      return s;
-    };
-    std::optional<tree::Checkout> own;
-    if (session == nullptr) {
-      absl::StatusOr<tree::Checkout> opened =
-          tree::Checkout::Open(settings.path, tree::Checkout::kRead, settings.options);
-      if (!opened.ok()) return fail(opened.status());
-      own.emplace(*std::move(opened));
-      session = &*own;
-    }
-    absl::StatusOr<tree::TreeScan> scan = session->Scan(settings.cluster, &managed.tree);
-    if (!scan.ok()) return fail(scan.status());
-    if (!scan->root_exists) return std::optional<Value>();
-
-    // The stored contents, to move unchanged ones on.
-    const bool had_sensitive = !state.GetAttr(kSensitive).IsNull();
-    auto take_map = [&](const char* attr) {
-      Value m = state.TakeAttr(attr);
-      return m.IsKnown() ? std::move(m).TakeEntries() : Value::Entries();
-    };
-    Value::Entries prior_rendered = take_map(kRendered);
-    Value::Entries prior_sensitive = take_map(kSensitive);
-
-    Value::Entries rendered, sensitive, files;
-    for (const tree::ScanEntry& e : scan->entries) {
-      if (e.kind != tree::EntryKind::kFile || !e.owned) continue;
-      auto source = managed.source.find(e.path);
-      const bool is_managed = source != managed.source.end();
-      if (!is_managed && !settings.options.prune) continue;
-      std::string mode = FormatMode(e.mode);
-      std::string content;
-      std::string sha = e.sha256;
-      bool have_content = false;
-      if (is_managed) {
-        std::string_view prior = managed.tree.at(e.path);
-        // The scan compared same-size files byte for byte with the stored
-        // content; only when it did not (another buffer) hash it here.
-        bool same = e.compared && e.compared_with == prior.data()
-                        ? e.same_as_compared
-                        : !sha.empty() && e.size == prior.size() && sha == Sha256Hex(prior);
-        if (same) {
-          // Unchanged: hand the stored string on (`prior` is not used again).
-          Value::Entries& from = std::string_view(source->second) == kSensitive ? prior_sensitive : prior_rendered;
-          content = std::move(from.at(e.path)).TakeString();
-          have_content = true;
-        }
-      }
-      if (!have_content) {
-        // Summaries promise the hash: a file too large to read (or not read
-        // because its size differs) is hashed in pieces.
-        if (sha.empty() && e.size > (is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes)) {
-          absl::StatusOr<std::string> hashed = session->HashFile(e.path);
-          if (hashed.ok()) sha = *std::move(hashed);
-        }
-        size_t limit = is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes;
-        if (e.size <= limit) {
-          absl::StatusOr<std::string> read = session->ReadFile(e.path, limit);
-          if (read.ok()) {
-            sha = Sha256Hex(*read);
-            if (IsValidUtf8(*read)) {
-              if (is_managed && eol_only != nullptr && SameUpToLineEndings(*read, managed.tree.at(e.path))) {
-                eol_only->push_back(e.path);
-              }
-              content = *std::move(read);
-              have_content = true;
-            } else {
-              content = Summary("not UTF-8", e.size, sha);
-            }
-          } else {
-            content = Summary(SV(read.status().message()), e.size, sha);
-          }
-        } else {
-          content = Summary("too large to show", e.size, sha);
-        }
-      }
-      // A stray is shown under its own on-disk name, escaped when OpenTofu
-      // would change it (NFC) or it could disguise itself; see
-      // tree::DisplayKeyForDiskPath.
-      std::string key = is_managed ? e.path : tree::DisplayKeyForDiskPath(e.path);
-      files.emplace(key, FileInfo(sha, mode));
-      bool to_sensitive = is_managed && std::string_view(source->second) == kSensitive;
-      (to_sensitive ? sensitive : rendered).emplace(std::move(key), Value::String(std::move(content)));
-    }
-    Value out = std::move(state);
-    out.SetAttr(kRendered, Value::Map(Type::String(), std::move(rendered)));
-    if (had_sensitive || !sensitive.empty()) {
-      out.SetAttr(kSensitive, Value::Map(Type::String(), std::move(sensitive)));
-    }
-    Value files_value = Value::Map(FileInfoType(), std::move(files));
-    out.SetAttr("tree_sha256", Value::String(TreeDigest(files_value)));
-    out.SetAttr("files", std::move(files_value));
-    return std::optional<Value>(std::move(out));
-  }
 
   // ReadSettings, with the filesystem seam this resource was made with.
   bool Read(const Value& obj, Settings* out, Diagnostics* diags) const {
-    bool known = ReadSettings(obj, out, diags);
-    out->options.env = env_;
-    return known;
+    return ReadSettings(obj, env_, out, diags);
+  }
+  absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* eol_only = nullptr,
+                                                       const tree::Checkout* session = nullptr,
+                                                       std::optional<Value>* kept_on_error = nullptr) const {
+    return gitops::RefreshFromDisk(std::move(state), env_, eol_only, session, kept_on_error);
   }
 
   schema::Schema schema_;
