@@ -7,6 +7,7 @@
 
 #include "tree/internal/apply_at.h"
 #include "tree/internal/fs.h"
+#include "tree/internal/inventory_at.h"
 #include "tree/internal/remove_at.h"
 #include "tree/internal/scan_at.h"
 #include "tree/validate.h"
@@ -83,7 +84,20 @@ absl::Status Checkout::Remove(std::string_view cluster,
   if (!locked()) {
     return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
-  return internal::RemoveManagedFilesAt(root_fd_, sorted, *options_, report);
+  if (absl::Status s = internal::RemoveManagedFilesAt(root_fd_, sorted, *options_, report); !s.ok()) {
+    return s;  // the inventory keeps claiming what may still be there
+  }
+  return internal::ReleaseInventoryAt(root_fd_, cluster, *options_, report);
+}
+
+absl::StatusOr<Inventory> Checkout::ReadInventory(std::string_view cluster) const {
+  if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
+  if (root_fd_ < 0) {
+    Inventory none;
+    none.cluster = std::string(cluster);
+    return none;
+  }
+  return internal::ReadInventoryAt(root_fd_, cluster, *options_);
 }
 
 absl::StatusOr<std::string> Checkout::ReadFile(std::string_view relpath,

@@ -30,6 +30,7 @@ std::string_view ChangeKindName(ChangeKind kind) {
 
 bool ChangeSet::HasChanges() const {
   if (!conflicts.empty()) return true;
+  if (!inventory_claim.empty() || !inventory_release.empty()) return true;
   return std::any_of(changes.begin(), changes.end(), [](const Change& c) {
     return c.kind != ChangeKind::kUnchanged;
   });
