@@ -1,0 +1,38 @@
+// Reading a wildside_gitops_tree's checkout back into its state shape: what
+// Read (refresh) reports and what a failed apply leaves in state.
+#ifndef WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_REFRESH_H_
+#define WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_REFRESH_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "provider/cty/value.h"
+
+namespace wildside::tree {
+class Checkout;
+class Env;
+}  // namespace wildside::tree
+
+namespace wildside::resources::gitops {
+
+// What `state` looks like on disk now: managed entries carry the actual
+// content, missing files drop out, strays appear. nullopt when the
+// checkout directory no longer exists.
+// Paths whose content differs from `state` only in line endings are
+// appended to `*eol_only` when it is non-null.
+// `session` is an open checkout of the same path to read through (an
+// apply's locked one); without it a read-only session is opened over `env`
+// (nullptr: the real filesystem).
+// The state is taken over: unchanged contents move into the result
+// instead of being copied. On an error it is handed back in *kept_on_error
+// when that is given.
+absl::StatusOr<std::optional<cty::Value>> RefreshFromDisk(cty::Value state, tree::Env* env,
+                                                          std::vector<std::string>* eol_only = nullptr,
+                                                          const tree::Checkout* session = nullptr,
+                                                          std::optional<cty::Value>* kept_on_error = nullptr);
+
+}  // namespace wildside::resources::gitops
+
+#endif  // WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_REFRESH_H_

@@ -1,0 +1,285 @@
+#include "provider/resources/gitops_tree_settings.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "nlohmann/json.hpp"
+#include "provider/cty/absl_view.h"
+#include "tree/content.h"
+#include "tree/layout.h"
+#include "tree/validate.h"
+
+namespace wildside::resources::gitops {
+
+using core::AttributePath;
+using core::Diagnostics;
+using cty::Type;
+using cty::Value;
+using tree::EscapeForDisplay;
+using tree::Sha256Hex;
+
+namespace {
+
+// "0644" / "644" → 0644. Only permission bits (no setuid etc.).
+std::optional<uint32_t> ParseMode(std::string_view text) {
+  if (text.size() == 4 && text[0] == '0') text.remove_prefix(1);
+  if (text.size() != 3) return std::nullopt;
+  uint32_t mode = 0;
+  for (char c : text) {
+    if (c < '0' || c > '7') return std::nullopt;
+    mode = mode * 8 + static_cast<uint32_t>(c - '0');
+  }
+  return mode;
+}
+
+constexpr char kReplaceInPlace[] = "replace_in_place";
+
+}  // namespace
+
+Type FileInfoType() { return Type::Object({{"mode", Type::String()}, {"sha256", Type::String()}}); }
+Type FilesType() { return Type::Map(FileInfoType()); }
+
+schema::Schema BuildSchema() {
+  schema::Schema s;
+  s.version = kSchemaVersion;
+  s.block.description =
+      "Manages the owned directories of a GitOps repository checkout (`clusters/<cluster>/`, `modules/`, "
+      "`platform/`) as one resource: plan shows drift per file, apply writes each file atomically and "
+      "prunes strays.";
+  auto add = [&](std::string name, Type type, std::string desc, bool required, bool optional, bool computed,
+                 bool sensitive = false) {
+    s.block.attributes.push_back(
+        schema::Attribute{std::move(name), std::move(type), std::move(desc), required, optional, computed, sensitive});
+  };
+  add("id", Type::String(), "`<cluster>:<path>`; also the import ID.", false, false, true);
+  add("path", Type::String(),
+      "The checkout directory. A relative path resolves against OpenTofu's working directory and is stored "
+      "as written. Changing it replaces the resource.",
+      true, false, false);
+  add("cluster", Type::String(),
+      "Cluster name, a DNS-1123 label. The resource owns `clusters/<cluster>/`. Changing it replaces the "
+      "resource.",
+      true, false, false);
+  add(kRendered, Type::Map(Type::String()),
+      "Repo-relative path → exact file content, typically a module's `rendered_manifests` output.", true, false,
+      false);
+  add(kSensitive, Type::Map(Type::String()),
+      "Like `rendered_manifests`, for Secrets: values are redacted in plans. Keys may not overlap "
+      "`rendered_manifests`.",
+      false, true, false, /*sensitive=*/true);
+  add("prune", Type::Bool(), "Delete stray files in the owned directories. Default `true`.", false, true, true);
+  add("exclude", Type::List(Type::String()),
+      "Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default "
+      "`[\"clusters/*/flux-system/**\"]`.",
+      false, true, true);
+  add("file_permission", Type::String(), "Octal mode of written files. Default `\"0644\"`.", false, true, true);
+  add("directory_permission", Type::String(), "Octal mode of created directories. Default `\"0755\"`.", false,
+      true, true);
+  add("extra_components", Type::List(Type::String()),
+      "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, vault, "
+      "databases and redis.",
+      false, true, false);
+  add("files", FilesType(),
+      "Path → `{sha256, mode}` of every file, known at plan time whenever the contents are.", false, false, true);
+  add("tree_sha256", Type::String(),
+      "SHA-256 over the sorted `files` entries; changes exactly when the tree does.", false, false, true);
+  return s;
+}
+
+std::string FormatMode(uint32_t mode) { return absl::StrFormat("%04o", mode & 07777); }
+
+bool IsKnownString(const Value& v) { return v.IsKnown() && v.type().kind() == Type::Kind::kString; }
+
+bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* diags) {
+  bool known = true;
+  out->options.env = env;
+  const Value& path = obj.GetAttr("path");
+  if (IsKnownString(path)) {
+    out->path = path.AsString();
+    if (out->path.empty()) {
+      diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Invalid checkout path",
+                                     "path: must not be empty: it names the checkout directory to manage."));
+    } else if (out->path.find('\0') != std::string::npos) {
+      diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Invalid checkout path",
+                                     "path: contains a NUL byte."));
+    }
+  } else {
+    known = false;
+  }
+  const Value& cluster = obj.GetAttr("cluster");
+  if (IsKnownString(cluster)) {
+    out->cluster = cluster.AsString();
+    if (absl::Status s = tree::ValidateCluster(out->cluster); !s.ok()) {
+      diags->push_back(core::ErrorAt(AttributePath::Attr("cluster"), "Invalid cluster name",
+                                     absl::StrCat("cluster: ", s.message())));
+    }
+  } else {
+    known = false;
+  }
+  const Value& prune = obj.GetAttr("prune");
+  if (prune.IsUnknown()) known = false;
+  out->options.prune = prune.IsKnown() ? prune.AsBool() : true;
+
+  auto read_list = [&](const char* name, std::vector<std::string>* dst, bool keep_default) {
+    const Value& v = obj.GetAttr(name);
+    if (v.IsNull()) return;
+    if (!v.IsWhollyKnown()) {
+      known = false;
+      return;
+    }
+    if (!keep_default || v.IsKnown()) dst->clear();
+    for (size_t i = 0; i < v.elements().size(); ++i) {
+      const Value& e = v.elements()[i];
+      if (e.IsNull() || e.AsString().empty()) {
+        diags->push_back(core::ErrorAt(AttributePath::Attr(name).Index(static_cast<int64_t>(i)),
+                                       "Invalid list element", absl::StrCat(name, "[", i, "]: must not be empty.")));
+        continue;
+      }
+      dst->push_back(e.AsString());
+    }
+  };
+  read_list("exclude", &out->options.exclude, true);
+  read_list("extra_components", &out->options.extra_components, false);
+  for (size_t i = 0; i < out->options.extra_components.size(); ++i) {
+    if (!tree::IsDns1123Label(out->options.extra_components[i])) {
+      diags->push_back(core::ErrorAt(AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),
+                                     "Invalid component name",
+                                     absl::StrCat("extra_components[", i, "]: \"", out->options.extra_components[i],
+                                                  "\" is not a DNS-1123 label (lowercase letters, digits, '-').")));
+    }
+  }
+
+  auto read_mode = [&](const char* name, const char* dflt, uint32_t required_bits, uint32_t* dst,
+                       std::string* text_out) {
+    const Value& v = obj.GetAttr(name);
+    if (v.IsUnknown()) {
+      known = false;
+      return;
+    }
+    std::string text = v.IsNull() ? dflt : v.AsString();
+    std::optional<uint32_t> mode = ParseMode(text);
+    if (!mode) {
+      diags->push_back(core::ErrorAt(AttributePath::Attr(name), "Invalid permission",
+                                     absl::StrCat(name, ": \"", text,
+                                                  "\" is not an octal permission such as \"", dflt, "\".")));
+      return;
+    }
+    if ((*mode & required_bits) != required_bits) {
+      diags->push_back(core::ErrorAt(
+          AttributePath::Attr(name), "Unsafe permission",
+          absl::StrCat(name, ": \"", text, "\" must keep the owner's ", required_bits == 0700 ? "rwx" : "rw",
+                       " bits, or the provider could not update the tree it wrote.")));
+      return;
+    }
+    *dst = *mode;
+    if (text_out != nullptr) *text_out = FormatMode(*mode);
+  };
+  read_mode("file_permission", kDefaultFileMode, 0600, &out->options.file_mode, &out->file_mode_text);
+  read_mode("directory_permission", kDefaultDirMode, 0700, &out->options.dir_mode, nullptr);
+  return known;
+}
+
+Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
+  Desired d;
+  for (const char* attr : {kRendered, kSensitive}) {
+    const Value& m = obj.GetAttr(attr);
+    if (m.IsNull()) continue;
+    if (m.IsUnknown()) {
+      d.keys_known = false;
+      d.contents_known = false;
+      continue;
+    }
+    for (const auto& [key, content] : m.entries()) {
+      if (d.source.count(key) != 0) {
+        if (diags != nullptr) {
+          diags->push_back(core::ErrorAt(
+              AttributePath::Attr(kSensitive).Key(key), "Duplicate manifest path",
+              absl::StrCat(kSensitive, "[\"", EscapeForDisplay(key), "\"]: also in ", kRendered,
+                           ": a file can have only one content; keep it in one map.")));
+        }
+        continue;
+      }
+      d.source.emplace(key, attr);
+      if (content.IsKnown()) {
+        d.tree.emplace(key, std::string_view(content.AsString()));
+      } else {
+        // Only the key is checked while the content is unknown or null.
+        d.tree.emplace(key, std::string_view());
+        if (content.IsUnknown()) d.contents_known = false;
+        if (content.IsNull() && diags != nullptr) {
+          diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(key), "Missing manifest content",
+                                         absl::StrCat(attr, "[\"", EscapeForDisplay(key), "\"]: is null; give the file's text.")));
+        }
+      }
+    }
+  }
+  return d;
+}
+
+// Adds one diagnostic per key problem, at the key's own attribute path.
+
+void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics* diags) {
+  for (const tree::KeyProblem& p : tree::ValidateDesiredTree(settings.cluster, desired.tree, settings.options)) {
+    if (p.about_cluster) continue;  // reported by ReadSettings
+    auto it = desired.source.find(p.key);
+    const char* attr = it == desired.source.end() ? kRendered : it->second;
+    diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(p.key), "Invalid manifest path",
+                                   absl::StrCat(attr, "[\"", EscapeForDisplay(p.key), "\"]: ", p.message)));
+  }
+}
+
+// A key in state that is only the display form of a file found on disk
+// (tree::DisplayKeyForDiskPath escaped its name), never a file the resource
+
+std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys) {
+  nlohmann::json j;
+  j[kReplaceInPlace]["id"] = std::string(id);
+  nlohmann::json& list = j[kReplaceInPlace]["keys"];
+  list = nlohmann::json::array();
+  for (const auto& [key, unused] : keys) list.push_back(key);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The keys the following create will own when `planned_private` is a
+// ReplaceInPlacePrivate for checkout `id`; nullopt otherwise.
+std::optional<std::set<std::string>> KeysKeptForReplacement(std::string_view planned_private, std::string_view id) {
+  if (planned_private.empty()) return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(planned_private, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains(kReplaceInPlace)) return std::nullopt;
+  const nlohmann::json& r = j[kReplaceInPlace];
+  if (!r.is_object() || !r.contains("id") || !r["id"].is_string() || r["id"].get<std::string>() != id ||
+      !r.contains("keys") || !r["keys"].is_array()) {
+    return std::nullopt;
+  }
+  std::set<std::string> keys;
+  for (const nlohmann::json& k : r["keys"]) {
+    if (k.is_string()) keys.insert(k.get<std::string>());
+  }
+  return keys;
+}
+
+Value FileInfo(std::string sha256, std::string mode) {
+  return Value::Object(FileInfoType(), {{"mode", Value::String(std::move(mode))},
+                                        {"sha256", Value::String(std::move(sha256))}});
+}
+
+// One digest over "sha256  mode  path\n" lines in path order.
+std::string TreeDigest(const Value& files) {
+  std::string manifest;
+  for (const auto& [path, info] : files.entries()) {
+    const Value& sha = info.GetAttr("sha256");
+    const Value& mode = info.GetAttr("mode");
+    absl::StrAppend(&manifest, sha.IsKnown() ? sha.AsString() : "", "  ", mode.IsKnown() ? mode.AsString() : "",
+                    "  ", path, "\n");
+  }
+  return Sha256Hex(manifest);
+}
+
+Value FilesFromDesired(const tree::DesiredTree& desired, const std::string& mode) {
+  Value::Entries entries;
+  for (const auto& [path, content] : desired) entries.emplace(path, FileInfo(Sha256Hex(content), mode));
+  return Value::Map(FileInfoType(), std::move(entries));
+}
+
+std::string MakeId(std::string_view cluster, std::string_view path) { return absl::StrCat(AV(cluster), ":", AV(path)); }
+
+}  // namespace wildside::resources::gitops

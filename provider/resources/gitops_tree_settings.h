@@ -1,0 +1,97 @@
+// The model of wildside_gitops_tree shared by its operations: schema,
+// constants, the settings and desired tree read from a value, the `files`
+// digest and the private data of a replacement. No I/O here.
+#ifndef WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_SETTINGS_H_
+#define WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_SETTINGS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "provider/core/diagnostics.h"
+#include "provider/cty/type.h"
+#include "provider/cty/value.h"
+#include "provider/schema/schema.h"
+#include "tree/desired_tree.h"
+#include "tree/options.h"
+
+namespace wildside::tree {
+class Env;
+}  // namespace wildside::tree
+
+namespace wildside::resources::gitops {
+
+// Bumped whenever the stored attributes change shape; UpgradeState must then
+// convert every earlier version. Version 0 is the first released shape.
+constexpr int64_t kSchemaVersion = 0;
+
+constexpr char kRendered[] = "rendered_manifests";
+constexpr char kSensitive[] = "sensitive_manifests";
+constexpr char kDefaultExclude[] = "clusters/*/flux-system/**";
+constexpr char kDefaultFileMode[] = "0644";
+constexpr char kDefaultDirMode[] = "0755";
+
+cty::Type FileInfoType();
+cty::Type FilesType();
+schema::Schema BuildSchema();
+
+std::string FormatMode(uint32_t mode);
+bool IsKnownString(const cty::Value& v);
+
+// The settings a tree operation needs, read from a config/plan/state value.
+struct Settings {
+  std::string path;
+  std::string cluster;
+  tree::TreeOptions options;
+  std::string file_mode_text = kDefaultFileMode;
+};
+
+// Fills `out` from `obj`, with `env` as the filesystem seam (nullptr: the
+// real filesystem). Returns false if a setting is unknown (nothing can be
+// checked yet); adds diagnostics for invalid known settings.
+bool ReadSettings(const cty::Value& obj, tree::Env* env, Settings* out, core::Diagnostics* diags);
+
+// The desired tree (views into `obj`'s strings) and where each key came from.
+struct Desired {
+  tree::DesiredTree tree;
+  std::map<std::string, const char*> source;  // key → kRendered / kSensitive
+  bool contents_known = true;
+  bool keys_known = true;
+};
+
+// `diags` may be null (a stored state, already validated).
+Desired DesiredFrom(const cty::Value& obj, core::Diagnostics* diags);
+
+// Adds one diagnostic per key problem, at the key's own attribute path.
+void ValidateKeys(const Settings& settings, const Desired& desired, core::Diagnostics* diags);
+
+// A key in state that is only the display form of a file found on disk
+// (tree::DisplayKeyForDiskPath escaped its name), never a file the resource
+// wrote: no valid key holds a backslash.
+inline bool IsDisplayOnlyKey(std::string_view key) { return key.find('\\') != std::string_view::npos; }
+
+// Private data of a create plan: the checkout it will own and its keys.
+// OpenTofu hands it to the destroy half of a replacement (a tainted
+// resource, or a changed path or cluster), so that destroy can leave the
+// files the create will own in place; see docs/design.md.
+std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys);
+
+// The keys the following create will own when `planned_private` is a
+// ReplaceInPlacePrivate for checkout `id`; nullopt otherwise.
+std::optional<std::set<std::string>> KeysKeptForReplacement(std::string_view planned_private, std::string_view id);
+
+cty::Value FileInfo(std::string sha256, std::string mode);
+
+// One digest over "sha256  mode  path\n" lines in path order.
+std::string TreeDigest(const cty::Value& files);
+
+cty::Value FilesFromDesired(const tree::DesiredTree& desired, const std::string& mode);
+
+std::string MakeId(std::string_view cluster, std::string_view path);
+
+}  // namespace wildside::resources::gitops
+
+#endif  // WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_SETTINGS_H_
