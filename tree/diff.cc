@@ -50,16 +50,6 @@ bool HasSortedPrefix(const std::vector<std::string>& sorted,
   return it != sorted.end() && StartsWith(*it, prefix);
 }
 
-// The owned root a desired key lives in, and the non-owned path on the way.
-// "clusters/dev/a" -> {"clusters", "clusters/dev"}; "modules/x" -> {"", "modules"}.
-std::pair<std::string_view, std::string_view> RootsOf(std::string_view key) {
-  if (StartsWith(key, "clusters/")) {
-    size_t second = key.find('/', 9);
-    return {key.substr(0, 8), key.substr(0, second)};
-  }
-  return {std::string_view(), key.substr(0, key.find('/'))};
-}
-
 }  // namespace
 
 ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
@@ -80,9 +70,10 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
   }
 
   for (const auto& [key, content] : desired) {
-    // Obstacles at or above the owned root: never ours to remove.
-    auto [outer, root] = RootsOf(key);
-    for (std::string_view p : {outer, root}) {
+    // Obstacles at or above the owned root: never ours to remove. Only
+    // `clusters` lies above one ("clusters/dev" -> "clusters").
+    std::string_view root = OwnedRootOf(key);
+    for (std::string_view p : {ParentPath(root), root}) {
       if (p.empty()) continue;
       const ScanEntry* e = scan.Find(p);
       if (e != nullptr && e->kind != EntryKind::kDirectory) {

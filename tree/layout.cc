@@ -1,13 +1,41 @@
 #include "tree/layout.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "tree/internal/strings.h"
 
 namespace wildside::tree {
 
+namespace {
+
+// The layout's directory names; nothing outside this file spells them.
+constexpr std::string_view kClustersDir = "clusters";
+constexpr std::string_view kModulesDir = "modules";
+constexpr std::string_view kPlatformDir = "platform";
+
+// The first segment of `path`, and the second ("" if there is none).
+std::pair<std::string_view, std::string_view> FirstTwoSegments(std::string_view path) {
+  size_t first = path.find('/');
+  if (first == std::string_view::npos) return {path, std::string_view()};
+  std::string_view rest = path.substr(first + 1);
+  return {path.substr(0, first), rest.substr(0, rest.find('/'))};
+}
+
+}  // namespace
+
 std::vector<std::string> OwnedRoots(std::string_view cluster) {
-  return {StrCat("clusters/", cluster), "modules", "platform"};
+  return {StrCat(kClustersDir, "/", cluster), std::string(kModulesDir),
+          std::string(kPlatformDir)};
+}
+
+std::string_view OwnedRootOf(std::string_view path) {
+  auto [top, second] = FirstTwoSegments(path);
+  if (top == kModulesDir || top == kPlatformDir) return top;
+  if (top == kClustersDir && path.size() > top.size()) {
+    return path.substr(0, top.size() + 1 + second.size());
+  }
+  return std::string_view();
 }
 
 bool IsOwned(std::string_view path, std::string_view cluster) {
@@ -17,6 +45,26 @@ bool IsOwned(std::string_view path, std::string_view cluster) {
     }
   }
   return false;
+}
+
+KeyPlacement PlaceKey(std::string_view key, std::string_view cluster,
+                      const TreeOptions& options) {
+  std::vector<std::string_view> segs = Split(key, '/');
+  const std::string_view top = segs[0];
+  if (top == kClustersDir) {
+    if (segs.size() < 3) return KeyPlacement::kClusterRootOnly;
+    if (segs[1] != cluster) return KeyPlacement::kOtherCluster;
+    return KeyPlacement::kOwned;
+  }
+  if (top == kModulesDir) {
+    return segs.size() < 2 ? KeyPlacement::kModulesRootOnly : KeyPlacement::kOwned;
+  }
+  if (top == kPlatformDir) {
+    if (segs.size() < 3) return KeyPlacement::kPlatformRootOnly;
+    if (!IsKnownComponent(segs[1], options)) return KeyPlacement::kUnknownComponent;
+    return KeyPlacement::kOwned;
+  }
+  return KeyPlacement::kOutsideRoots;
 }
 
 bool IsKnownComponent(std::string_view component, const TreeOptions& options) {
@@ -92,6 +140,16 @@ bool IsExcluded(std::string_view path, const TreeOptions& options) {
     if (GlobMatch(pattern, path)) return true;
   }
   return false;
+}
+
+const std::string* ExcludingPattern(std::string_view path,
+                                    const TreeOptions& options) {
+  for (std::string_view p = path; !p.empty(); p = ParentPath(p)) {
+    for (const std::string& pattern : options.exclude) {
+      if (GlobMatch(pattern, p)) return &pattern;
+    }
+  }
+  return nullptr;
 }
 
 bool IsDns1123Label(std::string_view name) {

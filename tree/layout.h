@@ -30,11 +30,42 @@ inline constexpr std::array<std::string_view, 7> kBuiltinComponents = {
 inline constexpr std::string_view kTempPrefix = ".wildside-tmp-";
 
 // The owned root directories for `cluster`, repo-relative, without trailing
-// slash, sorted: {"clusters/<cluster>", "modules", "platform"}.
+// slash, sorted: {"clusters/<cluster>", "modules", "platform"}. Each is a
+// top-level directory or one level below one (ParentPath of it is then the
+// directory on the way, `clusters`, which no tree instance owns).
 std::vector<std::string> OwnedRoots(std::string_view cluster);
+
+// The owned root `path` is or lies beneath, for whichever cluster the path
+// names: "clusters/<c>" for `clusters/<c>` and anything below it, "modules"
+// and "platform" for themselves and anything below them; empty for any
+// other path (`README.md`, `clusters` itself). The result is a prefix of
+// `path`. For a key ValidateKey accepted for cluster C it is one of
+// OwnedRoots(C). This is the one place that knows where a key's owned root
+// ends: the diff stops at it when looking for obstacles, and removal stops
+// pruning empty directories at it.
+std::string_view OwnedRootOf(std::string_view path);
 
 // True if `path` is one of OwnedRoots(cluster) or lies beneath one.
 bool IsOwned(std::string_view path, std::string_view cluster);
+
+// Where a file key stands against the layout of one cluster: kOwned, or
+// the one reason it is not a file the tree instance may own.
+enum class KeyPlacement {
+  kOwned,
+  kOutsideRoots,       // not under clusters/, modules/ or platform/
+  kClusterRootOnly,    // under clusters/ but not clusters/<name>/<path>
+  kOtherCluster,       // clusters/<another cluster>/<path>
+  kModulesRootOnly,    // `modules` itself, not a file under it
+  kPlatformRootOnly,   // under platform/ but not platform/<component>/<path>
+  kUnknownComponent,   // platform/<component>/<path>, component not known
+};
+
+// Places `key`, a path that passed the shape checks (non-empty segments),
+// against the owned roots of `cluster` and the components of `options`.
+// kOtherCluster is reported whatever `cluster` is; a caller holding an
+// invalid cluster name may choose not to judge it.
+KeyPlacement PlaceKey(std::string_view key, std::string_view cluster,
+                      const TreeOptions& options);
 
 // True if `component` may appear as `platform/<component>/`.
 bool IsKnownComponent(std::string_view component, const TreeOptions& options);
@@ -47,6 +78,12 @@ bool GlobMatch(std::string_view pattern, std::string_view path);
 // matches zero segments, the directory `clusters/dev/flux-system` itself is
 // excluded by the default pattern, and so is everything under it.
 bool IsExcluded(std::string_view path, const TreeOptions& options);
+
+// The first TreeOptions::exclude pattern that matches `path` or one of its
+// parent directories, trying `path` first and then each parent upwards;
+// nullptr if none does (the path may be written, read and pruned).
+const std::string* ExcludingPattern(std::string_view path,
+                                    const TreeOptions& options);
 
 // True if `name` is a DNS-1123 label: [a-z0-9]([a-z0-9-]*[a-z0-9])?, <= 63.
 bool IsDns1123Label(std::string_view name);

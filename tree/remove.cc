@@ -20,20 +20,6 @@ using internal::OsError;
 
 namespace {
 
-// The owned root directory a validated key lives in.
-std::string_view OwnedRootOf(std::string_view key) {
-  size_t first = key.find('/');
-  if (key.substr(0, first) == "clusters") return key.substr(0, key.find('/', first + 1));
-  return key.substr(0, first);
-}
-
-bool InExcludedPath(std::string_view path, const TreeOptions& options) {
-  for (std::string_view p = path; !p.empty(); p = ParentPath(p)) {
-    if (IsExcluded(p, options)) return true;
-  }
-  return false;
-}
-
 bool Skippable(const absl::Status& s) {
   // Missing, or reached through a symlink / non-directory: not ours to touch.
   return absl::IsNotFound(s) || absl::IsFailedPrecondition(s);
@@ -78,7 +64,7 @@ absl::Status internal::CheckRemovePaths(std::string_view cluster,
   for (const std::string& p : paths) {
     std::vector<std::string> messages = ValidateKey(p, cluster, shape_only);
     for (std::string& m : messages) problems.push_back({p, std::move(m)});
-    if (messages.empty() && !InExcludedPath(p, options)) sorted->insert(p);
+    if (messages.empty() && ExcludingPattern(p, options) == nullptr) sorted->insert(p);
   }
   if (!problems.empty()) return ProblemsToStatus(problems, "path");
   return absl::OkStatus();

@@ -71,25 +71,29 @@ class Scanner {
 
   absl::Status ScanRoot(int root_fd, std::string_view cluster, TreeScan* out) {
     out_ = out;
-    // `clusters` is on the way to the owned root clusters/<cluster>; it is
-    // recorded (not owned) so the diff can see a file sitting there.
-    struct stat st;
-    if (env_->FstatAt(root_fd, "clusters", &st, AT_SYMLINK_NOFOLLOW) == 0) {
-      Record("clusters", st, /*owned=*/false);
-      if (S_ISDIR(st.st_mode)) {
-        int fd = env_->OpenAt(root_fd, "clusters",
-                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-        if (fd < 0) return OsError("clusters", "cannot open directory", errno);
-        Fd guard(env_, fd);
-        absl::Status s = ScanOwnedRoot(fd, std::string(cluster),
-                                       StrCat("clusters/", cluster));
+    // An owned root is either top-level (`modules`) or one level below a
+    // directory that no instance owns (`clusters` for clusters/<cluster>).
+    // That directory is recorded (not owned) so the diff can see a file
+    // sitting there.
+    for (const std::string& root : OwnedRoots(cluster)) {
+      std::string above(ParentPath(root));
+      if (above.empty()) {
+        absl::Status s = ScanOwnedRoot(root_fd, root, root);
         if (!s.ok()) return s;
+        continue;
       }
-    } else if (errno != ENOENT) {
-      return OsError("clusters", "cannot stat", errno);
-    }
-    for (const char* top : {"modules", "platform"}) {
-      absl::Status s = ScanOwnedRoot(root_fd, top, top);
+      struct stat st;
+      if (env_->FstatAt(root_fd, above.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;
+        return OsError(above, "cannot stat", errno);
+      }
+      Record(above, st, /*owned=*/false);
+      if (!S_ISDIR(st.st_mode)) continue;
+      int fd = env_->OpenAt(root_fd, above.c_str(),
+                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+      if (fd < 0) return OsError(above, "cannot open directory", errno);
+      Fd guard(env_, fd);
+      absl::Status s = ScanOwnedRoot(fd, std::string(BaseName(root)), root);
       if (!s.ok()) return s;
     }
     std::sort(out->entries.begin(), out->entries.end(),

@@ -100,55 +100,51 @@ bool CheckShape(std::string_view key, std::vector<std::string>& out) {
 void CheckOwnership(std::string_view key, std::string_view cluster,
                     const TreeOptions& options, std::vector<std::string>& out) {
   std::vector<std::string_view> segs = Split(key, '/');
-  const std::string_view top = segs[0];
-  if (top == "clusters") {
-    if (segs.size() < 3) {
+  switch (PlaceKey(key, cluster, options)) {
+    case KeyPlacement::kOwned:
+      break;
+    case KeyPlacement::kClusterRootOnly:
       out.push_back(StrCat(
           "not under an owned root: a key under clusters/ must look like "
           "clusters/",
           cluster, "/<path>"));
-    } else if (segs[1] != cluster && IsDns1123Label(cluster)) {
+      break;
+    case KeyPlacement::kOtherCluster:
       // (Against an invalid cluster name this cannot be judged; the cluster
       // problem is reported instead.)
+      if (!IsDns1123Label(cluster)) break;
       out.push_back(StrCat(
           "under another cluster: clusters/", EscapeForDisplay(segs[1]),
           "/ belongs to another tree instance; this one owns clusters/",
           cluster, "/"));
-    }
-  } else if (top == "modules") {
-    if (segs.size() < 2) {
+      break;
+    case KeyPlacement::kModulesRootOnly:
       out.push_back(
           "not under an owned root: modules is a directory; name a file "
           "under modules/");
-    }
-  } else if (top == "platform") {
-    if (segs.size() < 3) {
+      break;
+    case KeyPlacement::kPlatformRootOnly:
       out.push_back(
           "not under an owned root: a key under platform/ must look like "
           "platform/<component>/<path>");
-    } else if (!IsKnownComponent(segs[1], options)) {
+      break;
+    case KeyPlacement::kUnknownComponent:
       out.push_back(StrCat(
           "unknown platform component \"", EscapeForDisplay(segs[1]),
           "\": known components are ", KnownComponents(options),
           " (add more with extra_components)"));
-    }
-  } else {
-    out.push_back(StrCat(
-        "not under an owned root: keys must start with clusters/", cluster,
-        "/, modules/ or platform/<component>/"));
+      break;
+    case KeyPlacement::kOutsideRoots:
+      out.push_back(StrCat(
+          "not under an owned root: keys must start with clusters/", cluster,
+          "/, modules/ or platform/<component>/"));
+      break;
   }
   // The key or any of its parent directories inside an exclude glob.
-  std::string_view p = key;
-  while (!p.empty()) {
-    for (const std::string& pattern : options.exclude) {
-      if (GlobMatch(pattern, p)) {
-        out.push_back(StrCat(
-            "inside an excluded path: matches exclude pattern \"", pattern,
-            "\"; the engine never writes there"));
-        return;
-      }
-    }
-    p = ParentPath(p);
+  if (const std::string* pattern = ExcludingPattern(key, options)) {
+    out.push_back(StrCat(
+        "inside an excluded path: matches exclude pattern \"", *pattern,
+        "\"; the engine never writes there"));
   }
 }
 

@@ -332,5 +332,42 @@ TEST(LayoutTest, GlobMatch) {
   EXPECT_TRUE(GlobMatch(many + "c", as + "c"));
 }
 
+TEST(LayoutTest, OwnedRootOfStopsAtTheRootTheKeyLivesIn) {
+  EXPECT_EQ(OwnedRootOf("clusters/dev/a/b.yaml"), "clusters/dev");
+  EXPECT_EQ(OwnedRootOf("clusters/dev"), "clusters/dev");
+  EXPECT_EQ(OwnedRootOf("modules/app/x.yaml"), "modules");
+  EXPECT_EQ(OwnedRootOf("platform"), "platform");
+  EXPECT_EQ(OwnedRootOf("platform/traefik/x.yaml"), "platform");
+  EXPECT_EQ(OwnedRootOf("clusters"), "");
+  EXPECT_EQ(OwnedRootOf("README.md"), "");
+  EXPECT_EQ(OwnedRootOf("modulesx/a"), "");
+  // Every root OwnedRoots names is its own owned root.
+  for (const std::string& root : OwnedRoots("dev")) EXPECT_EQ(OwnedRootOf(root), root);
+}
+
+TEST(LayoutTest, PlaceKeyNamesTheOneReason) {
+  TreeOptions options;
+  EXPECT_EQ(PlaceKey("clusters/dev/a.yaml", "dev", options), KeyPlacement::kOwned);
+  EXPECT_EQ(PlaceKey("clusters/dev", "dev", options), KeyPlacement::kClusterRootOnly);
+  EXPECT_EQ(PlaceKey("clusters/prod/a.yaml", "dev", options), KeyPlacement::kOtherCluster);
+  EXPECT_EQ(PlaceKey("modules", "dev", options), KeyPlacement::kModulesRootOnly);
+  EXPECT_EQ(PlaceKey("modules/a.yaml", "dev", options), KeyPlacement::kOwned);
+  EXPECT_EQ(PlaceKey("platform/traefik", "dev", options), KeyPlacement::kPlatformRootOnly);
+  EXPECT_EQ(PlaceKey("platform/my-app/a.yaml", "dev", options), KeyPlacement::kUnknownComponent);
+  options.extra_components.push_back("my-app");
+  EXPECT_EQ(PlaceKey("platform/my-app/a.yaml", "dev", options), KeyPlacement::kOwned);
+  EXPECT_EQ(PlaceKey("README.md", "dev", options), KeyPlacement::kOutsideRoots);
+}
+
+TEST(LayoutTest, ExcludingPatternLooksAtThePathAndEveryParent) {
+  TreeOptions options;
+  ASSERT_NE(ExcludingPattern("clusters/dev/flux-system/gotk.yaml", options), nullptr);
+  EXPECT_EQ(*ExcludingPattern("clusters/dev/flux-system/gotk.yaml", options), options.exclude[0]);
+  EXPECT_EQ(ExcludingPattern("clusters/dev/apps.yaml", options), nullptr);
+  options.exclude = {"modules/secret"};
+  EXPECT_NE(ExcludingPattern("modules/secret/a/b.yaml", options), nullptr);
+  EXPECT_EQ(ExcludingPattern("modules/secrets/a.yaml", options), nullptr);
+}
+
 }  // namespace
 }  // namespace wildside::tree
