@@ -44,8 +44,8 @@ class Applier {
     // Claim before write: every file this apply may write is in the
     // inventory, durably, before the first write.
     if (!changes.inventory_claim.empty()) {
-      absl::Status s = WriteInventoryAt(env_, dirs_, changes.inventory_path,
-                                        changes.inventory_claim, options_.file_mode);
+      absl::Status s = WriteInventoryAt(env_, dirs_, changes.inventory_path, changes.inventory_claim,
+                                        options_.file_mode, &report_->dirs_created);
       if (!s.ok()) return s;
     }
     if (absl::Status s = RunTreePhases(desired, changes); !s.ok()) return s;
@@ -54,8 +54,8 @@ class Applier {
     // inventory claims.
     if (!changes.inventory_release.empty()) {
       if (absl::Status s = MakeDurable(); !s.ok()) return s;
-      return WriteInventoryAt(env_, dirs_, changes.inventory_path,
-                              changes.inventory_release, options_.file_mode);
+      return WriteInventoryAt(env_, dirs_, changes.inventory_path, changes.inventory_release,
+                              options_.file_mode, &report_->dirs_created);
     }
     return absl::OkStatus();
   }

@@ -61,7 +61,7 @@ void Checkout::Close() {
 absl::StatusOr<TreeScan> Checkout::Scan(std::string_view cluster,
                                         const DesiredTree* hash_if_same_size) const {
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
-  if (root_fd_ < 0) return TreeScan{};
+  if (root_fd_ < 0) return internal::EmptyScan(cluster);
   return internal::ScanTreeAt(root_fd_, cluster, *options_, hash_if_same_size);
 }
 

@@ -127,9 +127,11 @@ absl::StatusOr<ForeignClaims> ReadForeignClaimsAt(int root_fd, std::string_view 
 }
 
 absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
-                              std::string_view text, uint32_t mode) {
+                              std::string_view text, uint32_t mode, uint64_t* dirs_created) {
   const std::string_view parent = ParentPath(rel);
-  absl::StatusOr<int> dir = dirs.Open(parent, /*create=*/true, nullptr);
+  std::vector<std::string> created;
+  absl::StatusOr<int> dir = dirs.Open(parent, /*create=*/true, &created);
+  if (dirs_created != nullptr) *dirs_created += created.size();
   if (!dir.ok()) return dir.status();
   const std::string tmp = StrCat(kTempPrefix, static_cast<long>(::getpid()), "-inventory");
   int fd = env->OpenAt(*dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);

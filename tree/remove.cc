@@ -10,6 +10,7 @@
 #include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
 #include "tree/internal/fs.h"
+#include "tree/internal/inventory_at.h"
 #include "tree/internal/remove_at.h"
 #include "tree/layout.h"
 #include "tree/validate.h"
@@ -45,6 +46,8 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
                                      options.lock_timeout_ms);
   if (!result.status.ok()) return result;
   result.status = internal::RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
+  if (!result.status.ok()) return result;  // the inventory keeps its claims
+  result.status = internal::ReleaseInventoryAt(root_fd->get(), cluster, options, &result.report);
   return result;
 }
 

@@ -43,6 +43,9 @@ struct ScanEntry {
   // `clusters` directory itself, and an owned root path that is not a
   // directory (e.g. a file called `modules`).
   bool owned = true;
+  // A file another cluster's inventory claims (then `owned` is false): the
+  // engine never deletes, rewrites or shows it.
+  bool foreign = false;
   // Set by the ScanTree overload that takes a desired tree, for files whose
   // size matched: the bytes were compared with the desired content while
   // hashing, which spares DiffAgainstDisk hashing that content again. The

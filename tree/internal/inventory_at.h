@@ -35,9 +35,11 @@ absl::StatusOr<ForeignClaims> ReadForeignClaimsAt(int root_fd, std::string_view 
 // Writes `text` as the file `rel` durably, through `dirs`: a temporary file
 // in its directory (created if missing), fchmod'ed to `mode`, fsynced,
 // renamed over `rel`, and the directory fsynced, all before returning, so
-// the caller's next write cannot become durable before it.
+// the caller's next write cannot become durable before it. Directories it
+// creates are counted in *dirs_created when that is given.
 absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
-                              std::string_view text, uint32_t mode);
+                              std::string_view text, uint32_t mode,
+                              uint64_t* dirs_created = nullptr);
 
 // After a destroy removed its files: narrows `cluster`'s inventory to the
 // paths it lists that are still regular files on disk (the destroy half of
