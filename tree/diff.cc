@@ -262,4 +262,14 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
   return out;
 }
 
+bool HasPendingHousekeeping(const std::vector<std::string>& paths, const TreeScan& scan,
+                            const TreeOptions& options) {
+  if (!scan.temp_files.empty()) return true;
+  if (!scan.inventory.exists) return false;
+  DesiredTree keys;
+  for (const std::string& p : paths) keys.emplace(p, std::string_view());
+  ChangeSet changes = DiffAgainstDisk(keys, scan, options);
+  return !changes.inventory_claim.empty() || !changes.inventory_release.empty();
+}
+
 }  // namespace wildside::tree

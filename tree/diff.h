@@ -108,6 +108,15 @@ struct ChangeSet {
 ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
                           const TreeOptions& options);
 
+// True when the checkout holds housekeeping an apply of exactly `paths`
+// would do although no file of the tree changes: an existing ownership
+// inventory that lists other paths than that apply leaves (an apply killed
+// between its claim and its release), or leftover temporary files. False
+// when there is no inventory at all (a checkout from before inventories:
+// the next apply that changes the tree writes it). Pure.
+bool HasPendingHousekeeping(const std::vector<std::string>& paths, const TreeScan& scan,
+                            const TreeOptions& options);
+
 }  // namespace wildside::tree
 
 #endif  // WILDSIDE_TREE_DIFF_H_

@@ -86,7 +86,10 @@ absl::StatusOr<Inventory> ReadInventoryAt(int root_fd, std::string_view cluster,
   const std::string rel = InventoryPath(cluster);
   absl::StatusOr<std::string> text = ReadTreeFileAt(root_fd, rel, kMaxInventoryBytes, options);
   if (!text.ok()) {
-    if (absl::IsNotFound(text.status())) return inv;
+    // Missing, or not reachable without following a symlink (a `clusters`
+    // symlink, which the diff reports as a conflict), or not a regular
+    // file: it claims nothing.
+    if (absl::IsNotFound(text.status()) || absl::IsFailedPrecondition(text.status())) return inv;
     std::string_view why(text.status().message().data(), text.status().message().size());
     return absl::Status(text.status().code(),
                         StrCat("ownership inventory of cluster \"", cluster, "\": ", why));

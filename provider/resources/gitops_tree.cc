@@ -1,6 +1,7 @@
 #include "provider/resources/gitops_tree.h"
 #include "provider/resources/gitops_tree_testing.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -16,6 +17,7 @@
 #include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
+#include "tree/layout.h"
 #include "tree/options.h"
 #include "tree/remove.h"
 #include "tree/report.h"
@@ -32,6 +34,64 @@ using core::AttributePath;
 using core::Diagnostics;
 using cty::Type;
 using cty::Value;
+
+// At most this many paths are named in one warning; the rest are counted.
+constexpr size_t kMaxNamedPaths = 20;
+
+// "a, b, c" or "a, b, … and 7 more".
+std::string NamePaths(const std::vector<std::string>& paths) {
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < paths.size() && i < kMaxNamedPaths; ++i) shown.push_back(EscapeForDisplay(paths[i]));
+  std::string out = absl::StrJoin(shown, ", ");
+  if (paths.size() > kMaxNamedPaths) absl::StrAppend(&out, " and ", paths.size() - kMaxNamedPaths, " more");
+  return out;
+}
+
+// One error per conflict the engine found. A path another cluster's
+// inventory claims is reported on the configured key when it is one,
+// naming the owner; anything else on `path`.
+void AddConflictDiagnostics(const tree::ChangeSet& changes, const Desired& desired, bool at_apply,
+                            Diagnostics* diags) {
+  const std::string_view consequence =
+      at_apply ? "Nothing was written." : "Apply would refuse to run.";
+  for (const tree::Conflict& c : changes.conflicts) {
+    auto src = desired.source.find(c.path);
+    if (!c.owner.empty() && src != desired.source.end()) {
+      diags->push_back(core::ErrorAt(
+          AttributePath::Attr(src->second).Key(c.path), "Path managed by another cluster",
+          absl::StrCat(src->second, "[\"", EscapeForDisplay(c.path), "\"]: ", c.message, ". ", AV(consequence))));
+      continue;
+    }
+    diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
+                                   absl::StrCat(EscapeForDisplay(c.path), ": ", c.message, ". ", AV(consequence),
+                                                at_apply ? "" : " Fix the checkout first.")));
+  }
+}
+
+// True if `path` or a directory above it matches `exclude`.
+bool InExcludedPath(std::string_view path, const tree::TreeOptions& options) {
+  for (std::string_view p = path; !p.empty(); p = tree::ParentPath(p)) {
+    if (tree::IsExcluded(p, options)) return true;
+  }
+  return false;
+}
+
+// The keys of `prior` that leave the state because `exclude` now matches
+// them. OpenTofu shows each as removed (`-`), but the apply never touches
+// an excluded path: they stay on disk.
+std::vector<std::string> ExcludedFromPrior(const Value& prior, const Desired& desired, const Settings& settings) {
+  std::vector<std::string> out;
+  for (const char* attr : {kRendered, kSensitive}) {
+    const Value& m = prior.GetAttr(attr);
+    if (!m.IsKnown() || m.IsNull()) continue;
+    for (const auto& [key, unused] : m.entries()) {
+      if (IsDisplayOnlyKey(key) || desired.tree.count(key) != 0) continue;
+      if (InExcludedPath(key, settings.options)) out.push_back(key);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 class GitopsTreeResource final : public core::Resource {
  public:
@@ -146,6 +206,19 @@ class GitopsTreeResource final : public core::Resource {
     if (known && desired.keys_known) {
       // What apply will refuse, the plan says (a create or an update alike).
       CheckCheckout(settings, desired, create, &result.diagnostics);
+      if (!create) {
+        std::vector<std::string> staying = ExcludedFromPrior(request.prior_state, desired, settings);
+        if (!staying.empty()) {
+          result.diagnostics.push_back(core::WarningAt(
+              AttributePath::Attr("exclude"), "Excluded files stay on disk",
+              absl::StrCat(staying.size() == 1 ? "This file now matches" : "These files now match",
+                           " `exclude`: the plan shows ", staying.size() == 1 ? "it" : "them",
+                           " leaving rendered_manifests (-), but the apply does not delete ",
+                           staying.size() == 1 ? "it" : "them", "; ",
+                           staying.size() == 1 ? "it stays" : "they stay",
+                           " on disk, no longer managed: ", NamePaths(staying), ".")));
+        }
+      }
       if (create) {
         result.planned_private =
             ReplaceInPlacePrivate(MakeId(settings.cluster, settings.path), desired.tree);
@@ -202,6 +275,14 @@ class GitopsTreeResource final : public core::Resource {
       status = scan.status();
       if (scan.ok()) {
         tree::ChangeSet changes = tree::DiffAgainstDisk(desired.tree, *scan, settings.options);
+        // Checked again under the lock: another instance may have claimed a
+        // path since the plan (two instances in one state are both planned
+        // before either applies).
+        if (!changes.conflicts.empty()) {
+          AddConflictDiagnostics(changes, desired, /*at_apply=*/true, &result.diagnostics);
+          result.new_state = std::move(request.prior_state);
+          return result;
+        }
         status = checkout->Apply(desired.tree, changes, &total);
       }
     }
@@ -330,27 +411,34 @@ class GitopsTreeResource final : public core::Resource {
       return;
     }
     if (!scan->root_exists) return;
-    size_t overwritten = 0, pruned = 0;
+    std::vector<std::string> overwritten, pruned;
     tree::ChangeSet changes = tree::DiffAgainstDisk(desired.tree, *scan, settings.options);
     for (const tree::Change& c : changes.changes) {
-      if (c.kind == tree::ChangeKind::kUpdate || c.kind == tree::ChangeKind::kModeChange) ++overwritten;
-      if (c.kind == tree::ChangeKind::kPrune) ++pruned;
+      const bool dir = c.disk_kind == tree::EntryKind::kDirectory;
+      if (c.kind == tree::ChangeKind::kUpdate || c.kind == tree::ChangeKind::kModeChange ||
+          (c.kind == tree::ChangeKind::kCreate && c.on_disk)) {
+        overwritten.push_back(dir ? c.path + "/" : c.path);
+      }
+      if (c.kind == tree::ChangeKind::kPrune) pruned.push_back(c.path);
     }
-    for (const tree::Conflict& c : changes.conflicts) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
-                                     absl::StrCat(EscapeForDisplay(c.path), ": ", c.message,
-                                                  ". Apply would refuse to run; fix the checkout first.")));
-    }
-    if (create && overwritten + pruned > 0) {
-      diags->push_back(core::WarningAt(
-          AttributePath::Attr("path"), "Existing files will be replaced",
-          absl::StrCat("The checkout \"", EscapeForDisplay(settings.path), "\" already holds files in the directories this resource "
-                       "will own: ", overwritten, " will be overwritten and ", pruned,
-                       " will be pruned. When this plan replaces the resource (tainted, or -replace), those are "
-                       "the files still to fix; otherwise import the checkout instead to see them as drift "
-                       "first.")));
+    AddConflictDiagnostics(changes, desired, /*at_apply=*/false, diags);
+    if (create && (!overwritten.empty() || !pruned.empty())) {
+      std::string detail = absl::StrCat("The checkout \"", EscapeForDisplay(settings.path),
+                                        "\" already holds files in the directories this resource will own "
+                                        "that no other cluster's inventory claims.");
+      if (!overwritten.empty()) {
+        absl::StrAppend(&detail, "\n\nOverwritten (", overwritten.size(), "): ", NamePaths(overwritten), ".");
+      }
+      if (!pruned.empty()) {
+        absl::StrAppend(&detail, "\n\nPruned (", pruned.size(), "): ", NamePaths(pruned), ".");
+      }
+      absl::StrAppend(&detail,
+                      "\n\nWhen this plan replaces the resource (tainted, or -replace), those are the files still to "
+                      "fix; otherwise import the checkout instead to see them as drift first.");
+      diags->push_back(core::WarningAt(AttributePath::Attr("path"), "Existing files will be replaced", detail));
     }
   }
+
 
 
   // ReadSettings, with the filesystem seam this resource was made with.

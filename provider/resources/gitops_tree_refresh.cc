@@ -4,6 +4,7 @@
 #include "provider/cty/absl_view.h"
 #include "provider/resources/gitops_tree_settings.h"
 #include "tree/checkout.h"
+#include "tree/diff.h"
 #include "tree/content.h"
 #include "tree/scan.h"
 
@@ -144,7 +145,20 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
     out.SetAttr(kSensitive, Value::Map(Type::String(), std::move(sensitive)));
   }
   Value files_value = Value::Map(FileInfoType(), std::move(files));
-  out.SetAttr("tree_sha256", Value::String(TreeDigest(files_value)));
+  std::string digest = TreeDigest(files_value);
+  // Housekeeping an apply would do although every file is right (an
+  // inventory left claiming old and new by an apply killed before its
+  // release, a leftover temporary file): the digest differs from any plan's,
+  // so the plan shows the update that finishes it instead of leaving it
+  // until the next change (docs/adr/0008-ownership-inventory.md).
+  std::vector<std::string> on_disk;
+  for (const auto& [key, unused] : files_value.entries()) {
+    if (!IsDisplayOnlyKey(key)) on_disk.push_back(key);
+  }
+  if (tree::HasPendingHousekeeping(on_disk, *scan, settings.options)) {
+    digest = Sha256Hex(absl::StrCat(digest, "pending: ownership inventory or temporary files\n"));
+  }
+  out.SetAttr("tree_sha256", Value::String(std::move(digest)));
   out.SetAttr("files", std::move(files_value));
   return std::optional<Value>(std::move(out));
 }

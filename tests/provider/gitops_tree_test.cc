@@ -226,7 +226,9 @@ TEST_F(GitopsTreeTest, CreateOverExistingFilesWarns) {
   core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "new\n"}})));
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_EQ(plan.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
-  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("1 will be overwritten and 1 will be pruned"));
+  // Every file by name (docs/adr/0008-ownership-inventory.md).
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Overwritten (1): platform/traefik/a.yaml."));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (1): platform/traefik/old.yaml."));
 }
 
 TEST_F(GitopsTreeTest, DestroyRemovesManagedFilesOnlyAndIsIdempotent) {
@@ -451,7 +453,8 @@ class GitopsTreeFaultTest : public GitopsTreeTest {
   void ExpectStateIsTheDisk(const Value& state) {
     std::map<std::string, std::string> on_disk;
     for (const auto& e : fs::recursive_directory_iterator(dir_ / "checkout")) {
-      if (e.is_regular_file()) on_disk[fs::relative(e.path(), dir_ / "checkout").string()] = ReadFile(e.path());
+      if (!e.is_regular_file() || e.path().filename() == ".wildside-inventory") continue;
+      on_disk[fs::relative(e.path(), dir_ / "checkout").string()] = ReadFile(e.path());
     }
     std::map<std::string, std::string> in_state;
     for (const auto& [k, v] : state.GetAttr("rendered_manifests").entries()) in_state[k] = v.AsString();
@@ -515,7 +518,9 @@ TEST_P(GitopsTreeUpdateFaultTest, StateIsTheDiskAndTheNextPlanShowsExactlyTheRes
   EXPECT_EQ(Differing(apply.new_state, next.planned_state), f.left_to_write);
   core::ApplyResult again = resource_->Apply(core::ApplyRequest{apply.new_state, next.planned_state, config, ""});
   ASSERT_THAT(again.diagnostics, IsEmpty());
-  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), static_cast<int>(f.left_to_write.size()));
+  // The files left, and the inventory, released to the new keys once the
+  // apply completes (the failed one stopped before the release).
+  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), static_cast<int>(f.left_to_write.size()) + 1);
   EXPECT_EQ(resource_->Read(core::ReadRequest{again.new_state, ""}).new_state, next.planned_state);
 }
 
@@ -536,7 +541,8 @@ TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorr
   Value config = Config(Manifests(Files("v1\n")));
   core::PlanResult plan = PlanCreate(config);
   ASSERT_THAT(plan.diagnostics, IsEmpty());
-  env_.FailNth(tree::FaultOp::kRename, 3, ENOSPC);
+  // The first rename is the inventory's claim, then a, b, and c fails.
+  env_.FailNth(tree::FaultOp::kRename, 4, ENOSPC);
   core::ApplyResult create =
       resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
   ASSERT_TRUE(core::HasError(create.diagnostics));
@@ -564,7 +570,9 @@ TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorr
   core::ApplyResult recreate =
       resource_->Apply(core::ApplyRequest{Value::Null(type_), replace.planned_state, config, replace.planned_private});
   ASSERT_THAT(recreate.diagnostics, IsEmpty());
-  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), 2) << "only c and d were left to write";
+  // The destroy half released c and d (not on disk); the create claims
+  // them again, then writes only them.
+  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), 3) << "only c and d (and the inventory) were left to write";
   EXPECT_EQ(InodeOf("platform/traefik/a.yaml"), a);
   EXPECT_EQ(InodeOf("platform/traefik/b.yaml"), b);
   for (const auto& [key, content] : Files("v1\n")) EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;

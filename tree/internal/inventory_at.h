@@ -19,9 +19,9 @@ namespace wildside::tree::internal {
 inline constexpr size_t kMaxInventoryBytes = size_t{64} << 20;
 
 // `cluster`'s inventory below `root_fd`. A missing file (or missing
-// clusters/<cluster>/) is exists = false. Errors: FailedPrecondition when
-// it is not a regular file or is reached through a symlink; ResourceExhausted
-// over kMaxInventoryBytes; OS errors by errno.
+// clusters/<cluster>/), one that is not a regular file, or one reached
+// only through a symlink is exists = false: it claims nothing. Errors:
+// ResourceExhausted over kMaxInventoryBytes; OS errors by errno.
 absl::StatusOr<Inventory> ReadInventoryAt(int root_fd, std::string_view cluster,
                                           const TreeOptions& options);
 
