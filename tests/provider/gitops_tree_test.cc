@@ -417,6 +417,92 @@ TEST_F(GitopsTreeTest, StraysAndFilesTooLargeToShowStillCarryTheirHash) {
               HasSubstr("too large to show, " + std::to_string(big.size()) + " bytes, sha256 " + sha));
 }
 
+// Several clusters on one checkout (docs/adr/0008-ownership-inventory.md).
+TEST_F(GitopsTreeTest, KeyAnotherClusterClaimsIsAnErrorOnThatKeyAtPlanAndAgainUnderTheLockAtApply) {
+  const std::string key = "platform/traefik/a.yaml";
+  Value dev = Config(Manifests({{key, "a\n"}}), "dev");
+  Value prod = Config(Manifests({{key, "a\n"}, {"clusters/prod/k.yaml", "k\n"}}), "prod");
+  // Two instances in one state: both planned before either writes.
+  core::PlanResult dev_plan = PlanCreate(dev);
+  core::PlanResult prod_plan = PlanCreate(prod);
+  ASSERT_THAT(dev_plan.diagnostics, IsEmpty());
+  ASSERT_THAT(prod_plan.diagnostics, IsEmpty());
+  ASSERT_THAT(resource_->Apply(core::ApplyRequest{Value::Null(type_), dev_plan.planned_state, dev, ""}).diagnostics,
+              IsEmpty());
+  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{Value::Null(type_), prod_plan.planned_state, prod, ""});
+  ASSERT_EQ(apply.diagnostics.size(), 1u);
+  EXPECT_EQ(apply.diagnostics[0].attribute->ToString(), "rendered_manifests[\"" + key + "\"]");
+  EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr("cluster \"dev\""));
+  EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr("Nothing was written."));
+  EXPECT_TRUE(apply.new_state.IsNull());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/clusters/prod")) << "nothing written, not even prod's inventory";
+  // The next plan says so, on the key.
+  core::PlanResult again = PlanCreate(prod);
+  ASSERT_EQ(again.diagnostics.size(), 1u);
+  EXPECT_EQ(again.diagnostics[0].severity, core::Diagnostic::Severity::kError);
+  EXPECT_EQ(again.diagnostics[0].attribute->ToString(), "rendered_manifests[\"" + key + "\"]");
+  EXPECT_THAT(again.diagnostics[0].detail, HasSubstr("managed by cluster \"dev\""));
+}
+
+TEST_F(GitopsTreeTest, ForeignFilesAreNeitherStraysNorCountedWhenCreating) {
+  Value dev_state = CreateTree(Config(Manifests({{"platform/traefik/dev.yaml", "dev\n"}}), "dev"));
+  Value prod = Config(Manifests({{"platform/traefik/prod.yaml", "prod\n"}}), "prod");
+  core::PlanResult plan = PlanCreate(prod);
+  EXPECT_THAT(plan.diagnostics, IsEmpty()) << "dev's file is neither overwritten nor pruned";
+  Value prod_state = CreateTree(prod);
+  core::ReadResult read = resource_->Read(core::ReadRequest{prod_state, ""});
+  ASSERT_THAT(read.diagnostics, IsEmpty());
+  EXPECT_EQ(read.new_state, prod_state) << "dev's file is not shown as a stray";
+  EXPECT_EQ(ReadFile(dir_ / "checkout/platform/traefik/dev.yaml"), "dev\n");
+  EXPECT_EQ(resource_->Read(core::ReadRequest{dev_state, ""}).new_state, dev_state);
+}
+
+TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) {
+  for (int i = 0; i < 25; ++i) WriteFile(dir_ / ("checkout/platform/redis/s" + std::to_string(100 + i) + ".yaml"), "x");
+  core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (25): platform/redis/s100.yaml, "));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("platform/redis/s119.yaml and 5 more."));
+  EXPECT_THAT(plan.diagnostics[0].detail, ::testing::Not(HasSubstr("s120")));
+}
+
+TEST_F(GitopsTreeTest, ExcludeChangeWarnsNamingTheFilesThatStay) {
+  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/redis/v.yaml", "v\n"}}));
+  Value state = CreateTree(config);
+  Value next = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
+  next.SetAttr("exclude", Value::List(Type::String(), {Value::String("platform/redis/**")}));
+  next.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{state, next, next, ""});
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_EQ(plan.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
+  EXPECT_EQ(plan.diagnostics[0].attribute->ToString(), "exclude");
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("stays on disk, no longer managed: platform/redis/v.yaml."));
+  ASSERT_THAT(resource_->Apply(core::ApplyRequest{state, plan.planned_state, next, ""}).diagnostics, IsEmpty());
+  EXPECT_EQ(ReadFile(dir_ / "checkout/platform/redis/v.yaml"), "v\n");
+}
+
+TEST_F(GitopsTreeTest, InventoryLeftOutOfDateIsShownAsAnUpdate) {
+  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
+  Value state = CreateTree(config);
+  ASSERT_EQ(resource_->Read(core::ReadRequest{state, ""}).new_state, state);
+  // As an apply killed between its claim and its release leaves it.
+  WriteFile(dir_ / "checkout/clusters/dev/.wildside-inventory",
+            "# x\nplatform/traefik/a.yaml\nplatform/traefik/gone.yaml\n");
+  core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
+  EXPECT_NE(read.new_state.GetAttr("tree_sha256"), state.GetAttr("tree_sha256"));
+  EXPECT_EQ(read.new_state.GetAttr("files"), state.GetAttr("files"));
+  Value proposed = config;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, proposed, config, ""});
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{read.new_state, plan.planned_state, config, ""});
+  ASSERT_THAT(apply.diagnostics, IsEmpty());
+  EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, ""}).new_state, state);
+  // No inventory at all (a checkout from the release before): no update.
+  fs::remove(dir_ / "checkout/clusters/dev/.wildside-inventory");
+  EXPECT_EQ(resource_->Read(core::ReadRequest{state, ""}).new_state, state);
+}
+
 // Item: an apply that fails part-way returns the truth. The resource runs
 // over a FaultEnv that fails one chosen call with ENOSPC.
 class GitopsTreeFaultTest : public GitopsTreeTest {
