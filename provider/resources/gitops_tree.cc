@@ -135,20 +135,30 @@ class GitopsTreeResource final : public core::Resource {
       result.new_state = std::move(request.current_state);
       return result;
     }
-    std::vector<std::string> eol_only;
+    std::vector<std::string> drift;
+    // Only against an applied state: an imported one has no keys yet, and
+    // every file would read as a stray.
+    bool applied = false;
+    for (const char* attr : {kRendered, kSensitive}) {
+      const Value& had = request.current_state.GetAttr(attr);
+      applied = applied || (had.IsKnown() && !had.IsNull() && !had.entries().empty());
+    }
     // Kept only for the error path; RefreshFromDisk takes the state over.
     std::optional<Value> kept;
-    absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(std::move(request.current_state), &eol_only,
-                                                                     nullptr, &kept);
-    if (!eol_only.empty()) {
-      // The plan's line diff of such a file shows identical lines; say why.
-      result.diagnostics.push_back(core::WarningAt(
-          AttributePath::Attr(kRendered), "Line-ending-only drift",
-          absl::StrCat(eol_only.size() == 1 ? "This file differs" : "These files differ",
-                       " from the configuration only in line endings (CRLF versus LF), typically from a "
-                       "checkout with core.autocrlf: ",
-                       absl::StrJoin(eol_only, ", "),
-                       ". Apply rewrites them with the configured line endings.")));
+    absl::StatusOr<std::optional<Value>> refreshed =
+        RefreshFromDisk(std::move(request.current_state), applied ? &drift : nullptr, nullptr, &kept);
+    if (!drift.empty()) {
+      // One warning (OpenTofu folds warnings that share a summary into "and
+      // N more"), by path and kind only: the plan's own line diffs are
+      // hidden when rendered_manifests comes through a sensitive output.
+      std::vector<std::string> shown(drift.begin(), drift.begin() + std::min<size_t>(drift.size(), 50));
+      std::string detail = absl::StrCat(
+          drift.size() == 1 ? "1 file differs" : absl::StrCat(drift.size(), " files differ"),
+          " from what the last apply left (content never shown here); the apply restores the "
+          "configuration:\n  - ",
+          absl::StrJoin(shown, "\n  - "));
+      if (drift.size() > shown.size()) absl::StrAppend(&detail, "\n  ... and ", drift.size() - shown.size(), " more");
+      result.diagnostics.push_back(core::WarningAt(AttributePath::Attr(kRendered), "Drift in the checkout", detail));
     }
     if (!refreshed.ok()) {
       result.diagnostics.push_back(core::ErrorAt(AttributePath::Attr("path"), "Cannot read the checkout",
@@ -445,10 +455,10 @@ class GitopsTreeResource final : public core::Resource {
   bool Read(const Value& obj, Settings* out, Diagnostics* diags) const {
     return ReadSettings(obj, env_, out, diags);
   }
-  absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* eol_only = nullptr,
+  absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* drift = nullptr,
                                                        const tree::Checkout* session = nullptr,
                                                        std::optional<Value>* kept_on_error = nullptr) const {
-    return gitops::RefreshFromDisk(std::move(state), env_, eol_only, session, kept_on_error);
+    return gitops::RefreshFromDisk(std::move(state), env_, drift, session, kept_on_error);
   }
 
   schema::Schema schema_;

@@ -1,10 +1,15 @@
 #include "provider/resources/gitops_tree_refresh.h"
 
+#include <map>
+#include <set>
+#include <algorithm>
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "provider/cty/absl_view.h"
 #include "provider/resources/gitops_tree_settings.h"
 #include "tree/checkout.h"
 #include "tree/diff.h"
+#include "tree/inventory.h"
 #include "tree/content.h"
 #include "tree/scan.h"
 
@@ -43,9 +48,32 @@ std::string Summary(std::string_view why, uint64_t size, std::string_view sha256
                       sha256.empty() ? "" : absl::StrCat(", sha256 ", AV(sha256)), ")\n");
 }
 
+// How many lines of `now` are not in `before` (added) and of `before` not
+// in `now` (removed), lines compared as multisets: the counts a line diff
+// shows for edits, without the cost of aligning huge files.
+std::pair<size_t, size_t> LineDelta(std::string_view before, std::string_view now) {
+  std::map<std::string_view, long> count;
+  auto lines = [](std::string_view text, auto&& each) {
+    while (!text.empty()) {
+      size_t nl = text.find('\n');
+      each(text.substr(0, nl));
+      if (nl == std::string_view::npos) break;
+      text.remove_prefix(nl + 1);
+    }
+  };
+  lines(before, [&](std::string_view l) { --count[l]; });
+  lines(now, [&](std::string_view l) { ++count[l]; });
+  size_t added = 0, removed = 0;
+  for (const auto& [line, n] : count) {
+    if (n > 0) added += static_cast<size_t>(n);
+    if (n < 0) removed += static_cast<size_t>(-n);
+  }
+  return {added, removed};
+}
+
 }  // namespace
 
-absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env, std::vector<std::string>* eol_only,
+absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env, std::vector<std::string>* drift,
                                                      const tree::Checkout* session,
                                                      std::optional<Value>* kept_on_error) {
   Settings settings;
@@ -79,13 +107,25 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
   Value::Entries prior_rendered = take_map(kRendered);
   Value::Entries prior_sensitive = take_map(kSensitive);
 
+  // The modes of the last apply, for the drift summary.
+  std::map<std::string, std::string> prior_modes;
+  if (drift != nullptr && state.GetAttr("files").IsKnown() && !state.GetAttr("files").IsNull()) {
+    for (const auto& [key, info] : state.GetAttr("files").entries()) {
+      const Value& m = info.GetAttr("mode");
+      if (IsKnownString(m)) prior_modes.emplace(key, m.AsString());
+    }
+  }
+  std::set<std::string_view> seen;  // managed keys found on disk
+
   Value::Entries rendered, sensitive, files;
   for (const tree::ScanEntry& e : scan->entries) {
     if (e.kind != tree::EntryKind::kFile || !e.owned) continue;
     auto source = managed.source.find(e.path);
     const bool is_managed = source != managed.source.end();
     if (!is_managed && !settings.options.prune) continue;
+    if (is_managed) seen.insert(source->first);
     std::string mode = FormatMode(e.mode);
+    std::vector<std::string> how;  // this file's drift, for the summary
     std::string content;
     std::string sha = e.sha256;
     bool have_content = false;
@@ -116,8 +156,14 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
         if (read.ok()) {
           sha = Sha256Hex(*read);
           if (IsValidUtf8(*read)) {
-            if (is_managed && eol_only != nullptr && SameUpToLineEndings(*read, managed.tree.at(e.path))) {
-              eol_only->push_back(e.path);
+            if (is_managed && drift != nullptr) {
+              std::string_view before = managed.tree.at(e.path);
+              if (SameUpToLineEndings(*read, before)) {
+                how.push_back("line endings only (CRLF versus LF)");
+              } else {
+                auto [added, removed] = LineDelta(before, *read);
+                how.push_back(absl::StrCat("edited (+", added, "/-", removed, " lines)"));
+              }
             }
             content = *std::move(read);
             have_content = true;
@@ -131,6 +177,21 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
         content = Summary("too large to show", e.size, sha);
       }
     }
+    if (drift != nullptr) {
+      if (!is_managed) {
+        how.push_back(absl::StrCat("stray (", e.size, " bytes)"));
+      } else if (how.empty() && !have_content) {
+        how.push_back(absl::StrCat("edited (", managed.tree.at(e.path).size(), " -> ", e.size, " bytes)"));
+      }
+      if (is_managed) {
+        auto pm = prior_modes.find(e.path);
+        if (pm != prior_modes.end() && pm->second != mode) how.push_back(absl::StrCat("mode ", pm->second, " -> ", mode));
+      }
+      if (!how.empty()) {
+        std::string shown = is_managed ? tree::EscapeForDisplay(e.path) : tree::DisplayKeyForDiskPath(e.path);
+        drift->push_back(absl::StrCat(shown, ": ", absl::StrJoin(how, ", ")));
+      }
+    }
     // A stray is shown under its own on-disk name, escaped when OpenTofu
     // would change it (NFC) or it could disguise itself; see
     // tree::DisplayKeyForDiskPath.
@@ -138,6 +199,16 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
     files.emplace(key, FileInfo(sha, mode));
     bool to_sensitive = is_managed && std::string_view(source->second) == kSensitive;
     (to_sensitive ? sensitive : rendered).emplace(std::move(key), Value::String(std::move(content)));
+  }
+  if (drift != nullptr) {
+    for (const auto& [key, unused] : managed.tree) {
+      if (seen.count(key) != 0 || IsDisplayOnlyKey(key)) continue;
+      const std::string* owner = tree::ClaimOf(scan->foreign, key);
+      drift->push_back(absl::StrCat(tree::EscapeForDisplay(key), ": ",
+                                    owner != nullptr ? absl::StrCat("now claimed by cluster \"", *owner, "\"")
+                                                     : std::string("deleted")));
+    }
+    std::sort(drift->begin(), drift->end());
   }
   Value out = std::move(state);
   out.SetAttr(kRendered, Value::Map(Type::String(), std::move(rendered)));

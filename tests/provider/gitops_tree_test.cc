@@ -171,7 +171,19 @@ TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
   chmod((checkout / "platform/traefik/a.yaml").c_str(), 0600);
 
   core::ReadResult drift = resource_->Read(core::ReadRequest{state, ""});
-  ASSERT_THAT(drift.diagnostics, IsEmpty());
+  // One summary warning: each drifted file by path and kind, never content
+  // (it is all a reviewer sees when rendered_manifests is sensitive).
+  ASSERT_EQ(drift.diagnostics.size(), 1u);
+  EXPECT_EQ(drift.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
+  EXPECT_EQ(drift.diagnostics[0].summary, "Drift in the checkout");
+  EXPECT_THAT(drift.diagnostics[0].detail,
+              HasSubstr("4 files differ from what the last apply left (content never shown here); the apply "
+                        "restores the configuration:\n"
+                        "  - clusters/dev/k.yaml: deleted\n"
+                        "  - platform/traefik/a.yaml: edited (+1/-2 lines), mode 0644 -> 0600\n"
+                        "  - platform/traefik/binary.bin: stray (3 bytes)\n"
+                        "  - platform/traefik/stray.yaml: stray (6 bytes)"));
+  EXPECT_THAT(drift.diagnostics[0].detail, ::testing::Not(HasSubstr("a: 2")));
   const auto& rendered = drift.new_state.GetAttr("rendered_manifests").entries();
   EXPECT_EQ(rendered.at("platform/traefik/a.yaml"), Value::String("a: 2\n"));
   EXPECT_EQ(rendered.count("clusters/dev/k.yaml"), 0u);
@@ -205,9 +217,9 @@ TEST_F(GitopsTreeTest, LineEndingOnlyDriftIsNamedAsSuch) {
   core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
   ASSERT_EQ(read.diagnostics.size(), 1u);
   EXPECT_EQ(read.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
-  EXPECT_EQ(read.diagnostics[0].summary, "Line-ending-only drift");
-  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/a.yaml"));
-  EXPECT_THAT(read.diagnostics[0].detail, ::testing::Not(HasSubstr("b.yaml")));
+  EXPECT_EQ(read.diagnostics[0].summary, "Drift in the checkout");
+  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/a.yaml: line endings only (CRLF versus LF)\n"));
+  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/b.yaml: edited (+1/-1 lines)"));
   EXPECT_EQ(read.new_state.GetAttr("rendered_manifests").entries().at("platform/traefik/a.yaml"),
             Value::String("a: 1\r\nb: 2\r\n"));
 }
@@ -361,7 +373,9 @@ TEST_F(GitopsTreeTest, ClustersSymlinkFailsTheUpdatePlanNotOnlyTheApply) {
   fs::rename(dir_ / "checkout/clusters", dir_ / "elsewhere");
   fs::create_directory_symlink(dir_ / "elsewhere", dir_ / "checkout/clusters");
   core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
-  ASSERT_THAT(read.diagnostics, IsEmpty());
+  // Not followed: what lies behind the link reads as gone.
+  ASSERT_EQ(read.diagnostics.size(), 1u);
+  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("clusters/dev/k.yaml: deleted"));
   Value proposed = config;
   proposed.SetAttr("id", state.GetAttr("id"));
   core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, proposed, config, ""});
@@ -380,7 +394,8 @@ TEST_F(GitopsTreeTest, NfdStrayIsAStrayUnderItsOwnNameAndTheManagedFileIsUnaffec
   Value state = CreateTree(config);
   WriteFile(dir_ / "checkout" / nfd, "stray\n");
   core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
-  ASSERT_THAT(read.diagnostics, IsEmpty());
+  ASSERT_EQ(read.diagnostics.size(), 1u);
+  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/cafe\\u0301.yaml: stray (6 bytes)"));
   const auto& rendered = read.new_state.GetAttr("rendered_manifests").entries();
   const auto& files = read.new_state.GetAttr("files").entries();
   // OpenTofu folds map keys to NFC: a raw NFD key would merge with the
@@ -410,7 +425,8 @@ TEST_F(GitopsTreeTest, StraysAndFilesTooLargeToShowStillCarryTheirHash) {
   std::string big((1u << 20) + 1, 'x');
   WriteFile(dir_ / "checkout/platform/traefik/big.yaml", big);
   core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
-  ASSERT_THAT(read.diagnostics, IsEmpty());
+  ASSERT_EQ(read.diagnostics.size(), 1u);
+  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/big.yaml: stray (1048577 bytes)"));
   const std::string sha = tree::Sha256Hex(big);
   EXPECT_EQ(read.new_state.GetAttr("files").entries().at("platform/traefik/big.yaml").GetAttr("sha256").AsString(), sha);
   EXPECT_THAT(read.new_state.GetAttr("rendered_manifests").entries().at("platform/traefik/big.yaml").AsString(),
