@@ -17,6 +17,7 @@
 #include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
+#include "tree/inventory.h"
 #include "tree/layout.h"
 #include "tree/options.h"
 #include "tree/remove.h"
@@ -441,6 +442,20 @@ class GitopsTreeResource final : public core::Resource {
       }
       if (!pruned.empty()) {
         absl::StrAppend(&detail, "\n\nPruned (", pruned.size(), "): ", NamePaths(pruned), ".");
+        // Files this cluster's own inventory claims, which this
+        // configuration lacks: either it changed since the state was lost,
+        // or another resource with the same cluster manages this checkout,
+        // which is not supported (docs/adr/0008-ownership-inventory.md).
+        std::vector<std::string> ours;
+        for (const std::string& p : pruned) {
+          if (std::binary_search(scan->inventory.paths.begin(), scan->inventory.paths.end(), p)) ours.push_back(p);
+        }
+        if (!ours.empty()) {
+          absl::StrAppend(&detail, "\n\n", ours.size(), " of them are listed in the ownership inventory of cluster \"",
+                          settings.cluster, "\" (", tree::InventoryPath(settings.cluster),
+                          "). If another resource with cluster = \"", settings.cluster,
+                          "\" manages this checkout, this apply undoes it: one resource per cluster per checkout.");
+        }
       }
       absl::StrAppend(&detail,
                       "\n\nWhen this plan replaces the resource (tainted, or -replace), those are the files still to "

@@ -473,6 +473,21 @@ TEST_F(GitopsTreeTest, ForeignFilesAreNeitherStraysNorCountedWhenCreating) {
   EXPECT_EQ(resource_->Read(core::ReadRequest{dev_state, ""}).new_state, dev_state);
 }
 
+TEST_F(GitopsTreeTest, CreateThatWouldPruneFilesOfItsOwnClustersInventorySaysSo) {
+  CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}})));
+  // A second resource for the same cluster (or a configuration changed
+  // since the state was lost).
+  core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (1): platform/traefik/b.yaml."));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("1 of them are listed in the ownership inventory of cluster \"dev\""));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("one resource per cluster per checkout"));
+  // The same configuration with its state lost: nothing to say at all.
+  EXPECT_THAT(PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}})))
+                  .diagnostics,
+              IsEmpty());
+}
+
 TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) {
   for (int i = 0; i < 25; ++i) WriteFile(dir_ / ("checkout/platform/redis/s" + std::to_string(100 + i) + ".yaml"), "x");
   core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
