@@ -8,13 +8,17 @@
 # of each process apart: tofu's (its VmHWM, read by pid while it runs) and
 # the provider's (it logs its own getrusage peak at exit, DEBUG).
 #
-# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|local_file|terraform_data]
+# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|local_file|terraform_data|cp_sync]
 #   wildside       (default) one wildside_gitops_tree holding all N files
 #   local_file     the same files as N hashicorp/local `local_file` instances
 #                  (for_each), built by scripts/install-local-provider
 #   terraform_data the same map held once by terraform_data.triggers_replace:
 #                  what OpenTofu pays anyway to carry the map (the floor);
 #                  nothing is written, so "heal" is an apply with no change
+#   cp_sync        no tofu at all: `cp -r` of the files into an empty
+#                  checkout and `sync`, the raw cost of writing them (one
+#                  "cold apply" row); bench/tofu_rounds.sh pairs it with
+#                  the cold apply
 # Needs scripts/demo or a release build first (build/release/mirror) and
 # the cached tofu.
 set -euo pipefail
@@ -45,20 +49,43 @@ $( [[ -n "$LOCAL_MIRROR" ]] && printf '  filesystem_mirror {\n    path    = "%s"
 RC
 export TF_CLI_CONFIG_FILE="$WORK/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
-# N files spread over the seven components, 100 per directory.
+# N files spread over the seven components, 100 per directory. Each is
+# valid YAML of exactly SIZE bytes (the provider's checks parse every
+# .yaml, and a repeated key is a finding): distinct keys in whole lines,
+# padded with a comment line.
 python3 - "$N" "$SIZE" <<'PY'
 import os, sys
 n, size = int(sys.argv[1]), int(sys.argv[2])
 comps = ["sources", "traefik", "cert-manager", "external-dns", "vault", "databases", "redis"]
-line = "key: value-0123456789abcdefghijklmnopqrstuvwxyz\n"
 for i in range(n):
     d = f"src/platform/{comps[i % 7]}/d{i // 100:03d}"
     os.makedirs(d, exist_ok=True)
-    body = (f"# file {i}\n" + line * (size // len(line) + 1))[:size - 1] + "\n"
+    header = f"# file {i}\n"
+    body = header if len(header) <= size else ""
+    k = 0
+    while True:
+        line = f"key{k:05d}: value-0123456789abcdefghijklmnopqrstuvwxyz\n"
+        if len(body) + len(line) > size - 2:
+            break
+        body += line
+        k += 1
+    pad = size - len(body)
+    body += ("#" + "x" * (pad - 2) + "\n") if pad >= 2 else "\n" * pad
+    assert len(body) == size, (len(body), size)
     with open(f"{d}/m{i:05d}.yaml", "w") as f:
         f.write(body)
 PY
-if [[ "$MODE" == terraform_data ]]; then
+if [[ "$MODE" == cp_sync ]]; then
+  sync
+  start=$(date +%s.%N)
+  mkdir checkout && cp -r src/. checkout/ && sync
+  end=$(date +%s.%N)
+  echo "| resources | phase | files | data | wall s | wildside RPCs s | tofu peak MiB | provider peak MiB |"
+  echo "|---|---|---|---|---|---|---|---|"
+  printf '| %s | %s | %d | %s | %.2f | - | - | - |\n' "$MODE" "cold apply" "$N" "$(du -sh src | cut -f1)" \
+    "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')"
+  exit 0
+elif [[ "$MODE" == terraform_data ]]; then
   cat > main.tf <<'TF'
 resource "terraform_data" "t" {
   triggers_replace = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
@@ -100,6 +127,9 @@ resource "wildside_gitops_tree" "t" {
 TF
 fi
 "$TOFU" init -input=false -no-color >/dev/null
+# The generated sources' dirty pages are flushed now, not charged to the
+# first phase (a syncfs or sync of the same filesystem would write them).
+sync
 
 # The provider logs each RPC's duration at DEBUG ("elapsed_ms"); summing them
 # splits a phase's wall time into the provider's share and OpenTofu's.

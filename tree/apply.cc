@@ -7,15 +7,15 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "tree/content.h"
-#include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
+#include "tree/apply_at.h"
 #include "tree/checkout.h"
-#include "tree/internal/apply_at.h"
+#include "tree/content.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/inventory_at.h"
+#include "tree/inventory_at.h"
 #include "tree/inventory.h"
 #include "tree/layout.h"
+#include "tree/strings.h"
 
 namespace wildside::tree {
 namespace internal {
@@ -337,6 +337,7 @@ class Applier {
 };
 
 }  // namespace
+}  // namespace internal
 
 absl::Status ConflictsToStatus(const ChangeSet& changes) {
   if (changes.conflicts.empty()) return absl::OkStatus();
@@ -391,11 +392,9 @@ absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
                               const TreeOptions& options, RenderReport* report) {
   if (absl::Status s = ConflictsToStatus(changes); !s.ok()) return s;
   if (absl::Status s = CheckChangePaths(changes); !s.ok()) return s;
-  Applier applier(root_fd, options, report);
+  internal::Applier applier(root_fd, options, report);
   return applier.Run(desired, changes);
 }
-
-}  // namespace internal
 
 std::optional<std::string> PathOfError(const absl::Status& status) {
   return internal::ErrorPath(status);
@@ -405,11 +404,11 @@ ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
                            const ChangeSet& changes,
                            const TreeOptions& options) {
   ApplyResult result;
-  if (absl::Status s = internal::ConflictsToStatus(changes); !s.ok()) {
+  if (absl::Status s = ConflictsToStatus(changes); !s.ok()) {
     result.status = s;
     return result;
   }
-  if (absl::Status s = internal::CheckChangePaths(changes); !s.ok()) {
+  if (absl::Status s = CheckChangePaths(changes); !s.ok()) {
     result.status = s;
     return result;
   }

@@ -5,11 +5,11 @@
 #include <set>
 #include <utility>
 
-#include "tree/internal/apply_at.h"
+#include "tree/apply_at.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/inventory_at.h"
-#include "tree/internal/remove_at.h"
-#include "tree/internal/scan_at.h"
+#include "tree/inventory_at.h"
+#include "tree/remove_at.h"
+#include "tree/scan_at.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {
@@ -61,8 +61,8 @@ void Checkout::Close() {
 absl::StatusOr<TreeScan> Checkout::Scan(std::string_view cluster,
                                         const DesiredTree* hash_if_same_size) const {
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
-  if (root_fd_ < 0) return internal::EmptyScan(cluster);
-  return internal::ScanTreeAt(root_fd_, cluster, *options_, hash_if_same_size);
+  if (root_fd_ < 0) return EmptyScan(cluster);
+  return ScanTreeAt(root_fd_, cluster, *options_, hash_if_same_size);
 }
 
 absl::Status Checkout::Apply(const DesiredTree& desired, const ChangeSet& changes,
@@ -70,24 +70,24 @@ absl::Status Checkout::Apply(const DesiredTree& desired, const ChangeSet& change
   if (!locked()) {
     return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
-  return internal::ApplyChangeSetAt(root_fd_, desired, changes, *options_, report);
+  return ApplyChangeSetAt(root_fd_, desired, changes, *options_, report);
 }
 
 absl::Status Checkout::Remove(std::string_view cluster,
                               const std::vector<std::string>& paths,
                               RenderReport* report) const {
   std::set<std::string> sorted;
-  if (absl::Status s = internal::CheckRemovePaths(cluster, paths, *options_, &sorted); !s.ok()) {
+  if (absl::Status s = CheckRemovePaths(cluster, paths, *options_, &sorted); !s.ok()) {
     return s;
   }
   if (root_fd_ < 0 && mode_ == kWriteExisting) return absl::OkStatus();  // nothing there
   if (!locked()) {
     return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
-  if (absl::Status s = internal::RemoveManagedFilesAt(root_fd_, sorted, *options_, report); !s.ok()) {
+  if (absl::Status s = RemoveManagedFilesAt(root_fd_, sorted, *options_, report); !s.ok()) {
     return s;  // the inventory keeps claiming what may still be there
   }
-  return internal::ReleaseInventoryAt(root_fd_, cluster, *options_, report);
+  return ReleaseInventoryAt(root_fd_, cluster, *options_, report);
 }
 
 absl::StatusOr<Inventory> Checkout::ReadInventory(std::string_view cluster) const {
@@ -97,18 +97,18 @@ absl::StatusOr<Inventory> Checkout::ReadInventory(std::string_view cluster) cons
     none.cluster = std::string(cluster);
     return none;
   }
-  return internal::ReadInventoryAt(root_fd_, cluster, *options_);
+  return ReadInventoryAt(root_fd_, cluster, *options_);
 }
 
 absl::StatusOr<std::string> Checkout::ReadFile(std::string_view relpath,
                                                size_t max_bytes) const {
   if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
-  return internal::ReadTreeFileAt(root_fd_, relpath, max_bytes, *options_);
+  return ReadTreeFileAt(root_fd_, relpath, max_bytes, *options_);
 }
 
 absl::StatusOr<std::string> Checkout::HashFile(std::string_view relpath) const {
   if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
-  return internal::HashTreeFileAt(root_fd_, relpath, *options_);
+  return HashTreeFileAt(root_fd_, relpath, *options_);
 }
 
 }  // namespace wildside::tree

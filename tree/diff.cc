@@ -4,10 +4,10 @@
 #include <set>
 #include <tuple>
 
-#include "tree/internal/strings.h"
 #include "tree/internal/sha256.h"
 #include "tree/inventory.h"
 #include "tree/layout.h"
+#include "tree/strings.h"
 
 namespace wildside::tree {
 

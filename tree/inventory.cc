@@ -7,9 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "tree/internal/inventory_at.h"
-#include "tree/internal/scan_at.h"
-#include "tree/internal/strings.h"
+#include "tree/internal/fs.h"
+#include "tree/inventory_at.h"
+#include "tree/scan_at.h"
+#include "tree/strings.h"
 #include "tree/layout.h"
 #include "tree/validate.h"
 
@@ -21,7 +22,7 @@ constexpr std::string_view kHeader1 =
     "# wildside_gitops_tree ownership inventory v1: the files cluster \"";
 constexpr std::string_view kHeader2 =
     "# Written by the provider under the checkout lock; do not edit. See "
-    "docs/adr/0008-ownership-inventory.md.\n";
+    "docs/adr/0009-ownership-inventory.md.\n";
 
 }  // namespace
 
@@ -75,9 +76,14 @@ bool HasClaimBelow(const ForeignClaims& claims, std::string_view dir) {
 }  // namespace wildside::tree
 
 // ---------------------------------------------------------------------------
-// I/O below an open root (tree/internal/inventory_at.h).
+// I/O below an open root (tree/inventory_at.h).
 
-namespace wildside::tree::internal {
+namespace wildside::tree {
+
+using internal::DirCache;
+using internal::Fd;
+using internal::OsError;
+using internal::WriteAll;
 
 absl::StatusOr<Inventory> ReadInventoryAt(int root_fd, std::string_view cluster,
                                           const TreeOptions& options) {
@@ -211,4 +217,4 @@ absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster,
   return dirs.SyncDirty();
 }
 
-}  // namespace wildside::tree::internal
+}  // namespace wildside::tree

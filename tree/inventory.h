@@ -1,5 +1,5 @@
 // Inventory: the paths one cluster's instance manages, recorded in the
-// checkout itself (docs/adr/0008-ownership-inventory.md).
+// checkout itself (docs/adr/0009-ownership-inventory.md).
 //
 // Each instance keeps `clusters/<cluster>/.wildside-inventory`: a fixed
 // two-line header, then one repo-relative path per line, sorted bytewise,

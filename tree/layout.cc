@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "tree/internal/strings.h"
+#include "tree/strings.h"
 
 namespace wildside::tree {
 
@@ -160,23 +160,6 @@ bool IsDns1123Label(std::string_view name) {
   if (!alnum(name.front()) || !alnum(name.back())) return false;
   return std::all_of(name.begin(), name.end(),
                      [&](char c) { return alnum(c) || c == '-'; });
-}
-
-std::string_view ParentPath(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view()
-                                         : path.substr(0, slash);
-}
-
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string JoinPath(std::string_view a, std::string_view b) {
-  if (a.empty()) return std::string(b);
-  if (b.empty()) return std::string(a);
-  return StrCat(a, "/", b);
 }
 
 }  // namespace wildside::tree

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tree/internal/paths.h"
 #include "tree/options.h"
 
 namespace wildside::tree {
@@ -88,12 +89,12 @@ const std::string* ExcludingPattern(std::string_view path,
 // True if `name` is a DNS-1123 label: [a-z0-9]([a-z0-9-]*[a-z0-9])?, <= 63.
 bool IsDns1123Label(std::string_view name);
 
-// "a/b/c" -> "a/b"; "a" -> "".
-std::string_view ParentPath(std::string_view path);
-// "a/b/c" -> "c".
-std::string_view BaseName(std::string_view path);
-// Joins with '/', treating an empty side as absent.
-std::string JoinPath(std::string_view a, std::string_view b);
+// Path arithmetic (tree/internal/paths.h): ParentPath("a/b/c") is "a/b"
+// and ParentPath("a") is ""; BaseName("a/b/c") is "c"; JoinPath joins with
+// '/', treating an empty side as absent.
+using internal::BaseName;
+using internal::JoinPath;
+using internal::ParentPath;
 
 }  // namespace wildside::tree
 

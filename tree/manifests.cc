@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tree/content.h"
-#include "tree/internal/strings.h"
+#include "tree/strings.h"
 
 namespace wildside::tree {
 

@@ -7,12 +7,12 @@
 #include <cerrno>
 #include <set>
 
-#include "tree/internal/strings.h"
 #include "absl/strings/str_join.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/inventory_at.h"
-#include "tree/internal/remove_at.h"
+#include "tree/inventory_at.h"
 #include "tree/layout.h"
+#include "tree/remove_at.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {
@@ -33,7 +33,7 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
                                const TreeOptions& options) {
   ApplyResult result;
   std::set<std::string> sorted;
-  result.status = internal::CheckRemovePaths(cluster, paths, options, &sorted);
+  result.status = CheckRemovePaths(cluster, paths, options, &sorted);
   if (!result.status.ok()) return result;
   Env* env = options.GetEnv();
   absl::StatusOr<internal::Fd> root_fd = internal::OpenRoot(
@@ -45,16 +45,16 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
   result.status = internal::LockRoot(env, root_fd->get(), root,
                                      options.lock_timeout_ms);
   if (!result.status.ok()) return result;
-  result.status = internal::RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
+  result.status = RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
   if (!result.status.ok()) return result;  // the inventory keeps its claims
-  result.status = internal::ReleaseInventoryAt(root_fd->get(), cluster, options, &result.report);
+  result.status = ReleaseInventoryAt(root_fd->get(), cluster, options, &result.report);
   return result;
 }
 
-absl::Status internal::CheckRemovePaths(std::string_view cluster,
-                                        const std::vector<std::string>& paths,
-                                        const TreeOptions& options,
-                                        std::set<std::string>* sorted) {
+absl::Status CheckRemovePaths(std::string_view cluster,
+                              const std::vector<std::string>& paths,
+                              const TreeOptions& options,
+                              std::set<std::string>* sorted) {
   std::vector<KeyProblem> problems;
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
     problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});
@@ -73,10 +73,10 @@ absl::Status internal::CheckRemovePaths(std::string_view cluster,
   return absl::OkStatus();
 }
 
-absl::Status internal::RemoveManagedFilesAt(int root_fd,
-                                            const std::set<std::string>& sorted,
-                                            const TreeOptions& options,
-                                            RenderReport* report_out) {
+absl::Status RemoveManagedFilesAt(int root_fd,
+                                  const std::set<std::string>& sorted,
+                                  const TreeOptions& options,
+                                  RenderReport* report_out) {
   RenderReport& report = *report_out;
   Env* env = options.GetEnv();
   internal::DirCache dirs(env, root_fd, options.dir_mode);

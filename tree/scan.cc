@@ -7,15 +7,15 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tree/internal/strings.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/fs.h"
-#include "tree/internal/inventory_at.h"
-#include "tree/internal/scan_at.h"
+#include "tree/inventory_at.h"
 #include "tree/internal/sha256.h"
 #include "tree/layout.h"
+#include "tree/scan_at.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {
@@ -294,15 +294,13 @@ absl::StatusOr<TreeScan> ScanTreeImpl(std::string_view root,
   absl::StatusOr<Fd> root_fd =
       internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) {
-    if (absl::IsNotFound(root_fd.status())) return internal::EmptyScan(cluster);
+    if (absl::IsNotFound(root_fd.status())) return EmptyScan(cluster);
     return root_fd.status();
   }
-  return internal::ScanTreeAt(root_fd->get(), cluster, options, filter);
+  return ScanTreeAt(root_fd->get(), cluster, options, filter);
 }
 
 }  // namespace
-
-namespace internal {
 
 TreeScan EmptyScan(std::string_view cluster) {
   TreeScan scan;
@@ -336,8 +334,6 @@ absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
   }
   return scan;
 }
-
-}  // namespace internal
 
 absl::StatusOr<TreeScan> ScanTree(std::string_view root,
                                   std::string_view cluster,
@@ -404,12 +400,12 @@ absl::StatusOr<std::string> HashTreeFile(std::string_view root,
   absl::StatusOr<Fd> root_fd = internal::OpenRoot(
       options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
-  return internal::HashTreeFileAt(root_fd->get(), relpath, options);
+  return HashTreeFileAt(root_fd->get(), relpath, options);
 }
 
-absl::StatusOr<std::string> internal::HashTreeFileAt(int root_fd,
-                                                     std::string_view relpath,
-                                                     const TreeOptions& options) {
+absl::StatusOr<std::string> HashTreeFileAt(int root_fd,
+                                           std::string_view relpath,
+                                           const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
   absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);
@@ -432,13 +428,13 @@ absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
   absl::StatusOr<Fd> root_fd = internal::OpenRoot(
       options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) return root_fd.status();
-  return internal::ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
+  return ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
 }
 
-absl::StatusOr<std::string> internal::ReadTreeFileAt(int root_fd,
-                                                     std::string_view relpath,
-                                                     size_t max_bytes,
-                                                     const TreeOptions& options) {
+absl::StatusOr<std::string> ReadTreeFileAt(int root_fd,
+                                           std::string_view relpath,
+                                           size_t max_bytes,
+                                           const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
   absl::StatusOr<Fd> file = OpenTreeFileAt(env, root_fd, relpath, options, &st);

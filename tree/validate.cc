@@ -5,13 +5,13 @@
 #include <map>
 #include <set>
 
-#include "tree/internal/strings.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/unicode.h"
 #include "tree/inventory.h"
 #include "tree/layout.h"
+#include "tree/strings.h"
 
 namespace wildside::tree {
 namespace {
@@ -143,7 +143,7 @@ void CheckOwnership(std::string_view key, std::string_view cluster,
   }
   if (BaseName(key) == kInventoryName) {
     out.push_back(StrCat("reserved name: \"", kInventoryName,
-                         "\" is the engine's ownership inventory (docs/adr/0008-ownership-inventory.md)"));
+                         "\" is the engine's ownership inventory (docs/adr/0009-ownership-inventory.md)"));
   }
   // The key or any of its parent directories inside an exclude glob.
   if (const std::string* pattern = ExcludingPattern(key, options)) {

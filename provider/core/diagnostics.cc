@@ -59,4 +59,12 @@ bool HasError(const Diagnostics& diags) {
   return false;
 }
 
+Diagnostic DecodeFailure(std::string_view what, const absl::Status& status) {
+  std::string_view message(status.message().data(), status.message().size());
+  return Error(absl::StrCat("Invalid ", absl::string_view(what.data(), what.size())),
+               absl::StrCat("The provider could not decode the ", absl::string_view(what.data(), what.size()),
+                            " OpenTofu sent: ", absl::string_view(message.data(), message.size()),
+                            ". This is a bug in OpenTofu or in the provider; please report it."));
+}
+
 }  // namespace wildside::core

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace wildside::core {
 
 struct PathStep {
@@ -55,6 +57,11 @@ Diagnostic Error(std::string summary, std::string detail);
 Diagnostic WarningAt(AttributePath path, std::string summary, std::string detail);
 
 bool HasError(const Diagnostics& diags);
+
+// The diagnostic for a request value that could not be decoded (`what`:
+// "prior state", ...): a protocol problem, but reported as a diagnostic so
+// OpenTofu shows the reason.
+Diagnostic DecodeFailure(std::string_view what, const absl::Status& status);
 
 }  // namespace wildside::core
 

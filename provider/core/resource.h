@@ -1,6 +1,8 @@
 // The interface a managed resource type implements, in domain terms: cty
 // values in, cty values and diagnostics out. The wire layer decodes requests
-// against Schema().ImpliedType() before calling, and encodes results after.
+// against Schema().ImpliedType() before calling, and encodes results after;
+// plan and apply get their values still encoded (cty::LazyValue) and decode
+// only those they read, reporting a failure with DecodeFailure().
 //
 // Implementations must be thread-safe: OpenTofu calls resources concurrently.
 #ifndef WILDSIDE_PROVIDER_CORE_RESOURCE_H_
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "provider/core/diagnostics.h"
+#include "provider/cty/lazy_value.h"
 #include "provider/cty/value.h"
 #include "provider/schema/schema.h"
 
@@ -33,9 +36,9 @@ struct ReadResult {
 };
 
 struct PlanRequest {
-  cty::Value prior_state;         // null on create
-  cty::Value proposed_new_state;  // null on destroy
-  cty::Value config;              // null on destroy
+  cty::LazyValue prior_state;         // null on create
+  cty::LazyValue proposed_new_state;  // null on destroy
+  cty::LazyValue config;              // null on destroy
   std::string prior_private;
 };
 
@@ -47,9 +50,9 @@ struct PlanResult {
 };
 
 struct ApplyRequest {
-  cty::Value prior_state;    // null on create
-  cty::Value planned_state;  // null on destroy
-  cty::Value config;
+  cty::LazyValue prior_state;    // null on create
+  cty::LazyValue planned_state;  // null on destroy
+  cty::LazyValue config;
   std::string planned_private;
 };
 

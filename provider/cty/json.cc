@@ -2,7 +2,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "provider/cty/absl_view.h"
 #include "nlohmann/json.hpp"
 
 namespace wildside::cty {

@@ -4,13 +4,18 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <set>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
-#include "provider/cty/absl_view.h"
+#include "absl/strings/str_cat.h"
+#include "tree/strings.h"
 
 namespace wildside::cty {
+
+using tree::AV;
+using tree::SV;
+
 namespace {
 
 // Deeper than any schema we declare; bounds recursion on hostile input.
@@ -37,7 +42,10 @@ class Decoder {
  public:
   explicit Decoder(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}
 
-  absl::StatusOr<Value> Decode(const Type& type) {
+  // `skip`: top-level attributes of an object type that are checked for
+  // shape but not built (they read as null).
+  absl::StatusOr<Value> Decode(const Type& type, const std::set<std::string, std::less<>>* skip = nullptr) {
+    skip_ = skip;
     absl::StatusOr<Value> v = DecodeValue(type, 0);
     if (v.ok() && p_ != end_) {
       return absl::InvalidArgumentError(
@@ -294,6 +302,12 @@ class Decoder {
             return Error(absl::StrCat("unsupported attribute \"", AV(*key), "\""));
           }
           path_.push_back({PathStep::kAttr, *key, 0});
+          if (depth == 0 && skip_ != nullptr && skip_->count(*key) != 0) {
+            absl::Status skipped = SkipValue(it->second, depth + 1);
+            path_.pop_back();
+            if (!skipped.ok()) return skipped;
+            continue;
+          }
           absl::StatusOr<Value> e = DecodeValue(it->second, depth + 1);
           path_.pop_back();
           if (!e.ok()) return e.status();
@@ -316,6 +330,73 @@ class Decoder {
     return Error("unsupported type");
   }
 
+  // Walks a value of `type` as DecodeValue does, with the same checks, but
+  // builds nothing: no string is copied, no map node allocated.
+  absl::Status SkipValue(const Type& type, int depth) {
+    if (depth > kMaxDepth) return Error("msgpack: nested too deeply");
+    if (absl::Status s = Need(1); !s.ok()) return s;
+    uint8_t b = static_cast<uint8_t>(*p_);
+    if (b == 0xc0) {
+      ++p_;
+      return absl::OkStatus();
+    }
+    absl::StatusOr<bool> ext = SkipExtension();
+    if (!ext.ok()) return ext.status();
+    if (*ext) return absl::OkStatus();
+    switch (type.kind()) {
+      case Type::Kind::kString:
+        return ReadStringBytes().status();
+      case Type::Kind::kNumber:
+        return DecodeNumber().status();
+      case Type::Kind::kBool:
+        if (b == 0xc2 || b == 0xc3) {
+          ++p_;
+          return absl::OkStatus();
+        }
+        return Error("expected bool");
+      case Type::Kind::kList:
+      case Type::Kind::kSet: {
+        absl::StatusOr<size_t> n = ReadArrayLen();
+        if (!n.ok()) return n.status();
+        for (size_t i = 0; i < *n; ++i) {
+          if (absl::Status s = SkipValue(type.element(), depth + 1); !s.ok()) return s;
+        }
+        return absl::OkStatus();
+      }
+      case Type::Kind::kMap:
+      case Type::Kind::kObject: {
+        absl::StatusOr<size_t> n = ReadMapLen();
+        if (!n.ok()) return n.status();
+        for (size_t i = 0; i < *n; ++i) {
+          absl::StatusOr<std::string_view> key = ReadStringBytes();
+          if (!key.ok()) return key.status();
+          const Type* element = &type;
+          if (type.kind() == Type::Kind::kMap) {
+            element = &type.element();
+          } else {
+            auto it = type.attributes().find(std::string(*key));
+            if (it == type.attributes().end()) return Error(absl::StrCat("unsupported attribute \"", AV(*key), "\""));
+            element = &it->second;
+          }
+          if (absl::Status s = SkipValue(*element, depth + 1); !s.ok()) return s;
+        }
+        return absl::OkStatus();
+      }
+      case Type::Kind::kDynamic: {
+        absl::StatusOr<size_t> n = ReadArrayLen();
+        if (!n.ok()) return n.status();
+        if (*n != 2) return Error("dynamic value must be a 2-element array");
+        absl::StatusOr<std::string_view> type_json = ReadStringBytes();
+        if (!type_json.ok()) return type_json.status();
+        absl::StatusOr<Type> concrete = Type::FromJsonString(*type_json);
+        if (!concrete.ok()) return Error(SV(concrete.status().message()));
+        return SkipValue(*concrete, depth + 1);
+      }
+    }
+    return Error("unsupported type");
+  }
+
+  const std::set<std::string, std::less<>>* skip_ = nullptr;
   const char* p_;
   const char* end_;
   // Where decoding is, for error messages. Steps are views into the input
@@ -539,6 +620,11 @@ absl::Status Encode(const Value& v, const Type& type, std::string* out, int dept
 
 absl::StatusOr<Value> DecodeMsgpack(std::string_view bytes, const Type& type) {
   return Decoder(bytes).Decode(type);
+}
+
+absl::StatusOr<Value> DecodeMsgpackSkipping(std::string_view bytes, const Type& type,
+                                            const std::set<std::string, std::less<>>& skip) {
+  return Decoder(bytes).Decode(type, &skip);
 }
 
 absl::Status EncodeMsgpack(const Value& value, const Type& type, std::string* out) {

@@ -14,6 +14,7 @@
 #ifndef WILDSIDE_PROVIDER_CTY_MSGPACK_H_
 #define WILDSIDE_PROVIDER_CTY_MSGPACK_H_
 
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,12 @@ namespace wildside::cty {
 // the attribute path where decoding failed, e.g.
 // `rendered_manifests["a"]: expected string, found array`.
 absl::StatusOr<Value> DecodeMsgpack(std::string_view bytes, const Type& type);
+
+// Like DecodeMsgpack for an object type, but the top-level attributes named
+// in `skip` are only checked for shape and read as null: a plan that needs
+// the prior state's `files` need not copy its manifests.
+absl::StatusOr<Value> DecodeMsgpackSkipping(std::string_view bytes, const Type& type,
+                                            const std::set<std::string, std::less<>>& skip);
 
 // Encodes `value` against `type` and appends the bytes to `*out`. Returns
 // InvalidArgument when the value does not conform to the type.

@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "provider/cty/absl_view.h"
 #include "provider/cty/json.h"
 #include "provider/log/logger.h"
 #include "provider/resources/gitops_tree_refresh.h"
@@ -23,13 +22,16 @@
 #include "tree/remove.h"
 #include "tree/report.h"
 #include "tree/scan.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::resources {
 namespace {
 
 using namespace gitops;  // NOLINT: the resource's own model
+using tree::AV;
 using tree::EscapeForDisplay;
+using tree::SV;
 
 using core::AttributePath;
 using core::Diagnostics;
@@ -77,11 +79,19 @@ bool InExcludedPath(std::string_view path, const tree::TreeOptions& options) {
   return false;
 }
 
-// The keys of `prior` that leave the state because `exclude` now matches
+// The keys of the prior state that leave it because `exclude` now matches
 // them. OpenTofu shows each as removed (`-`), but the apply never touches
-// an excluded path: they stay on disk.
-std::vector<std::string> ExcludedFromPrior(const Value& prior, const Desired& desired, const Settings& settings) {
+// an excluded path: they stay on disk. The prior state is decoded whole
+// only when `exclude` changed (ADR 0007: a plan reads the prior for little
+// else).
+std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, const Value& planned,
+                                                   const Desired& desired, const Settings& settings) {
   std::vector<std::string> out;
+  absl::StatusOr<Value> settings_only = lazy_prior.DecodeWithout({kRendered, kSensitive, "files"});
+  if (!settings_only.ok() || settings_only->GetAttr("exclude") == planned.GetAttr("exclude")) return out;
+  absl::StatusOr<Value> decoded = std::move(lazy_prior).Decode();
+  if (!decoded.ok()) return out;
+  const Value& prior = *decoded;
   for (const char* attr : {kRendered, kSensitive}) {
     const Value& m = prior.GetAttr(attr);
     if (!m.IsKnown() || m.IsNull()) continue;
@@ -179,14 +189,22 @@ class GitopsTreeResource final : public core::Resource {
       result.planned_private.clear();  // a destroy of its own: remove everything
       return result;
     }
-    Value planned = std::move(request.proposed_new_state);
-    if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(true));
-    if (planned.GetAttr("exclude").IsNull()) {
-      planned.SetAttr("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
+    // Only the proposed state is read whole: the prior only for IsNull(), the
+    // configuration not at all (see ADR 0007).
+    const bool create = request.prior_state.IsNull();
+    absl::StatusOr<Value> proposed = std::move(request.proposed_new_state).Decode();
+    if (!proposed.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("proposed new state", proposed.status()));
+      return result;
     }
-    if (planned.GetAttr("file_permission").IsNull()) planned.SetAttr("file_permission", Value::String(kDefaultFileMode));
+    Value planned = *std::move(proposed);
+    if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(DefaultPrune()));
+    if (planned.GetAttr("exclude").IsNull()) {
+      planned.SetAttr("exclude", DefaultExclude());
+    }
+    if (planned.GetAttr("file_permission").IsNull()) planned.SetAttr("file_permission", Value::String(DefaultFileMode()));
     if (planned.GetAttr("directory_permission").IsNull()) {
-      planned.SetAttr("directory_permission", Value::String(kDefaultDirMode));
+      planned.SetAttr("directory_permission", Value::String(DefaultDirMode()));
     }
 
     Settings settings;
@@ -209,7 +227,6 @@ class GitopsTreeResource final : public core::Resource {
       planned.SetAttr("tree_sha256", Value::Unknown(Type::String()));
     }
 
-    const bool create = request.prior_state.IsNull();
     if (!create) {
       result.requires_replace.push_back(AttributePath::Attr("path"));
       result.requires_replace.push_back(AttributePath::Attr("cluster"));
@@ -218,7 +235,7 @@ class GitopsTreeResource final : public core::Resource {
       // What apply will refuse, the plan says (a create or an update alike).
       CheckCheckout(settings, desired, create, &result.diagnostics);
       if (!create) {
-        std::vector<std::string> staying = ExcludedFromPrior(request.prior_state, desired, settings);
+        std::vector<std::string> staying = ExcludedFilesLeavingState(std::move(request.prior_state), planned, desired, settings);
         if (!staying.empty()) {
           result.diagnostics.push_back(core::WarningAt(
               AttributePath::Attr("exclude"), "Excluded files stay on disk",
@@ -241,12 +258,23 @@ class GitopsTreeResource final : public core::Resource {
 
   core::ApplyResult Apply(core::ApplyRequest request) const override {
     core::ApplyResult result;
-    if (request.planned_state.IsNull()) return Destroy(request);
+    if (request.planned_state.IsNull()) return Destroy(std::move(request));
     // A create plan's private data only informs the destroy half of a
     // replacement; the state keeps none of it.
-    result.private_data = request.prior_state.IsNull() ? std::string() : request.planned_private;
+    const bool create = request.prior_state.IsNull();
+    result.private_data = create ? std::string() : request.planned_private;
 
-    const Value& planned = request.planned_state;
+    // The planned state is read whole; the prior only when keys dropped from
+    // the configuration must be deleted or the apply fails; the
+    // configuration never (see ADR 0007).
+    absl::StatusOr<Value> decoded = std::move(request.planned_state).Decode();
+    if (!decoded.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("planned state", decoded.status()));
+      result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+      return result;
+    }
+    Value planned_state = *std::move(decoded);
+    const Value& planned = planned_state;
     Settings settings;
     Read(planned, &settings, &result.diagnostics);
     if (env_ == nullptr) settings.options.env = TestHookEnv();
@@ -258,7 +286,7 @@ class GitopsTreeResource final : public core::Resource {
                                                  "OpenTofu passed content that is still unknown at apply time. "
                                                  "This is a bug in OpenTofu or the provider."));
       }
-      result.new_state = std::move(request.prior_state);
+      result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
       return result;
     }
 
@@ -270,10 +298,20 @@ class GitopsTreeResource final : public core::Resource {
     absl::Status status = checkout.status();
     // Keys that left the configuration are deleted even with prune = false:
     // the resource wrote them.
-    if (status.ok() && !request.prior_state.IsNull() && !settings.options.prune) {
+    // Decoded at most once, and only when needed.
+    std::optional<Value> prior;
+    auto decode_prior = [&]() -> absl::Status {
+      if (prior.has_value()) return absl::OkStatus();
+      absl::StatusOr<Value> p = std::move(request.prior_state).Decode();
+      if (!p.ok()) return p.status();
+      prior.emplace(*std::move(p));
+      return absl::OkStatus();
+    };
+    if (status.ok() && !create && !settings.options.prune) status = decode_prior();
+    if (status.ok() && !create && !settings.options.prune) {
       std::vector<std::string> dropped;
       for (const char* attr : {kRendered, kSensitive}) {
-        const Value& m = request.prior_state.GetAttr(attr);
+        const Value& m = prior->GetAttr(attr);
         if (!m.IsKnown()) continue;
         for (const auto& [key, unused] : m.entries()) {
           if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
@@ -291,7 +329,8 @@ class GitopsTreeResource final : public core::Resource {
         // before either applies).
         if (!changes.conflicts.empty()) {
           AddConflictDiagnostics(changes, desired, /*at_apply=*/true, &result.diagnostics);
-          result.new_state = std::move(request.prior_state);
+          result.new_state = prior.has_value() ? *std::move(prior)
+                                               : PriorOrNull(std::move(request.prior_state), &result.diagnostics);
           return result;
         }
         status = checkout->Apply(desired.tree, changes, &total);
@@ -323,14 +362,19 @@ class GitopsTreeResource final : public core::Resource {
       // Report what is actually on disk so the next plan shows the rest
       // (read in the same session, still under the lock).
       absl::StatusOr<std::optional<Value>> actual =
-          RefreshFromDisk(std::move(request.planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
-      result.new_state =
-          (actual.ok() && actual->has_value()) ? **std::move(actual) : std::move(request.prior_state);
+          RefreshFromDisk(std::move(planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
+      if (actual.ok() && actual->has_value()) {
+        result.new_state = **std::move(actual);
+      } else if (prior.has_value()) {
+        result.new_state = *std::move(prior);
+      } else {
+        result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+      }
       return result;
     }
     // The planned value becomes the state; moving it keeps `desired`'s views
     // valid (map nodes move, strings stay put).
-    Value new_state = std::move(request.planned_state);
+    Value new_state = std::move(planned_state);
     if (!new_state.GetAttr("files").IsWhollyKnown()) {
       Value files = FilesFromDesired(desired.tree, settings.file_mode_text);
       new_state.SetAttr("tree_sha256", Value::String(TreeDigest(files)));
@@ -358,10 +402,10 @@ class GitopsTreeResource final : public core::Resource {
     attrs.emplace("path", Value::String(std::string(path)));
     attrs.emplace("cluster", Value::String(std::string(cluster)));
     attrs.emplace(kRendered, Value::Map(Type::String(), {}));
-    attrs.emplace("prune", Value::Bool(true));
-    attrs.emplace("exclude", Value::List(Type::String(), {Value::String(kDefaultExclude)}));
-    attrs.emplace("file_permission", Value::String(kDefaultFileMode));
-    attrs.emplace("directory_permission", Value::String(kDefaultDirMode));
+    attrs.emplace("prune", Value::Bool(DefaultPrune()));
+    attrs.emplace("exclude", DefaultExclude());
+    attrs.emplace("file_permission", Value::String(DefaultFileMode()));
+    attrs.emplace("directory_permission", Value::String(DefaultDirMode()));
     Value files = Value::Map(FileInfoType(), {});
     attrs.emplace("tree_sha256", Value::String(TreeDigest(files)));
     attrs.emplace("files", std::move(files));
@@ -370,11 +414,25 @@ class GitopsTreeResource final : public core::Resource {
   }
 
  private:
-  core::ApplyResult Destroy(const core::ApplyRequest& request) const {
+  // The prior state, as the state to keep when an apply fails before
+  // writing; a null (with the reason) when it cannot be decoded.
+  Value PriorOrNull(cty::LazyValue prior, Diagnostics* diags) const {
+    absl::StatusOr<Value> p = std::move(prior).Decode();
+    if (p.ok()) return *std::move(p);
+    diags->push_back(core::DecodeFailure("prior state", p.status()));
+    return Value::Null(type_);
+  }
+
+  core::ApplyResult Destroy(core::ApplyRequest request) const {
     core::ApplyResult result;
     result.new_state = Value::Null(type_);
-    const Value& prior = request.prior_state;
-    if (prior.IsNull()) return result;
+    if (request.prior_state.IsNull()) return result;
+    absl::StatusOr<Value> decoded = std::move(request.prior_state).Decode();
+    if (!decoded.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("prior state", decoded.status()));
+      return result;
+    }
+    const Value& prior = *decoded;
     Settings settings;
     Read(prior, &settings, &result.diagnostics);
     result.diagnostics.clear();  // stored settings were valid when stored
@@ -403,7 +461,7 @@ class GitopsTreeResource final : public core::Resource {
       result.diagnostics.push_back(core::ErrorAt(
           AttributePath::Attr("path"), "Removing the tree failed",
           absl::StrCat(removed.status.message(), "\n\nDone before the error: ", tree::Summarize(removed.report))));
-      result.new_state = prior;
+      result.new_state = *std::move(decoded);
     }
     return result;
   }
@@ -445,7 +503,7 @@ class GitopsTreeResource final : public core::Resource {
         // Files this cluster's own inventory claims, which this
         // configuration lacks: either it changed since the state was lost,
         // or another resource with the same cluster manages this checkout,
-        // which is not supported (docs/adr/0008-ownership-inventory.md).
+        // which is not supported (docs/adr/0009-ownership-inventory.md).
         std::vector<std::string> ours;
         for (const std::string& p : pruned) {
           if (std::binary_search(scan->inventory.paths.begin(), scan->inventory.paths.end(), p)) ours.push_back(p);

@@ -5,21 +5,23 @@
 #include <algorithm>
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "provider/cty/absl_view.h"
 #include "provider/resources/gitops_tree_settings.h"
 #include "tree/checkout.h"
+#include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/inventory.h"
-#include "tree/content.h"
 #include "tree/scan.h"
+#include "tree/strings.h"
 
 namespace wildside::resources::gitops {
 namespace {
 
 using cty::Type;
 using cty::Value;
+using tree::AV;
 using tree::IsValidUtf8;
 using tree::Sha256Hex;
+using tree::SV;
 
 // A managed file whose content changed on disk is shown in full up to this
 // size (the state already carries the desired content at its own size);
@@ -221,7 +223,7 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
   // inventory left claiming old and new by an apply killed before its
   // release, a leftover temporary file): the digest differs from any plan's,
   // so the plan shows the update that finishes it instead of leaving it
-  // until the next change (docs/adr/0008-ownership-inventory.md).
+  // until the next change (docs/adr/0009-ownership-inventory.md).
   std::vector<std::string> on_disk;
   for (const auto& [key, unused] : files_value.entries()) {
     if (!IsDisplayOnlyKey(key)) on_disk.push_back(key);

@@ -2,10 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
-#include "provider/cty/absl_view.h"
 #include "tree/content.h"
 #include "tree/layout.h"
+#include "tree/strings.h"
 #include "tree/validate.h"
 
 namespace wildside::resources::gitops {
@@ -14,6 +15,7 @@ using core::AttributePath;
 using core::Diagnostics;
 using cty::Type;
 using cty::Value;
+using tree::AV;
 using tree::EscapeForDisplay;
 using tree::Sha256Hex;
 
@@ -66,14 +68,21 @@ schema::Schema BuildSchema() {
       "Like `rendered_manifests`, for Secrets: values are redacted in plans. Keys may not overlap "
       "`rendered_manifests`.",
       false, true, false, /*sensitive=*/true);
-  add("prune", Type::Bool(), "Delete stray files in the owned directories. Default `true`.", false, true, true);
-  add("exclude", Type::List(Type::String()),
-      "Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default "
-      "`[\"clusters/*/flux-system/**\"]`.",
+  // The defaults shown are TreeOptions's (see DefaultFileMode and friends).
+  std::vector<std::string> quoted;
+  for (const std::string& p : tree::TreeOptions().exclude) quoted.push_back(absl::StrCat("\"", p, "\""));
+  add("prune", Type::Bool(),
+      absl::StrCat("Delete stray files in the owned directories. Default `", DefaultPrune() ? "true" : "false",
+                   "`."),
       false, true, true);
-  add("file_permission", Type::String(), "Octal mode of written files. Default `\"0644\"`.", false, true, true);
-  add("directory_permission", Type::String(), "Octal mode of created directories. Default `\"0755\"`.", false,
-      true, true);
+  add("exclude", Type::List(Type::String()),
+      absl::StrCat("Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default `[",
+                   absl::StrJoin(quoted, ", "), "]`."),
+      false, true, true);
+  add("file_permission", Type::String(),
+      absl::StrCat("Octal mode of written files. Default `\"", DefaultFileMode(), "\"`."), false, true, true);
+  add("directory_permission", Type::String(),
+      absl::StrCat("Octal mode of created directories. Default `\"", DefaultDirMode(), "\"`."), false, true, true);
   add("extra_components", Type::List(Type::String()),
       "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, vault, "
       "databases and redis.",
@@ -86,6 +95,15 @@ schema::Schema BuildSchema() {
 }
 
 std::string FormatMode(uint32_t mode) { return absl::StrFormat("%04o", mode & 07777); }
+
+std::string DefaultFileMode() { return FormatMode(tree::TreeOptions().file_mode); }
+std::string DefaultDirMode() { return FormatMode(tree::TreeOptions().dir_mode); }
+Value DefaultExclude() {
+  Value::Elements patterns;
+  for (const std::string& p : tree::TreeOptions().exclude) patterns.push_back(Value::String(p));
+  return Value::List(Type::String(), std::move(patterns));
+}
+bool DefaultPrune() { return tree::TreeOptions().prune; }
 
 bool IsKnownString(const Value& v) { return v.IsKnown() && v.type().kind() == Type::Kind::kString; }
 
@@ -117,16 +135,16 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
   }
   const Value& prune = obj.GetAttr("prune");
   if (prune.IsUnknown()) known = false;
-  out->options.prune = prune.IsKnown() ? prune.AsBool() : true;
+  out->options.prune = prune.IsKnown() ? prune.AsBool() : DefaultPrune();
 
-  auto read_list = [&](const char* name, std::vector<std::string>* dst, bool keep_default) {
+  auto read_list = [&](const char* name, std::vector<std::string>* dst) {
     const Value& v = obj.GetAttr(name);
     if (v.IsNull()) return;
     if (!v.IsWhollyKnown()) {
       known = false;
       return;
     }
-    if (!keep_default || v.IsKnown()) dst->clear();
+    dst->clear();  // a given list replaces the default
     for (size_t i = 0; i < v.elements().size(); ++i) {
       const Value& e = v.elements()[i];
       if (e.IsNull() || e.AsString().empty()) {
@@ -137,8 +155,8 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
       dst->push_back(e.AsString());
     }
   };
-  read_list("exclude", &out->options.exclude, true);
-  read_list("extra_components", &out->options.extra_components, false);
+  read_list("exclude", &out->options.exclude);
+  read_list("extra_components", &out->options.extra_components);
   for (size_t i = 0; i < out->options.extra_components.size(); ++i) {
     if (!tree::IsDns1123Label(out->options.extra_components[i])) {
       diags->push_back(core::ErrorAt(AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),
@@ -148,7 +166,7 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
     }
   }
 
-  auto read_mode = [&](const char* name, const char* dflt, uint32_t required_bits, uint32_t* dst,
+  auto read_mode = [&](const char* name, const std::string& dflt, uint32_t required_bits, uint32_t* dst,
                        std::string* text_out) {
     const Value& v = obj.GetAttr(name);
     if (v.IsUnknown()) {
@@ -173,8 +191,8 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
     *dst = *mode;
     if (text_out != nullptr) *text_out = FormatMode(*mode);
   };
-  read_mode("file_permission", kDefaultFileMode, 0600, &out->options.file_mode, &out->file_mode_text);
-  read_mode("directory_permission", kDefaultDirMode, 0700, &out->options.dir_mode, nullptr);
+  read_mode("file_permission", DefaultFileMode(), 0600, &out->options.file_mode, &out->file_mode_text);
+  read_mode("directory_permission", DefaultDirMode(), 0700, &out->options.dir_mode, nullptr);
   return known;
 }
 

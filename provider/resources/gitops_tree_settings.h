@@ -30,9 +30,6 @@ constexpr int64_t kSchemaVersion = 0;
 
 constexpr char kRendered[] = "rendered_manifests";
 constexpr char kSensitive[] = "sensitive_manifests";
-constexpr char kDefaultExclude[] = "clusters/*/flux-system/**";
-constexpr char kDefaultFileMode[] = "0644";
-constexpr char kDefaultDirMode[] = "0755";
 
 cty::Type FileInfoType();
 cty::Type FilesType();
@@ -41,12 +38,19 @@ schema::Schema BuildSchema();
 std::string FormatMode(uint32_t mode);
 bool IsKnownString(const cty::Value& v);
 
+// The defaults of the optional settings are TreeOptions's, stated there
+// once; these render them as the attribute values a plan or an import shows.
+std::string DefaultFileMode();
+std::string DefaultDirMode();
+cty::Value DefaultExclude();
+bool DefaultPrune();
+
 // The settings a tree operation needs, read from a config/plan/state value.
 struct Settings {
   std::string path;
   std::string cluster;
   tree::TreeOptions options;
-  std::string file_mode_text = kDefaultFileMode;
+  std::string file_mode_text = DefaultFileMode();
 };
 
 // Fills `out` from `obj`, with `env` as the filesystem seam (nullptr: the

@@ -2,14 +2,16 @@
 
 #include <algorithm>
 
-#include "provider/cty/absl_view.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "tree/strings.h"
 
 namespace wildside::server {
+
+using tree::AV;
 
 int NegotiateProtocolVersion(std::string_view client_list, const std::vector<int>& server_versions) {
   std::vector<int> client;

@@ -2,8 +2,9 @@
 
 #include <chrono>
 #include <exception>
+#include <optional>
+#include <string_view>
 
-#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
 #include "provider/log/logger.h"
 #include "provider/wire/convert.h"
@@ -57,6 +58,28 @@ bool Encode(const cty::Value& value, const cty::Type& type, tfplugin6::DynamicVa
   return true;
 }
 
+// The request message is the handler's alone for the call: gRPC parsed it
+// for this call and drops it afterwards. Its encoded values are moved out
+// of it rather than copied (docs/adr/0007-copy-policy.md).
+template <typename Request>
+Request* Own(const Request* request) {
+  return const_cast<Request*>(request);  // NOLINT: see above
+}
+
+// The one decode step of the handlers that need a value whole: moves the
+// bytes out of `dv` and decodes them (the encoded copy is freed once the
+// value exists). On failure adds the diagnostic naming `what`.
+template <typename Response>
+std::optional<cty::Value> Decode(tfplugin6::DynamicValue* dv, const cty::Type& type, std::string_view what,
+                                 Response* response) {
+  absl::StatusOr<cty::Value> value = wire::TakeFromProto(dv, type).Decode();
+  if (!value.ok()) {
+    wire::ToProto(core::DecodeFailure(what, value.status()), response->add_diagnostics());
+    return std::nullopt;
+  }
+  return *std::move(value);
+}
+
 }  // namespace
 
 grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*, const tfplugin6::GetProviderSchema::Request*,
@@ -84,9 +107,8 @@ grpc::Status ProviderService::ValidateProviderConfig(grpc::ServerContext*,
                                                      const tfplugin6::ValidateProviderConfig::Request* request,
                                                      tfplugin6::ValidateProviderConfig::Response* response) {
   return Guard("ValidateProviderConfig", [&] {
-    absl::StatusOr<cty::Value> config =
-        wire::FromProto(request->config(), provider_->GetProviderSchema().ImpliedType());
-    if (!config.ok()) return Fail(response, wire::DecodeFailure("provider configuration", config.status()));
+    Decode(Own(request)->mutable_config(), provider_->GetProviderSchema().ImpliedType(), "provider configuration",
+           response);
     return grpc::Status::OK;
   });
 }
@@ -97,8 +119,9 @@ grpc::Status ProviderService::ValidateResourceConfig(grpc::ServerContext*,
   return Guard("ValidateResourceConfig", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
     if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
-    absl::StatusOr<cty::Value> config = wire::FromProto(request->config(), resource->GetSchema().ImpliedType());
-    if (!config.ok()) return Fail(response, wire::DecodeFailure("resource configuration", config.status()));
+    std::optional<cty::Value> config =
+        Decode(Own(request)->mutable_config(), resource->GetSchema().ImpliedType(), "resource configuration", response);
+    if (!config) return grpc::Status::OK;
     wire::ToProto(resource->ValidateConfig(*config), response->mutable_diagnostics());
     return grpc::Status::OK;
   });
@@ -148,9 +171,8 @@ grpc::Status ProviderService::ConfigureProvider(grpc::ServerContext*,
                                                 tfplugin6::ConfigureProvider::Response* response) {
   return Guard("ConfigureProvider", [&] {
     log::Info("configuring provider", {{"terraform_version", request->terraform_version()}});
-    absl::StatusOr<cty::Value> config =
-        wire::FromProto(request->config(), provider_->GetProviderSchema().ImpliedType());
-    if (!config.ok()) return Fail(response, wire::DecodeFailure("provider configuration", config.status()));
+    Decode(Own(request)->mutable_config(), provider_->GetProviderSchema().ImpliedType(), "provider configuration",
+           response);
     return grpc::Status::OK;
   });
 }
@@ -161,9 +183,10 @@ grpc::Status ProviderService::ReadResource(grpc::ServerContext*, const tfplugin6
     const core::Resource* resource = provider_->FindResource(request->type_name());
     if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
-    absl::StatusOr<cty::Value> current = wire::FromProto(request->current_state(), type);
-    if (!current.ok()) return Fail(response, wire::DecodeFailure("current state", current.status()));
-    core::ReadResult result = resource->Read(core::ReadRequest{*std::move(current), request->private_()});
+    std::optional<cty::Value> current = Decode(Own(request)->mutable_current_state(), type, "current state", response);
+    if (!current) return grpc::Status::OK;
+    core::ReadResult result =
+        resource->Read(core::ReadRequest{*std::move(current), std::move(*Own(request)->mutable_private_())});
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     Encode(result.new_state, type, response->mutable_new_state(), response);
     response->set_private_(std::move(result.private_data));
@@ -178,14 +201,12 @@ grpc::Status ProviderService::PlanResourceChange(grpc::ServerContext*,
     const core::Resource* resource = provider_->FindResource(request->type_name());
     if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
-    absl::StatusOr<cty::Value> prior = wire::FromProto(request->prior_state(), type);
-    if (!prior.ok()) return Fail(response, wire::DecodeFailure("prior state", prior.status()));
-    absl::StatusOr<cty::Value> proposed = wire::FromProto(request->proposed_new_state(), type);
-    if (!proposed.ok()) return Fail(response, wire::DecodeFailure("proposed new state", proposed.status()));
-    absl::StatusOr<cty::Value> config = wire::FromProto(request->config(), type);
-    if (!config.ok()) return Fail(response, wire::DecodeFailure("resource configuration", config.status()));
+    // Still encoded: the resource decodes only what it reads.
+    auto* own = Own(request);
     core::PlanResult result = resource->Plan(core::PlanRequest{
-        *std::move(prior), *std::move(proposed), *std::move(config), request->prior_private()});
+        wire::TakeFromProto(own->mutable_prior_state(), type),
+        wire::TakeFromProto(own->mutable_proposed_new_state(), type),
+        wire::TakeFromProto(own->mutable_config(), type), std::move(*own->mutable_prior_private())});
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     if (core::HasError(result.diagnostics)) return grpc::Status::OK;
     Encode(result.planned_state, type, response->mutable_planned_state(), response);
@@ -204,14 +225,11 @@ grpc::Status ProviderService::ApplyResourceChange(grpc::ServerContext*,
     const core::Resource* resource = provider_->FindResource(request->type_name());
     if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
-    absl::StatusOr<cty::Value> prior = wire::FromProto(request->prior_state(), type);
-    if (!prior.ok()) return Fail(response, wire::DecodeFailure("prior state", prior.status()));
-    absl::StatusOr<cty::Value> planned = wire::FromProto(request->planned_state(), type);
-    if (!planned.ok()) return Fail(response, wire::DecodeFailure("planned state", planned.status()));
-    absl::StatusOr<cty::Value> config = wire::FromProto(request->config(), type);
-    if (!config.ok()) return Fail(response, wire::DecodeFailure("resource configuration", config.status()));
+    // Still encoded: the resource decodes only what it reads.
+    auto* own = Own(request);
     core::ApplyResult result = resource->Apply(core::ApplyRequest{
-        *std::move(prior), *std::move(planned), *std::move(config), request->planned_private()});
+        wire::TakeFromProto(own->mutable_prior_state(), type), wire::TakeFromProto(own->mutable_planned_state(), type),
+        wire::TakeFromProto(own->mutable_config(), type), std::move(*own->mutable_planned_private())});
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     Encode(result.new_state, type, response->mutable_new_state(), response);
     response->set_private_(std::move(result.private_data));

@@ -10,10 +10,13 @@
 
 #include <memory>
 
-#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
+#include "tree/strings.h"
 
 namespace wildside::server {
+
+using tree::AV;
+
 namespace {
 
 template <typename T, void (*F)(T*)>

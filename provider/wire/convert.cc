@@ -1,16 +1,25 @@
 #include "provider/wire/convert.h"
 
-#include "provider/cty/absl_view.h"
 #include "absl/strings/str_cat.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
+#include "tree/strings.h"
 
 namespace wildside::wire {
+
+using tree::AV;
 
 absl::StatusOr<cty::Value> FromProto(const tfplugin6::DynamicValue& dv, const cty::Type& type) {
   if (!dv.msgpack().empty()) return cty::DecodeMsgpack(dv.msgpack(), type);
   if (!dv.json().empty()) return cty::DecodeJson(dv.json(), type);
   return cty::Value::Null(type);
+}
+
+cty::LazyValue TakeFromProto(tfplugin6::DynamicValue* dv, const cty::Type& type) {
+  if (!dv->msgpack().empty()) {
+    return cty::LazyValue(cty::LazyValue::Format::kMsgpack, std::move(*dv->mutable_msgpack()), type);
+  }
+  return cty::LazyValue(cty::LazyValue::Format::kJson, std::move(*dv->mutable_json()), type);
 }
 
 absl::Status ToProto(const cty::Value& value, const cty::Type& type, tfplugin6::DynamicValue* out) {
@@ -65,11 +74,5 @@ void ToProto(const schema::Schema& schema, tfplugin6::Schema* out) {
   }
 }
 
-core::Diagnostic DecodeFailure(std::string_view what, const absl::Status& status) {
-  return core::Error(absl::StrCat("Invalid ", AV(what)),
-                     absl::StrCat("The provider could not decode the ", AV(what), " OpenTofu sent: ",
-                                  status.message(),
-                                  ". This is a bug in OpenTofu or in the provider; please report it."));
-}
 
 }  // namespace wildside::wire

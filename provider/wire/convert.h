@@ -8,6 +8,7 @@
 #include "google/protobuf/repeated_field.h"
 #include "proto/tfplugin6.pb.h"
 #include "provider/core/diagnostics.h"
+#include "provider/cty/lazy_value.h"
 #include "provider/cty/type.h"
 #include "provider/cty/value.h"
 #include "provider/schema/schema.h"
@@ -29,9 +30,9 @@ void ToProto(const core::Diagnostics& diags,
              google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out);
 void ToProto(const schema::Schema& schema, tfplugin6::Schema* out);
 
-// The diagnostic for a request value that could not be decoded: a protocol
-// problem, but reported as a diagnostic so OpenTofu shows the reason.
-core::Diagnostic DecodeFailure(std::string_view what, const absl::Status& status);
+// Moves the encoded bytes out of `dv` (no copy) into a value decoded only
+// when the resource asks; `dv` is left empty.
+cty::LazyValue TakeFromProto(tfplugin6::DynamicValue* dv, const cty::Type& type);
 
 }  // namespace wildside::wire
 

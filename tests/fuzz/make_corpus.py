@@ -72,6 +72,22 @@ tree_cases = {
     "not_strings": b'{"a":1,"b":null,"c":{"d":"e"}}',
     "bad_keys": b'{"":"x","/etc/passwd":"x","platform/redis/\\u0000":"y","Platform/redis/a":"z","platform/redis/a":"w"}',
   },
+  # First byte: 0 a file where Flux generates a kustomization, 1 a
+  # kustomization file, 2 elsewhere; the rest is the file.
+  "tree_checks_fuzz": {
+    "object": b'\x00apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+    "not_object": b'\x00---\n- a\n---\nreplicas: 1\n...\n',
+    "duplicate": b'\x02a: 1\nm: {x: 1, x: 2}\nn:\n  <<: {p: 1}\n  p: 2\na: 3\n',
+    "anchors": b'\x02base: &b {a: 1}\nd:\n  <<: [*b]\n  ? [c, d]\n  : 1\n  *b : 2\n',
+    "kustomization": b'\x01resources:\n- cm.yaml\n- gone.yaml\n- ../../../out.yaml\n- sub\n'
+                     b'- https://example.com/x\npatches:\n- path: /etc/p\n'
+                     b'configMapGenerator:\n- name: g\n  files: [k=cm.yaml, v.conf]\n  envs: [e]\n'
+                     b'  env: f\nopenapi:\n  path: o.json\ncomponents: [..]\n',
+    "flux_path": b'\x00apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n'
+                 b'spec:\n  path: ./platform/gone\n',
+    "syntax": b'\x00a:\n\tb: "open\n--\n',
+    "block_scalars": b'\x02a: |\n  x: 1\n  x: 1\nb: >-\n  y\nc: |+\n  z\n\n',
+  },
 }
 for target, entries in [("cty_msgpack_fuzz", cases), ("cty_json_fuzz", json_cases)] + list(tree_cases.items()):
   os.makedirs(os.path.join(HERE, "corpus", target), exist_ok=True)

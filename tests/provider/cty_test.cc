@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "provider/cty/json.h"
+#include "provider/cty/lazy_value.h"
 #include "provider/cty/msgpack.h"
 #include "status_matchers.h"
 
@@ -251,4 +252,64 @@ TEST(JsonTest, EncodeDecodeRoundTrip) {
 }
 
 }  // namespace
+}  // namespace wildside::cty
+
+namespace wildside::cty {
+
+TEST(LazyValueTest, KnowsNullWithoutDecodingAndDecodesOnce) {
+  using wildside::cty::LazyValue;
+  const Type t = Type::Map(Type::String());
+  EXPECT_TRUE(LazyValue(LazyValue::Format::kMsgpack, std::string("\xc0", 1), t).IsNull());
+  EXPECT_TRUE(LazyValue(LazyValue::Format::kMsgpack, "", t).IsNull());
+  EXPECT_TRUE(LazyValue(LazyValue::Format::kJson, " null\n", t).IsNull());
+  EXPECT_FALSE(LazyValue(LazyValue::Format::kJson, "{}", t).IsNull());
+  EXPECT_TRUE(LazyValue(Value::Null(t)).IsNull());
+
+  Value m = Value::Map(Type::String(), {{"a", Value::String("x")}});
+  absl::StatusOr<std::string> bytes = wildside::cty::EncodeMsgpack(m, t);
+  ASSERT_TRUE(bytes.ok());
+  LazyValue lazy(LazyValue::Format::kMsgpack, *bytes, t);
+  EXPECT_FALSE(lazy.IsNull());
+  absl::StatusOr<Value> decoded = std::move(lazy).Decode();
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, m);
+  absl::StatusOr<Value> from_json = LazyValue(LazyValue::Format::kJson, R"({"a":"x"})", t).Decode();
+  ASSERT_TRUE(from_json.ok());
+  EXPECT_EQ(*from_json, m);
+  EXPECT_FALSE(LazyValue(LazyValue::Format::kMsgpack, "\xc1", t).Decode().ok());
+}
+
+TEST(LazyValueTest, DecodeWithoutSkipsTopLevelAttributesButChecksTheirShape) {
+  using wildside::cty::LazyValue;
+  const Type t = Type::Object({{"id", Type::String()},
+                               {"big", Type::Map(Type::String())},
+                               {"files", Type::Map(Type::Object({{"sha256", Type::String()}}))}});
+  Value v = Value::Object(
+      t, {{"id", Value::String("x")},
+          {"big", Value::Map(Type::String(), {{"a", Value::String(std::string(1000, 'c'))}, {"b", Value::Unknown(Type::String())}})},
+          {"files", Value::Map(Type::Object({{"sha256", Type::String()}}),
+                               {{"a", Value::Object(Type::Object({{"sha256", Type::String()}}),
+                                                    {{"sha256", Value::String("h")}})}})}});
+  absl::StatusOr<std::string> bytes = wildside::cty::EncodeMsgpack(v, t);
+  ASSERT_TRUE(bytes.ok());
+  LazyValue lazy(LazyValue::Format::kMsgpack, *bytes, t);
+  absl::StatusOr<Value> slim = lazy.DecodeWithout({"big"});
+  ASSERT_TRUE(slim.ok()) << slim.status();
+  EXPECT_TRUE(slim->GetAttr("big").IsNull());
+  EXPECT_EQ(slim->GetAttr("files"), v.GetAttr("files"));
+  EXPECT_EQ(slim->GetAttr("id"), Value::String("x"));
+  // The bytes are still there for the whole value.
+  absl::StatusOr<Value> whole = std::move(lazy).Decode();
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(*whole, v);
+  // A skipped attribute that is malformed is still an error.
+  std::string broken = *bytes;
+  broken.resize(broken.size() / 2);
+  EXPECT_FALSE(LazyValue(LazyValue::Format::kMsgpack, broken, t).DecodeWithout({"big"}).ok());
+  // An already decoded value gives the same answer.
+  absl::StatusOr<Value> from_value = LazyValue(v).DecodeWithout({"big"});
+  ASSERT_TRUE(from_value.ok());
+  EXPECT_EQ(*from_value, *slim);
+}
+
 }  // namespace wildside::cty

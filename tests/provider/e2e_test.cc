@@ -38,6 +38,9 @@
 #ifndef WILDSIDE_RELEASE_DIST
 #define WILDSIDE_RELEASE_DIST ""
 #endif
+#ifndef WILDSIDE_TESTDATA_DIR
+#error "WILDSIDE_TESTDATA_DIR must be defined by the build"
+#endif
 #ifndef WILDSIDE_TREE_CLI
 #error "WILDSIDE_TREE_CLI must be defined by the build"
 #endif
@@ -337,6 +340,31 @@ TEST_P(EndToEndCoreTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
   EXPECT_EQ(ReadFile(ws_->checkout() / "platform/databases/cluster.yaml"),
             SampleManifests().at("platform/databases/cluster.yaml"));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+// Upgrades plan empty: a workspace as release 0.1.0 left it (its state,
+// written by OpenTofu 1.8.3, the oldest client, so every client reads it;
+// the checkout; the configuration) plans no change with this build, and an
+// apply changes nothing. Any schema change must fill its new attributes in
+// UpgradeResourceState for this to hold.
+TEST_P(EndToEndCoreTest, StateFromTheLastReleasePlansEmpty) {
+  const fs::path snapshot = fs::path(WILDSIDE_TESTDATA_DIR) / "state-0.1.0";
+  fs::copy(snapshot, ws_->work(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  std::map<std::string, fs::file_time_type> mtimes;
+  for (const auto& e : fs::recursive_directory_iterator(ws_->checkout())) {
+    if (e.is_regular_file()) mtimes[e.path().string()] = e.last_write_time();
+  }
+  ASSERT_EQ(mtimes.size(), 6u);
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out, HasSubstr("0 added, 0 changed, 0 destroyed"));
+  for (const auto& [path, mtime] : mtimes) EXPECT_EQ(fs::last_write_time(path), mtime) << path;
+  // No ownership inventory yet: the first apply that changes the tree
+  // writes it (docs/adr/0009-ownership-inventory.md, "Upgrading").
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "clusters/dev/.wildside-inventory"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
@@ -960,7 +988,7 @@ TEST_P(EndToEndCrashTest, TofuKilledMidApplyLeavesNoProviderRunning) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
-// Several clusters, one checkout (issue 8, docs/adr/0008-ownership-inventory.md):
+// Several clusters, one checkout (issue 8, docs/adr/0009-ownership-inventory.md):
 // two root modules with two separate states, each applying its own
 // cluster's tree into the same checkout.
 class EndToEndSharedCheckoutTest : public EndToEndTest {
@@ -1216,7 +1244,7 @@ resource "wildside_gitops_tree" "t" {
 // A checkout written by the release before inventories: the state has the
 // same shape (schema version 0, no new attribute), so such a state and
 // checkout are this one without the inventory file. Its plan stays empty;
-// the first apply that changes the tree writes the inventory (ADR 0008).
+// the first apply that changes the tree writes the inventory (ADR 0009).
 TEST_P(EndToEndTest, CheckoutFromTheReleaseBeforeInventoriesPlansEmpty) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   ASSERT_TRUE(fs::remove(ws_->checkout() / "clusters/dev/.wildside-inventory"));

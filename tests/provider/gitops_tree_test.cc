@@ -209,6 +209,39 @@ TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
   EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, ""}).new_state, state);
 }
 
+// Plan reads the prior state only for IsNull() and never the configuration;
+// apply reads neither unless it must (docs/adr/0007-copy-policy.md). Bytes
+// that would not decode prove it: the plan and the apply still succeed.
+TEST_F(GitopsTreeTest, PlanAndApplyDecodeOnlyWhatTheyRead) {
+  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n"}}));
+  Value state = CreateTree(config);
+  const std::string garbage = "\xc1 not msgpack";  // 0xc1 is never used by msgpack
+  auto undecodable = [&] { return cty::LazyValue(cty::LazyValue::Format::kMsgpack, garbage, type_); };
+  ASSERT_FALSE(undecodable().IsNull());
+  ASSERT_FALSE(cty::LazyValue(undecodable()).Decode().ok());
+
+  Value proposed = Config(Manifests({{"platform/traefik/a.yaml", "a: 2\n"}}));
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{undecodable(), proposed, undecodable(), ""});
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  EXPECT_THAT(plan.requires_replace, ::testing::SizeIs(2));  // an update: the prior is not null
+
+  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{undecodable(), plan.planned_state, undecodable(), ""});
+  ASSERT_THAT(apply.diagnostics, IsEmpty());
+  EXPECT_EQ(ReadFile(dir_ / "checkout/platform/traefik/a.yaml"), "a: 2\n");
+
+  // When the prior is needed (keys dropped with prune = false) and cannot be
+  // decoded, the apply says so instead of guessing.
+  Value keep = Config(Manifests({}));
+  keep.SetAttr("prune", Value::Bool(false));
+  core::PlanResult plan2 = resource_->Plan(core::PlanRequest{apply.new_state, keep, keep, ""});
+  ASSERT_THAT(plan2.diagnostics, IsEmpty());
+  core::ApplyResult apply2 = resource_->Apply(core::ApplyRequest{undecodable(), plan2.planned_state, keep, ""});
+  ASSERT_THAT(apply2.diagnostics, ::testing::Not(IsEmpty()));
+  EXPECT_TRUE(core::HasError(apply2.diagnostics));
+  EXPECT_TRUE(fs::exists(dir_ / "checkout/platform/traefik/a.yaml"));
+}
+
 TEST_F(GitopsTreeTest, LineEndingOnlyDriftIsNamedAsSuch) {
   Value state = CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a: 1\nb: 2\n"},
                                              {"platform/traefik/b.yaml", "c: 3\n"}})));
@@ -238,7 +271,7 @@ TEST_F(GitopsTreeTest, CreateOverExistingFilesWarns) {
   core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "new\n"}})));
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_EQ(plan.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
-  // Every file by name (docs/adr/0008-ownership-inventory.md).
+  // Every file by name (docs/adr/0009-ownership-inventory.md).
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Overwritten (1): platform/traefik/a.yaml."));
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (1): platform/traefik/old.yaml."));
 }
@@ -433,7 +466,7 @@ TEST_F(GitopsTreeTest, StraysAndFilesTooLargeToShowStillCarryTheirHash) {
               HasSubstr("too large to show, " + std::to_string(big.size()) + " bytes, sha256 " + sha));
 }
 
-// Several clusters on one checkout (docs/adr/0008-ownership-inventory.md).
+// Several clusters on one checkout (docs/adr/0009-ownership-inventory.md).
 TEST_F(GitopsTreeTest, KeyAnotherClusterClaimsIsAnErrorOnThatKeyAtPlanAndAgainUnderTheLockAtApply) {
   const std::string key = "platform/traefik/a.yaml";
   Value dev = Config(Manifests({{key, "a\n"}}), "dev");

@@ -110,7 +110,7 @@ TEST_F(ApplyTest, UnmanagedPathsUntouchedStraysPrunedEmptyDirsRemoved) {
   EXPECT_TRUE(Exists(co("clusters/dev/flux-system")));
 
   // With only the excluded folder gone too, clusters/dev holds nothing but
-  // the ownership inventory (docs/adr/0008-ownership-inventory.md), and
+  // the ownership inventory (docs/adr/0009-ownership-inventory.md), and
   // clusters/ (not owned) stays.
   std::filesystem::remove_all(co("clusters/dev/flux-system"));
   ASSERT_THAT(RenderGitopsTree(co(), owned, "dev"), IsOk());

@@ -286,7 +286,7 @@ TEST_P(CrashPointTest, DestroyIsOldOrGoneAtEveryMutatingCall) {
   RecordProperty("crash_points", calls);
 }
 
-// Two clusters on one checkout (docs/adr/0008-ownership-inventory.md): dev
+// Two clusters on one checkout (docs/adr/0009-ownership-inventory.md): dev
 // has an inventory from its last apply, prod's files sit in the same
 // platform/ and modules/ directories, claimed by prod's inventory. At every
 // crash point of dev's apply and of dev's destroy, no file of the checkout

@@ -1,5 +1,5 @@
 // Ownership inventories: several clusters on one checkout
-// (docs/adr/0008-ownership-inventory.md).
+// (docs/adr/0009-ownership-inventory.md).
 #include "tree/inventory.h"
 
 #include <map>

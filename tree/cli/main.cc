@@ -1,16 +1,27 @@
 // wildside-tree: plan and apply a GitOps tree from the command line.
 //
-//   wildside-tree plan  --dir CHECKOUT --cluster NAME [--manifests FILE|-]
-//   wildside-tree apply --dir CHECKOUT --cluster NAME [--manifests FILE|-]
+//   wildside-tree plan     --dir CHECKOUT --cluster NAME [--manifests FILE|-]
+//   wildside-tree apply    --dir CHECKOUT --cluster NAME [--manifests FILE|-]
+//   wildside-tree validate [--dir CHECKOUT] --cluster NAME [--manifests FILE|-]
 //       [--json] [--no-prune] [--exclude GLOB]... [--component NAME]...
 //       [--symlinks-as-stray] [--lock-timeout-ms N]
+//       [--checks error|warn|off] [--checks-exclude GLOB]...
 //
 // Manifests are JSON, read from FILE or stdin: either a bare object
 // {"<path>": "<content>", ...} or the {"value": {...}} shape that
 // `tofu output -json <name>` prints.
 //
 // Exit codes (like `tofu plan -detailed-exitcode`): plan 0 = the tree
-// matches, 2 = it differs, 1 = error; apply 0 = done, 1 = error. Human
+// matches, 2 = it differs, 1 = error; apply 0 = done, 1 = error; validate
+// 0 = no finding, 1 = findings or error.
+//
+// plan and apply run the checks of tree/checks first (Flux would accept
+// the tree: YAML, kustomization references, Flux paths). With --checks
+// error (the default, as in the provider) a finding fails the command
+// before anything is planned or written; with warn the findings are
+// printed and the command goes on; off skips them. validate runs only the
+// checks (and the key rules); without --dir nothing outside the manifests
+// is taken to exist. Human
 // output goes to stdout, errors to stderr; --json prints one JSON document.
 // An apply that fails prints nothing on stdout (without --json): its error,
 // and what it did before it, go to stderr.
@@ -25,12 +36,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tree/checks/checks.h"
+#include "tree/checks/disk_lookup.h"
 #include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/manifests.h"
 #include "tree/render.h"
 #include "tree/report.h"
 #include "tree/scan.h"
+#include "tree/layout.h"
+#include "tree/validate.h"
 
 namespace {
 
@@ -43,13 +58,17 @@ constexpr int kExitError = 1;
 constexpr int kExitDiffers = 2;
 
 constexpr char kUsage[] =
-    "usage: wildside-tree (plan|apply) --dir CHECKOUT --cluster NAME\n"
+    "usage: wildside-tree (plan|apply|validate) --dir CHECKOUT --cluster NAME\n"
     "         [--manifests FILE|-] [--json] [--no-prune] [--exclude GLOB]...\n"
     "         [--component NAME]... [--symlinks-as-stray] "
     "[--lock-timeout-ms N]\n"
+    "         [--checks error|warn|off] [--checks-exclude GLOB]...\n"
     "Manifests: JSON object {path: content} or {\"value\": {...}} as printed\n"
     "by `tofu output -json NAME`; read from stdin when FILE is - or absent.\n"
-    "plan exits 0 if the tree matches, 2 if it differs, 1 on error.\n";
+    "plan exits 0 if the tree matches, 2 if it differs, 1 on error.\n"
+    "validate (--dir optional) exits 0 if the checks find nothing, 1 if they do.\n";
+
+enum class ChecksMode { kError, kWarn, kOff };
 
 struct Args {
   std::string command;
@@ -57,6 +76,8 @@ struct Args {
   std::string cluster;
   std::string manifests = "-";
   bool json = false;
+  ChecksMode checks = ChecksMode::kError;
+  std::vector<std::string> checks_exclude;
   TreeOptions options;
 };
 
@@ -83,7 +104,7 @@ std::string Dump(const nlohmann::json& j) {
 std::string ParseArgs(int argc, char** argv, Args* args) {
   if (argc < 2) return "missing command";
   args->command = argv[1];
-  if (args->command != "plan" && args->command != "apply") {
+  if (args->command != "plan" && args->command != "apply" && args->command != "validate") {
     return "unknown command \"" + args->command + "\"";
   }
   bool default_excludes = true;
@@ -123,13 +144,27 @@ std::string ParseArgs(int argc, char** argv, Args* args) {
         return "--lock-timeout-ms needs a non-negative integer";
       }
       args->options.lock_timeout_ms = ms;
+    } else if (a == "--checks") {
+      if (!value(&v)) return "--checks needs a value";
+      if (v == "error") {
+        args->checks = ChecksMode::kError;
+      } else if (v == "warn") {
+        args->checks = ChecksMode::kWarn;
+      } else if (v == "off") {
+        args->checks = ChecksMode::kOff;
+      } else {
+        return "--checks takes error, warn or off";
+      }
+    } else if (a == "--checks-exclude") {
+      if (!value(&v)) return "--checks-exclude needs a value";
+      args->checks_exclude.push_back(v);
     } else if (a == "-h" || a == "--help") {
       return "help";
     } else {
       return "unknown argument \"" + a + "\"";
     }
   }
-  if (args->dir.empty()) return "--dir is required";
+  if (args->dir.empty() && args->command != "validate") return "--dir is required";
   if (args->cluster.empty()) return "--cluster is required";
   return "";
 }
@@ -168,12 +203,91 @@ char Marker(ChangeKind kind) {
   return '?';
 }
 
+nlohmann::json FindingsToJson(const std::vector<wildside::tree::checks::Finding>& findings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& f : findings) {
+    out.push_back({{"key", f.key},
+                   {"line", f.line},
+                   {"column", f.column},
+                   {"kind", std::string(wildside::tree::checks::FindingKindName(f.kind))},
+                   {"message", f.message}});
+  }
+  return out;
+}
+
+// The checks of tree/checks on `desired`, as the provider runs them: Flux
+// builds clusters/<cluster>, Flux paths are judged inside the owned roots,
+// and the disk answers for what the apply leaves outside them.
+std::vector<wildside::tree::checks::Finding> RunChecks(
+    const Args& args, const wildside::tree::DesiredTree& desired) {
+  wildside::tree::checks::CheckOptions options;
+  options.exclude = args.checks_exclude;
+  options.flux_roots = {"clusters/" + args.cluster};
+  options.owned_roots = wildside::tree::OwnedRoots(args.cluster);
+  if (!args.dir.empty()) {
+    options.lookup = wildside::tree::checks::MakeCheckoutLookup(args.dir, args.cluster,
+                                                                args.options);
+  }
+  return wildside::tree::checks::CheckTree(desired, options);
+}
+
+// Prints the findings on stderr, one per line, as `error:` or `warning:`.
+void PrintFindings(const std::vector<wildside::tree::checks::Finding>& findings,
+                   bool as_errors) {
+  for (const auto& f : findings) {
+    std::cerr << (as_errors ? "error: " : "warning: ")
+              << wildside::tree::checks::FormatFinding(f, "") << "\n";
+  }
+}
+
+int Validate(const Args& args, const wildside::tree::DesiredTree& desired) {
+  absl::Status keys = wildside::tree::CheckDesiredTree(args.cluster, desired, args.options);
+  if (!keys.ok()) return FailWith(keys);
+  std::vector<wildside::tree::checks::Finding> findings = RunChecks(args, desired);
+  if (args.json) {
+    std::cout << Dump({{"ok", findings.empty()}, {"findings", FindingsToJson(findings)}}) << "\n";
+  } else {
+    PrintFindings(findings, true);
+    std::cout << (findings.empty() ? "Valid: " : "Invalid: ") << findings.size()
+              << " finding(s) in " << desired.size() << " file(s)\n";
+  }
+  return findings.empty() ? kExitOk : kExitError;
+}
+
+// Runs the checks for plan and apply per --checks. Returns true when the
+// command may go on; `findings` receives what was found (for --json).
+bool GateOnChecks(const Args& args, const wildside::tree::DesiredTree& desired,
+                  std::vector<wildside::tree::checks::Finding>* findings) {
+  if (args.checks == ChecksMode::kOff) return true;
+  *findings = RunChecks(args, desired);
+  if (findings->empty()) return true;
+  bool fatal = args.checks == ChecksMode::kError;
+  PrintFindings(*findings, fatal);
+  if (fatal) {
+    if (args.json) {
+      std::cout << Dump({{"ok", false},
+                         {"error", "the checks found problems (--checks warn lets them through)"},
+                         {"findings", FindingsToJson(*findings)}})
+                << "\n";
+    }
+    Fail(std::to_string(findings->size()) +
+         " finding(s): Flux would not accept this tree; nothing was " +
+         (args.command == "apply" ? "written" : "planned") +
+         " (--checks warn reports them and goes on)");
+  }
+  return !fatal;
+}
+
 int Plan(const Args& args, const wildside::tree::DesiredTree& desired) {
+  std::vector<wildside::tree::checks::Finding> findings;
+  if (!GateOnChecks(args, desired, &findings)) return kExitError;
   absl::StatusOr<ChangeSet> plan = wildside::tree::PlanGitopsTree(
       args.dir, desired, args.cluster, args.options);
   if (!plan.ok()) return FailWith(plan.status());
   if (args.json) {
-    std::cout << Dump(wildside::tree::ToJson(*plan)) << "\n";
+    nlohmann::json j = wildside::tree::ToJson(*plan);
+    if (args.checks != ChecksMode::kOff) j["findings"] = FindingsToJson(findings);
+    std::cout << Dump(j) << "\n";
   } else {
     for (const auto& c : plan->changes) {
       if (c.kind == ChangeKind::kUnchanged) continue;
@@ -195,11 +309,14 @@ int Plan(const Args& args, const wildside::tree::DesiredTree& desired) {
 }
 
 int Apply(const Args& args, const wildside::tree::DesiredTree& desired) {
+  std::vector<wildside::tree::checks::Finding> findings;
+  if (!GateOnChecks(args, desired, &findings)) return kExitError;
   wildside::tree::ApplyResult r = wildside::tree::RenderGitopsTreeWithReport(
       args.dir, desired, args.cluster, args.options);
   if (args.json) {
     nlohmann::json j = wildside::tree::ToJson(r.report);
     j["ok"] = r.status.ok();
+    if (args.checks != ChecksMode::kOff) j["findings"] = FindingsToJson(findings);
     if (!r.status.ok()) j["error"] = r.status.ToString();
     std::cout << Dump(j) << "\n";
     if (!r.status.ok()) return FailWith(r.status);
@@ -242,5 +359,6 @@ int main(int argc, char** argv) {
   error = ReadManifests(args.manifests, &owned);
   if (!error.empty()) return Fail(error);
   wildside::tree::DesiredTree desired = wildside::tree::ViewDesiredTree(owned);
+  if (args.command == "validate") return Validate(args, desired);
   return args.command == "plan" ? Plan(args, desired) : Apply(args, desired);
 }

@@ -8,9 +8,9 @@
 #include <cstring>
 
 #include "absl/strings/cord.h"
-#include "tree/content.h"
-#include "tree/internal/strings.h"
-#include "tree/layout.h"
+#include "tree/internal/escape.h"
+#include "tree/internal/paths.h"
+#include "tree/strings.h"
 
 namespace wildside::tree::internal {
 
@@ -32,7 +32,7 @@ absl::Status StatusFor(std::string message, int err) {
 
 absl::Status OsError(std::string_view where, std::string_view what, int err) {
   absl::Status s = StatusFor(
-      StrCat(EscapeForDisplay(where), ": ", what, ": ", std::strerror(err)), err);
+      StrCat(EscapeText(where), ": ", what, ": ", std::strerror(err)), err);
   s.SetPayload(kErrorPathPayload, absl::Cord(absl::string_view(where.data(), where.size())));
   return s;
 }

@@ -1,11 +1,16 @@
-// Scan from an already-open checkout root descriptor (used under the apply
-// lock by RenderGitopsTree). Internal to tree/.
-#ifndef WILDSIDE_TREE_INTERNAL_SCAN_AT_H_
-#define WILDSIDE_TREE_INTERNAL_SCAN_AT_H_
+// Scan and read from an already-open checkout root descriptor (what
+// Checkout runs, holding the root and, for a write session, the lock).
+//
+// Not API: only tree/*.cc include this (Checkout, and the one-call wrappers
+// of the module). It lives beside its module rather than in tree/internal/
+// because it speaks the module's public types, and tree/internal/ is the
+// layer beneath those.
+#ifndef WILDSIDE_TREE_SCAN_AT_H_
+#define WILDSIDE_TREE_SCAN_AT_H_
 
 #include "tree/scan.h"
 
-namespace wildside::tree::internal {
+namespace wildside::tree {
 
 // The scan of a checkout that does not exist: nothing on disk, no
 // inventory, but it knows the cluster (so a diff plans the inventory).
@@ -25,6 +30,6 @@ absl::StatusOr<std::string> ReadTreeFileAt(int root_fd, std::string_view relpath
                                            size_t max_bytes,
                                            const TreeOptions& options);
 
-}  // namespace wildside::tree::internal
+}  // namespace wildside::tree
 
-#endif  // WILDSIDE_TREE_INTERNAL_SCAN_AT_H_
+#endif  // WILDSIDE_TREE_SCAN_AT_H_

@@ -1,19 +1,40 @@
-// String helpers over std::string_view. Internal to tree/.
+// Strings across Debian 12's Abseil: the one home of the workaround.
 //
-// Debian 12's abseil is built with ABSL_OPTION_USE_STD_STRING_VIEW=0, so
-// absl::string_view is its own type and absl::StrCat & co. do not accept a
-// std::string_view. The public API speaks std::string_view, so tree/ uses
-// these few helpers instead of converting at every call.
-#ifndef WILDSIDE_TREE_INTERNAL_STRINGS_H_
-#define WILDSIDE_TREE_INTERNAL_STRINGS_H_
+// Debian 12's Abseil (20220623) is built with ABSL_OPTION_USE_STD_STRING_VIEW=0,
+// so absl::string_view is its own type, not an alias of std::string_view:
+// the two do not convert implicitly, and absl::StrCat & co. do not accept a
+// std::string_view. The project's interfaces speak std::string_view, so
+// every crossing goes through this header:
+//   * AV / SV convert a view explicitly (no characters are copied), for
+//     calls into Abseil (absl::StrCat, StrSplit, SimpleAtod) and for
+//     absl::Status::message();
+//   * StrCat, StartsWith, Split, ToLowerAscii and EqualsIgnoreCaseAscii do
+//     the few jobs tree/ needs directly on std::string_view.
+//
+// Used by tree/ (the engine and tree/internal) and by provider/. It is its
+// own header-only CMake target, wildside_tree_strings, that depends on
+// nothing in the repository: linking it does not pull in the engine, and
+// tree/internal/ may build on it without reaching up to the engine's
+// modules. It lives in tree/ because the repository's layout has no shared
+// folder, and tree/ is the one library the provider already builds on.
+//
+// Header-only; pure functions; thread-safe.
+#ifndef WILDSIDE_TREE_STRINGS_H_
+#define WILDSIDE_TREE_STRINGS_H_
 
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 
 namespace wildside::tree {
+
+// std::string_view -> absl::string_view, same characters, nothing copied.
+inline absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+// absl::string_view -> std::string_view, same characters, nothing copied.
+inline std::string_view SV(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 namespace strings_internal {
 inline void Append(std::string& out, std::string_view s) { out.append(s); }
@@ -70,4 +91,4 @@ inline bool EqualsIgnoreCaseAscii(std::string_view a, std::string_view b) {
 
 }  // namespace wildside::tree
 
-#endif  // WILDSIDE_TREE_INTERNAL_STRINGS_H_
+#endif  // WILDSIDE_TREE_STRINGS_H_

@@ -1,10 +1,15 @@
-// Apply under an already-held lock on an open root. Internal to tree/.
-#ifndef WILDSIDE_TREE_INTERNAL_APPLY_AT_H_
-#define WILDSIDE_TREE_INTERNAL_APPLY_AT_H_
+// Apply under an already-held lock on an open root.
+//
+// Not API: only tree/*.cc include this (Checkout, and the one-call wrappers
+// of the module). It lives beside its module rather than in tree/internal/
+// because it speaks the module's public types, and tree/internal/ is the
+// layer beneath those.
+#ifndef WILDSIDE_TREE_APPLY_AT_H_
+#define WILDSIDE_TREE_APPLY_AT_H_
 
 #include "tree/apply.h"
 
-namespace wildside::tree::internal {
+namespace wildside::tree {
 
 absl::Status ConflictsToStatus(const ChangeSet& changes);
 
@@ -17,6 +22,6 @@ absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
                               const ChangeSet& changes,
                               const TreeOptions& options, RenderReport* report);
 
-}  // namespace wildside::tree::internal
+}  // namespace wildside::tree
 
-#endif  // WILDSIDE_TREE_INTERNAL_APPLY_AT_H_
+#endif  // WILDSIDE_TREE_APPLY_AT_H_

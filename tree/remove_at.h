@@ -1,6 +1,11 @@
-// Destroy under an already-held lock on an open root. Internal to tree/.
-#ifndef WILDSIDE_TREE_INTERNAL_REMOVE_AT_H_
-#define WILDSIDE_TREE_INTERNAL_REMOVE_AT_H_
+// Destroy under an already-held lock on an open root.
+//
+// Not API: only tree/*.cc include this (Checkout, and the one-call wrappers
+// of the module). It lives beside its module rather than in tree/internal/
+// because it speaks the module's public types, and tree/internal/ is the
+// layer beneath those.
+#ifndef WILDSIDE_TREE_REMOVE_AT_H_
+#define WILDSIDE_TREE_REMOVE_AT_H_
 
 #include <set>
 #include <string>
@@ -11,7 +16,7 @@
 #include "tree/options.h"
 #include "tree/report.h"
 
-namespace wildside::tree::internal {
+namespace wildside::tree {
 
 // Validates `cluster` and the shape of every path (InvalidArgument listing
 // each problem); fills *sorted with the paths to remove, excluded ones left
@@ -26,6 +31,6 @@ absl::Status CheckRemovePaths(std::string_view cluster,
 absl::Status RemoveManagedFilesAt(int root_fd, const std::set<std::string>& sorted,
                                   const TreeOptions& options, RenderReport* report);
 
-}  // namespace wildside::tree::internal
+}  // namespace wildside::tree
 
-#endif  // WILDSIDE_TREE_INTERNAL_REMOVE_AT_H_
+#endif  // WILDSIDE_TREE_REMOVE_AT_H_

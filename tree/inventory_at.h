@@ -1,7 +1,11 @@
 // Reading and writing ownership inventories (tree/inventory.h) below an
-// open checkout root. Internal to tree/; callers hold the Checkout.
-#ifndef WILDSIDE_TREE_INTERNAL_INVENTORY_AT_H_
-#define WILDSIDE_TREE_INTERNAL_INVENTORY_AT_H_
+// open checkout root; callers hold the Checkout (and, to write, its lock).
+//
+// Not API: only tree/*.cc include this. It lives beside its module rather
+// than in tree/internal/ because it speaks the module's public types, and
+// tree/internal/ is the layer beneath those.
+#ifndef WILDSIDE_TREE_INVENTORY_AT_H_
+#define WILDSIDE_TREE_INVENTORY_AT_H_
 
 #include <string>
 #include <string_view>
@@ -13,7 +17,7 @@
 #include "tree/options.h"
 #include "tree/report.h"
 
-namespace wildside::tree::internal {
+namespace wildside::tree {
 
 // An inventory is a list of paths; far below this even for 100,000 files.
 inline constexpr size_t kMaxInventoryBytes = size_t{64} << 20;
@@ -37,7 +41,7 @@ absl::StatusOr<ForeignClaims> ReadForeignClaimsAt(int root_fd, std::string_view 
 // renamed over `rel`, and the directory fsynced, all before returning, so
 // the caller's next write cannot become durable before it. Directories it
 // creates are counted in *dirs_created when that is given.
-absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
+absl::Status WriteInventoryAt(Env* env, internal::DirCache& dirs, const std::string& rel,
                               std::string_view text, uint32_t mode,
                               uint64_t* dirs_created = nullptr);
 
@@ -49,6 +53,6 @@ absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
 absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster,
                                 const TreeOptions& options, RenderReport* report);
 
-}  // namespace wildside::tree::internal
+}  // namespace wildside::tree
 
-#endif  // WILDSIDE_TREE_INTERNAL_INVENTORY_AT_H_
+#endif  // WILDSIDE_TREE_INVENTORY_AT_H_

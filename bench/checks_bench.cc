@@ -1,0 +1,175 @@
+// checks_bench: the plan-time checks (tree/checks) on the benchmark tree of
+// bench/tofu_scale.sh (10,000 YAML files of 4 KiB = 40 MB) and on a 206 KB
+// CRD bundle, each beside a baseline pass over the same bytes (counting
+// newlines: what reading the content once costs at least; libyaml's
+// events alone: what any parse costs). In memory; no disk.
+//
+//   build/release/bench/checks_bench [--benchmark_...]
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include <yaml.h>
+
+#include "benchmark/benchmark.h"
+#include "corpus.h"
+#include "tree/checks/checks.h"
+
+namespace {
+
+using namespace wildside::tree;
+using namespace wildside::tree::checks;
+
+constexpr int kFiles = 10000;
+constexpr size_t kSize = 4096;
+
+// The same files bench/tofu_scale.sh generates: distinct keys in whole
+// lines, padded with a comment to exactly kSize bytes.
+std::map<std::string, std::string> ScaleTree() {
+  static const char* comps[] = {"sources", "traefik", "cert-manager", "external-dns",
+                                "vault",   "databases", "redis"};
+  std::map<std::string, std::string> out;
+  for (int i = 0; i < kFiles; ++i) {
+    char dir[64];
+    std::snprintf(dir, sizeof dir, "platform/%s/d%03d/m%05d.yaml", comps[i % 7], i / 100, i);
+    std::string body = "# file " + std::to_string(i) + "\n";
+    for (int k = 0;; ++k) {
+      char line[96];
+      int n = std::snprintf(line, sizeof line,
+                            "key%05d: value-0123456789abcdefghijklmnopqrstuvwxyz\n", k);
+      if (body.size() + static_cast<size_t>(n) > kSize - 2) break;
+      body.append(line, static_cast<size_t>(n));
+    }
+    size_t pad = kSize - body.size();
+    body += "#" + std::string(pad - 2, 'x') + "\n";
+    out.emplace(dir, std::move(body));
+  }
+  // A Flux entry point and a kustomization per component listing one
+  // object and generating a ConfigMap from one of the files, so that the
+  // reference pass and the decoding walk have work.
+  out["clusters/dev/platform.yaml"] =
+      testing::FluxKustomization("platform", "./platform/traefik");
+  for (const char* c : comps) {
+    std::string dir = std::string("platform/") + c;
+    out[dir + "/cm.yaml"] = testing::ConfigMap(c);
+    auto first = out.lower_bound(dir + "/d");
+    out[dir + "/kustomization.yaml"] =
+        "resources:\n- cm.yaml\nconfigMapGenerator:\n- name: gen\n  files:\n  - " +
+        first->first.substr(dir.size() + 1) + "\n";
+  }
+  return out;
+}
+
+CheckOptions Options() {
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  o.owned_roots = {"clusters/dev", "modules", "platform"};
+  return o;
+}
+
+size_t CountNewlines(std::string_view s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+void BM_Baseline_CountNewlines40MB(benchmark::State& state) {
+  static const auto files = ScaleTree();
+  uint64_t bytes = 0;
+  for (auto _ : state) {
+    size_t n = 0;
+    for (const auto& [key, content] : files) {
+      n += CountNewlines(content);
+      bytes += content.size();
+    }
+    benchmark::DoNotOptimize(n);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+// libyaml's event parser alone over every file: the floor of any check
+// that parses.
+size_t ParseEvents(std::string_view text) {
+  yaml_parser_t parser;
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
+  size_t n = 0;
+  yaml_event_t event;
+  while (yaml_parser_parse(&parser, &event)) {
+    bool end = event.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&event);
+    ++n;
+    if (end) break;
+  }
+  yaml_parser_delete(&parser);
+  return n;
+}
+
+void BM_Baseline_LibyamlEvents40MB(benchmark::State& state) {
+  static const auto files = ScaleTree();
+  uint64_t bytes = 0;
+  for (auto _ : state) {
+    size_t n = 0;
+    for (const auto& [key, content] : files) {
+      n += ParseEvents(content);
+      bytes += content.size();
+    }
+    benchmark::DoNotOptimize(n);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+// A cold plan: every file parsed, then the reference pass.
+void BM_CheckTree40MB(benchmark::State& state) {
+  static const auto files = ScaleTree();
+  DesiredTree desired = ViewDesiredTree(files);
+  CheckOptions o = Options();
+  uint64_t bytes = 0;
+  for (auto _ : state) {
+    std::vector<Finding> f = CheckTree(desired, o);
+    if (!f.empty()) state.SkipWithError(FormatFinding(f[0]).c_str());
+    for (const auto& [key, content] : desired) bytes += content.size();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+// What a plan pays when only the set of paths changed: no parsing.
+void BM_CheckReferences10kFiles(benchmark::State& state) {
+  static const auto files = ScaleTree();
+  DesiredTree desired = ViewDesiredTree(files);
+  CheckOptions o = Options();
+  FactsMap facts;
+  for (const auto& [key, content] : desired) facts.emplace(key, CheckFile(key, content, o));
+  for (auto _ : state) {
+    std::vector<Finding> f = CheckReferences(desired, facts, o);
+    benchmark::DoNotOptimize(f);
+  }
+}
+
+void BM_Baseline_CountNewlinesCrd206KB(benchmark::State& state) {
+  static const std::string crd = testing::CrdBundle(206 * 1024);
+  for (auto _ : state) benchmark::DoNotOptimize(CountNewlines(crd));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * crd.size()));
+}
+
+void BM_CheckFileCrd206KB(benchmark::State& state) {
+  static const std::string crd = testing::CrdBundle(206 * 1024);
+  CheckOptions o = Options();
+  for (auto _ : state) {
+    FileFacts f = CheckFile("clusters/dev/crds.yaml", crd, o);
+    if (!f.findings.empty()) state.SkipWithError(FormatFinding(f.findings[0]).c_str());
+    benchmark::DoNotOptimize(f);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * crd.size()));
+}
+
+BENCHMARK(BM_Baseline_CountNewlines40MB)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Baseline_LibyamlEvents40MB)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CheckTree40MB)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_CheckReferences10kFiles)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Baseline_CountNewlinesCrd206KB)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_CheckFileCrd206KB)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,403 @@
+// tree/checks: the corpus of issue 11 and the finer points of each check.
+#include "tree/checks/checks.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include "corpus.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tree/checks/disk_lookup.h"
+#include "tree_test_util.h"
+
+namespace wildside::tree::checks {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::Field;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using testing::Case;
+using testing::ConfigMap;
+using testing::FluxKustomization;
+
+std::vector<Finding> Check(const std::map<std::string, std::string>& files,
+                           CheckOptions options = {}) {
+  DesiredTree desired = ViewDesiredTree(files);
+  return CheckTree(desired, options);
+}
+
+std::string Dump(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const Finding& f : findings) {
+    out += "  [" + std::string(FindingKindName(f.kind)) + "] " + FormatFinding(f) + "\n";
+  }
+  return out;
+}
+
+CheckOptions OptionsFor(const Case& c) {
+  CheckOptions o;
+  o.flux_roots = c.flux_roots;
+  o.owned_roots = {"clusters/dev", "modules", "platform"};
+  return o;
+}
+
+class BrokenCaseTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(BrokenCaseTest, CaughtWithKeyLineAndColumn) {
+  const Case& c = GetParam();
+  std::vector<Finding> got = Check(c.files, OptionsFor(c));
+  ASSERT_EQ(got.size(), c.expected.size()) << Dump(got);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].key, c.expected[i].key) << Dump(got);
+    EXPECT_EQ(got[i].line, c.expected[i].line) << Dump(got);
+    EXPECT_EQ(got[i].column, c.expected[i].column) << Dump(got);
+    EXPECT_EQ(got[i].kind, c.expected[i].kind) << Dump(got);
+    EXPECT_FALSE(got[i].message.empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, BrokenCaseTest, ::testing::ValuesIn(testing::BrokenCases()),
+                         [](const auto& info) { return info.param.name; });
+
+class GoodCaseTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(GoodCaseTest, Accepted) {
+  const Case& c = GetParam();
+  std::vector<Finding> got = Check(c.files, OptionsFor(c));
+  EXPECT_THAT(got, IsEmpty()) << Dump(got);
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, GoodCaseTest, ::testing::ValuesIn(testing::GoodCases()),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(ChecksTest, CrdBundleIsAtLeast206KB) {
+  EXPECT_GE(testing::CrdBundle(206 * 1024).size(), 206u * 1024);
+}
+
+TEST(ChecksTest, EveryProblemAtOnceAcrossFiles) {
+  // Every broken case whose keys no earlier case uses, in one tree.
+  std::map<std::string, std::string> files;
+  CheckOptions o;
+  size_t expected = 0;
+  for (const Case& c : testing::BrokenCases()) {
+    bool clash = false;
+    for (const auto& [key, content] : c.files) clash = clash || files.count(key) != 0;
+    if (clash) continue;
+    files.insert(c.files.begin(), c.files.end());
+    o.flux_roots.insert(o.flux_roots.end(), c.flux_roots.begin(), c.flux_roots.end());
+    expected += c.expected.size();
+  }
+  EXPECT_GE(expected, 10u);
+  std::vector<Finding> got = Check(files, o);
+  EXPECT_EQ(got.size(), expected) << Dump(got);
+}
+
+TEST(ChecksTest, SyntaxErrorMessagesSayWhatAndWhere) {
+  std::vector<Finding> got = Check({{"a.yaml", "a:\n\tb: 1\n"}});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_THAT(got[0].message, HasSubstr("invalid YAML: found character that cannot start any token"));
+  EXPECT_EQ(FormatFinding(got[0]),
+            "rendered_manifests[\"a.yaml\"]:2:1: " + got[0].message);
+
+  got = Check({{"q.yaml", "a: \"open\nb: 1\n"}});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].line, 1);
+  EXPECT_EQ(got[0].column, 4);
+  EXPECT_THAT(got[0].message, HasSubstr("while scanning a quoted scalar"));
+}
+
+TEST(ChecksTest, InvalidUtf8IsASyntaxErrorAtItsPlace) {
+  std::vector<Finding> got = Check({{"u.yaml", "a: ok\nb: caf\xc3\n"}});
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kYamlSyntax);
+  EXPECT_EQ(got[0].line, 2);
+}
+
+TEST(ChecksTest, DeepNestingEndsWithAFindingNotACrash) {
+  std::string deep(200000, '[');
+  std::vector<Finding> got = Check({{"deep.yaml", deep}});
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kYamlSyntax);
+  EXPECT_THAT(got[0].message, HasSubstr("too deeply nested"));
+  EXPECT_EQ(got[0].line, 1);
+  EXPECT_EQ(got[0].column, 10001);
+  std::string ok = std::string(100, '[') + std::string(100, ']') + "\n";
+  EXPECT_THAT(Check({{"ok.yaml", ok}}), IsEmpty());
+}
+
+TEST(ChecksTest, DirectoriesReachedFromAKustomizationAreNotGenerated) {
+  // `sub` has no kustomization: one finding for that, none for what a
+  // generated kustomization would have decoded there.
+  std::vector<Finding> got = Check({{"platform/redis/kustomization.yaml", "resources:\n- sub\n"},
+                                    {"platform/redis/sub/values.yaml", "replicas: 1\n"}},
+                                   [] {
+                                     CheckOptions o;
+                                     o.flux_roots = {"platform/redis"};
+                                     return o;
+                                   }());
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kNotAKustomization);
+}
+
+TEST(ChecksTest, LinesCountAsYamlCountsThem) {
+  // CRLF is one break, a lone CR one too, and so are U+0085, U+2028 and
+  // U+2029 (YAML 1.1): the place matches libyaml's marks.
+  std::vector<Finding> got = Check({{"crlf.yaml", "a: 1\r\nb: 2\r\na: 3\r\n"},
+                                    {"cr.yaml", "a: 1\rb: 2\ra: 3\r"},
+                                    {"ls.yaml", "a: 1\nb: \"x\xe2\x80\xa8y\"\na: 3\n"},
+                                    {"utf8.yaml", "a: \"\xe2\x80\xa8\"\r\nb: caf\xc3\n"}});
+  ASSERT_EQ(got.size(), 4u) << Dump(got);
+  EXPECT_EQ(std::pair(got[0].line, got[0].column), std::pair(3, 1)) << Dump(got);  // cr
+  EXPECT_EQ(std::pair(got[1].line, got[1].column), std::pair(3, 1)) << Dump(got);  // crlf
+  EXPECT_EQ(std::pair(got[2].line, got[2].column), std::pair(4, 1)) << Dump(got);  // ls
+  EXPECT_EQ(got[3].kind, FindingKind::kYamlSyntax);                              // utf8
+  EXPECT_EQ(got[3].line, 3) << Dump(got);
+}
+
+// tree_checks_fuzz: a generator field holding a scalar was indexed as a
+// sequence one level too deep (heap overflow under ASan).
+TEST(ChecksTest, KustomizationFieldsOfTheWrongShapeAreIgnored) {
+  EXPECT_THAT(Check({{"modules/kustomization.yaml",
+                      "configMapGenerator: x\nsecretGenerator: {files: y}\n"
+                      "resources: z\npatches: [a, {path: [b]}]\nopenapi: [c]\n"
+                      "configMapGenerator2: [{files: [gone]}]\n"}}),
+              IsEmpty());
+}
+
+TEST(ChecksTest, DuplicateKeysEverywhereAndOnlyThere) {
+  std::vector<Finding> got = Check({{"d.yaml",
+                                     "a: 1\n"
+                                     "m: {x: 1, y: 2, x: 3}\n"        // flow mapping
+                                     "s:\n- k: 1\n  k: 2\n"             // mapping in a sequence
+                                     "\"a\": 2\n"                      // quoted vs plain
+                                     "n:\n  <<: {p: 1}\n  \"<<\": 1\n  \"<<\": 2\n"  // quoted << is a key
+                                     "? [c, d]\n: 1\n? [c, d]\n: 2\n"  // complex keys: not compared
+                                     "---\n"
+                                     "a: 1\n"}});                      // another document
+  std::vector<std::pair<int, int>> places;
+  for (const Finding& f : got) {
+    EXPECT_EQ(f.kind, FindingKind::kDuplicateKey) << Dump(got);
+    places.emplace_back(f.line, f.column);
+  }
+  EXPECT_THAT(places, ElementsAre(std::pair(2, 17), std::pair(5, 3), std::pair(6, 1),
+                                  std::pair(10, 3)))
+      << Dump(got);
+  EXPECT_THAT(got[0].message, HasSubstr("duplicate key \"x\": first at line 2, column 5"));
+}
+
+TEST(ChecksTest, SensitiveFindingsQuoteNothing) {
+  const std::string secret = "hunter2-very-secret";
+  std::map<std::string, std::string> files = {
+      {"platform/vault/secret.yaml",
+       "apiVersion: v1\nkind: Secret\nstringData:\n  " + secret + ": a\n  " + secret + ": b\n"},
+      {"platform/vault/kustomization.yaml",
+       "resources:\n- " + secret + ".yaml\n"},
+      {"platform/vault/bad.yaml", "a: \"" + secret + "\n"},
+  };
+  CheckOptions o;
+  o.is_sensitive = [](std::string_view) { return true; };
+  std::vector<Finding> got = Check(files, o);
+  ASSERT_EQ(got.size(), 3u) << Dump(got);
+  for (const Finding& f : got) EXPECT_THAT(f.message, Not(HasSubstr("hunter2"))) << Dump(got);
+  // Not sensitive: the key and the path are named, the value never.
+  got = Check(files);
+  ASSERT_EQ(got.size(), 3u) << Dump(got);
+  EXPECT_THAT(Dump(got), HasSubstr("duplicate key \"" + secret + "\""));
+  EXPECT_THAT(Dump(got), HasSubstr("resources[0] \"" + secret + ".yaml\""));
+  EXPECT_THAT(got[0].message, Not(HasSubstr("a: \"")));
+}
+
+TEST(ChecksTest, ExcludedFilesAreNotParsedButStillExist) {
+  std::map<std::string, std::string> files = {
+      {"platform/traefik/chart/templates/deploy.yaml",
+       "{{- if .Values.enabled }}\nkind: {{ .Values.kind }\n  bad: [\n"},
+      {"platform/traefik/kustomization.yaml",
+       "resources:\n- chart/templates/deploy.yaml\n"},
+  };
+  EXPECT_EQ(Check(files).size(), 1u);
+  CheckOptions o;
+  o.exclude = {"platform/*/chart/templates/**"};
+  o.flux_roots = {"platform/traefik"};
+  EXPECT_THAT(Check(files, o), IsEmpty());
+}
+
+TEST(ChecksTest, RemoteReferencesAreSkipped) {
+  EXPECT_THAT(Check({{"modules/kustomization.yaml",
+                      "resources:\n"
+                      "- https://github.com/org/repo//deploy?ref=v1\n"
+                      "- github.com/org/repo/deploy?ref=v1\n"
+                      "- git@github.com:org/repo.git\n"
+                      "- ssh://git@example.com/org/repo.git\n"}}),
+              IsEmpty());
+}
+
+TEST(ChecksTest, AbsoluteAndFilePathsThatAreDirectories) {
+  std::vector<Finding> got = Check({{"modules/kustomization.yaml",
+                                     "resources:\n- /etc/passwd\n"
+                                     "patches:\n- path: sub\n"},
+                                    {"modules/sub/kustomization.yaml", "resources: []\n"}});
+  ASSERT_EQ(got.size(), 2u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kOutsideCheckout);
+  EXPECT_EQ(got[1].kind, FindingKind::kMissingReference);
+  EXPECT_THAT(got[1].message, HasSubstr("is a directory"));
+}
+
+TEST(ChecksTest, MultipleKustomizationFiles) {
+  std::vector<Finding> got = Check({{"modules/kustomization.yaml", "resources: []\n"},
+                                    {"modules/kustomization.yml", "resources: []\n"}});
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kMultipleKustomizations);
+  EXPECT_EQ(got[0].key, "modules/kustomization.yml");
+}
+
+TEST(ChecksTest, LookupAnswersForWhatTheTreeDoesNotHold) {
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/kustomization.yaml",
+       "resources:\n- flux-system\n- ../../README.md\n- apps.yaml\n"},
+      {"clusters/dev/apps.yaml", FluxKustomization("apps", "./clusters/dev/flux-system")},
+  };
+  CheckOptions o;
+  std::vector<std::string> asked;
+  o.lookup = [&](std::string_view p) {
+    asked.emplace_back(p);
+    if (p == "clusters/dev/flux-system") return PathKind::kDirectory;
+    if (p == "clusters/dev/flux-system/kustomization.yaml") return PathKind::kFile;
+    if (p == "README.md") return PathKind::kFile;
+    return PathKind::kMissing;
+  };
+  EXPECT_THAT(Check(files, o), IsEmpty()) << Dump(Check(files, o));
+  EXPECT_THAT(asked, ::testing::Contains("README.md"));
+  // Without the lookup nothing outside the desired tree exists.
+  std::vector<Finding> got = Check(files);
+  ASSERT_EQ(got.size(), 3u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kFluxPathMissing);
+}
+
+TEST(ChecksTest, FluxPathsOutsideOwnedRootsAreNotJudged) {
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/apps.yaml", FluxKustomization("apps", "./apps/production")},
+      {"clusters/dev/mod.yaml", FluxKustomization("mod", "modules/gone")},
+  };
+  CheckOptions o;
+  o.owned_roots = {"clusters/dev", "modules", "platform"};
+  std::vector<Finding> got = Check(files, o);
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].key, "clusters/dev/mod.yaml");
+  EXPECT_EQ(got[0].line, 8);
+  EXPECT_EQ(got[0].column, 9);
+}
+
+TEST(ChecksTest, GeneratedKustomizationStopsAtSubdirectoriesWithTheirOwn) {
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/ok.yaml", ConfigMap("ok")},
+      {"clusters/dev/.hidden/x.yaml", "not: an object\n"},   // Flux does not skip dot files
+      {"clusters/dev/notes.txt", "anything: [\n"},           // not YAML by name: not parsed
+      {"clusters/dev/app/kustomization.yaml", "resources:\n- cm.yaml\n"},
+      {"clusters/dev/app/cm.yaml", ConfigMap("cm")},
+      {"clusters/dev/app/values.yaml", "replicas: 2\n"},     // not listed: not decoded
+  };
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  std::vector<Finding> got = Check(files, o);
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].key, "clusters/dev/.hidden/x.yaml");
+  EXPECT_EQ(got[0].kind, FindingKind::kNotKubernetesObject);
+  EXPECT_THAT(got[0].message, HasSubstr("document 1 is not a Kubernetes object (no apiVersion and no kind)"));
+}
+
+TEST(ChecksTest, EmptyOrNullKindIsNoKind) {
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  std::vector<Finding> got = Check({{"clusters/dev/a.yaml", "apiVersion: v1\nkind: \"\"\n"},
+                                    {"clusters/dev/b.yaml", "apiVersion: ~\nkind: X\n"},
+                                    {"clusters/dev/c.yaml", "apiVersion: v1\nkind: X\n"}},
+                                   o);
+  ASSERT_EQ(got.size(), 2u) << Dump(got);
+  EXPECT_THAT(got[0].message, HasSubstr("(no kind)"));
+  EXPECT_THAT(got[1].message, HasSubstr("(no apiVersion)"));
+}
+
+TEST(ChecksTest, NonObjectsElsewhereAreFine) {
+  EXPECT_THAT(Check({{"platform/traefik/values.yaml", "replicaCount: 1\n"},
+                     {"modules/list.yaml", "- a\n- b\n"}}),
+              IsEmpty());
+}
+
+// Item 7: a caller that caches FileFacts gets the same findings as
+// CheckTree, re-parsing only the file that changed.
+TEST(ChecksTest, IncrementalCheckMatchesFullCheck) {
+  std::map<std::string, std::string> files;
+  for (const Case& c : testing::BrokenCases()) files.insert(c.files.begin(), c.files.end());
+  for (const Case& c : testing::GoodCases()) files.insert(c.files.begin(), c.files.end());
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  DesiredTree desired = ViewDesiredTree(files);
+  FactsMap facts;
+  for (const auto& [key, content] : desired) facts.emplace(key, CheckFile(key, content, o));
+
+  files["platform/traefik/dup.yaml"] = ConfigMap("fixed");
+  desired = ViewDesiredTree(files);
+  facts["platform/traefik/dup.yaml"] =
+      CheckFile("platform/traefik/dup.yaml", desired.at("platform/traefik/dup.yaml"), o);
+  std::vector<Finding> incremental;
+  for (const auto& [key, f] : facts) {
+    incremental.insert(incremental.end(), f.findings.begin(), f.findings.end());
+  }
+  std::vector<Finding> refs = CheckReferences(desired, facts, o);
+  incremental.insert(incremental.end(), refs.begin(), refs.end());
+  std::vector<Finding> full = CheckTree(desired, o);
+  std::sort(incremental.begin(), incremental.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.key, a.line, a.column) < std::tie(b.key, b.line, b.column);
+  });
+  EXPECT_EQ(incremental, full) << Dump(incremental) << "vs\n" << Dump(full);
+  for (const Finding& f : full) EXPECT_NE(f.key, "platform/traefik/dup.yaml");
+}
+
+TEST(ChecksTest, FileFactsOfNonYamlKeysAreEmpty) {
+  FileFacts f = CheckFile("platform/vault/policy.hcl", "a: [\n", {});
+  EXPECT_FALSE(f.parsed);
+  EXPECT_THAT(f.findings, IsEmpty());
+  EXPECT_TRUE(IsYamlKey("a/Kustomization"));
+  EXPECT_TRUE(IsYamlKey("a/b.yml"));
+  EXPECT_FALSE(IsYamlKey("a/b.YAML"));
+  EXPECT_FALSE(IsYamlKey("a/b.json"));
+}
+
+TEST(ChecksTest, KindNamesAreStable) {
+  EXPECT_EQ(FindingKindName(FindingKind::kYamlSyntax), "yaml-syntax");
+  EXPECT_EQ(FindingKindName(FindingKind::kDuplicateKey), "duplicate-key");
+  EXPECT_EQ(FindingKindName(FindingKind::kNotKubernetesObject), "not-kubernetes-object");
+  EXPECT_EQ(FindingKindName(FindingKind::kMissingReference), "missing-reference");
+  EXPECT_EQ(FindingKindName(FindingKind::kOutsideCheckout), "outside-checkout");
+  EXPECT_EQ(FindingKindName(FindingKind::kNotAKustomization), "not-a-kustomization");
+  EXPECT_EQ(FindingKindName(FindingKind::kMultipleKustomizations), "multiple-kustomizations");
+  EXPECT_EQ(FindingKindName(FindingKind::kFluxPathMissing), "flux-path-missing");
+}
+
+TEST(DiskLookupTest, OwnedRootsHoldOnlyTheDesiredTreeOutsideTheDiskAnswers) {
+  tree::testing::TempDir tmp;
+  tree::testing::WriteFile(tmp / "README.md", "hi\n");
+  tree::testing::WriteFile(tmp / "modules/stray.yaml", "x\n");
+  tree::testing::WriteFile(tmp / "clusters/dev/flux-system/kustomization.yaml", "x\n");
+  PathLookup lookup = MakeCheckoutLookup(tmp.path(), "dev", TreeOptions{});
+  EXPECT_EQ(lookup("README.md"), PathKind::kFile);
+  EXPECT_EQ(lookup("modules/stray.yaml"), PathKind::kMissing);  // pruned by the apply
+  EXPECT_EQ(lookup("clusters/dev/flux-system"), PathKind::kDirectory);  // excluded
+  EXPECT_EQ(lookup("clusters/dev/flux-system/kustomization.yaml"), PathKind::kFile);
+  EXPECT_EQ(lookup("nothing"), PathKind::kMissing);
+  TreeOptions keep;
+  keep.prune = false;
+  EXPECT_EQ(MakeCheckoutLookup(tmp.path(), "dev", keep)("modules/stray.yaml"), PathKind::kFile);
+  EXPECT_EQ(MakeCheckoutLookup(tmp / "absent", "dev", keep)("README.md"), PathKind::kMissing);
+}
+
+}  // namespace
+}  // namespace wildside::tree::checks

@@ -1,0 +1,332 @@
+// The corpus of issue 11: broken trees, each with the findings it must
+// give (key, line, column, kind), and well-formed trees that must give
+// none. checks_test.cc runs every case through CheckTree; oracle_test.cc
+// runs `kustomize build` on the reference cases and checks that it agrees.
+#ifndef WILDSIDE_TESTS_CHECKS_CORPUS_H_
+#define WILDSIDE_TESTS_CHECKS_CORPUS_H_
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "tree/checks/checks.h"
+
+namespace wildside::tree::checks::testing {
+
+struct Expected {
+  std::string key;
+  int line;
+  int column;
+  FindingKind kind;
+};
+
+struct Case {
+  std::string name;
+  std::map<std::string, std::string> files;
+  std::vector<Expected> expected;  // empty: must be accepted
+  // Directories Flux builds (CheckOptions::flux_roots).
+  std::vector<std::string> flux_roots = {"clusters/dev"};
+  // For the oracle: the directory `kustomize build` runs on (empty: not a
+  // reference case). Its verdict must match `expected.empty()`.
+  std::string kustomize_dir = "";
+};
+
+// gtest prints the name instead of the bytes.
+inline void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+// A Flux Kustomization object pointing at `path`.
+inline std::string FluxKustomization(const std::string& name, const std::string& path) {
+  return "apiVersion: kustomize.toolkit.fluxcd.io/v1\n"
+         "kind: Kustomization\n"
+         "metadata:\n"
+         "  name: " + name + "\n"
+         "  namespace: flux-system\n"
+         "spec:\n"
+         "  interval: 10m\n"
+         "  path: " + path + "\n"
+         "  prune: true\n"
+         "  sourceRef:\n"
+         "    kind: GitRepository\n"
+         "    name: flux-system\n";
+}
+
+inline std::string ConfigMap(const std::string& name) {
+  return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\ndata:\n  a: \"1\"\n";
+}
+
+inline std::string Kustomization(const std::string& body) {
+  return "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n" + body;
+}
+
+// A CustomResourceDefinition bundle of at least `bytes` bytes: many CRDs
+// with deep openAPIV3Schema trees, as vendored CRD files are.
+inline std::string CrdBundle(size_t bytes) {
+  std::string out;
+  for (int i = 0; out.size() < bytes; ++i) {
+    std::string n = std::to_string(i);
+    out += "---\n"
+           "apiVersion: apiextensions.k8s.io/v1\n"
+           "kind: CustomResourceDefinition\n"
+           "metadata:\n"
+           "  name: widgets" + n + ".example.com\n"
+           "  annotations:\n"
+           "    controller-gen.kubebuilder.io/version: v0.16.0\n"
+           "spec:\n"
+           "  group: example.com\n"
+           "  names:\n"
+           "    kind: Widget" + n + "\n"
+           "    listKind: Widget" + n + "List\n"
+           "    plural: widgets" + n + "\n"
+           "    singular: widget" + n + "\n"
+           "  scope: Namespaced\n"
+           "  versions:\n"
+           "  - name: v1\n"
+           "    served: true\n"
+           "    storage: true\n"
+           "    schema:\n"
+           "      openAPIV3Schema:\n"
+           "        description: >-\n"
+           "          Widget is the Schema for the widgets API. It spans\n"
+           "          several lines: key: value pairs here are text.\n"
+           "        type: object\n"
+           "        properties:\n"
+           "          apiVersion:\n"
+           "            type: string\n"
+           "          kind:\n"
+           "            type: string\n"
+           "          spec:\n"
+           "            type: object\n"
+           "            properties:\n";
+    for (int f = 0; f < 12; ++f) {
+      std::string fn = std::to_string(f);
+      out += "              field" + fn + ":\n"
+             "                description: |\n"
+             "                  Field " + fn + " of the widget.\n"
+             "                  default: none\n"
+             "                type: string\n"
+             "                enum: [\"a\", \"b\", 'c']\n"
+             "                x-kubernetes-validations:\n"
+             "                - rule: self.size() < 64\n"
+             "                  message: too long\n";
+    }
+    out += "            required: [field0]\n";
+  }
+  return out;
+}
+
+inline std::vector<Case> BrokenCases() {
+  std::vector<Case> cases;
+  cases.push_back({"TabIndentation",
+                   {{"platform/traefik/tab.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\ndata:\n\tkey: value\n"}},
+                   {{"platform/traefik/tab.yaml", 4, 1, FindingKind::kYamlSyntax}}});
+  cases.push_back({"UnclosedQuote",
+                   {{"platform/traefik/quote.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\ndata:\n  motd: \"hello\n  other: x\n"}},
+                   {{"platform/traefik/quote.yaml", 4, 9, FindingKind::kYamlSyntax}}});
+  cases.push_back({"DuplicateKey",
+                   {{"platform/traefik/dup.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"}},
+                   {{"platform/traefik/dup.yaml", 5, 3, FindingKind::kDuplicateKey}}});
+  // Two dashes instead of three: a lone plain scalar where a key was due.
+  cases.push_back({"BadDocumentSeparator",
+                   {{"platform/traefik/multi.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\n--\napiVersion: v1\nkind: Secret\n"}},
+                   {{"platform/traefik/multi.yaml", 3, 1, FindingKind::kYamlSyntax}}});
+  cases.push_back({"NonObjectWhereFluxGenerates",
+                   {{"clusters/dev/values.yaml", "replicaCount: 1\n"},
+                    {"clusters/dev/app.yaml", ConfigMap("app") + "---\n- a\n- b\n"},
+                    {"clusters/dev/sub/list.yml", "# a comment\n\n- x\n"}},
+                   {{"clusters/dev/app.yaml", 8, 1, FindingKind::kNotKubernetesObject},
+                    {"clusters/dev/sub/list.yml", 3, 1, FindingKind::kNotKubernetesObject},
+                    {"clusters/dev/values.yaml", 1, 1, FindingKind::kNotKubernetesObject}}});
+  cases.push_back({"KustomizationListsMissingFile",
+                   {{"platform/traefik/kustomization.yaml",
+                     Kustomization("resources:\n  - helmrelease.yaml\n  - missing.yaml\n")},
+                    {"platform/traefik/helmrelease.yaml", ConfigMap("hr")}},
+                   {{"platform/traefik/kustomization.yaml", 5, 5,
+                     FindingKind::kMissingReference}},
+                   {},
+                   "platform/traefik"});
+  cases.push_back({"ListedDirectoryWithoutKustomization",
+                   {{"platform/external-dns/kustomization.yaml",
+                     Kustomization("resources:\n- sub\n")},
+                    {"platform/external-dns/sub/cm.yaml", ConfigMap("cm")}},
+                   {{"platform/external-dns/kustomization.yaml", 4, 3,
+                     FindingKind::kNotAKustomization}},
+                   {},
+                   "platform/external-dns"});
+  cases.push_back({"ReferenceOutsideCheckout",
+                   {{"modules/kustomization.yaml",
+                     Kustomization("resources:\n- cm.yaml\n- ../../outside.yaml\n")},
+                    {"modules/cm.yaml", ConfigMap("cm")}},
+                   {{"modules/kustomization.yaml", 5, 3, FindingKind::kOutsideCheckout}},
+                   {},
+                   "modules"});
+  // One problem per reference case, so that kustomize (which stops at the
+  // first) fails for that one.
+  cases.push_back({"MissingPatchFile",
+                   {{"platform/vault/kustomization.yaml",
+                     Kustomization("resources:\n- cm.yaml\n"
+                                   "patches:\n- path: patch.yaml\n- path: gone.yaml\n")},
+                    {"platform/vault/cm.yaml", ConfigMap("cm")},
+                    {"platform/vault/patch.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  b: \"2\"\n"}},
+                   {{"platform/vault/kustomization.yaml", 7, 9, FindingKind::kMissingReference}},
+                   {},
+                   "platform/vault"});
+  cases.push_back({"MissingGeneratorFile",
+                   {{"platform/databases/kustomization.yaml",
+                     Kustomization("configMapGenerator:\n- name: cfg\n"
+                                   "  files:\n  - app.conf\n  - key=missing.conf\n")},
+                    {"platform/databases/app.conf", "x=1\n"}},
+                   {{"platform/databases/kustomization.yaml", 7, 5, FindingKind::kMissingReference}},
+                   {},
+                   "platform/databases"});
+  cases.push_back({"MissingComponent",
+                   {{"platform/sources/kustomization.yaml",
+                     Kustomization("resources:\n- cm.yaml\ncomponents:\n- ../components/gone\n")},
+                    {"platform/sources/cm.yaml", ConfigMap("cm")}},
+                   {{"platform/sources/kustomization.yaml", 6, 3, FindingKind::kMissingReference}},
+                   {},
+                   "platform/sources"});
+  cases.push_back({"DuplicateKeyInListedResource",
+                   {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+                    {"platform/redis/cm.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"}},
+                   {{"platform/redis/cm.yaml", 5, 3, FindingKind::kDuplicateKey}},
+                   {},
+                   "platform/redis"});
+  cases.push_back({"TabInKustomization",
+                   {{"platform/redis/kustomization.yaml",
+                     Kustomization("resources:\n\t- cm.yaml\n")},
+                    {"platform/redis/cm.yaml", ConfigMap("cm")}},
+                   {{"platform/redis/kustomization.yaml", 4, 1, FindingKind::kYamlSyntax}},
+                   {},
+                   "platform/redis"});
+  cases.push_back({"ResourcesListNonObject",
+                   {{"platform/redis/kustomization.yaml",
+                     Kustomization("resources:\n- values.yaml\n")},
+                    {"platform/redis/values.yaml", "replicaCount: 1\n"}},
+                   {{"platform/redis/values.yaml", 1, 1, FindingKind::kNotKubernetesObject}},
+                   {"platform/redis"},
+                   "platform/redis"});
+  cases.push_back({"FluxPathToMissingDirectory",
+                   {{"clusters/dev/apps.yaml", FluxKustomization("apps", "./platform/missing")}},
+                   {{"clusters/dev/apps.yaml", 8, 9, FindingKind::kFluxPathMissing}}});
+  return cases;
+}
+
+inline std::vector<Case> GoodCases() {
+  std::vector<Case> cases;
+  cases.push_back({"MultiDocument",
+                   {{"clusters/dev/multi.yaml",
+                     "# leading comment\n---\n" + ConfigMap("a") + "---\n" + ConfigMap("b") +
+                         "...\n---\n# only a comment\n---\n" + ConfigMap("c") + "---\n"}},
+                   {}});
+  cases.push_back({"AnchorsAliasesMergeKeys",
+                   {{"clusters/dev/anchors.yaml",
+                     "apiVersion: v1\n"
+                     "kind: ConfigMap\n"
+                     "metadata:\n"
+                     "  name: x\n"
+                     "  labels: &labels\n"
+                     "    app: x\n"
+                     "    tier: web\n"
+                     "  annotations:\n"
+                     "    <<: *labels\n"
+                     "    app: y\n"
+                     "data:\n"
+                     "  base: &base {a: \"1\", b: \"2\"}\n"
+                     "  derived:\n"
+                     "    <<: *base\n"
+                     "    b: \"3\"\n"
+                     "  both:\n"
+                     "    <<: [*base, *labels]\n"
+                     "    a: \"4\"\n"
+                     "  copy: *labels\n"
+                     "  quoted: {\"a\": 1, b: 2}\n"}},
+                   {}});
+  cases.push_back({"BlockScalars",
+                   {{"clusters/dev/blocks.yaml",
+                     "apiVersion: v1\n"
+                     "kind: ConfigMap\n"
+                     "metadata:\n"
+                     "  name: blocks\n"
+                     "data:\n"
+                     "  config.yaml: |\n"
+                     "    a: 1\n"
+                     "    a: 1\n"
+                     "    \tTabbed: inside a block scalar\n"
+                     "  folded: >-\n"
+                     "    one\n"
+                     "    two\n"
+                     "  kept: |+\n"
+                     "    keep\n"
+                     "\n"
+                     "  indented: |2\n"
+                     "      two more\n"}},
+                   {}});
+  cases.push_back({"CrdBundle206KB", {{"clusters/dev/crds.yaml", CrdBundle(206 * 1024)}}, {}});
+  cases.push_back(
+      {"HelmValuesBesideKustomization",
+       {{"clusters/dev/traefik.yaml", FluxKustomization("traefik", "./platform/traefik")},
+        {"platform/traefik/kustomization.yaml",
+         Kustomization("resources:\n  - helmrelease.yaml\n"
+                       "configMapGenerator:\n  - name: traefik-values\n"
+                       "    files:\n      - values.yaml=values.yaml\n")},
+        {"platform/traefik/helmrelease.yaml", ConfigMap("hr")},
+        {"platform/traefik/values.yaml", "replicaCount: 1\nimage:\n  tag: v3\n"},
+        {"platform/traefik/extra/values.yml", "# a values file nobody lists\nfoo: bar\n"}},
+       {},
+       {"clusters/dev"},
+       "platform/traefik"});
+  cases.push_back({"MergeKeysInListedResource",
+                   {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+                    {"platform/redis/cm.yaml",
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
+                     "  labels: &l {x: \"1\"}\n  annotations:\n    <<: *l\n    x: \"2\"\n"}},
+                   {},
+                   {"platform/redis"},
+                   "platform/redis"});
+  cases.push_back({"OverlayReadsBaseFile",
+                   {{"platform/cert-manager/base/cm.yaml", ConfigMap("cm")},
+                    {"platform/cert-manager/overlay/kustomization.yaml",
+                     Kustomization("resources:\n- ../base/cm.yaml\n")}},
+                   {},
+                   {},
+                   "platform/cert-manager/overlay"});
+  cases.push_back(
+      {"EveryLocalField",
+       {{"platform/databases/kustomization.yaml",
+         Kustomization("resources:\n- cm.yaml\n- ./base/\n"
+                       "components:\n- comp\n"
+                       "patches:\n- path: patch.yaml\n  target:\n    kind: ConfigMap\n"
+                       "- patch: |-\n    - op: add\n      path: /data/c\n      value: \"3\"\n"
+                       "  target:\n    kind: ConfigMap\n    name: cm\n"
+                       "patchesStrategicMerge:\n- smp.yaml\n"
+                       "configMapGenerator:\n- name: gen\n  files:\n  - app.conf\n"
+                       "  - other=app.conf\n  envs:\n  - app.env\n"
+                       "secretGenerator:\n- name: sec\n  envs:\n  - app.env\n")},
+        {"platform/databases/cm.yaml", ConfigMap("cm")},
+        {"platform/databases/base/kustomization.yml", Kustomization("resources:\n- svc.yaml\n")},
+        {"platform/databases/base/svc.yaml", ConfigMap("svc")},
+        {"platform/databases/comp/Kustomization",
+         "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+         "commonLabels:\n  comp: \"yes\"\n"},
+        {"platform/databases/patch.yaml",
+         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  b: \"2\"\n"},
+        {"platform/databases/smp.yaml",
+         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: svc\ndata:\n  s: \"1\"\n"},
+        {"platform/databases/app.conf", "x=1\n"},
+        {"platform/databases/app.env", "A=1\n"}},
+       {},
+       {"platform/databases"},
+       "platform/databases"});
+  return cases;
+}
+
+}  // namespace wildside::tree::checks::testing
+
+#endif  // WILDSIDE_TESTS_CHECKS_CORPUS_H_

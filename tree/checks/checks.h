@@ -1,0 +1,186 @@
+// Checks: would Flux accept this tree? Run at plan, before anything is
+// written, so a broken manifest fails in `tofu plan` instead of inside the
+// cluster when kustomize-controller reconciles it (issue 11).
+//
+// What is checked (docs/checks.md has the full list and the sources):
+//   1. every desired `.yaml`, `.yml` and `Kustomization` file parses as a
+//      YAML stream (all its documents) and has no duplicate mapping key;
+//   2. every `.yaml`/`.yml` file that Flux decodes as Kubernetes objects
+//      (in a directory Flux builds without a kustomization file, or listed
+//      under `resources` of a kustomization Flux builds) holds only
+//      documents that are mappings with `apiVersion` and `kind`, or empty;
+//   3. every local path in a kustomization file resolves, inside the
+//      checkout, to a file that the apply leaves on disk, and a directory
+//      under `resources`/`components` holds a kustomization file;
+//   4. the `spec.path` of a Flux Kustomization that lands in the owned
+//      roots names a directory that will exist.
+//
+// Content is never quoted in a finding: a message may name a key of the
+// YAML (a duplicate) or a path a kustomization references, and not even
+// those for a key the caller marks sensitive. Nothing here does I/O: what
+// exists outside the desired tree comes from CheckOptions::lookup.
+//
+// Cost: parsing is the only expensive part and it is per file. A caller
+// that keeps the FileFacts of files it already checked (they hold no
+// content, only positions and referenced paths) calls CheckFile only for
+// files whose content changed, and CheckReferences (no parsing; linear in
+// the number of keys and references) when the set of paths or any facts
+// changed. CheckTree does both for callers that do not cache.
+//
+// Thread safety: pure functions; CheckFile may run concurrently on
+// different files.
+#ifndef WILDSIDE_TREE_CHECKS_CHECKS_H_
+#define WILDSIDE_TREE_CHECKS_CHECKS_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tree/desired_tree.h"
+
+namespace wildside::tree::checks {
+
+enum class FindingKind {
+  kYamlSyntax,            // the stream does not parse (one per file: the first error)
+  kDuplicateKey,          // a mapping repeats a key (`<<` merge keys excepted)
+  kNotKubernetesObject,   // a document Flux decodes lacks apiVersion/kind
+  kMissingReference,      // a kustomization path that will not exist (or a directory where a file is needed)
+  kOutsideCheckout,       // a kustomization path that climbs out of the checkout, or is absolute
+  kNotAKustomization,     // a directory under resources/components without a kustomization file
+  kMultipleKustomizations,// a directory with more than one kustomization file name
+  kFluxPathMissing,       // a Flux Kustomization's spec.path names a directory that will not exist
+};
+
+// "yaml-syntax", "duplicate-key", ... (stable; used in JSON output).
+std::string_view FindingKindName(FindingKind kind);
+
+// One problem. `key` is the desired-tree key of the file it is about;
+// `line` and `column` are 1-based (column counts characters, as libyaml
+// does), both 0 when the problem has no place in the file. `message` reads
+// "<what>: <why>" and never quotes content (see above).
+struct Finding {
+  std::string key;
+  int line = 0;
+  int column = 0;
+  FindingKind kind = FindingKind::kYamlSyntax;
+  std::string message;
+
+  friend bool operator==(const Finding&, const Finding&) = default;
+};
+
+// What a path resolves to on disk after the apply, for paths the desired
+// tree does not hold.
+enum class PathKind { kMissing, kFile, kDirectory };
+
+// Answers for a normalised repo-relative path ("a/b", never "..", never
+// absolute) that is not a desired key nor a directory of one. The caller
+// decides what the apply leaves: inside the owned roots a pruning apply
+// leaves nothing but the desired tree, outside them what is on disk stays.
+// An empty function means: nothing exists outside the desired tree.
+using PathLookup = std::function<PathKind(std::string_view path)>;
+
+struct CheckOptions {
+  // Globs (tree/layout.h GlobMatch syntax) of keys not parsed at all, e.g.
+  // Helm chart templates `platform/*/chart/templates/**`. A reference to an
+  // excluded file still resolves (it exists); its content is not judged.
+  std::vector<std::string> exclude;
+  // Directories Flux is known to build besides the spec.path of the Flux
+  // Kustomizations in the tree: the provider passes `clusters/<cluster>`,
+  // the path `flux bootstrap` points the cluster's own Kustomization at.
+  std::vector<std::string> flux_roots;
+  // Roots whose Flux paths are checked (item 4): a spec.path that lands
+  // in one of them must exist. Empty: every spec.path inside the checkout.
+  std::vector<std::string> owned_roots;
+  // Keys whose content is sensitive: their findings name no YAML key and
+  // no referenced path, only the place.
+  std::function<bool(std::string_view key)> is_sensitive;
+  PathLookup lookup;
+};
+
+// What CheckFile learned from one file, enough for the cross-file pass
+// without parsing it again. Holds no content besides referenced paths and
+// short identifiers (apiVersion, kind).
+struct FileFacts {
+  // Problems of the file alone (syntax, duplicate keys), in file order.
+  std::vector<Finding> findings;
+  // False when the file was not parsed (not YAML by name, or excluded);
+  // then nothing below is known.
+  bool parsed = false;
+  // False when the stream did not parse to its end.
+  bool complete = false;
+
+  // A document that is neither empty nor a mapping with apiVersion and
+  // kind: where it starts and what it lacks ("a sequence", "no kind", ...).
+  struct NonObject {
+    int line = 0;
+    int column = 0;
+    int document = 0;  // 1-based index in the stream
+    std::string reason;
+  };
+  std::vector<NonObject> non_objects;
+
+  // One local-path candidate from a kustomization file.
+  struct Reference {
+    std::string field;    // e.g. "resources", "patches[2].path", "configMapGenerator[0].files"
+    std::string path;     // as written (after `key=` is cut from generator files)
+    int line = 0;
+    int column = 0;
+    bool may_be_directory = false;  // resources, components, bases, generators, ...
+    bool needs_kustomization = false;  // a directory here must hold a kustomization file
+    bool decoded_as_objects = false;   // resources: Flux decodes the file as Kubernetes YAML
+  };
+  std::vector<Reference> references;  // only for kustomization files
+
+  // spec.path of each Flux Kustomization (kustomize.toolkit.fluxcd.io/*)
+  // in the file, as written. One without spec.path builds the source's
+  // root, which always exists, and is not listed.
+  struct FluxPath {
+    std::string path;
+    int line = 0;
+    int column = 0;
+  };
+  std::vector<FluxPath> flux_paths;
+};
+
+// True for the names kustomize recognises: kustomization.yaml,
+// kustomization.yml, Kustomization (the base name of `key`).
+bool IsKustomizationFile(std::string_view key);
+
+// True when `key` is parsed as YAML: it ends in `.yaml` or `.yml` or is a
+// kustomization file (case-sensitive, like Flux's filepath.Ext).
+bool IsYamlKey(std::string_view key);
+
+// Parses one file (when IsYamlKey and not excluded) and returns its facts.
+// `key` is used for the findings and to know whether it is a
+// kustomization file; `content` is only read.
+FileFacts CheckFile(std::string_view key, std::string_view content,
+                    const CheckOptions& options);
+
+// Facts by key, as CheckFile made them (a key absent here is taken as not
+// parsed: its content is not judged).
+using FactsMap = std::map<std::string, FileFacts, std::less<>>;
+
+// The cross-file pass (items 2-4): references, Flux paths and what Flux
+// decodes. Reads only keys of `desired` (never the content), `facts`, and
+// options.lookup. Findings in key, then line order.
+std::vector<Finding> CheckReferences(const DesiredTree& desired,
+                                     const FactsMap& facts,
+                                     const CheckOptions& options);
+
+// CheckFile on every key, then CheckReferences: every finding, the per-file
+// ones first, all sorted by key, line, column.
+std::vector<Finding> CheckTree(const DesiredTree& desired,
+                               const CheckOptions& options);
+
+// One line: `<attribute>["<key>"]:<line>:<column>: <message>` (the place
+// left out when line is 0), or `<key>:<line>:<column>: <message>` when
+// `attribute` is empty (the CLI); the key shown with EscapeForDisplay.
+std::string FormatFinding(const Finding& finding,
+                          std::string_view attribute = "rendered_manifests");
+
+}  // namespace wildside::tree::checks
+
+#endif  // WILDSIDE_TREE_CHECKS_CHECKS_H_

@@ -1,0 +1,476 @@
+// CheckFile: one pass of libyaml events over a file.
+//
+// libyaml gives events (stream, document, mapping, sequence, scalar, alias)
+// with their marks but builds no tree, so the file is never held twice and
+// a 200 KB bundle costs one scan. Duplicate keys are found here, because
+// libyaml (like YAML 1.1 itself) leaves key uniqueness to the application:
+// each open mapping keeps the scalar keys it has seen.
+//
+// Keys that are not scalars (`? [a, b]` or `? {a: 1}`) and aliases used as
+// keys (`*k: v`) are not compared: telling two such keys apart needs the
+// whole node tree, and Kubernetes YAML (converted to JSON, whose keys are
+// strings) has no use for them. The merge key `<<` (plain, not quoted) is
+// never a duplicate: merged-in keys may be overridden, that is its purpose.
+// Scalar keys compare by their text, so `a` and `"a"` are one key, and so
+// are `1` and `"1"` (they are the same JSON key after Kubernetes' YAML to
+// JSON conversion).
+#include <yaml.h>
+
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "tree/checks/checks.h"
+#include "tree/checks/internal.h"
+#include "tree/content.h"
+#include "tree/layout.h"
+
+namespace wildside::tree::checks {
+namespace {
+
+constexpr std::string_view kFluxKustomizeGroup = "kustomize.toolkit.fluxcd.io/";
+// apiVersion and kind longer than this are not kept (they are not real).
+constexpr size_t kMaxIdentifier = 256;
+// Collections nested deeper than this end the parse with a finding, so
+// the memory a file costs stays proportional to its size with a small
+// factor whatever it holds. go-yaml (what Flux decodes with) refuses
+// depths of this order too; real manifests nest a few dozen levels.
+constexpr size_t kMaxDepth = 10000;
+
+struct Mark {
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+};
+
+Mark ToMark(const yaml_mark_t& m) {
+  return {static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+}
+
+// One open collection. For a mapping, whether the next node is a key, the
+// keys seen so far and the current key (when it is a scalar); for a
+// sequence, the index of the current item.
+struct Frame {
+  bool is_mapping = false;
+  bool expect_key = true;
+  // Inside a non-scalar key: nothing below is recorded as a value.
+  bool in_key = false;
+  std::unordered_map<std::string, Mark> keys;
+  std::string current_key;
+  bool current_key_is_scalar = false;
+  int index = -1;
+};
+
+// The fields of a kustomization that name local paths (kustomize
+// api/types/kustomization.go, v0.21; see docs/checks.md).
+struct ListField {
+  std::string_view name;
+  bool may_be_directory;
+  bool decoded_as_objects;
+};
+constexpr ListField kListFields[] = {
+    {"resources", true, true},        {"bases", true, true},
+    {"components", true, false},      {"generators", true, false},
+    {"transformers", true, false},    {"validators", true, false},
+    {"crds", false, false},           {"patchesStrategicMerge", false, false},
+    {"configurations", false, false},
+};
+constexpr std::string_view kPathItemFields[] = {"patches", "patchesJson6902",
+                                                "replacements"};
+constexpr std::string_view kGeneratorFields[] = {"configMapGenerator",
+                                                 "secretGenerator"};
+
+bool IsNullPlain(std::string_view v) {
+  return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
+}
+
+class FileScanner {
+ public:
+  FileScanner(std::string_view key, std::string_view content,
+              const CheckOptions& options, FileFacts* facts)
+      : key_(key),
+        content_(content),
+        sensitive_(options.is_sensitive && options.is_sensitive(key)),
+        kustomization_(IsKustomizationFile(key)),
+        facts_(facts) {}
+
+  void Run() {
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+      AddFinding({}, FindingKind::kYamlSyntax, "cannot parse: out of memory");
+      return;
+    }
+    yaml_parser_set_input_string(
+        &parser, reinterpret_cast<const unsigned char*>(content_.data()),
+        content_.size());
+    facts_->parsed = true;
+    for (;;) {
+      yaml_event_t event;
+      if (!yaml_parser_parse(&parser, &event)) {
+        ReportParserError(parser);
+        break;
+      }
+      bool end = event.type == YAML_STREAM_END_EVENT;
+      Mark at = ToMark(event.start_mark);
+      OnEvent(event);
+      yaml_event_delete(&event);
+      if (end) {
+        facts_->complete = true;
+        break;
+      }
+      if (stack_.size() > kMaxDepth) {
+        AddFinding(at, FindingKind::kYamlSyntax,
+                   "too deeply nested: more than " + std::to_string(kMaxDepth) +
+                       " levels of mappings and sequences");
+        break;
+      }
+    }
+    yaml_parser_delete(&parser);
+  }
+
+ private:
+  void AddFinding(Mark at, FindingKind kind, std::string message) {
+    facts_->findings.push_back(
+        {std::string(key_), at.line, at.column, kind, std::move(message)});
+  }
+
+  // libyaml's problem and context strings are its own constants (e.g.
+  // "found character that cannot start any token"); they never hold input.
+  void ReportParserError(const yaml_parser_t& parser) {
+    std::string problem = parser.problem != nullptr ? parser.problem : "unknown error";
+    Mark at;
+    switch (parser.error) {
+      case YAML_MEMORY_ERROR:
+        AddFinding({}, FindingKind::kYamlSyntax, "cannot parse: out of memory");
+        return;
+      case YAML_READER_ERROR:
+        // Bad encoding or a control character: only a byte offset is known.
+        at = MarkOfOffset(parser.problem_offset);
+        AddFinding(at, FindingKind::kYamlSyntax, "invalid YAML: " + problem);
+        return;
+      default:
+        break;
+    }
+    at = ToMark(parser.problem_mark);
+    std::string message = "invalid YAML: " + problem;
+    if (parser.context != nullptr) {
+      Mark c = ToMark(parser.context_mark);
+      message += " (" + std::string(parser.context) + " at line " +
+                 std::to_string(c.line) + ", column " + std::to_string(c.column) + ")";
+      // Where libyaml notices these is past the mistake: the end of the
+      // stream for an unclosed quote, the next line for a key without ':'
+      // (e.g. "--" for "---"). The construct it was scanning starts at the
+      // mistake, so that is the place reported; the message keeps both.
+      if (parser.error == YAML_SCANNER_ERROR &&
+          (problem == "found unexpected end of stream" ||
+           problem == "could not find expected ':'")) {
+        at = c;
+      }
+    }
+    AddFinding(at, FindingKind::kYamlSyntax, std::move(message));
+  }
+
+  // Line and column (in characters) of a byte offset, counting line
+  // breaks as libyaml does for its marks: LF, CR, CRLF (once), and the
+  // YAML 1.1 breaks NEL (U+0085), LS (U+2028) and PS (U+2029).
+  Mark MarkOfOffset(size_t offset) const {
+    Mark m{1, 1};
+    offset = std::min(offset, content_.size());
+    auto byte = [&](size_t i) { return static_cast<unsigned char>(content_[i]); };
+    for (size_t i = 0; i < offset; ++i) {
+      unsigned char c = byte(i);
+      size_t width = 0;  // bytes of a line break starting here, or 0
+      if (c == '\n') {
+        width = 1;
+      } else if (c == '\r') {
+        width = i + 1 < content_.size() && byte(i + 1) == '\n' ? 2 : 1;
+      } else if (c == 0xC2 && i + 1 < content_.size() && byte(i + 1) == 0x85) {
+        width = 2;
+      } else if (c == 0xE2 && i + 2 < content_.size() && byte(i + 1) == 0x80 &&
+                 (byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9)) {
+        width = 3;
+      }
+      if (width > 0) {
+        ++m.line;
+        m.column = 1;
+        i += width - 1;
+      } else if ((c & 0xC0) != 0x80) {
+        ++m.column;
+      }
+    }
+    return m;
+  }
+
+  void OnEvent(const yaml_event_t& e) {
+    switch (e.type) {
+      case YAML_DOCUMENT_START_EVENT:
+        ++document_;
+        doc_ = Document{};
+        doc_.start = ToMark(e.start_mark);
+        break;
+      case YAML_DOCUMENT_END_EVENT:
+        FinishDocument();
+        break;
+      case YAML_SCALAR_EVENT: {
+        std::string_view value(reinterpret_cast<const char*>(e.data.scalar.value),
+                               e.data.scalar.length);
+        bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        OnNode(ToMark(e.start_mark), NodeType::kScalar, value, plain);
+        break;
+      }
+      case YAML_ALIAS_EVENT:
+        OnNode(ToMark(e.start_mark), NodeType::kAlias, {}, false);
+        break;
+      case YAML_MAPPING_START_EVENT:
+        OnNode(ToMark(e.start_mark), NodeType::kMapping, {}, false);
+        break;
+      case YAML_SEQUENCE_START_EVENT:
+        OnNode(ToMark(e.start_mark), NodeType::kSequence, {}, false);
+        break;
+      case YAML_MAPPING_END_EVENT:
+      case YAML_SEQUENCE_END_EVENT:
+        stack_.pop_back();
+        NodeDone();
+        break;
+      default:
+        break;
+    }
+  }
+
+  enum class NodeType { kScalar, kAlias, kMapping, kSequence };
+
+  void OnNode(Mark at, NodeType type, std::string_view value, bool plain) {
+    bool collection = type == NodeType::kMapping || type == NodeType::kSequence;
+    if (stack_.empty()) OnRoot(at, type, value, plain);
+    bool is_key = false;
+    bool in_key = false;
+    if (!stack_.empty()) {
+      Frame& parent = stack_.back();
+      in_key = parent.in_key;
+      if (parent.is_mapping && parent.expect_key) {
+        is_key = true;
+        parent.current_key_is_scalar = type == NodeType::kScalar;
+        parent.current_key.clear();
+        if (type == NodeType::kScalar && !in_key) {
+          parent.current_key.assign(value);
+          if (!(plain && value == "<<")) CheckDuplicate(parent, at);
+        }
+      } else if (!parent.is_mapping) {
+        ++parent.index;
+      }
+    }
+    if (type == NodeType::kScalar && !is_key && !in_key) OnValue(at, value, plain);
+    if (collection) {
+      Frame f;
+      f.is_mapping = type == NodeType::kMapping;
+      f.in_key = in_key || is_key;
+      stack_.push_back(std::move(f));
+    } else {
+      NodeDone();
+    }
+  }
+
+  // A node (scalar, alias, or a whole collection) ended inside the top frame.
+  void NodeDone() {
+    if (stack_.empty()) return;
+    Frame& parent = stack_.back();
+    if (parent.is_mapping) parent.expect_key = !parent.expect_key;
+  }
+
+  void CheckDuplicate(Frame& map, Mark at) {
+    auto [it, inserted] = map.keys.emplace(map.current_key, at);
+    if (inserted) return;
+    std::string where = "first at line " + std::to_string(it->second.line) +
+                        ", column " + std::to_string(it->second.column);
+    std::string what = sensitive_ ? "duplicate key"
+                                  : "duplicate key \"" + ShortForDisplay(map.current_key) + "\"";
+    AddFinding(at, FindingKind::kDuplicateKey,
+               what + ": " + where + "; Kubernetes' decoder refuses a mapping with a repeated key");
+  }
+
+  void OnRoot(Mark at, NodeType type, std::string_view value, bool plain) {
+    doc_.root = at;
+    doc_.root_seen = true;
+    switch (type) {
+      case NodeType::kScalar:
+        if (plain && IsNullPlain(value)) {
+          doc_.empty = true;
+        } else {
+          doc_.not_mapping = "a scalar";
+        }
+        break;
+      case NodeType::kAlias:
+        doc_.not_mapping = "an alias";
+        break;
+      case NodeType::kSequence:
+        doc_.not_mapping = "a sequence";
+        break;
+      case NodeType::kMapping:
+        break;
+    }
+  }
+
+  // The path of the scalar value being read, from the frames: is it
+  // `name` at depth 1, `a.b` at depth 2, ...
+  bool AtKeys(std::initializer_list<std::string_view> keys) const {
+    if (stack_.size() != keys.size()) return false;
+    size_t i = 0;
+    for (std::string_view k : keys) {
+      const Frame& f = stack_[i++];
+      if (!f.is_mapping || !f.current_key_is_scalar || f.current_key != k) return false;
+    }
+    return true;
+  }
+
+  void OnValue(Mark at, std::string_view value, bool plain) {
+    if (stack_.empty()) return;
+    // null and "" are no value: `kind: ""` is as missing as no kind.
+    if (value.empty() || (plain && IsNullPlain(value))) return;
+    if (AtKeys({"apiVersion"})) {
+      doc_.has_api_version = true;
+      if (value.size() <= kMaxIdentifier) doc_.api_version.assign(value);
+    } else if (AtKeys({"kind"})) {
+      doc_.has_kind = true;
+      if (value.size() <= kMaxIdentifier) doc_.kind.assign(value);
+    } else if (AtKeys({"spec", "path"})) {
+      doc_.spec_path = FileFacts::FluxPath{std::string(value), at.line, at.column};
+    }
+    if (kustomization_) OnKustomizationValue(at, value);
+  }
+
+  void OnKustomizationValue(Mark at, std::string_view value) {
+    // Inline patches and multi-line strings are content, not paths.
+    if (value.find('\n') != std::string_view::npos) return;
+    const size_t depth = stack_.size();
+    auto key_at = [&](size_t i) -> std::string_view {
+      const Frame& f = stack_[i];
+      return f.is_mapping && f.current_key_is_scalar ? std::string_view(f.current_key)
+                                                     : std::string_view();
+    };
+    auto seq_at = [&](size_t i) { return !stack_[i].is_mapping; };
+    auto add = [&](std::string field, std::string_view path, bool may_be_dir,
+                   bool decoded) {
+      FileFacts::Reference r;
+      r.field = std::move(field);
+      r.path.assign(path);
+      r.line = at.line;
+      r.column = at.column;
+      r.may_be_directory = may_be_dir;
+      r.needs_kustomization = may_be_dir;
+      r.decoded_as_objects = decoded;
+      facts_->references.push_back(std::move(r));
+    };
+    // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on
+    // "[" + std::to_string(...) at -O2 and above.
+    auto idx = [&](size_t i) {
+      std::string out(1, '[');
+      out += std::to_string(stack_[i].index);
+      out += ']';
+      return out;
+    };
+    // field: [item]
+    if (depth == 2 && seq_at(1)) {
+      for (const ListField& f : kListFields) {
+        if (key_at(0) == f.name) {
+          add(std::string(f.name) + idx(1), value, f.may_be_directory, f.decoded_as_objects);
+        }
+      }
+      return;
+    }
+    // openapi: {path: ...}
+    if (depth == 2 && key_at(0) == "openapi" && key_at(1) == "path") {
+      add("openapi.path", value, false, false);
+      return;
+    }
+    // field: [{path: ...}]
+    if (depth == 3 && seq_at(1) && key_at(2) == "path") {
+      for (std::string_view f : kPathItemFields) {
+        if (key_at(0) == f) add(std::string(f) + idx(1) + ".path", value, false, false);
+      }
+      return;
+    }
+    // generator: [{env: ...}] and [{files: [...]}, {envs: [...]}]
+    bool generator = false;
+    for (std::string_view f : kGeneratorFields) generator = generator || key_at(0) == f;
+    if (!generator || depth < 3 || !seq_at(1)) return;
+    std::string base = std::string(key_at(0)) + idx(1);
+    if (depth == 3 && key_at(2) == "env") {
+      add(base + ".env", value, false, false);
+    } else if (depth == 4 && seq_at(3) && key_at(2) == "envs") {
+      add(base + ".envs" + idx(3), value, false, false);
+    } else if (depth == 4 && seq_at(3) && key_at(2) == "files") {
+      // `[key=]path`: kustomize cuts at the first '='.
+      size_t eq = value.find('=');
+      add(base + ".files" + idx(3), eq == std::string_view::npos ? value : value.substr(eq + 1),
+          false, false);
+    }
+  }
+
+  void FinishDocument() {
+    if (!doc_.root_seen) return;
+    if (doc_.not_mapping.empty() && !doc_.empty) {
+      if (!doc_.has_api_version && !doc_.has_kind) {
+        doc_.not_mapping = "no apiVersion and no kind";
+      } else if (!doc_.has_api_version) {
+        doc_.not_mapping = "no apiVersion";
+      } else if (!doc_.has_kind) {
+        doc_.not_mapping = "no kind";
+      }
+    }
+    if (!doc_.not_mapping.empty()) {
+      facts_->non_objects.push_back(
+          {doc_.root.line, doc_.root.column, document_, doc_.not_mapping});
+    }
+    if (doc_.spec_path && doc_.kind == "Kustomization" &&
+        std::string_view(doc_.api_version).substr(0, kFluxKustomizeGroup.size()) ==
+            kFluxKustomizeGroup) {
+      facts_->flux_paths.push_back(*std::move(doc_.spec_path));
+    }
+  }
+
+  struct Document {
+    Mark start;
+    Mark root;
+    bool root_seen = false;
+    bool empty = false;
+    std::string not_mapping;
+    bool has_api_version = false;
+    bool has_kind = false;
+    std::string api_version;
+    std::string kind;
+    std::optional<FileFacts::FluxPath> spec_path;
+  };
+
+  std::string_view key_;
+  std::string_view content_;
+  bool sensitive_;
+  bool kustomization_;
+  FileFacts* facts_;
+  std::vector<Frame> stack_;
+  Document doc_;
+  int document_ = 0;
+};
+
+}  // namespace
+
+bool IsKustomizationFile(std::string_view key) {
+  std::string_view base = BaseName(key);
+  return base == "kustomization.yaml" || base == "kustomization.yml" ||
+         base == "Kustomization";
+}
+
+bool IsYamlKey(std::string_view key) {
+  return HasYamlExtension(key) || IsKustomizationFile(key);
+}
+
+FileFacts CheckFile(std::string_view key, std::string_view content,
+                    const CheckOptions& options) {
+  FileFacts facts;
+  if (!IsYamlKey(key) || IsExcludedFromChecks(key, options)) return facts;
+  FileScanner(key, content, options, &facts).Run();
+  return facts;
+}
+
+}  // namespace wildside::tree::checks

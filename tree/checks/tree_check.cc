@@ -1,0 +1,435 @@
+// The cross-file pass: kustomization references, Flux paths, and which
+// files Flux decodes as Kubernetes objects. Works on keys and FileFacts
+// only; existence outside the desired tree comes from CheckOptions::lookup.
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "tree/checks/checks.h"
+#include "tree/checks/internal.h"
+#include "tree/content.h"
+#include "tree/layout.h"
+
+namespace wildside::tree::checks {
+
+bool HasYamlExtension(std::string_view key) {
+  std::string_view base = BaseName(key);
+  size_t dot = base.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string_view ext = base.substr(dot);
+  return ext == ".yaml" || ext == ".yml";
+}
+
+bool IsExcludedFromChecks(std::string_view key, const CheckOptions& options) {
+  for (const std::string& pattern : options.exclude) {
+    if (GlobMatch(pattern, key)) return true;
+  }
+  return false;
+}
+
+std::string ShortForDisplay(std::string_view s) {
+  std::string out = EscapeForDisplay(s);
+  constexpr size_t kMax = 64;
+  if (out.size() <= kMax) return out;
+  size_t cut = kMax;
+  // Do not split a UTF-8 sequence.
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  out.resize(cut);
+  return out + "...";
+}
+
+std::string_view FindingKindName(FindingKind kind) {
+  switch (kind) {
+    case FindingKind::kYamlSyntax: return "yaml-syntax";
+    case FindingKind::kDuplicateKey: return "duplicate-key";
+    case FindingKind::kNotKubernetesObject: return "not-kubernetes-object";
+    case FindingKind::kMissingReference: return "missing-reference";
+    case FindingKind::kOutsideCheckout: return "outside-checkout";
+    case FindingKind::kNotAKustomization: return "not-a-kustomization";
+    case FindingKind::kMultipleKustomizations: return "multiple-kustomizations";
+    case FindingKind::kFluxPathMissing: return "flux-path-missing";
+  }
+  return "unknown";
+}
+
+std::string FormatFinding(const Finding& f, std::string_view attribute) {
+  std::string out(attribute);
+  out += attribute.empty() ? EscapeForDisplay(f.key) : "[\"" + EscapeForDisplay(f.key) + "\"]";
+  if (f.line > 0) out += ":" + std::to_string(f.line) + ":" + std::to_string(f.column);
+  out += ": ";
+  out += f.message;
+  return out;
+}
+
+namespace {
+
+// The file names kustomize looks for, in its order.
+constexpr std::string_view kKustomizationNames[] = {"kustomization.yaml",
+                                                    "kustomization.yml",
+                                                    "Kustomization"};
+
+// Remote forms kustomize fetches instead of reading the checkout: any URL,
+// git's scp-like `git@host:...`, go-getter's `git::`, and the bare
+// `github.com/org/repo` form (a host name as the first segment). A
+// host-like first segment is taken as remote only when the path does not
+// resolve locally, which is the order kustomize tries them in.
+bool IsUrlLike(std::string_view ref) {
+  return ref.find("://") != std::string_view::npos || ref.substr(0, 4) == "git@" ||
+         ref.substr(0, 5) == "git::";
+}
+
+bool HasHostLikeFirstSegment(std::string_view ref) {
+  size_t slash = ref.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view host = ref.substr(0, slash);
+  size_t dot = host.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  std::string_view tld = host.substr(dot + 1);
+  if (tld.size() < 2) return false;
+  for (char c : tld) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  }
+  for (char c : host) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '.' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t pos = s.find(sep, start);
+    if (pos == std::string_view::npos) {
+      parts.push_back(s.substr(start));
+      return parts;
+    }
+    parts.push_back(s.substr(start, pos - start));
+    start = pos + 1;
+  }
+}
+
+// `base` joined with `ref`, normalised ("." dropped, ".." applied);
+// nullopt when it climbs above the checkout root.
+std::optional<std::string> Normalize(std::string_view base, std::string_view ref) {
+  std::vector<std::string_view> out;
+  for (std::string_view part : {base, ref}) {
+    for (std::string_view seg : Split(part, '/')) {
+      if (seg.empty() || seg == ".") continue;
+      if (seg == "..") {
+        if (out.empty()) return std::nullopt;
+        out.pop_back();
+      } else {
+        out.push_back(seg);
+      }
+    }
+  }
+  std::string joined;
+  for (std::string_view seg : out) {
+    if (!joined.empty()) joined += '/';
+    joined += seg;
+  }
+  return joined;
+}
+
+bool IsUnder(std::string_view path, std::string_view dir) {
+  if (dir.empty()) return true;
+  return path == dir || (path.size() > dir.size() && path.substr(0, dir.size()) == dir &&
+                         path[dir.size()] == '/');
+}
+
+class Pass {
+ public:
+  Pass(const DesiredTree& desired, const FactsMap& facts, const CheckOptions& options)
+      : desired_(desired), facts_(facts), options_(options) {
+    for (const auto& [key, content] : desired_) {
+      std::string_view dir = ParentPath(key);
+      while (!dir.empty() && dirs_.insert(std::string(dir)).second) dir = ParentPath(dir);
+    }
+  }
+
+  std::vector<Finding> Run() {
+    CheckKustomizations();
+    std::vector<std::string> roots = CheckFluxPaths();
+    for (const std::string& r : options_.flux_roots) {
+      std::optional<std::string> n = Normalize("", r);
+      if (n) roots.push_back(*n);
+    }
+    CheckDecodedFiles(roots);
+    return std::move(findings_);
+  }
+
+ private:
+  PathKind KindOf(const std::string& path) {
+    if (path.empty()) return PathKind::kDirectory;
+    if (desired_.count(path) != 0) return PathKind::kFile;
+    if (dirs_.count(path) != 0) return PathKind::kDirectory;
+    auto it = lookups_.find(path);
+    if (it != lookups_.end()) return it->second;
+    PathKind k = options_.lookup ? options_.lookup(path) : PathKind::kMissing;
+    lookups_.emplace(path, k);
+    return k;
+  }
+
+  // The kustomization file kustomize would read in `dir`, if any.
+  std::optional<std::string> KustomizationIn(const std::string& dir) {
+    auto it = kustomization_of_.find(dir);
+    if (it != kustomization_of_.end()) return it->second;
+    std::optional<std::string> found;
+    for (std::string_view name : kKustomizationNames) {
+      std::string p = JoinPath(dir, name);
+      if (KindOf(p) == PathKind::kFile) {
+        found = p;
+        break;
+      }
+    }
+    kustomization_of_.emplace(dir, found);
+    return found;
+  }
+
+  void Add(const std::string& key, int line, int column, FindingKind kind,
+           std::string message) {
+    findings_.push_back({key, line, column, kind, std::move(message)});
+  }
+
+  bool Sensitive(std::string_view key) const {
+    return options_.is_sensitive && options_.is_sensitive(key);
+  }
+
+  // `field "ref"` (or only `field` for a sensitive file).
+  std::string Named(std::string_view key, const FileFacts::Reference& r) const {
+    if (Sensitive(key)) return r.field;
+    return r.field + " \"" + ShortForDisplay(r.path) + "\"";
+  }
+
+  void CheckKustomizations() {
+    std::map<std::string, std::vector<std::string>> per_dir;
+    for (const auto& [key, content] : desired_) {
+      if (IsKustomizationFile(key)) per_dir[std::string(ParentPath(key))].push_back(key);
+    }
+    for (const auto& [dir, keys] : per_dir) {
+      for (size_t i = 1; i < keys.size(); ++i) {
+        Add(keys[i], 0, 0, FindingKind::kMultipleKustomizations,
+            "more than one kustomization file in " + (dir.empty() ? "the checkout root" : "\"" + ShortForDisplay(dir) + "\"") +
+                " (also \"" + ShortForDisplay(BaseName(keys[0])) +
+                "\"): kustomize refuses to choose");
+      }
+      for (const std::string& key : keys) {
+        auto f = facts_.find(key);
+        if (f == facts_.end()) continue;
+        for (const FileFacts::Reference& r : f->second.references) CheckReference(key, dir, r);
+      }
+    }
+  }
+
+  void CheckReference(const std::string& key, const std::string& dir,
+                      const FileFacts::Reference& r) {
+    if (IsUrlLike(r.path)) return;
+    if (!r.path.empty() && r.path[0] == '/') {
+      Add(key, r.line, r.column, FindingKind::kOutsideCheckout,
+          Named(key, r) + ": an absolute path: Flux builds in a filesystem rooted at the "
+                          "source, so only paths relative to the kustomization resolve");
+      return;
+    }
+    std::optional<std::string> resolved = Normalize(dir, r.path);
+    if (!resolved) {
+      Add(key, r.line, r.column, FindingKind::kOutsideCheckout,
+          Named(key, r) + ": climbs out of the checkout: Flux refuses paths outside the "
+                          "source root");
+      return;
+    }
+    PathKind kind = KindOf(*resolved);
+    std::string shown = Sensitive(key) ? "" : " (\"" + ShortForDisplay(*resolved) + "\")";
+    if (kind == PathKind::kMissing) {
+      if (HasHostLikeFirstSegment(r.path)) return;  // kustomize would try it as remote
+      Add(key, r.line, r.column, FindingKind::kMissingReference,
+          Named(key, r) + ": not found" + shown +
+              ": neither in the desired tree nor a file the apply leaves on disk");
+      return;
+    }
+    if (kind == PathKind::kDirectory) {
+      if (!r.may_be_directory) {
+        Add(key, r.line, r.column, FindingKind::kMissingReference,
+            Named(key, r) + ": is a directory" + shown + ": this field needs a file");
+      } else if (r.needs_kustomization && !KustomizationIn(*resolved)) {
+        Add(key, r.line, r.column, FindingKind::kNotAKustomization,
+            Named(key, r) + ": the directory" + shown +
+                " has no kustomization.yaml, kustomization.yml or Kustomization");
+      }
+    }
+  }
+
+  // Item 4; returns the Flux paths that are directories of the desired
+  // tree, for item 2.
+  std::vector<std::string> CheckFluxPaths() {
+    std::vector<std::string> roots;
+    for (const auto& [key, facts] : facts_) {
+      if (desired_.count(key) == 0) continue;
+      for (const FileFacts::FluxPath& p : facts.flux_paths) {
+        std::optional<std::string> n = Normalize("", p.path);
+        // Absolute or climbing out: another source's layout, or a
+        // mistake kustomize-controller reports itself; not ours to judge.
+        if (!n || (!p.path.empty() && p.path[0] == '/')) continue;
+        bool ours = options_.owned_roots.empty();
+        for (const std::string& root : options_.owned_roots) ours = ours || IsUnder(*n, root);
+        if (!ours) continue;
+        PathKind kind = KindOf(*n);
+        if (kind == PathKind::kDirectory) {
+          roots.push_back(*n);
+          continue;
+        }
+        std::string shown = Sensitive(key) ? "" : " \"" + ShortForDisplay(p.path) + "\"";
+        Add(key, p.line, p.column, FindingKind::kFluxPathMissing,
+            "spec.path" + shown +
+                (kind == PathKind::kFile ? ": names a file; Flux builds a directory"
+                                         : ": no such directory in the desired tree or on "
+                                           "disk after the apply"));
+      }
+    }
+    return roots;
+  }
+
+  // Item 2: walk what Flux builds from each root and judge every file it
+  // decodes as Kubernetes YAML.
+  //
+  // Only a root Flux builds gets a generated kustomization; a directory
+  // reached from a kustomization without one of its own is an error
+  // already (kNotAKustomization) and is not walked.
+  void CheckDecodedFiles(const std::vector<std::string>& roots) {
+    std::deque<std::string> queue;
+    for (const std::string& r : roots) {
+      if (KindOf(r) != PathKind::kDirectory || !built_.insert(r).second) continue;
+      if (std::optional<std::string> k = KustomizationIn(r)) {
+        BuildKustomization(*k, r, &queue);
+      } else {
+        Generate(r, &queue);
+      }
+    }
+    while (!queue.empty()) {
+      std::string dir = std::move(queue.front());
+      queue.pop_front();
+      if (!built_.insert(dir).second) continue;
+      if (std::optional<std::string> k = KustomizationIn(dir)) BuildKustomization(*k, dir, &queue);
+    }
+  }
+
+  // kustomize decodes the files under resources (and bases); directories
+  // under resources, bases and components are built in turn.
+  void BuildKustomization(const std::string& kfile, const std::string& dir,
+                          std::deque<std::string>* queue) {
+    auto f = facts_.find(kfile);
+    if (f == facts_.end()) return;  // on disk only, or not parsed
+    for (const FileFacts::Reference& r : f->second.references) {
+      if (!r.may_be_directory || IsUrlLike(r.path)) continue;
+      bool resources = r.decoded_as_objects;
+      bool components = r.field.rfind("components", 0) == 0;
+      if (!resources && !components) continue;
+      std::optional<std::string> p = Normalize(dir, r.path);
+      if (!p) continue;
+      PathKind kind = KindOf(*p);
+      if (kind == PathKind::kDirectory) {
+        queue->push_back(*p);
+      } else if (kind == PathKind::kFile && resources) {
+        Judge(*p, "it is listed under resources of \"" + ShortForDisplay(kfile) + "\"");
+      }
+    }
+  }
+
+  // Flux's generated kustomization: every .yaml/.yml below `dir`, except
+  // below a sub-directory with its own kustomization file, which is built
+  // as one resource instead.
+  void Generate(const std::string& dir, std::deque<std::string>* queue) {
+    std::string prefix = dir.empty() ? "" : dir + "/";
+    for (auto it = desired_.lower_bound(prefix);
+         it != desired_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      const std::string& key = it->first;
+      if (!HasYamlExtension(key)) continue;
+      // The first directory below `dir` on the way to `key` that holds a
+      // kustomization file stops the walk there.
+      std::optional<std::string> stop;
+      size_t pos = prefix.size();
+      for (;;) {
+        size_t slash = key.find('/', pos);
+        if (slash == std::string::npos) break;
+        std::string sub = key.substr(0, slash);
+        if (KustomizationIn(sub)) {
+          stop = sub;
+          break;
+        }
+        pos = slash + 1;
+      }
+      if (stop) {
+        queue->push_back(*stop);
+        continue;
+      }
+      Judge(key, "Flux generates a kustomization for " +
+                     (dir.empty() ? std::string("the checkout root")
+                                  : "\"" + ShortForDisplay(dir) + "\"") +
+                     ", which has none, from every .yaml/.yml below it");
+    }
+  }
+
+  void Judge(const std::string& key, const std::string& why) {
+    if (!judged_.insert(key).second) return;
+    auto f = facts_.find(key);
+    if (f == facts_.end()) return;
+    for (const FileFacts::NonObject& n : f->second.non_objects) {
+      Add(key, n.line, n.column, FindingKind::kNotKubernetesObject,
+          "document " + std::to_string(n.document) + " is not a Kubernetes object (" +
+              n.reason + "): " + why);
+    }
+  }
+
+  const DesiredTree& desired_;
+  const FactsMap& facts_;
+  const CheckOptions& options_;
+  std::set<std::string, std::less<>> dirs_;
+  std::unordered_map<std::string, PathKind> lookups_;
+  std::unordered_map<std::string, std::optional<std::string>> kustomization_of_;
+  std::unordered_set<std::string> judged_;
+  std::unordered_set<std::string> built_;
+  std::vector<Finding> findings_;
+};
+
+bool FindingLess(const Finding& a, const Finding& b) {
+  if (a.key != b.key) return a.key < b.key;
+  if (a.line != b.line) return a.line < b.line;
+  return a.column < b.column;
+}
+
+}  // namespace
+
+std::vector<Finding> CheckReferences(const DesiredTree& desired, const FactsMap& facts,
+                                     const CheckOptions& options) {
+  std::vector<Finding> out = Pass(desired, facts, options).Run();
+  std::stable_sort(out.begin(), out.end(), FindingLess);
+  return out;
+}
+
+std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& options) {
+  FactsMap facts;
+  std::vector<Finding> out;
+  for (const auto& [key, content] : desired) {
+    FileFacts f = CheckFile(key, content, options);
+    if (!f.parsed) continue;
+    out.insert(out.end(), f.findings.begin(), f.findings.end());
+    facts.emplace(key, std::move(f));
+  }
+  std::vector<Finding> refs = CheckReferences(desired, facts, options);
+  out.insert(out.end(), std::make_move_iterator(refs.begin()),
+             std::make_move_iterator(refs.end()));
+  std::stable_sort(out.begin(), out.end(), FindingLess);
+  return out;
+}
+
+}  // namespace wildside::tree::checks
