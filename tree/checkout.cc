@@ -90,6 +90,12 @@ absl::Status Checkout::Remove(std::string_view cluster,
   return ReleaseInventoryAt(root_fd_, cluster, *options_, report);
 }
 
+absl::StatusOr<ForeignClaims> Checkout::ReadForeignClaims(std::string_view cluster) const {
+  if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
+  if (root_fd_ < 0) return ForeignClaims{};
+  return ReadForeignClaimsAt(root_fd_, cluster, *options_);
+}
+
 absl::StatusOr<Inventory> Checkout::ReadInventory(std::string_view cluster) const {
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
   if (root_fd_ < 0) {

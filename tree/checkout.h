@@ -90,6 +90,10 @@ class Checkout {
   // it is not a regular file; OS errors by errno.
   absl::StatusOr<Inventory> ReadInventory(std::string_view cluster) const;
 
+  // Every path the other clusters' inventories claim (see ScanTree), read
+  // without walking the tree. Empty when there is no checkout.
+  absl::StatusOr<ForeignClaims> ReadForeignClaims(std::string_view cluster) const;
+
   // Reads the regular file `relpath`, at most `max_bytes` (see
   // ReadTreeFile in tree/scan.h).
   absl::StatusOr<std::string> ReadFile(std::string_view relpath,
