@@ -252,6 +252,32 @@ TEST(InventoryApplyTest, ExcludeNeverHidesTheInventory) {
   EXPECT_FALSE(PlanGitopsTree(co, ViewDesiredTree(kDev), "dev", options)->HasChanges());
 }
 
+// Two pipelines raced through git and both inventories claim one path:
+// both plans fail; dropping the key from one releases it, file kept.
+TEST(InventoryApplyTest, APathTwoInventoriesClaimIsReleasedByDroppingItFromOne) {
+  TempDir tmp;
+  const std::string co = tmp / "co";
+  const std::string both = "modules/shared/common.yaml";
+  ASSERT_THAT(RenderGitopsTree(co, kDev, "dev"), IsOk());
+  Files prod = kProd;
+  prod[both] = kDev.at(both);
+  WriteFile(co + "/" + InventoryPath("prod"), FormatInventory("prod", Keys(prod)));
+  for (auto [cluster, files] : {std::pair<const char*, const Files*>{"dev", &kDev}, {"prod", &prod}}) {
+    absl::StatusOr<ChangeSet> plan = PlanGitopsTree(co, ViewDesiredTree(*files), cluster);
+    ASSERT_THAT(plan.status(), IsOk());
+    ASSERT_EQ(plan->conflicts.size(), 1u) << cluster;
+    EXPECT_EQ(plan->conflicts[0].path, both);
+  }
+  Files dev = kDev;
+  dev.erase(both);
+  ASSERT_THAT(RenderGitopsTree(co, dev, "dev"), IsOk());
+  EXPECT_EQ(ReadFile(co + "/" + both), kDev.at(both)) << "foreign to dev now: not deleted";
+  EXPECT_EQ(Claims(co, "dev"), Keys(dev));
+  ASSERT_THAT(RenderGitopsTree(co, prod, "prod"), IsOk());
+  EXPECT_FALSE(PlanGitopsTree(co, ViewDesiredTree(prod), "prod")->HasChanges());
+  EXPECT_FALSE(PlanGitopsTree(co, ViewDesiredTree(dev), "dev")->HasChanges());
+}
+
 TEST(InventoryRemoveTest, DestroyDeletesTheInventoryLastAndKeepsClaimsOnWhatStays) {
   TempDir tmp;
   const std::string co = tmp / "co";
