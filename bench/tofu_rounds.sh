@@ -12,6 +12,8 @@
 #       cold apply      wildside / (terraform_data + cp_sync)
 #       no-op plan      wildside / terraform_data
 #       1 % heal        wildside / terraform_data ("apply, nothing to change")
+#   - wildside with checks = "off" (wildside_nochecks) in the same rounds:
+#     what the plan-time checks cost in each phase;
 #   - local_file against wildside at the sizes in LOCAL_SIZES (default
 #     "1000 3000"), one round each (local_file grows much faster than
 #     linearly), and a power-law fit extrapolated to N, said as such.
@@ -38,7 +40,7 @@ run() {  # run ROUND N SIZE MODE: appends "ROUND | row" lines
   "$ROOT/bench/tofu_scale.sh" "$n" "$size" "$mode" | grep "^| $mode " | sed "s/^/$round /" >> "$ROWS"
 }
 
-modes=(wildside terraform_data cp_sync)
+modes=(wildside terraform_data cp_sync wildside_nochecks)
 for ((r = 1; r <= ROUNDS; r++)); do
   for ((i = 0; i < ${#modes[@]}; i++)); do
     run "$r" "$N" "$SIZE" "${modes[$(((i + r - 1) % ${#modes[@]}))]}"
@@ -99,6 +101,14 @@ for label, td_phase, with_cp in phases:
         print(f"- {label}: median of the per-round ratios {statistics.median(rs):.2f}x "
               f"(min {min(rs):.2f}x, max {max(rs):.2f}x)")
 
+print("\n#### What the plan-time checks cost (wildside / wildside_nochecks, median of per-round ratios)\n")
+print("| phase | checks on (median s) | checks off (median s) | ratio |")
+print("| --- | ---: | ---: | ---: |")
+for label in ["cold apply", "no-op plan", "apply healing 1% drift"]:
+    on = paired.get(("wildside", label), []); off = paired.get(("wildside_nochecks", label), [])
+    if on and off:
+        rs = [a / b for a, b in zip(on, off)]
+        print(f"| {label} | {statistics.median(on):.2f} | {statistics.median(off):.2f} | {statistics.median(rs):.3f}x |")
 print("\n| mode | phase | tofu peak MiB (per round) | provider peak MiB (per round) |")
 print("| --- | --- | --- | --- |")
 for (mode, phase), v in sorted(mem.items()):

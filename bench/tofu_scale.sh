@@ -8,13 +8,15 @@
 # of each process apart: tofu's (its VmHWM, read by pid while it runs) and
 # the provider's (it logs its own getrusage peak at exit, DEBUG).
 #
-# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|local_file|terraform_data|cp_sync]
+# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|wildside_nochecks|local_file|terraform_data|cp_sync]
 #   wildside       (default) one wildside_gitops_tree holding all N files
 #   local_file     the same files as N hashicorp/local `local_file` instances
 #                  (for_each), built by scripts/install-local-provider
 #   terraform_data the same map held once by terraform_data.triggers_replace:
 #                  what OpenTofu pays anyway to carry the map (the floor);
 #                  nothing is written, so "heal" is an apply with no change
+#   wildside_nochecks  wildside with checks = "off": the same tree without
+#                  the plan-time checks, to show what they cost
 #   cp_sync        no tofu at all: `cp -r` of the files into an empty
 #                  checkout and `sync`, the raw cost of writing them (one
 #                  "cold apply" row); bench/tofu_rounds.sh pairs it with
@@ -125,6 +127,7 @@ resource "wildside_gitops_tree" "t" {
   rendered_manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
 }
 TF
+  if [[ "$MODE" == wildside_nochecks ]]; then sed -i 's/^  cluster            = "bench"$/&\n  checks             = "off"/' main.tf; fi
 fi
 "$TOFU" init -input=false -no-color >/dev/null
 # The generated sources' dirty pages are flushed now, not charged to the
@@ -134,7 +137,7 @@ sync
 # The provider logs each RPC's duration at DEBUG ("elapsed_ms"); summing them
 # splits a phase's wall time into the provider's share and OpenTofu's.
 # Only for wildside: the local provider's own DEBUG logging would slow it.
-if [[ "$MODE" == wildside ]]; then export TF_LOG_PROVIDER=DEBUG; fi
+if [[ "$MODE" == wildside* ]]; then export TF_LOG_PROVIDER=DEBUG; fi
 export TF_LOG_PATH="$WORK/tofu.log"
 measure() {
   local label=$1

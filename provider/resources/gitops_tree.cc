@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "provider/cty/json.h"
 #include "provider/log/logger.h"
+#include "provider/resources/gitops_tree_checks.h"
 #include "provider/resources/gitops_tree_refresh.h"
 #include "provider/resources/gitops_tree_settings.h"
 #include "provider/resources/test_hooks.h"
@@ -135,6 +136,11 @@ class GitopsTreeResource final : public core::Resource {
                                                absl::StrCat("wildside_gitops_tree state: ", state.status().message())));
       return result;
     }
+    if (version < 1 && state->IsKnown() && !state->IsNull()) {
+      // 0 → 1: the checks arrived; a stored tree keeps the default, so that
+      // the first plan after the upgrade is empty.
+      state->SetAttr(kChecks, Value::String(kChecksDefault));
+    }
     result.state = *std::move(state);
     return result;
   }
@@ -206,6 +212,7 @@ class GitopsTreeResource final : public core::Resource {
     if (planned.GetAttr("directory_permission").IsNull()) {
       planned.SetAttr("directory_permission", Value::String(DefaultDirMode()));
     }
+    if (planned.GetAttr(kChecks).IsNull()) planned.SetAttr(kChecks, Value::String(kChecksDefault));
 
     Settings settings;
     bool known = Read(planned, &settings, &result.diagnostics);
@@ -251,6 +258,15 @@ class GitopsTreeResource final : public core::Resource {
         result.planned_private =
             ReplaceInPlacePrivate(MakeId(settings.cluster, settings.path), desired.tree);
       }
+    }
+    if (known && desired.keys_known && desired.contents_known && !core::HasError(result.diagnostics)) {
+      // The prior state without its manifests: enough to tell what changed.
+      std::optional<Value> prior;
+      if (!create) {
+        absl::StatusOr<Value> slim = request.prior_state.DecodeWithout({kRendered, kSensitive});
+        if (slim.ok()) prior.emplace(*std::move(slim));
+      }
+      CheckManifests(settings, desired, prior ? &*prior : nullptr, planned, &result.diagnostics);
     }
     result.planned_state = std::move(planned);
     return result;
@@ -406,6 +422,7 @@ class GitopsTreeResource final : public core::Resource {
     attrs.emplace("exclude", DefaultExclude());
     attrs.emplace("file_permission", Value::String(DefaultFileMode()));
     attrs.emplace("directory_permission", Value::String(DefaultDirMode()));
+    attrs.emplace(kChecks, Value::String(kChecksDefault));
     Value files = Value::Map(FileInfoType(), {});
     attrs.emplace("tree_sha256", Value::String(TreeDigest(files)));
     attrs.emplace("files", std::move(files));

@@ -87,6 +87,16 @@ schema::Schema BuildSchema() {
       "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, vault, "
       "databases and redis.",
       false, true, false);
+  add(kChecks, Type::String(),
+      absl::StrCat("Plan-time checks that Flux would accept the tree (YAML syntax and duplicate keys, Kubernetes "
+                   "objects where Flux decodes them, kustomization references, Flux Kustomization paths): "
+                   "`\"error\"` fails the plan, `\"warn\"` reports and goes on, `\"off\"` skips them. Default "
+                   "`\"", kChecksDefault, "\"`."),
+      false, true, true);
+  add(kChecksExclude, Type::List(Type::String()),
+      "Globs (`*`, `?`, `**`) of keys whose content the checks do not parse, e.g. Helm chart templates; a "
+      "reference to such a file still resolves.",
+      false, true, false);
   add("files", FilesType(),
       "Path → `{sha256, mode}` of every file, known at plan time whenever the contents are.", false, false, true);
   add("tree_sha256", Type::String(),
@@ -157,6 +167,24 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
   };
   read_list("exclude", &out->options.exclude);
   read_list("extra_components", &out->options.extra_components);
+  read_list(kChecksExclude, &out->checks_exclude);
+  const Value& checks = obj.GetAttr(kChecks);
+  if (checks.IsUnknown()) {
+    out->checks_known = false;
+  } else if (!checks.IsNull()) {
+    const std::string& c = checks.AsString();
+    if (c == "error") {
+      out->checks = ChecksMode::kError;
+    } else if (c == "warn") {
+      out->checks = ChecksMode::kWarn;
+    } else if (c == "off") {
+      out->checks = ChecksMode::kOff;
+    } else {
+      diags->push_back(core::ErrorAt(AttributePath::Attr(kChecks), "Invalid checks mode",
+                                     absl::StrCat(kChecks, ": \"", EscapeForDisplay(c),
+                                                  "\" is not one of \"error\", \"warn\", \"off\".")));
+    }
+  }
   for (size_t i = 0; i < out->options.extra_components.size(); ++i) {
     if (!tree::IsDns1123Label(out->options.extra_components[i])) {
       diags->push_back(core::ErrorAt(AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),

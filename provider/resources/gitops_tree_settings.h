@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "provider/core/diagnostics.h"
 #include "provider/cty/type.h"
@@ -25,11 +26,17 @@ class Env;
 namespace wildside::resources::gitops {
 
 // Bumped whenever the stored attributes change shape; UpgradeState must then
-// convert every earlier version. Version 0 is the first released shape.
-constexpr int64_t kSchemaVersion = 0;
+// convert every earlier version. Version 0 is the first released shape
+// (0.1.0); version 1 adds `checks` and `checks_exclude` (issue 11).
+constexpr int64_t kSchemaVersion = 1;
 
 constexpr char kRendered[] = "rendered_manifests";
 constexpr char kSensitive[] = "sensitive_manifests";
+constexpr char kChecks[] = "checks";
+constexpr char kChecksExclude[] = "checks_exclude";
+// The severity of the plan-time checks (tree/checks): `checks`.
+constexpr char kChecksDefault[] = "error";
+enum class ChecksMode { kError, kWarn, kOff };
 
 cty::Type FileInfoType();
 cty::Type FilesType();
@@ -51,6 +58,9 @@ struct Settings {
   std::string cluster;
   tree::TreeOptions options;
   std::string file_mode_text = DefaultFileMode();
+  ChecksMode checks = ChecksMode::kError;
+  bool checks_known = true;
+  std::vector<std::string> checks_exclude;
 };
 
 // Fills `out` from `obj`, with `env` as the filesystem seam (nullptr: the

@@ -191,6 +191,46 @@ inline std::vector<Case> BrokenCases() {
                    {{"platform/sources/kustomization.yaml", 6, 3, FindingKind::kMissingReference}},
                    {},
                    "platform/sources"});
+  // The other fields that name files, one missing target each; kustomize
+  // refuses every one (the oracle runs them all).
+  struct FieldCase {
+    const char* name;
+    const char* body;  // after "resources: [cm.yaml]" (lines 3-4)
+    int line;
+    int column;
+    FindingKind kind;
+  };
+  const FieldCase fields[] = {
+      {"MissingCrd", "crds:\n- gone.yaml\n", 6, 3, FindingKind::kMissingReference},
+      {"MissingReplacement", "replacements:\n- path: gone.yaml\n", 6, 9,
+       FindingKind::kMissingReference},
+      {"MissingOpenapi", "openapi:\n  path: gone.json\n", 6, 9, FindingKind::kMissingReference},
+      {"MissingBase", "bases:\n- ../gone\n", 6, 3, FindingKind::kMissingReference},
+      {"MissingConfiguration", "configurations:\n- gone.yaml\n", 6, 3,
+       FindingKind::kMissingReference},
+      {"MissingJson6902Patch",
+       "patchesJson6902:\n- path: gone.yaml\n  target:\n    kind: ConfigMap\n    name: cm\n"
+       "    version: v1\n",
+       6, 9, FindingKind::kMissingReference},
+      {"MissingSecretEnv", "secretGenerator:\n- name: s\n  envs:\n  - gone.env\n", 8, 5,
+       FindingKind::kMissingReference},
+      {"MissingTransformer", "transformers:\n- gone.yaml\n", 6, 3,
+       FindingKind::kMissingReference},
+      {"MissingGenerator", "generators:\n- gone\n", 6, 3, FindingKind::kMissingReference},
+      {"ComponentWithoutKustomization", "components:\n- comp\n", 6, 3,
+       FindingKind::kNotAKustomization},
+  };
+  for (const FieldCase& f : fields) {
+    std::string dir = std::string("platform/cert-manager/") + f.name;
+    cases.push_back({f.name,
+                     {{dir + "/kustomization.yaml",
+                       Kustomization(std::string("resources:\n- cm.yaml\n") + f.body)},
+                      {dir + "/cm.yaml", ConfigMap("cm")},
+                      {dir + "/comp/notes.txt", "a component without its kustomization\n"}},
+                     {{dir + "/kustomization.yaml", f.line, f.column, f.kind}},
+                     {},
+                     dir});
+  }
   cases.push_back({"DuplicateKeyInListedResource",
                    {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
                     {"platform/redis/cm.yaml",
@@ -324,6 +364,27 @@ inline std::vector<Case> GoodCases() {
        {},
        {"platform/databases"},
        "platform/databases"});
+  cases.push_back(
+      {"EveryOtherField",
+       {{"platform/vault/kustomization.yaml",
+         Kustomization("resources:\n- cm.yaml\nbases:\n- base\n"
+                       "patchesJson6902:\n- path: json6902.yaml\n  target:\n    version: v1\n"
+                       "    kind: ConfigMap\n    name: cm\n"
+                       "replacements:\n- path: replacement.yaml\n"
+                       "configurations:\n- config.yaml\n"
+                       "secretGenerator:\n- name: s\n  env: app.env\n")},
+        {"platform/vault/cm.yaml", ConfigMap("cm")},
+        {"platform/vault/base/kustomization.yaml", "resources:\n- svc.yaml\n"},
+        {"platform/vault/base/svc.yaml", ConfigMap("svc")},
+        {"platform/vault/json6902.yaml", "- op: add\n  path: /data/j\n  value: \"6902\"\n"},
+        {"platform/vault/replacement.yaml",
+         "source:\n  kind: ConfigMap\n  name: cm\n  fieldPath: data.a\n"
+         "targets:\n- select:\n    name: svc\n  fieldPaths:\n  - data.a\n"},
+        {"platform/vault/config.yaml", "nameReference: []\n"},
+        {"platform/vault/app.env", "A=1\n"}},
+       {},
+       {"platform/vault"},
+       "platform/vault"});
   return cases;
 }
 

@@ -158,6 +158,7 @@ std::map<std::string, std::string> SampleManifests() {
        "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 2\n\n"},
       {"platform/redis/valkey.yaml",
        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: valkey\n  annotations:\n    note: \"5 µs\"\n\n"},
+      {"platform/databases/kustomization.yaml", "resources:\n  - cluster.yaml\n"},
       {"clusters/dev/kustomization.yaml", "resources:\n  - ../../platform/databases\n\n"},
   };
 }
@@ -701,9 +702,57 @@ TEST_P(EndToEndTest, DestroyRemovesOnlyManagedFilesAndIsRepeatable) {
 }
 
 TEST_P(EndToEndTest, PerClusterLayoutWorks) {
-  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree({{"clusters/dev/platform/traefik/helmrelease.yaml", "kind: HelmRelease\n\n"},
-                     {"clusters/dev/platform/vault/vault.yaml", "kind: HelmRelease\nname: vault\n\n"},
-                     {"modules/common/namespace.yaml", "kind: Namespace\n\n"}}));
+  // Flux builds clusters/dev without a kustomization: every file below it
+  // must be a Kubernetes object (the plan-time checks hold it to that).
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(
+      {{"clusters/dev/platform/traefik/helmrelease.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n\n"},
+       {"clusters/dev/platform/vault/vault.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nname: vault\n\n"},
+       {"modules/common/namespace.yaml", "kind: Namespace\n\n"}}));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+// Plan-time checks through the real client: a broken manifest fails the
+// plan on its key, with line and column, and nothing is written;
+// checks = "warn" lets the same apply through with a warning.
+TEST_P(EndToEndTest, BrokenManifestFailsThePlanOnItsKeyAndWarnLetsItThrough) {
+  auto files = SampleManifests();
+  files["platform/databases/cluster.yaml"] = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nkind: Pooler\n";
+  files["clusters/dev/kustomization.yaml"] = "resources:\n  - ../../platform/databases\n  - missing.yaml\n";
+  ws_->WriteSources(files);
+  ws_->WriteConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  const std::string all = plan.out + plan.err;
+  EXPECT_THAT(all, HasSubstr("Duplicate YAML key"));
+  EXPECT_THAT(all, HasSubstr("rendered_manifests[\"platform/databases/cluster.yaml\"]:3:1"));
+  EXPECT_THAT(all, HasSubstr("Kustomization reference does not resolve"));
+  EXPECT_THAT(all, HasSubstr("rendered_manifests[\"clusters/dev/kustomization.yaml\"]:3"));
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 1);
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+
+  ws_->WriteConfig("  checks = \"warn\"\n");
+  apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out + apply.err, HasSubstr("Warning: Duplicate YAML key"));
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/databases/cluster.yaml"), files["platform/databases/cluster.yaml"]);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+// The main job's example (examples/tofu, what the README's first command
+// applies) passes the checks, applies, and then plans empty.
+TEST_P(EndToEndTest, TheExampleAppliesCleanlyAndThenPlansEmpty) {
+  const fs::path example = fs::path(WILDSIDE_TESTDATA_DIR) / "../../../examples/tofu";
+  for (const char* item : {"main.tf", "modules"}) {
+    fs::copy(example / item, ws_->work() / item, fs::copy_options::recursive);
+  }
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out + apply.err, Not(HasSubstr("Warning")));
+  EXPECT_TRUE(fs::exists(ws_->work() / "out/gitops/clusters/dev/kustomization.yaml"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 

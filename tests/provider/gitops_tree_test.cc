@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "file_util.h"
 #include "provider/core/provider.h"
 #include "provider/cty/json.h"
@@ -28,6 +29,7 @@ using cty::Type;
 using cty::Value;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 std::string ReadFile(const fs::path& p) { return wildside::testing::ReadWholeFile(p); }
 void WriteFile(const fs::path& p, std::string_view content) { wildside::testing::WriteWholeFile(p, content); }
@@ -152,7 +154,7 @@ TEST_F(GitopsTreeTest, UnknownValuesAreNotErrorsAtValidate) {
 }
 
 TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
-  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n\n"}, {"clusters/dev/k.yaml", "k\n"}}));
+  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n\n"}, {"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}}));
   Value state = CreateTree(config);
   fs::path checkout = dir_ / "checkout";
   EXPECT_EQ(ReadFile(checkout / "platform/traefik/a.yaml"), "a: 1\n\n");
@@ -318,6 +320,89 @@ TEST_F(GitopsTreeTest, UpgradeStateDecodesStoredJsonAndRefusesNewerVersions) {
   EXPECT_EQ(up.state, state);
   EXPECT_EQ(resource_->UpgradeState(99, *json).diagnostics.size(), 1u);
   EXPECT_EQ(resource_->UpgradeState(0, "{not json").diagnostics.size(), 1u);
+
+  // A version-0 state (0.1.0) has no checks attributes: the upgrade gives
+  // them the default a plan would, so that plan is empty.
+  nlohmann::json v0 = nlohmann::json::parse(*json);
+  v0.erase("checks");
+  v0.erase("checks_exclude");
+  core::UpgradeStateResult from_v0 = resource_->UpgradeState(0, v0.dump());
+  ASSERT_THAT(from_v0.diagnostics, IsEmpty());
+  EXPECT_EQ(from_v0.state.GetAttr("checks"), Value::String("error"));
+  EXPECT_EQ(from_v0.state, state);
+}
+
+// Plan-time checks (issue 11): each finding on its own key, with line and
+// column; "warn" lets the plan through; "off" skips them.
+TEST_F(GitopsTreeTest, ChecksReportFindingsOnTheirKeysPerSeverity) {
+  auto manifests = [&] {
+    return Manifests({{"clusters/dev/kustomization.yaml", "resources:\n  - app.yaml\n  - missing.yaml\n"},
+                      {"clusters/dev/app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"}});
+  };
+  core::PlanResult plan = PlanCreate(Config(manifests()));
+  ASSERT_TRUE(core::HasError(plan.diagnostics));
+  std::set<std::string> where;
+  for (const core::Diagnostic& d : plan.diagnostics) {
+    EXPECT_EQ(d.severity, core::Diagnostic::Severity::kError);
+    ASSERT_TRUE(d.attribute.has_value());
+    where.insert(d.summary + " @ " + d.detail.substr(0, d.detail.find(':', d.detail.find("]:") + 2)));
+  }
+  EXPECT_THAT(where, ::testing::Contains(HasSubstr("Duplicate YAML key @ rendered_manifests[\"clusters/dev/app.yaml\"]:5")));
+  EXPECT_THAT(where, ::testing::Contains(HasSubstr(
+                         "Kustomization reference does not resolve @ rendered_manifests[\"clusters/dev/kustomization.yaml\"]:3")));
+
+  Value warn = Config(manifests());
+  warn.SetAttr("checks", Value::String("warn"));
+  plan = PlanCreate(warn);
+  ASSERT_FALSE(core::HasError(plan.diagnostics));
+  EXPECT_EQ(plan.diagnostics.size(), 2u);
+
+  Value off = Config(manifests());
+  off.SetAttr("checks", Value::String("off"));
+  EXPECT_THAT(PlanCreate(off).diagnostics, IsEmpty());
+
+  Value bad = Config(manifests());
+  bad.SetAttr("checks", Value::String("strict"));
+  plan = PlanCreate(bad);
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("checks: \"strict\" is not one of"));
+
+  // Sensitive content is checked too, and never quoted.
+  Value secret = Config(Manifests({}));
+  secret.SetAttr("sensitive_manifests",
+                 Manifests({{"platform/vault/s.yaml", "password: hunter2\npassword: hunter3\n"}}));
+  plan = PlanCreate(secret);
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("sensitive_manifests[\"platform/vault/s.yaml\"]:2"));
+  EXPECT_THAT(plan.diagnostics[0].detail, Not(HasSubstr("hunter")));
+  EXPECT_THAT(plan.diagnostics[0].detail, Not(HasSubstr("password")));
+}
+
+// Only what changed is checked again: in "warn" mode a finding in an
+// unchanged file is not repeated by a no-op plan, a changed file's is.
+TEST_F(GitopsTreeTest, ChecksSkipWhatThePriorStateAlreadyChecked) {
+  Value config = Config(Manifests({{"platform/traefik/values.yaml", "a: 1\na: 2\n"},
+                                   {"platform/traefik/ok.yaml", "b: 1\n"}}));
+  config.SetAttr("checks", Value::String("warn"));
+  core::PlanResult create = PlanCreate(config);
+  ASSERT_EQ(create.diagnostics.size(), 1u);
+  core::ApplyResult applied =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  ASSERT_FALSE(core::HasError(applied.diagnostics));
+
+  Value proposed = config;
+  proposed.SetAttr("id", applied.new_state.GetAttr("id"));
+  core::PlanResult noop = resource_->Plan(core::PlanRequest{applied.new_state, proposed, config, ""});
+  EXPECT_THAT(noop.diagnostics, IsEmpty());
+  EXPECT_EQ(noop.planned_state, applied.new_state);
+
+  Value edited = Config(Manifests({{"platform/traefik/values.yaml", "a: 1\na: 2\n"},
+                                   {"platform/traefik/ok.yaml", "b: 1\nb: 2\n"}}));
+  edited.SetAttr("checks", Value::String("warn"));
+  edited.SetAttr("id", applied.new_state.GetAttr("id"));
+  core::PlanResult update = resource_->Plan(core::PlanRequest{applied.new_state, edited, edited, ""});
+  ASSERT_EQ(update.diagnostics.size(), 1u);
+  EXPECT_THAT(update.diagnostics[0].detail, HasSubstr("platform/traefik/ok.yaml"));
 }
 
 TEST_F(GitopsTreeTest, SymlinkedOwnedDirectoryFailsWithoutWritingOutside) {
@@ -401,7 +486,7 @@ TEST_F(GitopsTreeTest, DiagnosticsShowValidUtf8AsItself) {
 }
 
 TEST_F(GitopsTreeTest, ClustersSymlinkFailsTheUpdatePlanNotOnlyTheApply) {
-  Value config = Config(Manifests({{"clusters/dev/k.yaml", "k\n"}, {"platform/traefik/a.yaml", "a\n"}}));
+  Value config = Config(Manifests({{"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}, {"platform/traefik/a.yaml", "a\n"}}));
   Value state = CreateTree(config);
   fs::rename(dir_ / "checkout/clusters", dir_ / "elsewhere");
   fs::create_directory_symlink(dir_ / "elsewhere", dir_ / "checkout/clusters");
@@ -417,7 +502,7 @@ TEST_F(GitopsTreeTest, ClustersSymlinkFailsTheUpdatePlanNotOnlyTheApply) {
   // And apply does refuse it, touching nothing behind the link.
   core::ApplyResult apply = resource_->Apply(core::ApplyRequest{read.new_state, proposed, config, ""});
   EXPECT_TRUE(core::HasError(apply.diagnostics));
-  EXPECT_EQ(ReadFile(dir_ / "elsewhere/dev/k.yaml"), "k\n");
+  EXPECT_EQ(ReadFile(dir_ / "elsewhere/dev/k.yaml"), "kind: K\napiVersion: v1\n");
 }
 
 TEST_F(GitopsTreeTest, NfdStrayIsAStrayUnderItsOwnNameAndTheManagedFileIsUnaffected) {

@@ -25,6 +25,14 @@ output "rendered_manifests" {
         interval: 1h
         url: https://cloudnative-pg.github.io/charts
     EOT
+    # clusters/<cluster>/kustomization.yaml lists platform/sources: kustomize
+    # needs a kustomization there (the provider's plan-time checks say so).
+    "platform/sources/kustomization.yaml" = <<-EOT
+      apiVersion: kustomize.config.k8s.io/v1beta1
+      kind: Kustomization
+      resources:
+        - cloudnative-pg.yaml
+    EOT
     "platform/databases/kustomization.yaml" = <<-EOT
       apiVersion: kustomize.config.k8s.io/v1beta1
       kind: Kustomization

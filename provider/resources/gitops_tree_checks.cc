@@ -1,0 +1,116 @@
+#include "provider/resources/gitops_tree_checks.h"
+
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "tree/checks/checks.h"
+#include "tree/checks/disk_lookup.h"
+#include "tree/layout.h"
+
+namespace wildside::resources::gitops {
+namespace {
+
+using core::AttributePath;
+using cty::Value;
+namespace checks = tree::checks;
+
+const char* SummaryOf(checks::FindingKind kind) {
+  switch (kind) {
+    case checks::FindingKind::kYamlSyntax: return "Invalid YAML";
+    case checks::FindingKind::kDuplicateKey: return "Duplicate YAML key";
+    case checks::FindingKind::kNotKubernetesObject: return "Not a Kubernetes object where Flux decodes one";
+    case checks::FindingKind::kMissingReference: return "Kustomization reference does not resolve";
+    case checks::FindingKind::kOutsideCheckout: return "Kustomization reference leaves the checkout";
+    case checks::FindingKind::kNotAKustomization: return "Listed directory holds no kustomization";
+    case checks::FindingKind::kMultipleKustomizations: return "Several kustomization files in one directory";
+    case checks::FindingKind::kFluxPathMissing: return "Flux Kustomization path does not exist";
+  }
+  return "Manifest check failed";
+}
+
+// A file that other files' verdicts depend on: a kustomization (its
+// references) or one holding a Flux Kustomization (its spec.path). Cheap:
+// a name test and one substring search, no parse.
+bool MayAffectOthers(std::string_view key, std::string_view content) {
+  return checks::IsKustomizationFile(key) ||
+         content.find("kustomize.toolkit.fluxcd.io") != std::string_view::npos;
+}
+
+bool SameSetting(const Value& prior, const Value& planned, const char* attr) {
+  return prior.GetAttr(attr) == planned.GetAttr(attr);
+}
+
+}  // namespace
+
+void CheckManifests(const Settings& settings, const Desired& desired, const Value* prior, const Value& planned,
+                    core::Diagnostics* diags) {
+  if (settings.checks == ChecksMode::kOff || !settings.checks_known) return;
+
+  // Which files changed since the prior state's checked plan.
+  std::set<std::string_view> changed;
+  bool incremental = false;
+  if (prior != nullptr && !prior->IsNull() && prior->IsKnown()) {
+    const Value& before = prior->GetAttr("files");
+    const Value& after = planned.GetAttr("files");
+    bool same_settings = true;
+    for (const char* attr : {"path", "cluster", "exclude", "extra_components", kChecks, kChecksExclude}) {
+      same_settings = same_settings && SameSetting(*prior, planned, attr);
+    }
+    if (same_settings && before.IsWhollyKnown() && !before.IsNull() && after.IsWhollyKnown() && !after.IsNull() &&
+        before.entries().size() == after.entries().size()) {
+      incremental = true;
+      for (const auto& [key, info] : after.entries()) {
+        auto it = before.entries().find(key);
+        if (it == before.entries().end()) {
+          incremental = false;  // the set of paths changed: resolve everything again
+          break;
+        }
+        if (it->second.GetAttr("sha256") != info.GetAttr("sha256")) changed.insert(key);
+      }
+      if (incremental && changed.empty()) return;  // a no-op plan checks nothing
+    }
+  }
+
+  checks::CheckOptions options;
+  options.exclude = settings.checks_exclude;
+  options.flux_roots = {absl::StrCat("clusters/", settings.cluster)};
+  options.owned_roots = tree::OwnedRoots(settings.cluster);
+  options.is_sensitive = [&desired](std::string_view key) {
+    auto it = desired.source.find(std::string(key));
+    return it != desired.source.end() && std::string_view(it->second) == kSensitive;
+  };
+  options.lookup = checks::MakeCheckoutLookup(settings.path, settings.cluster, settings.options);
+
+  std::vector<checks::Finding> findings;
+  if (!incremental) {
+    findings = checks::CheckTree(desired.tree, options);
+  } else {
+    checks::FactsMap facts;
+    for (const auto& [key, content] : desired.tree) {
+      if (changed.count(key) == 0 && !MayAffectOthers(key, content)) continue;
+      checks::FileFacts f = checks::CheckFile(key, content, options);
+      findings.insert(findings.end(), f.findings.begin(), f.findings.end());
+      facts.emplace(key, std::move(f));
+    }
+    std::vector<checks::Finding> cross = checks::CheckReferences(desired.tree, facts, options);
+    findings.insert(findings.end(), cross.begin(), cross.end());
+  }
+
+  const bool error = settings.checks == ChecksMode::kError;
+  for (const checks::Finding& f : findings) {
+    auto src = desired.source.find(f.key);
+    const char* attr = src == desired.source.end() ? kRendered : src->second;
+    std::string detail = absl::StrCat(
+        checks::FormatFinding(f, attr),
+        error ? "\n\nFlux would refuse this tree. Fix the manifest, list the file in checks_exclude if it is not "
+                "YAML by design, or set checks = \"warn\" to apply anyway."
+              : "\n\nchecks = \"warn\": the apply goes on.");
+    AttributePath at = AttributePath::Attr(attr).Key(f.key);
+    diags->push_back(error ? core::ErrorAt(std::move(at), SummaryOf(f.kind), std::move(detail))
+                           : core::WarningAt(std::move(at), SummaryOf(f.kind), std::move(detail)));
+  }
+}
+
+}  // namespace wildside::resources::gitops
