@@ -1116,13 +1116,19 @@ resource "wildside_gitops_tree" "t" {
   // common modules/ mirror), prod nests its platform under clusters/prod/.
   static Files SharedDev() {
     Files f = SampleManifests();
-    f["modules/common/namespace.yaml"] = "kind: Namespace\nmetadata:\n  name: common\n\n";
+    f["modules/common/namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: common\n\n";
     return f;
   }
+  // Valid for the plan-time checks: a kustomization listing its files,
+  // each a Kubernetes object.
   static Files Nested(const std::string& cluster) {
-    return {{"clusters/" + cluster + "/kustomization.yaml", "resources:\n  - platform/traefik\n\n"},
-            {"clusters/" + cluster + "/platform/traefik/release.yaml", "kind: HelmRelease\nname: traefik-" + cluster + "\n\n"},
-            {"clusters/" + cluster + "/platform/redis/valkey.yaml", "kind: StatefulSet\nname: valkey\n\n"}};
+    const std::string c = "clusters/" + cluster + "/";
+    return {{c + "kustomization.yaml",
+             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+             "  - platform/traefik/release.yaml\n  - platform/redis/valkey.yaml\n"},
+            {c + "platform/traefik/release.yaml",
+             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: traefik-" + cluster + "\n"},
+            {c + "platform/redis/valkey.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: valkey\n"}};
   }
 };
 
@@ -1132,16 +1138,27 @@ TEST_P(EndToEndSharedCheckoutTest, SharedDevAndNestedProdNeverUndoEachOther) {
   EXPECT_TRUE(fs::exists(Checkout() / "clusters/prod/.wildside-inventory"));
 }
 
+// prod's kustomization uses dev's shared modules/ mirror: the plan-time
+// checks see those files, which prod's apply never prunes.
+TEST_P(EndToEndSharedCheckoutTest, NestedProdReferencingDevsSharedModulesPassesTheChecks) {
+  Files prod = Nested("prod");
+  prod["clusters/prod/kustomization.yaml"] =
+      "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+      "  - platform/traefik/release.yaml\n  - platform/redis/valkey.yaml\n"
+      "  - ../../modules/common/namespace.yaml\n";
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), prod));
+}
+
 TEST_P(EndToEndSharedCheckoutTest, NestedAndNestedNeverUndoEachOther) {
   Files dev = Nested("dev");
-  dev["modules/common/namespace.yaml"] = "kind: Namespace\nmetadata:\n  name: common\n\n";
+  dev["modules/common/namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: common\n\n";
   ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(dev, Nested("prod")));
 }
 
 TEST_P(EndToEndSharedCheckoutTest, AnotherClusterWritingAPathDevOwnsFailsAtPlanNamingDev) {
   ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
   const std::string key = "platform/databases/cluster.yaml";
-  for (const std::string content : {SharedDev().at(key), std::string("kind: Cluster\nname: prods\n\n")}) {
+  for (const std::string content : {SharedDev().at(key), std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prods\n")}) {
     Files prod = Nested("prod");
     prod[key] = content;
     WriteRoot("prod", prod);

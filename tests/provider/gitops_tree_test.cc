@@ -555,7 +555,9 @@ TEST_F(GitopsTreeTest, StraysAndFilesTooLargeToShowStillCarryTheirHash) {
 TEST_F(GitopsTreeTest, KeyAnotherClusterClaimsIsAnErrorOnThatKeyAtPlanAndAgainUnderTheLockAtApply) {
   const std::string key = "platform/traefik/a.yaml";
   Value dev = Config(Manifests({{key, "a\n"}}), "dev");
-  Value prod = Config(Manifests({{key, "a\n"}, {"clusters/prod/k.yaml", "k\n"}}), "prod");
+  Value prod = Config(
+      Manifests({{key, "a\n"}, {"clusters/prod/k.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n"}}),
+      "prod");
   // Two instances in one state: both planned before either writes.
   core::PlanResult dev_plan = PlanCreate(dev);
   core::PlanResult prod_plan = PlanCreate(prod);
