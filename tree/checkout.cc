@@ -84,10 +84,7 @@ absl::Status Checkout::Remove(std::string_view cluster,
   if (!locked()) {
     return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
-  if (absl::Status s = RemoveManagedFilesAt(root_fd_, sorted, *options_, report); !s.ok()) {
-    return s;  // the inventory keeps claiming what may still be there
-  }
-  return ReleaseInventoryAt(root_fd_, cluster, *options_, report);
+  return RemoveAndReleaseAt(root_fd_, cluster, std::move(sorted), *options_, report);
 }
 
 absl::StatusOr<ForeignClaims> Checkout::ReadForeignClaims(std::string_view cluster) const {

@@ -177,10 +177,14 @@ absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster,
   absl::StatusOr<Inventory> inv = ReadInventoryAt(root_fd, cluster, options);
   if (!inv.ok()) return inv.status();
   if (!inv->exists) return absl::OkStatus();
+  // A path another cluster claims too (a race through git) is theirs.
+  absl::StatusOr<ForeignClaims> foreign = ReadForeignClaimsAt(root_fd, cluster, options);
+  if (!foreign.ok()) return foreign.status();
   Env* env = options.GetEnv();
   DirCache dirs(env, root_fd, options.dir_mode);
   std::vector<std::string> left;
   for (const std::string& p : inv->paths) {
+    if (ClaimOf(*foreign, p) != nullptr) continue;
     absl::StatusOr<int> dir = dirs.Open(ParentPath(p), false, nullptr);
     if (!dir.ok()) continue;  // gone, or not reachable without a symlink
     struct stat st;

@@ -46,7 +46,8 @@ absl::Status WriteInventoryAt(Env* env, internal::DirCache& dirs, const std::str
                               uint64_t* dirs_created = nullptr);
 
 // After a destroy removed its files: narrows `cluster`'s inventory to the
-// paths it lists that are still regular files on disk (the destroy half of
+// paths it lists that are still regular files on disk and no other
+// cluster's inventory claims (the destroy half of
 // a replacement keeps some; an excluded path is never deleted), or deletes
 // it, and then `clusters/<cluster>/` if that is left empty, when none is
 // left. The report is not touched: the inventory is not a file of the tree.

@@ -299,6 +299,20 @@ TEST(InventoryRemoveTest, DestroyDeletesTheInventoryLastAndKeepsClaimsOnWhatStay
   EXPECT_EQ(Claims(co, "prod"), Keys(kProd));
 }
 
+TEST(InventoryRemoveTest, DestroyNeverDeletesAFileAnotherClusterClaims) {
+  TempDir tmp;
+  const std::string co = tmp / "co";
+  ASSERT_THAT(RenderGitopsTree(co, kDev, "dev"), IsOk());
+  // A race through git: prod's inventory claims one of dev's files too.
+  const std::string both = "modules/shared/common.yaml";
+  WriteFile(co + "/" + InventoryPath("prod"), FormatInventory("prod", std::vector<std::string>{both}));
+  ApplyResult r = RemoveManagedFiles(co, "dev", Keys(kDev), {});
+  ASSERT_THAT(r.status, IsOk());
+  EXPECT_EQ(r.report.pruned, kDev.size() - 1);
+  EXPECT_EQ(ReadFile(co + "/" + both), kDev.at(both));
+  EXPECT_FALSE(Exists(co + "/" + InventoryPath("dev"))) << "released: the file is prod's";
+}
+
 TEST(InventoryRemoveTest, DestroyThroughACheckoutReleasesToo) {
   TempDir tmp;
   const std::string co = tmp / "co";
