@@ -122,9 +122,8 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
       scan.inventory.cluster.empty() ? std::string() : InventoryPath(scan.inventory.cluster);
   const bool keeps_inventory = !inventory_path.empty() && (scan.inventory.exists || !desired.empty());
   if (keeps_inventory) {
-    for (std::string_view p = ParentPath(inventory_path); !p.empty() && needed_dirs.emplace(p).second;
-         p = ParentPath(p)) {
-    }
+    std::string_view p = ParentPath(inventory_path);
+    while (!p.empty() && needed_dirs.emplace(p).second) p = ParentPath(p);
   }
 
   for (const auto& [key, content] : desired) {
@@ -230,8 +229,9 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
       out.changes.push_back(std::move(c));
       continue;
     }
-    // A directory survives if a desired key needs it, if it holds excluded
-    // paths, or if nothing is pruned at all.
+    // A directory survives if a desired key (or the inventory) needs it, if
+    // it holds excluded paths or files another cluster claims, or if
+    // nothing is pruned at all.
     bool keep = !options.prune || needed_dirs.count(e.path) != 0 ||
                 HasSortedPrefix(scan.excluded, e.path + "/") ||
                 HasClaimBelow(scan.foreign, e.path);
