@@ -42,7 +42,7 @@ using cty::Value;
 // At most this many paths are named in one warning; the rest are counted.
 constexpr size_t kMaxNamedPaths = 20;
 
-// "a, b, c" or "a, b, … and 7 more".
+// "a, b, c", or the first kMaxNamedPaths and "and 7 more".
 std::string NamePaths(const std::vector<std::string>& paths) {
   std::vector<std::string> shown;
   for (size_t i = 0; i < paths.size() && i < kMaxNamedPaths; ++i) shown.push_back(EscapeForDisplay(paths[i]));
@@ -72,14 +72,6 @@ void AddConflictDiagnostics(const tree::ChangeSet& changes, const Desired& desir
   }
 }
 
-// True if `path` or a directory above it matches `exclude`.
-bool InExcludedPath(std::string_view path, const tree::TreeOptions& options) {
-  for (std::string_view p = path; !p.empty(); p = tree::ParentPath(p)) {
-    if (tree::IsExcluded(p, options)) return true;
-  }
-  return false;
-}
-
 // The keys of the prior state that leave it because `exclude` now matches
 // them. OpenTofu shows each as removed (`-`), but the apply never touches
 // an excluded path: they stay on disk. The prior state is decoded whole
@@ -98,7 +90,7 @@ std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, 
     if (!m.IsKnown() || m.IsNull()) continue;
     for (const auto& [key, unused] : m.entries()) {
       if (IsDisplayOnlyKey(key) || desired.tree.count(key) != 0) continue;
-      if (InExcludedPath(key, settings.options)) out.push_back(key);
+      if (tree::ExcludingPattern(key, settings.options) != nullptr) out.push_back(key);
     }
   }
   std::sort(out.begin(), out.end());
