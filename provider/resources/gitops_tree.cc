@@ -42,9 +42,19 @@ class GitopsTreeResource final : public core::Resource {
 
   const schema::Schema& GetSchema() const override { return schema_; }
 
-  Diagnostics ValidateConfig(const Value& config) const override {
+  Diagnostics ValidateConfig(const Value& config, const core::ClientCapabilities& client) const override {
     Diagnostics diags;
     if (!config.IsKnown()) return diags;
+    if (!config.GetAttr(kRenderedWo).IsNull() && !client.write_only_attributes_allowed) {
+      // An older client treats the attribute as a plain optional one and
+      // would store every content in state: refuse before any plan.
+      diags.push_back(core::ErrorAt(
+          AttributePath::Attr(kRenderedWo), "Write-only attributes not supported by this client",
+          absl::StrCat(kRenderedWo, ": this OpenTofu or Terraform does not support write-only attributes, so "
+                       "it would store the contents in the state. Use OpenTofu >= 1.11 or Terraform >= 1.11, or "
+                       "move the files to ", kSensitive, " (stored in state, redacted in plans).")));
+    }
+    RequireSomeManifests(config, &diags);
     Settings settings;
     bool known = Read(config, &settings, &diags);
     Desired desired = DesiredFrom(config, &diags);
@@ -84,10 +94,14 @@ class GitopsTreeResource final : public core::Resource {
       return result;
     }
     std::vector<std::string> eol_only;
+    // With write-only keys (or after a write-only import), no content but
+    // the plain maps' enters the state.
+    const std::set<std::string> write_only = WriteOnlyKeys(result.private_data);
+    const bool hashes_only = !write_only.empty() || HashesOnly(result.private_data);
     // Kept only for the error path; RefreshFromDisk takes the state over.
     std::optional<Value> kept;
-    absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(std::move(request.current_state), &eol_only,
-                                                                     nullptr, &kept);
+    absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(
+        std::move(request.current_state), &eol_only, nullptr, &kept, hashes_only ? &write_only : nullptr);
     if (!eol_only.empty()) {
       // The plan's line diff of such a file shows identical lines; say why.
       result.diagnostics.push_back(core::WarningAt(
@@ -117,14 +131,22 @@ class GitopsTreeResource final : public core::Resource {
       return result;
     }
     // Only the proposed state is read whole: the prior only for IsNull(), the
-    // configuration not at all (see ADR 0007).
+    // configuration only for its write-only map (see ADR 0007).
     const bool create = request.prior_state.IsNull();
-    absl::StatusOr<Value> proposed = std::move(request.proposed_new_state).Decode();
+    // The proposed state may carry the write-only contents; they are planned
+    // null (OpenTofu refuses anything else) and read from the configuration.
+    absl::StatusOr<Value> proposed = request.proposed_new_state.DecodeWithout({kRenderedWo});
     if (!proposed.ok()) {
       result.diagnostics.push_back(core::DecodeFailure("proposed new state", proposed.status()));
       return result;
     }
     Value planned = *std::move(proposed);
+    planned.SetAttr(kRenderedWo, Value::Null(Type::Map(Type::String())));
+    absl::StatusOr<Value> write_only = WriteOnlyFromConfig(request.config);
+    if (!write_only.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("configuration", write_only.status()));
+      return result;
+    }
     if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(DefaultPrune()));
     if (planned.GetAttr("exclude").IsNull()) {
       planned.SetAttr("exclude", DefaultExclude());
@@ -137,7 +159,7 @@ class GitopsTreeResource final : public core::Resource {
 
     Settings settings;
     bool known = Read(planned, &settings, &result.diagnostics);
-    Desired desired = DesiredFrom(planned, &result.diagnostics);
+    Desired desired = DesiredFrom(planned, &result.diagnostics, &*write_only);
     if (known && desired.keys_known) ValidateKeys(settings, desired, &result.diagnostics);
     if (core::HasError(result.diagnostics)) return result;
 
@@ -164,14 +186,14 @@ class GitopsTreeResource final : public core::Resource {
       CheckCheckout(settings, desired, create, &result.diagnostics);
       if (create) {
         result.planned_private =
-            ReplaceInPlacePrivate(MakeId(settings.cluster, settings.path), desired.tree);
+            ReplaceInPlacePrivate(MakeId(settings.cluster, settings.path), desired.tree, request.prior_private);
       }
     }
     if (known && desired.keys_known && desired.contents_known && !core::HasError(result.diagnostics)) {
       // The prior state without its manifests: enough to tell what changed.
       std::optional<Value> prior;
       if (!create) {
-        absl::StatusOr<Value> slim = request.prior_state.DecodeWithout({kRendered, kSensitive});
+        absl::StatusOr<Value> slim = request.prior_state.DecodeWithout({kRendered, kSensitive, kRenderedWo});
         if (slim.ok()) prior.emplace(*std::move(slim));
       }
       CheckManifests(settings, desired, prior ? &*prior : nullptr, planned, &result.diagnostics);
@@ -184,8 +206,11 @@ class GitopsTreeResource final : public core::Resource {
     core::ApplyResult result;
     if (request.planned_state.IsNull()) return Destroy(std::move(request));
     // A create plan's private data only informs the destroy half of a
-    // replacement; the state keeps none of it.
+    // replacement; the state keeps none of it. Until the tree is written,
+    // the prior's write-only keys stay the ones the resource owns.
     const bool create = request.prior_state.IsNull();
+    const std::set<std::string> prior_write_only = create ? std::set<std::string>()
+                                                          : WriteOnlyKeys(request.planned_private);
     result.private_data = create ? std::string() : request.planned_private;
 
     // The planned state is read whole; the prior only when keys dropped from
@@ -199,11 +224,26 @@ class GitopsTreeResource final : public core::Resource {
     }
     Value planned_state = *std::move(decoded);
     const Value& planned = planned_state;
+    absl::StatusOr<Value> write_only = WriteOnlyFromConfig(request.config);
+    if (!write_only.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("configuration", write_only.status()));
+      result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+      return result;
+    }
     Settings settings;
     Read(planned, &settings, &result.diagnostics);
     if (env_ == nullptr) settings.options.env = TestHookEnv();
-    Desired desired = DesiredFrom(planned, &result.diagnostics);
+    Desired desired = DesiredFrom(planned, &result.diagnostics, &*write_only);
     if (!core::HasError(result.diagnostics)) ValidateKeys(settings, desired, &result.diagnostics);
+    if (!core::HasError(result.diagnostics) && desired.contents_known) {
+      CheckWriteOnlyAgainstPlan(desired, planned.GetAttr("files"), &result.diagnostics);
+    }
+    std::set<std::string> new_write_only;
+    for (const auto& [key, attr] : desired.source) {
+      if (std::string_view(attr) == kRenderedWo) new_write_only.insert(key);
+    }
+    std::set<std::string> owned_write_only = prior_write_only;
+    owned_write_only.insert(new_write_only.begin(), new_write_only.end());
     if (core::HasError(result.diagnostics) || !desired.contents_known) {
       if (!desired.contents_known) {
         result.diagnostics.push_back(core::Error("Unknown manifest content at apply",
@@ -238,6 +278,16 @@ class GitopsTreeResource final : public core::Resource {
         const Value& m = prior->GetAttr(attr);
         if (!m.IsKnown()) continue;
         for (const auto& [key, unused] : m.entries()) {
+          if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
+        }
+      }
+      for (const std::string& key : prior_write_only) {
+        if (desired.tree.count(key) == 0) dropped.push_back(key);
+      }
+      if (HashesOnly(request.planned_private) && prior->GetAttr("files").IsKnown()) {
+        // A write-only import owns every file it found, as an import with
+        // contents owns every key of its map.
+        for (const auto& [key, unused] : prior->GetAttr("files").entries()) {
           if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
         }
       }
@@ -276,8 +326,11 @@ class GitopsTreeResource final : public core::Resource {
                        ". Every file holds either its old or its new content; the next plan shows what is left.")));
       // Report what is actually on disk so the next plan shows the rest
       // (read in the same session, still under the lock).
-      absl::StatusOr<std::optional<Value>> actual =
-          RefreshFromDisk(std::move(planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
+      // Files of the old and the new write-only keys may both be on disk.
+      result.private_data = WithWriteOnlyKeys(result.private_data, owned_write_only);
+      absl::StatusOr<std::optional<Value>> actual = RefreshFromDisk(
+          std::move(planned_state), nullptr, checkout.ok() ? &*checkout : nullptr, nullptr,
+          owned_write_only.empty() ? nullptr : &owned_write_only);
       if (actual.ok() && actual->has_value()) {
         result.new_state = **std::move(actual);
       } else if (prior.has_value()) {
@@ -296,27 +349,40 @@ class GitopsTreeResource final : public core::Resource {
       new_state.SetAttr("files", std::move(files));
     }
     result.new_state = std::move(new_state);
+    result.private_data = WithWriteOnlyKeys(result.private_data, new_write_only);
     return result;
   }
 
   core::ImportResult Import(std::string_view id) const override {
     core::ImportResult result;
+    // "write-only/<cluster>:<path>": the checkout is read by hash only, so
+    // that a configuration with rendered_manifests_wo never finds content in
+    // state. '/' is not in any cluster name: the plain form is unaffected.
+    constexpr std::string_view kWriteOnlyPrefix = "write-only/";
+    const bool hashes_only = id.starts_with(kWriteOnlyPrefix);
+    const std::string_view full_id = id;
+    if (hashes_only) id.remove_prefix(kWriteOnlyPrefix.size());
     size_t colon = id.find(':');
     std::string_view cluster = colon == std::string_view::npos ? std::string_view() : id.substr(0, colon);
     std::string_view path = colon == std::string_view::npos ? std::string_view() : id.substr(colon + 1);
     if (colon == std::string_view::npos || path.empty() || !tree::ValidateCluster(cluster).ok()) {
       result.diagnostics.push_back(core::Error(
           "Invalid import ID",
-          absl::StrCat("import ID \"", AV(id), "\": expected \"<cluster>:<path>\", e.g. \"dev:./gitops\", where "
+          absl::StrCat("import ID \"", AV(full_id), "\": expected \"<cluster>:<path>\", e.g. \"dev:./gitops\", where "
                        "<cluster> is a DNS-1123 label and <path> the checkout directory as written in the "
-                       "configuration.")));
+                       "configuration; or \"write-only/<cluster>:<path>\" to import hashes only, for a "
+                       "configuration with ", kRenderedWo, ".")));
       return result;
     }
     Value::Entries attrs;
     attrs.emplace("id", Value::String(std::string(id)));
     attrs.emplace("path", Value::String(std::string(path)));
     attrs.emplace("cluster", Value::String(std::string(cluster)));
-    attrs.emplace(kRendered, Value::Map(Type::String(), {}));
+    if (hashes_only) {
+      result.private_data = HashesOnlyPrivate();  // rendered_manifests stays null: nothing is shown
+    } else {
+      attrs.emplace(kRendered, Value::Map(Type::String(), {}));
+    }
     attrs.emplace("prune", Value::Bool(DefaultPrune()));
     attrs.emplace("exclude", DefaultExclude());
     attrs.emplace("file_permission", Value::String(DefaultFileMode()));
@@ -364,6 +430,17 @@ class GitopsTreeResource final : public core::Resource {
       for (const auto& [key, unused] : m.entries()) {
         if (IsDisplayOnlyKey(key) || (kept && kept->count(key) != 0)) continue;
         paths.push_back(key);
+      }
+    }
+    // The write-only files the prior owns: a plain destroy's private is the
+    // state's; a replacement's create plan carried them over.
+    for (const std::string& key : WriteOnlyKeys(request.planned_private)) {
+      if (!(kept && kept->count(key) != 0)) paths.push_back(key);
+    }
+    if (HashesOnly(request.planned_private) && prior.GetAttr("files").IsKnown()) {
+      // A write-only import never applied: it owns every file it found.
+      for (const auto& [key, unused] : prior.GetAttr("files").entries()) {
+        if (!IsDisplayOnlyKey(key) && !(kept && kept->count(key) != 0)) paths.push_back(key);
       }
     }
     tree::ApplyResult removed;
@@ -419,14 +496,45 @@ class GitopsTreeResource final : public core::Resource {
   }
 
 
+  // The configuration's rendered_manifests_wo (a null map when it has
+  // none), decoded without the other maps.
+  absl::StatusOr<Value> WriteOnlyFromConfig(const cty::LazyValue& config) const {
+    absl::StatusOr<Value> slim = config.DecodeWithout({kRendered, kSensitive});
+    if (!slim.ok()) return slim.status();
+    if (slim->IsNull() || !slim->IsKnown()) return Value::Null(Type::Map(Type::String()));
+    return slim->TakeAttr(kRenderedWo);
+  }
+
+  // Apply writes no write-only content other than the plan showed: each
+  // one's SHA-256 must be the planned `files` entry's (a value that changed
+  // since the plan, e.g. from an ephemeral input, was never reviewed).
+  // Nothing to compare when the plan could not know the hashes.
+  static void CheckWriteOnlyAgainstPlan(const Desired& desired, const Value& planned_files, Diagnostics* diags) {
+    if (!planned_files.IsWhollyKnown() || planned_files.IsNull()) return;
+    for (const auto& [key, attr] : desired.source) {
+      if (std::string_view(attr) != kRenderedWo) continue;
+      auto it = planned_files.entries().find(key);
+      std::string now = tree::Sha256Hex(desired.tree.at(key));
+      std::string planned = it == planned_files.entries().end() ? std::string() : it->second.GetAttr("sha256").AsString();
+      if (planned == now) continue;
+      diags->push_back(core::ErrorAt(
+          AttributePath::Attr(kRenderedWo).Key(key), "Write-only content changed since the plan",
+          absl::StrCat(kRenderedWo, "[\"", EscapeForDisplay(key), "\"]: the configuration now gives content with "
+                       "SHA-256 ", now, ", but the plan ",
+                       planned.empty() ? "did not have this file" : absl::StrCat("showed ", planned),
+                       ". Nothing was written: run the plan again to review the new content.")));
+    }
+  }
+
   // ReadSettings, with the filesystem seam this resource was made with.
   bool Read(const Value& obj, Settings* out, Diagnostics* diags) const {
     return ReadSettings(obj, env_, out, diags);
   }
   absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* eol_only = nullptr,
                                                        const tree::Checkout* session = nullptr,
-                                                       std::optional<Value>* kept_on_error = nullptr) const {
-    return gitops::RefreshFromDisk(std::move(state), env_, eol_only, session, kept_on_error);
+                                                       std::optional<Value>* kept_on_error = nullptr,
+                                                       const std::set<std::string>* write_only = nullptr) const {
+    return gitops::RefreshFromDisk(std::move(state), env_, eol_only, session, kept_on_error, write_only);
   }
 
   schema::Schema schema_;

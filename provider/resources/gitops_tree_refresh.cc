@@ -48,13 +48,22 @@ std::string Summary(std::string_view why, uint64_t size, std::string_view sha256
 
 absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env, std::vector<std::string>* eol_only,
                                                      const tree::Checkout* session,
-                                                     std::optional<Value>* kept_on_error) {
+                                                     std::optional<Value>* kept_on_error,
+                                                     const std::set<std::string>* write_only) {
   Settings settings;
   core::Diagnostics ignored;
   ReadSettings(state, env, &settings, &ignored);
   // Views into the state's strings; they stay valid while the maps that
   // hold them are moved (a std::map move keeps its nodes).
   Desired managed = DesiredFrom(state, nullptr);
+  const bool any_write_only = write_only != nullptr;
+  if (any_write_only) {
+    // Managed without a content to compare with: the scan compares nothing
+    // for them (no file is empty and equal by size alone: the hash decides).
+    for (const std::string& key : *write_only) {
+      if (managed.source.emplace(key, kRenderedWo).second) managed.tree.emplace(key, std::string_view());
+    }
+  }
   auto fail = [&](absl::Status s) -> absl::Status {
     if (kept_on_error != nullptr) kept_on_error->emplace(std::move(state));
     return s;
@@ -72,6 +81,7 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
   if (!scan->root_exists) return std::optional<Value>();
 
   // The stored contents, to move unchanged ones on.
+  const bool had_rendered = !state.GetAttr(kRendered).IsNull();
   const bool had_sensitive = !state.GetAttr(kSensitive).IsNull();
   auto take_map = [&](const char* attr) {
     Value m = state.TakeAttr(attr);
@@ -87,6 +97,17 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
     const bool is_managed = source != managed.source.end();
     if (!is_managed && !settings.options.prune) continue;
     std::string mode = FormatMode(e.mode);
+    if (any_write_only && (!is_managed || std::string_view(source->second) == kRenderedWo)) {
+      // Hash and mode only: a write-only file's content, or a stray's next
+      // to write-only files, never enters state.
+      std::string sha = e.sha256;
+      if (sha.empty() || (is_managed && e.compared)) {
+        absl::StatusOr<std::string> hashed = session->HashFile(e.path);
+        sha = hashed.ok() ? *std::move(hashed) : std::string();
+      }
+      files.emplace(is_managed ? e.path : tree::DisplayKeyForDiskPath(e.path), FileInfo(std::move(sha), std::move(mode)));
+      continue;
+    }
     std::string content;
     std::string sha = e.sha256;
     bool have_content = false;
@@ -141,7 +162,11 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
     (to_sensitive ? sensitive : rendered).emplace(std::move(key), Value::String(std::move(content)));
   }
   Value out = std::move(state);
-  out.SetAttr(kRendered, Value::Map(Type::String(), std::move(rendered)));
+  // A map the configuration leaves null stays null unless the disk adds to
+  // it, or every plan of a write-only tree would show it appear.
+  out.SetAttr(kRendered, had_rendered || !rendered.empty() ? Value::Map(Type::String(), std::move(rendered))
+                                                           : Value::Null(Type::Map(Type::String())));
+  out.SetAttr(kRenderedWo, Value::Null(Type::Map(Type::String())));
   if (had_sensitive || !sensitive.empty()) {
     out.SetAttr(kSensitive, Value::Map(Type::String(), std::move(sensitive)));
   }
