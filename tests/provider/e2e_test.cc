@@ -1211,6 +1211,23 @@ TEST_P(EndToEndWriteOnlyTest, WriteOnlyImportHoldsHashesOnlyThenPlansEmpty) {
   EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
 }
 
+// examples/write-only applies with its secret from an ephemeral variable,
+// plans empty, and no state or plan holds the secret.
+TEST_P(EndToEndWriteOnlyTest, TheWriteOnlyExampleKeepsItsSecretOutOfState) {
+  const fs::path example = fs::path(WILDSIDE_TESTDATA_DIR) / "../../../examples/write-only";
+  fs::copy(example / "main.tf", ws_->work() / "main.tf");
+  const std::map<std::string, std::string> env = {{"TF_VAR_approle_secret_id", "wo-example-secret-77"}};
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult apply = ws_->Run({"apply", "-auto-approve", "-no-color", "-input=false"}, env);
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out + apply.err, Not(HasSubstr("Warning")));
+  EXPECT_THAT(ReadFile(ws_->work() / "out/gitops/platform/vault/approle-secret.yaml"),
+              HasSubstr("secret-id: \"wo-example-secret-77\""));
+  EXPECT_THAT(State(), Not(HasSubstr("wo-example-secret-77")));
+  testing::CommandResult plan = ws_->Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"}, env);
+  ASSERT_EXIT_CODE(plan, 0);
+}
+
 // Clients without write-only attributes would store the value in state:
 // the provider refuses the configuration before any plan.
 class EndToEndWriteOnlyRefusedTest : public EndToEndWriteOnlyTest {};
