@@ -96,8 +96,12 @@ class GitopsTreeResource final : public core::Resource {
     std::vector<std::string> eol_only;
     // With write-only keys (or after a write-only import), no content but
     // the plain maps' enters the state.
-    const std::set<std::string> write_only = WriteOnlyKeys(result.private_data);
+    const std::set<std::string> write_only = WriteOnlyKeys(result.private_data, request.current_state);
     const bool hashes_only = !write_only.empty() || HashesOnly(result.private_data);
+    // The "files" form of the private stands for the keys above only while
+    // the key set of `files` stays the same.
+    std::optional<std::set<std::string>> files_before;
+    if (WriteOnlyKeysNeedState(result.private_data)) files_before = KeysOf(request.current_state.GetAttr("files"));
     // Kept only for the error path; RefreshFromDisk takes the state over.
     std::optional<Value> kept;
     absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(
@@ -119,6 +123,10 @@ class GitopsTreeResource final : public core::Resource {
       return result;
     }
     result.new_state = refreshed->has_value() ? **std::move(refreshed) : Value::Null(type_);
+    if (files_before.has_value() && !result.new_state.IsNull() &&
+        KeysOf(result.new_state.GetAttr("files")) != *files_before) {
+      result.private_data = WithWriteOnlyKeys(result.private_data, write_only);
+    }
     return result;
   }
 
@@ -209,9 +217,23 @@ class GitopsTreeResource final : public core::Resource {
     // replacement; the state keeps none of it. Until the tree is written,
     // the prior's write-only keys stay the ones the resource owns.
     const bool create = request.prior_state.IsNull();
-    const std::set<std::string> prior_write_only = create ? std::set<std::string>()
-                                                          : WriteOnlyKeys(request.planned_private);
     result.private_data = create ? std::string() : request.planned_private;
+    // Decoded at most once, and only when needed.
+    std::optional<Value> prior;
+    auto decode_prior = [&]() -> absl::Status {
+      if (prior.has_value()) return absl::OkStatus();
+      absl::StatusOr<Value> p = std::move(request.prior_state).Decode();
+      if (!p.ok()) return p.status();
+      prior.emplace(*std::move(p));
+      return absl::OkStatus();
+    };
+    // The write-only keys the prior owns; its "files" form needs the prior.
+    auto prior_write_only = [&]() -> std::set<std::string> {
+      if (create) return {};
+      if (!WriteOnlyKeysNeedState(request.planned_private)) return WriteOnlyKeys(request.planned_private, Value::Null(type_));
+      if (!decode_prior().ok()) return {};
+      return WriteOnlyKeys(request.planned_private, *prior);
+    };
 
     // The planned state is read whole; the prior only when keys dropped from
     // the configuration must be deleted or the apply fails; the
@@ -242,8 +264,6 @@ class GitopsTreeResource final : public core::Resource {
     for (const auto& [key, attr] : desired.source) {
       if (std::string_view(attr) == kRenderedWo) new_write_only.insert(key);
     }
-    std::set<std::string> owned_write_only = prior_write_only;
-    owned_write_only.insert(new_write_only.begin(), new_write_only.end());
     if (core::HasError(result.diagnostics) || !desired.contents_known) {
       if (!desired.contents_known) {
         result.diagnostics.push_back(core::Error("Unknown manifest content at apply",
@@ -262,15 +282,6 @@ class GitopsTreeResource final : public core::Resource {
     absl::Status status = checkout.status();
     // Keys that left the configuration are deleted even with prune = false:
     // the resource wrote them.
-    // Decoded at most once, and only when needed.
-    std::optional<Value> prior;
-    auto decode_prior = [&]() -> absl::Status {
-      if (prior.has_value()) return absl::OkStatus();
-      absl::StatusOr<Value> p = std::move(request.prior_state).Decode();
-      if (!p.ok()) return p.status();
-      prior.emplace(*std::move(p));
-      return absl::OkStatus();
-    };
     if (status.ok() && !create && !settings.options.prune) status = decode_prior();
     if (status.ok() && !create && !settings.options.prune) {
       std::vector<std::string> dropped;
@@ -281,7 +292,7 @@ class GitopsTreeResource final : public core::Resource {
           if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
         }
       }
-      for (const std::string& key : prior_write_only) {
+      for (const std::string& key : prior_write_only()) {
         if (desired.tree.count(key) == 0) dropped.push_back(key);
       }
       if (HashesOnly(request.planned_private) && prior->GetAttr("files").IsKnown()) {
@@ -327,6 +338,8 @@ class GitopsTreeResource final : public core::Resource {
       // Report what is actually on disk so the next plan shows the rest
       // (read in the same session, still under the lock).
       // Files of the old and the new write-only keys may both be on disk.
+      std::set<std::string> owned_write_only = prior_write_only();
+      owned_write_only.insert(new_write_only.begin(), new_write_only.end());
       result.private_data = WithWriteOnlyKeys(result.private_data, owned_write_only);
       absl::StatusOr<std::optional<Value>> actual = RefreshFromDisk(
           std::move(planned_state), nullptr, checkout.ok() ? &*checkout : nullptr, nullptr,
@@ -349,7 +362,8 @@ class GitopsTreeResource final : public core::Resource {
       new_state.SetAttr("files", std::move(files));
     }
     result.new_state = std::move(new_state);
-    result.private_data = WithWriteOnlyKeys(result.private_data, new_write_only);
+    // `files` is now exactly the configured tree: the compact form holds.
+    result.private_data = WithWriteOnlyKeysAsFiles(result.private_data, !new_write_only.empty());
     return result;
   }
 
@@ -434,7 +448,7 @@ class GitopsTreeResource final : public core::Resource {
     }
     // The write-only files the prior owns: a plain destroy's private is the
     // state's; a replacement's create plan carried them over.
-    for (const std::string& key : WriteOnlyKeys(request.planned_private)) {
+    for (const std::string& key : WriteOnlyKeys(request.planned_private, prior)) {
       if (!(kept && kept->count(key) != 0)) paths.push_back(key);
     }
     if (HashesOnly(request.planned_private) && prior.GetAttr("files").IsKnown()) {
@@ -495,6 +509,14 @@ class GitopsTreeResource final : public core::Resource {
     }
   }
 
+
+  static std::set<std::string> KeysOf(const Value& map) {
+    std::set<std::string> keys;
+    if (map.IsKnown() && !map.IsNull()) {
+      for (const auto& [key, unused] : map.entries()) keys.insert(key);
+    }
+    return keys;
+  }
 
   // The configuration's rendered_manifests_wo (a null map when it has
   // none), decoded without the other maps.

@@ -36,6 +36,7 @@ std::optional<uint32_t> ParseMode(std::string_view text) {
 constexpr char kReplaceInPlace[] = "replace_in_place";
 constexpr char kWriteOnlyKeys[] = "write_only_keys";
 constexpr char kHashesOnly[] = "hashes_only";
+constexpr char kWriteOnlyInFiles[] = "files";
 
 // The private data as a JSON object; an empty one for empty or unreadable
 // bytes (a private written by no version of this provider).
@@ -322,15 +323,46 @@ std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& 
   return DumpPrivate(j);
 }
 
-std::set<std::string> WriteOnlyKeys(std::string_view private_data) {
+std::set<std::string> WriteOnlyKeys(std::string_view private_data, const Value& state) {
   std::set<std::string> keys;
   nlohmann::json j = ParsePrivate(private_data);
   auto it = j.find(kWriteOnlyKeys);
-  if (it == j.end() || !it->is_array()) return keys;
+  if (it == j.end()) return keys;
+  if (it->is_string() && it->get<std::string>() == kWriteOnlyInFiles) {
+    if (!state.IsKnown() || state.IsNull()) return keys;
+    const Value& files = state.GetAttr("files");
+    if (!files.IsKnown() || files.IsNull()) return keys;
+    for (const auto& [key, unused] : files.entries()) {
+      if (IsDisplayOnlyKey(key)) continue;
+      bool in_map = false;
+      for (const char* attr : {kRendered, kSensitive}) {
+        const Value& m = state.GetAttr(attr);
+        in_map = in_map || (m.IsKnown() && !m.IsNull() && m.entries().count(key) != 0);
+      }
+      if (!in_map) keys.insert(key);
+    }
+    return keys;
+  }
+  if (!it->is_array()) return keys;
   for (const nlohmann::json& k : *it) {
     if (k.is_string()) keys.insert(k.get<std::string>());
   }
   return keys;
+}
+
+bool WriteOnlyKeysNeedState(std::string_view private_data) {
+  nlohmann::json j = ParsePrivate(private_data);
+  auto it = j.find(kWriteOnlyKeys);
+  return it != j.end() && it->is_string() && it->get<std::string>() == kWriteOnlyInFiles;
+}
+
+std::string WithWriteOnlyKeysAsFiles(std::string_view private_data, bool any) {
+  nlohmann::json j = ParsePrivate(private_data);
+  j.erase(kReplaceInPlace);
+  j.erase(kHashesOnly);
+  j.erase(kWriteOnlyKeys);
+  if (any) j[kWriteOnlyKeys] = kWriteOnlyInFiles;
+  return j.empty() ? std::string() : DumpPrivate(j);
 }
 
 bool HashesOnly(std::string_view private_data) {

@@ -114,7 +114,12 @@ inline bool IsDisplayOnlyKey(std::string_view key) { return key.find('\\') != st
 //   prune, destroy and the deletion of a dropped key learn from here that
 //   the resource owns them. A plan passes the prior's on unchanged (an
 //   apply needs the old set to delete the keys dropped since) and an apply
-//   stores the configuration's.
+//   stores the configuration's. Either a list of keys, or the string
+//   "files": every key of the state's `files` that is in neither map. An
+//   apply stores "files" (its `files` is exactly the configured tree), so
+//   the private of a 10,000-file tree stays a few bytes instead of a
+//   second copy of every path; a refresh that finds the key set of `files`
+//   changed (a stray, a deletion) replaces it with the list it stood for.
 
 // Private data of a create plan: the checkout it will own and its keys,
 // merged into `prior_private` (the first plan's private when OpenTofu
@@ -126,8 +131,14 @@ inline bool IsDisplayOnlyKey(std::string_view key) { return key.find('\\') != st
 std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys,
                                   std::string_view prior_private = {});
 
-// The "write_only_keys" of `private_data`; empty when absent or unreadable.
-std::set<std::string> WriteOnlyKeys(std::string_view private_data);
+// The "write_only_keys" of `private_data`, resolved against `state` (the
+// state this private data belongs to) when in the "files" form; empty
+// when absent or unreadable.
+std::set<std::string> WriteOnlyKeys(std::string_view private_data, const cty::Value& state);
+
+// True when `private_data` holds write-only keys in the "files" form, which
+// only the state can resolve.
+bool WriteOnlyKeysNeedState(std::string_view private_data);
 
 // True when `private_data` marks a write-only import (see above).
 bool HashesOnly(std::string_view private_data);
@@ -137,6 +148,10 @@ std::string HashesOnlyPrivate();
 // `keys` (the member dropped when `keys` is empty); empty bytes when no
 // member is left, as before write-only keys existed.
 std::string WithWriteOnlyKeys(std::string_view private_data, const std::set<std::string>& keys);
+
+// As WithWriteOnlyKeys, in the "files" form when `any` (else the member is
+// dropped): only for a state whose `files` is exactly the configured tree.
+std::string WithWriteOnlyKeysAsFiles(std::string_view private_data, bool any);
 
 // The keys the following create will own when `planned_private` is a
 // ReplaceInPlacePrivate for checkout `id`; nullopt otherwise.

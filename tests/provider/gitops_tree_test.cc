@@ -544,8 +544,8 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
       resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_EQ(apply.new_state, plan.planned_state);
-  EXPECT_THAT(apply.private_data, HasSubstr("platform/vault/secret.yaml"));
-  EXPECT_THAT(apply.private_data, Not(HasSubstr("hunter2")));
+  // Compact: "every key of files in neither map", not a second copy of the paths.
+  EXPECT_EQ(apply.private_data, R"({"write_only_keys":"files"})");
   fs::path checkout = dir_ / "checkout";
   EXPECT_EQ(ReadFile(checkout / "platform/vault/secret.yaml"), kSecret);
   const Value state = apply.new_state;
@@ -569,6 +569,11 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   WriteFile(checkout / "platform/vault/stray.yaml", "stray-content\n");
   core::ReadResult drift = resource_->Read(core::ReadRequest{state, priv});
   ASSERT_THAT(drift.diagnostics, IsEmpty());
+  // The key set of files changed: the private now lists the keys it stood
+  // for, or the stray would count as owned and the deleted file as not.
+  EXPECT_THAT(drift.private_data, HasSubstr("clusters/dev/k.yaml"));
+  EXPECT_THAT(drift.private_data, HasSubstr("platform/vault/secret.yaml"));
+  EXPECT_THAT(drift.private_data, Not(HasSubstr("stray")));
   EXPECT_TRUE(drift.new_state.GetAttr("rendered_manifests").IsNull());
   EXPECT_TRUE(drift.new_state.GetAttr("rendered_manifests_wo").IsNull());
   std::string json = JsonOf(drift.new_state);
