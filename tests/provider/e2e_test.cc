@@ -1211,6 +1211,32 @@ TEST_P(EndToEndWriteOnlyTest, WriteOnlyImportHoldsHashesOnlyThenPlansEmpty) {
   EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
 }
 
+// A saved plan applied after a write-only input changed writes nothing.
+// The clients catch it first: at apply they plan again, and the new
+// files[...].sha256 differs from the saved plan's ("Provider produced
+// inconsistent final plan"); the provider's own check in Apply (the unit
+// test ApplyRefusesWriteOnlyContentThatChangedSincePlanAndWritesNothing)
+// stands behind it.
+TEST_P(EndToEndWriteOnlyTest, SavedPlanAppliedAfterTheContentChangedWritesNothing) {
+  auto files = WriteOnlyManifests();
+  ws_->WriteSources(files);
+  WriteWoConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  files["platform/vault/secret.yaml"] = "token: reviewed-wo-token\n";
+  ws_->WriteSources(files);
+  ASSERT_EXIT_CODE(ws_->Run({"plan", "-out=rotate.tfplan", "-no-color", "-input=false"}), 0);
+  files["platform/vault/secret.yaml"] = "token: never-reviewed-wo-token\n";
+  ws_->WriteSources(files);
+  testing::CommandResult apply = ws_->Run({"apply", "-no-color", "-input=false", "rotate.tfplan"});
+  ASSERT_EXIT_CODE(apply, 1);
+  EXPECT_THAT(apply.err, ::testing::AnyOf(HasSubstr("Write-only content changed since the plan"),
+                                          HasSubstr("files[\"platform/vault/secret.yaml\"].sha256")));
+  EXPECT_THAT(apply.err, Not(HasSubstr("never-reviewed-wo-token")));
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"), WriteOnlyManifests().at("platform/vault/secret.yaml"));
+  ExpectNoContent(State(), "state after the refused apply");
+}
+
 // examples/write-only applies with its secret from an ephemeral variable,
 // plans empty, and no state or plan holds the secret.
 TEST_P(EndToEndWriteOnlyTest, TheWriteOnlyExampleKeepsItsSecretOutOfState) {
