@@ -97,7 +97,11 @@ class GitopsTreeResource final : public core::Resource {
     // With write-only keys (or after a write-only import), no content but
     // the plain maps' enters the state.
     const std::set<std::string> write_only = WriteOnlyKeys(result.private_data, request.current_state);
-    const bool hashes_only = !write_only.empty() || HashesOnly(result.private_data);
+    // A state with neither plain map can only come from a write-only
+    // configuration: even with its private data lost, no content enters.
+    const bool no_plain_map = request.current_state.GetAttr(kRendered).IsNull() &&
+                              request.current_state.GetAttr(kSensitive).IsNull();
+    const bool hashes_only = !write_only.empty() || HashesOnly(result.private_data) || no_plain_map;
     // The "files" form of the private stands for the keys above only while
     // the key set of `files` stays the same.
     std::optional<std::set<std::string>> files_before;

@@ -599,6 +599,12 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   EXPECT_FALSE(fs::exists(checkout / "platform/vault/stray.yaml"));
   EXPECT_EQ(resource_->Read(core::ReadRequest{healed.new_state, priv}).new_state, state);
 
+  // Without its private data (a hand-edited state), a state with neither
+  // plain map still takes no content in.
+  core::ReadResult lost = resource_->Read(core::ReadRequest{state, ""});
+  ASSERT_THAT(lost.diagnostics, IsEmpty());
+  EXPECT_THAT(JsonOf(lost.new_state), Not(HasSubstr("hunter2")));
+
   // Destroy (OpenTofu passes the state's private) removes the write-only files.
   core::ApplyResult destroy =
       resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), priv});
