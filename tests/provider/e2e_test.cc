@@ -1211,6 +1211,54 @@ TEST_P(EndToEndWriteOnlyTest, WriteOnlyImportHoldsHashesOnlyThenPlansEmpty) {
   EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
 }
 
+// Keys spread over the plain and the write-only map: the plain file's edit
+// shows as a line diff, a stray's content does not show at all (moving a
+// key between maps: the unit test MixedMapsKeepOnlyThePlainContentsInState).
+TEST_P(EndToEndWriteOnlyTest, MixedMapsShowPlainDiffsOnly) {
+  auto files = WriteOnlyManifests();
+  ws_->WriteSources(files);
+  ws_->WriteRawConfig(R"(terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+
+locals {
+  manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
+  secret    = "platform/vault/secret.yaml"
+}
+
+resource "wildside_gitops_tree" "t" {
+  path                  = "checkout"
+  cluster               = "dev"
+  rendered_manifests    = { for k, v in local.manifests : k => v if k != local.secret }
+  rendered_manifests_wo = { (local.secret) = local.manifests[local.secret] }
+}
+)");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"), files.at("platform/vault/secret.yaml"));
+  EXPECT_THAT(State(), Not(HasSubstr("wo-secret-token-4f9a")));
+  EXPECT_THAT(State(), HasSubstr("kind: HelmRepository"));  // the plain map is stored as before
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  WriteFile(ws_->checkout() / "platform/databases/cluster.yaml",
+            "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 9\n\n");
+  WriteFile(ws_->checkout() / "platform/vault/stray.yaml", "stray: wo-stray-token\n");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("instances: 9"));
+  EXPECT_THAT(plan.out, HasSubstr("platform/vault/stray.yaml"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("wo-stray-token")));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/vault/stray.yaml"));
+  EXPECT_THAT(State(), Not(HasSubstr("wo-stray-token")));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
 // A saved plan applied after a write-only input changed writes nothing.
 // The clients catch it first: at apply they plan again, and the new
 // files[...].sha256 differs from the saved plan's ("Provider produced
