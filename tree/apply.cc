@@ -12,6 +12,8 @@
 #include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/internal/fs.h"
+#include "tree/inventory_at.h"
+#include "tree/inventory.h"
 #include "tree/layout.h"
 #include "tree/strings.h"
 
@@ -32,21 +34,45 @@ class Applier {
     absl::Status s = RunPhases(desired, changes);
     // Make whatever was renamed or unlinked durable even after an error:
     // after a bulk batch one syncfs beats fsyncing hundreds of directories.
-    absl::Status synced;
-    if (bulk_synced_) {
-      dirs_.ClearDirty();
-      if (env_->SyncFs(root_fd_) != 0) {
-        synced = OsError(".", "syncfs failed after renames", errno);
-      }
-    } else {
-      synced = dirs_.SyncDirty();
-    }
+    absl::Status synced = MakeDurable();
     std::sort(report_->changed_paths.begin(), report_->changed_paths.end());
     return s.ok() ? synced : s;
   }
 
  private:
   absl::Status RunPhases(const DesiredTree& desired, const ChangeSet& changes) {
+    // Claim before write: every file this apply may write is in the
+    // inventory, durably, before the first write.
+    if (!changes.inventory_claim.empty()) {
+      absl::Status s = WriteInventoryAt(env_, dirs_, changes.inventory_path, changes.inventory_claim,
+                                        options_.file_mode, &report_->dirs_created);
+      if (!s.ok()) return s;
+    }
+    if (absl::Status s = RunTreePhases(desired, changes); !s.ok()) return s;
+    // Release after delete: the narrowed inventory may become durable only
+    // after every prune is, or a crash could bring back a file no
+    // inventory claims.
+    if (!changes.inventory_release.empty()) {
+      if (absl::Status s = MakeDurable(); !s.ok()) return s;
+      return WriteInventoryAt(env_, dirs_, changes.inventory_path, changes.inventory_release,
+                              options_.file_mode, &report_->dirs_created);
+    }
+    return absl::OkStatus();
+  }
+
+  // Everything renamed, unlinked or created so far, durable now.
+  absl::Status MakeDurable() {
+    if (bulk_synced_) {
+      dirs_.ClearDirty();
+      if (env_->SyncFs(root_fd_) != 0) {
+        return OsError(".", "syncfs failed after renames", errno);
+      }
+      return absl::OkStatus();
+    }
+    return dirs_.SyncDirty();
+  }
+
+  absl::Status RunTreePhases(const DesiredTree& desired, const ChangeSet& changes) {
     for (const std::string& tmp : changes.temp_files) {
       if (absl::Status s = RemoveFile(tmp); !s.ok()) return s;
     }
@@ -342,6 +368,15 @@ absl::Status CheckChangePaths(const ChangeSet& changes) {
           EscapeForDisplay(c.path), ": refusing a change set path that is not a "
                            "normalised relative path"));
     }
+  }
+  if (!changes.inventory_path.empty() &&
+      (bad(changes.inventory_path) || BaseName(changes.inventory_path) != kInventoryName)) {
+    return absl::InvalidArgumentError(StrCat(
+        EscapeForDisplay(changes.inventory_path), ": refusing an inventory path that is not one of ours"));
+  }
+  if (changes.inventory_path.empty() &&
+      !(changes.inventory_claim.empty() && changes.inventory_release.empty())) {
+    return absl::InvalidArgumentError("change set writes an inventory without naming its path");
   }
   for (const std::string& t : changes.temp_files) {
     if (bad(t) || !StartsWith(BaseName(t), kTempPrefix)) {

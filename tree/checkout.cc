@@ -7,6 +7,7 @@
 
 #include "tree/apply_at.h"
 #include "tree/internal/fs.h"
+#include "tree/inventory_at.h"
 #include "tree/remove_at.h"
 #include "tree/scan_at.h"
 #include "tree/validate.h"
@@ -60,7 +61,7 @@ void Checkout::Close() {
 absl::StatusOr<TreeScan> Checkout::Scan(std::string_view cluster,
                                         const DesiredTree* hash_if_same_size) const {
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
-  if (root_fd_ < 0) return TreeScan{};
+  if (root_fd_ < 0) return EmptyScan(cluster);
   return ScanTreeAt(root_fd_, cluster, *options_, hash_if_same_size);
 }
 
@@ -83,7 +84,23 @@ absl::Status Checkout::Remove(std::string_view cluster,
   if (!locked()) {
     return absl::FailedPreconditionError(root_ + ": checkout not opened for writing");
   }
-  return RemoveManagedFilesAt(root_fd_, sorted, *options_, report);
+  return RemoveAndReleaseAt(root_fd_, cluster, std::move(sorted), *options_, report);
+}
+
+absl::StatusOr<ForeignClaims> Checkout::ReadForeignClaims(std::string_view cluster) const {
+  if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
+  if (root_fd_ < 0) return ForeignClaims{};
+  return ReadForeignClaimsAt(root_fd_, cluster, *options_);
+}
+
+absl::StatusOr<Inventory> Checkout::ReadInventory(std::string_view cluster) const {
+  if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
+  if (root_fd_ < 0) {
+    Inventory none;
+    none.cluster = std::string(cluster);
+    return none;
+  }
+  return ReadInventoryAt(root_fd_, cluster, *options_);
 }
 
 absl::StatusOr<std::string> Checkout::ReadFile(std::string_view relpath,

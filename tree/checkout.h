@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "tree/desired_tree.h"
 #include "tree/diff.h"
+#include "tree/inventory.h"
 #include "tree/options.h"
 #include "tree/report.h"
 #include "tree/scan.h"
@@ -76,10 +77,22 @@ class Checkout {
                      RenderReport* report) const;
 
   // Deletes the managed files `paths` and the directories they leave empty
-  // (see tree/remove.h); kWrite only.
+  // (see tree/remove.h), then narrows the cluster's ownership inventory to
+  // the paths it lists that are still on disk, deleting it when none is
+  // left (release after delete, tree/inventory.h); kWrite only.
   absl::Status Remove(std::string_view cluster,
                       const std::vector<std::string>& paths,
                       RenderReport* report) const;
+
+  // The ownership inventory of `cluster` (tree/inventory.h) as it is on
+  // disk; exists = false when there is none (or no checkout). Errors:
+  // InvalidArgument for an invalid cluster name; FailedPrecondition when
+  // it is not a regular file; OS errors by errno.
+  absl::StatusOr<Inventory> ReadInventory(std::string_view cluster) const;
+
+  // Every path the other clusters' inventories claim (see ScanTree), read
+  // without walking the tree. Empty when there is no checkout.
+  absl::StatusOr<ForeignClaims> ReadForeignClaims(std::string_view cluster) const;
 
   // Reads the regular file `relpath`, at most `max_bytes` (see
   // ReadTreeFile in tree/scan.h).

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "tree/internal/sha256.h"
+#include "tree/inventory.h"
 #include "tree/layout.h"
 #include "tree/strings.h"
 
@@ -30,6 +31,7 @@ std::string_view ChangeKindName(ChangeKind kind) {
 
 bool ChangeSet::HasChanges() const {
   if (!conflicts.empty()) return true;
+  if (!inventory_claim.empty() || !inventory_release.empty()) return true;
   return std::any_of(changes.begin(), changes.end(), [](const Change& c) {
     return c.kind != ChangeKind::kUnchanged;
   });
@@ -49,6 +51,45 @@ bool HasSortedPrefix(const std::vector<std::string>& sorted,
   return it != sorted.end() && StartsWith(*it, prefix);
 }
 
+bool InExcludedDir(std::string_view path, const std::vector<std::string>& excluded) {
+  for (std::string_view p = path; !p.empty(); p = ParentPath(p)) {
+    if (std::binary_search(excluded.begin(), excluded.end(), p)) return true;
+  }
+  return false;
+}
+
+// The inventory texts (tree/inventory.h): claim old ∪ new before any write
+// unless the inventory on disk already covers every key; release to the
+// keys plus the old paths that stay on disk (kept strays, excluded) after
+// the rest. `out` already holds the tree's changes.
+void PlanInventory(const DesiredTree& desired, const TreeScan& scan,
+                   const std::string& inventory_path, ChangeSet* out) {
+  const Inventory& inv = scan.inventory;
+  out->inventory_path = inventory_path;
+  std::vector<std::string> keys;
+  keys.reserve(desired.size());
+  for (const auto& [key, unused] : desired) keys.push_back(key);
+  const std::vector<std::string>& old = inv.paths;  // sorted
+  const bool covered = inv.exists && std::includes(old.begin(), old.end(), keys.begin(), keys.end());
+  std::string claimed_text = inv.text;
+  if (!covered) {
+    std::vector<std::string> both = keys;
+    both.insert(both.end(), old.begin(), old.end());
+    out->inventory_claim = FormatInventory(inv.cluster, std::move(both));
+    claimed_text = out->inventory_claim;
+  }
+  std::vector<std::string> kept = keys;
+  for (const std::string& p : old) {
+    if (desired.count(p) != 0) continue;
+    if (std::binary_search(out->kept_strays.begin(), out->kept_strays.end(), p) ||
+        InExcludedDir(p, scan.excluded)) {
+      kept.push_back(p);
+    }
+  }
+  std::string release = FormatInventory(inv.cluster, std::move(kept));
+  if (release != claimed_text) out->inventory_release = std::move(release);
+}
+
 }  // namespace
 
 ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
@@ -56,15 +97,32 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
   ChangeSet out;
   out.temp_files = scan.temp_files;
   std::set<std::string, std::less<>> conflicted;
-  auto conflict = [&](std::string path, std::string message) {
+  auto conflict = [&](std::string path, std::string message, std::string owner = {}) {
     if (conflicted.insert(path).second) {
-      out.conflicts.push_back({std::move(path), std::move(message)});
+      out.conflicts.push_back({std::move(path), std::move(message), std::move(owner)});
     }
+  };
+  // A path another cluster's inventory claims has that one owner.
+  auto claimed = [&](std::string_view path, const std::string& owner, std::string_view what) {
+    conflict(std::string(path),
+             StrCat(what, "managed by cluster \"", owner, "\": its ownership inventory (",
+                    InventoryPath(owner),
+                    ") lists it, and a path has one owner; drop the key here, or drop it "
+                    "from cluster \"", owner, "\" and apply that first"),
+             owner);
   };
   // Every directory some desired key needs, strictly above it.
   std::set<std::string, std::less<>> needed_dirs;
   for (const auto& [key, content] : desired) {
     std::string_view p = ParentPath(key);
+    while (!p.empty() && needed_dirs.emplace(p).second) p = ParentPath(p);
+  }
+  // The inventory's directory stays while there is an inventory.
+  const std::string inventory_path =
+      scan.inventory.cluster.empty() ? std::string() : InventoryPath(scan.inventory.cluster);
+  const bool keeps_inventory = !inventory_path.empty() && (scan.inventory.exists || !desired.empty());
+  if (keeps_inventory) {
+    std::string_view p = ParentPath(inventory_path);
     while (!p.empty() && needed_dirs.emplace(p).second) p = ParentPath(p);
   }
 
@@ -83,10 +141,21 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
                               "the engine will not remove it"));
       }
     }
+    // Another cluster's, whatever the content: never rewritten.
+    if (const std::string* owner = ClaimOf(scan.foreign, key)) {
+      claimed(key, *owner, "");
+    } else if (HasClaimBelow(scan.foreign, key)) {
+      const std::string& below = scan.foreign.lower_bound(StrCat(key, "/"))->second;
+      claimed(key, below, "a directory holding files ");
+    }
     // Obstacles inside the owned root on the way to the key.
     for (std::string_view p = ParentPath(key); p.size() > root.size();
          p = ParentPath(p)) {
       const ScanEntry* e = scan.Find(p);
+      if (e != nullptr && e->foreign) {
+        claimed(p, *ClaimOf(scan.foreign, p), "a file where a directory must be, ");
+        continue;
+      }
       if (e != nullptr && e->kind != EntryKind::kDirectory && !options.prune) {
         conflict(std::string(p),
                  StrCat("a ", EntryKindName(e->kind),
@@ -142,6 +211,7 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
   }
 
   for (const ScanEntry& e : scan.entries) {
+    if (e.foreign) out.foreign.push_back(e.path);
     if (!e.owned) continue;
     if (e.kind != EntryKind::kDirectory) {
       if (desired.count(e.path) != 0) continue;
@@ -159,10 +229,12 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
       out.changes.push_back(std::move(c));
       continue;
     }
-    // A directory survives if a desired key needs it, if it holds excluded
-    // paths, or if nothing is pruned at all.
+    // A directory survives if a desired key (or the inventory) needs it, if
+    // it holds excluded paths or files another cluster claims, or if
+    // nothing is pruned at all.
     bool keep = !options.prune || needed_dirs.count(e.path) != 0 ||
-                HasSortedPrefix(scan.excluded, e.path + "/");
+                HasSortedPrefix(scan.excluded, e.path + "/") ||
+                HasClaimBelow(scan.foreign, e.path);
     Change c;
     c.path = e.path;
     c.on_disk = true;
@@ -179,6 +251,8 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
     out.changes.push_back(std::move(c));
   }
 
+  if (keeps_inventory) PlanInventory(desired, scan, inventory_path, &out);
+
   std::sort(out.changes.begin(), out.changes.end(),
             [](const Change& a, const Change& b) {
               return std::tie(a.path, a.kind) < std::tie(b.path, b.kind);
@@ -186,6 +260,16 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
   std::sort(out.conflicts.begin(), out.conflicts.end(),
             [](const Conflict& a, const Conflict& b) { return a.path < b.path; });
   return out;
+}
+
+bool HasPendingHousekeeping(const std::vector<std::string>& paths, const TreeScan& scan,
+                            const TreeOptions& options) {
+  if (!scan.temp_files.empty()) return true;
+  if (!scan.inventory.exists) return false;
+  DesiredTree keys;
+  for (const std::string& p : paths) keys.emplace(p, std::string_view());
+  ChangeSet changes = DiffAgainstDisk(keys, scan, options);
+  return !changes.inventory_claim.empty() || !changes.inventory_release.empty();
 }
 
 }  // namespace wildside::tree

@@ -13,6 +13,10 @@
 //     owned root is a stray (kPrune) that apply removes before writing;
 //   * a directory where a file is needed is emptied (its contents are strays)
 //     and removed (kRemoveDir) before the file is written (kCreate);
+//   * a file another cluster's inventory claims (tree/inventory.h) is
+//     foreign: never pruned or rewritten, listed in ChangeSet::foreign; a
+//     desired key it claims, or one it stands in the way of, is a conflict
+//     naming the owner, and a directory holding one is never removed;
 //   * when pruning is disabled, or the obstacle lies at or above an owned root
 //     (a file called `platform`, a symlink `clusters`), or an excluded path
 //     is inside the directory to remove, the conflict cannot be resolved and
@@ -61,6 +65,10 @@ struct Change {
 struct Conflict {
   std::string path;
   std::string message;  // "<what>: <why>"
+  // The cluster whose ownership inventory claims `path`, when that is the
+  // conflict (a desired key, or a file where a directory must be, that
+  // another instance manages); empty otherwise.
+  std::string owner;
 };
 
 struct ChangeSet {
@@ -73,9 +81,22 @@ struct ChangeSet {
   std::vector<std::string> temp_files;
   // Strays left alone because TreeOptions::prune is false.
   std::vector<std::string> kept_strays;
+  // Files another cluster's inventory claims, left alone (never pruned,
+  // rewritten or shown); sorted. See tree/inventory.h.
+  std::vector<std::string> foreign;
 
-  // True if any change is not kUnchanged or there is a conflict. Leftover
-  // temp files alone do not count: they are housekeeping, not drift.
+  // The ownership inventory (tree/inventory.h) of this cluster, and the
+  // texts apply writes: `inventory_claim` (old ∪ new) durably before any
+  // other change, `inventory_release` (new, plus what stays on disk) after
+  // every other change is durable. An empty text skips that write; both
+  // are empty when the inventory on disk is already right.
+  std::string inventory_path;
+  std::string inventory_claim;
+  std::string inventory_release;
+
+  // True if any change is not kUnchanged, there is a conflict, or the
+  // inventory is to be written. Leftover temp files alone do not count:
+  // they are housekeeping, not drift.
   bool HasChanges() const;
   size_t Count(ChangeKind kind) const;
 };
@@ -86,6 +107,15 @@ struct ChangeSet {
 // desired size is treated as changed (kUpdate).
 ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
                           const TreeOptions& options);
+
+// True when the checkout holds housekeeping an apply of exactly `paths`
+// would do although no file of the tree changes: an existing ownership
+// inventory that lists other paths than that apply leaves (an apply killed
+// between its claim and its release), or leftover temporary files. False
+// when there is no inventory at all (a checkout from before inventories:
+// the next apply that changes the tree writes it). Pure.
+bool HasPendingHousekeeping(const std::vector<std::string>& paths, const TreeScan& scan,
+                            const TreeOptions& options);
 
 }  // namespace wildside::tree
 

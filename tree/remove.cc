@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_join.h"
 #include "tree/internal/fs.h"
+#include "tree/inventory_at.h"
 #include "tree/layout.h"
 #include "tree/remove_at.h"
 #include "tree/strings.h"
@@ -44,8 +45,18 @@ ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
   result.status = internal::LockRoot(env, root_fd->get(), root,
                                      options.lock_timeout_ms);
   if (!result.status.ok()) return result;
-  result.status = RemoveManagedFilesAt(root_fd->get(), sorted, options, &result.report);
+  result.status = RemoveAndReleaseAt(root_fd->get(), cluster, std::move(sorted), options, &result.report);
   return result;
+}
+
+absl::Status RemoveAndReleaseAt(int root_fd, std::string_view cluster, std::set<std::string> sorted,
+                                const TreeOptions& options, RenderReport* report) {
+  absl::StatusOr<ForeignClaims> foreign = ReadForeignClaimsAt(root_fd, cluster, options);
+  if (!foreign.ok()) return foreign.status();
+  for (const auto& [path, owner] : *foreign) sorted.erase(path);
+  // On an error the inventory keeps claiming what may still be there.
+  if (absl::Status s = RemoveManagedFilesAt(root_fd, sorted, options, report); !s.ok()) return s;
+  return ReleaseInventoryAt(root_fd, cluster, options, report);
 }
 
 absl::Status CheckRemovePaths(std::string_view cluster,

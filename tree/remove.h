@@ -7,7 +7,12 @@
 // (`clusters/<cluster>`, `modules`, `platform`), but never `clusters/` or
 // the checkout root. Symlinks are never followed: a listed path reached
 // through a symlink, or that is itself a symlink or a directory, is left
-// alone. An already clean tree, or a missing checkout, is success.
+// alone, and so is a listed path another cluster's ownership inventory
+// claims (tree/inventory.h). An already clean tree, or a missing checkout,
+// is success. Last,
+// the cluster's ownership inventory (tree/inventory.h) is narrowed to the
+// paths it lists that are still on disk, or deleted (with
+// `clusters/<cluster>/` when that is left empty) when none is left.
 //
 // Takes the same lock as ApplyChangeSet.
 #ifndef WILDSIDE_TREE_REMOVE_H_

@@ -31,6 +31,13 @@ absl::Status CheckRemovePaths(std::string_view cluster,
 absl::Status RemoveManagedFilesAt(int root_fd, const std::set<std::string>& sorted,
                                   const TreeOptions& options, RenderReport* report);
 
+// The destroy of `cluster`: leaves out of `sorted` every path another
+// cluster's inventory claims (foreign: never deleted, even when this
+// cluster's state still lists it after a race through git), deletes the
+// rest with RemoveManagedFilesAt, then releases (ReleaseInventoryAt).
+absl::Status RemoveAndReleaseAt(int root_fd, std::string_view cluster, std::set<std::string> sorted,
+                                const TreeOptions& options, RenderReport* report);
+
 }  // namespace wildside::tree
 
 #endif  // WILDSIDE_TREE_REMOVE_AT_H_

@@ -44,7 +44,9 @@ nlohmann::json ToJson(const ChangeSet& cs) {
   }
   nlohmann::json conflicts = nlohmann::json::array();
   for (const Conflict& c : cs.conflicts) {
-    conflicts.push_back({{"path", c.path}, {"message", c.message}});
+    nlohmann::json one = {{"path", c.path}, {"message", c.message}};
+    if (!c.owner.empty()) one["owner"] = c.owner;
+    conflicts.push_back(std::move(one));
   }
   nlohmann::json j = nlohmann::json::object();
   j["has_changes"] = cs.HasChanges();
@@ -53,6 +55,10 @@ nlohmann::json ToJson(const ChangeSet& cs) {
   j["conflicts"] = std::move(conflicts);
   j["kept_strays"] = cs.kept_strays;
   j["temp_files"] = cs.temp_files;
+  j["foreign"] = cs.foreign;
+  j["inventory"] = {{"path", cs.inventory_path},
+                    {"claim", !cs.inventory_claim.empty()},
+                    {"release", !cs.inventory_release.empty()}};
   return j;
 }
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/fs.h"
+#include "tree/inventory_at.h"
 #include "tree/internal/sha256.h"
 #include "tree/layout.h"
 #include "tree/scan_at.h"
@@ -71,6 +72,7 @@ class Scanner {
 
   absl::Status ScanRoot(int root_fd, std::string_view cluster, TreeScan* out) {
     out_ = out;
+    inventory_path_ = InventoryPath(cluster);
     // An owned root is either top-level (`modules`) or one level below a
     // directory that no instance owns (`clusters` for clusters/<cluster>).
     // That directory is recorded (not owned) so the diff can see a file
@@ -179,6 +181,9 @@ class Scanner {
         if (errno == ENOENT) continue;  // vanished since readdir
         return OsError(path, "cannot stat", errno);
       }
+      // The cluster's own inventory is the engine's record, not a file of
+      // the tree (read apart, whatever `exclude` says).
+      if (S_ISREG(st.st_mode) && path == inventory_path_) continue;
       if (IsExcluded(path, options_)) {
         out_->excluded.push_back(path);
         continue;
@@ -277,6 +282,7 @@ class Scanner {
   std::vector<char> buffer_;
   internal::Sha256 hasher_;
   TreeScan* out_ = nullptr;
+  std::string inventory_path_;
 };
 
 absl::StatusOr<TreeScan> ScanTreeImpl(std::string_view root,
@@ -288,13 +294,19 @@ absl::StatusOr<TreeScan> ScanTreeImpl(std::string_view root,
   absl::StatusOr<Fd> root_fd =
       internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
   if (!root_fd.ok()) {
-    if (absl::IsNotFound(root_fd.status())) return TreeScan{};
+    if (absl::IsNotFound(root_fd.status())) return EmptyScan(cluster);
     return root_fd.status();
   }
   return ScanTreeAt(root_fd->get(), cluster, options, filter);
 }
 
 }  // namespace
+
+TreeScan EmptyScan(std::string_view cluster) {
+  TreeScan scan;
+  scan.inventory.cluster = std::string(cluster);
+  return scan;
+}
 
 absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
                                     const TreeOptions& options,
@@ -304,6 +316,22 @@ absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
   Scanner scanner(options, hash_filter);
   absl::Status s = scanner.ScanRoot(root_fd, cluster, &scan);
   if (!s.ok()) return s;
+  // The inventories after the walk: another instance claims a path before
+  // it writes the file, so a file this walk saw is already claimed when
+  // they are read (a reader takes no lock; under the lock nothing moves).
+  absl::StatusOr<Inventory> own = ReadInventoryAt(root_fd, cluster, options);
+  if (!own.ok()) return own.status();
+  scan.inventory = *std::move(own);
+  absl::StatusOr<ForeignClaims> foreign = ReadForeignClaimsAt(root_fd, cluster, options);
+  if (!foreign.ok()) return foreign.status();
+  scan.foreign = *std::move(foreign);
+  // A file another cluster claims is never ours to delete or show.
+  for (ScanEntry& e : scan.entries) {
+    if (e.kind != EntryKind::kDirectory && e.owned && ClaimOf(scan.foreign, e.path) != nullptr) {
+      e.owned = false;
+      e.foreign = true;
+    }
+  }
   return scan;
 }
 

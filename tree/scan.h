@@ -6,6 +6,8 @@
 // never follows a symlink. Excluded paths (TreeOptions::exclude) are noted
 // but never opened or descended into. Leftover temporary files of an
 // interrupted apply (names starting with ".wildside-tmp-") are listed apart.
+// The ownership inventories are read too (tree/inventory.h): this
+// cluster's own, and the paths every other `clusters/*/` inventory claims.
 //
 // A missing checkout root or owned root is not an error: it is an empty scan
 // (TreeScan::root_exists says whether the checkout directory exists).
@@ -21,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "tree/desired_tree.h"
+#include "tree/inventory.h"
 #include "tree/options.h"
 
 namespace wildside::tree {
@@ -40,6 +43,9 @@ struct ScanEntry {
   // `clusters` directory itself, and an owned root path that is not a
   // directory (e.g. a file called `modules`).
   bool owned = true;
+  // A file another cluster's inventory claims (then `owned` is false): the
+  // engine never deletes, rewrites or shows it.
+  bool foreign = false;
   // Set by the ScanTree overload that takes a desired tree, for files whose
   // size matched: the bytes were compared with the desired content while
   // hashing, which spares DiffAgainstDisk hashing that content again. The
@@ -55,6 +61,11 @@ struct TreeScan {
   std::vector<ScanEntry> entries;       // sorted by path
   std::vector<std::string> excluded;    // excluded paths present; sorted
   std::vector<std::string> temp_files;  // leftover temp files; sorted
+  // This cluster's ownership inventory (tree/inventory.h), read whatever
+  // `exclude` says; its file is never an entry.
+  Inventory inventory;
+  // Every path another cluster's inventory claims (foreign to this one).
+  ForeignClaims foreign;
 
   // The entry at `path`, or nullptr. O(log n).
   const ScanEntry* Find(std::string_view path) const;

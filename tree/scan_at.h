@@ -12,6 +12,10 @@
 
 namespace wildside::tree {
 
+// The scan of a checkout that does not exist: nothing on disk, no
+// inventory, but it knows the cluster (so a diff plans the inventory).
+TreeScan EmptyScan(std::string_view cluster);
+
 // `hash_filter` null: hash every file; else hash only same-size desired keys.
 absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
                                     const TreeOptions& options,

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/unicode.h"
+#include "tree/inventory.h"
 #include "tree/layout.h"
 #include "tree/strings.h"
 
@@ -139,6 +140,10 @@ void CheckOwnership(std::string_view key, std::string_view cluster,
           "not under an owned root: keys must start with clusters/", cluster,
           "/, modules/ or platform/<component>/"));
       break;
+  }
+  if (BaseName(key) == kInventoryName) {
+    out.push_back(StrCat("reserved name: \"", kInventoryName,
+                         "\" is the engine's ownership inventory (docs/adr/0009-ownership-inventory.md)"));
   }
   // The key or any of its parent directories inside an exclude glob.
   if (const std::string* pattern = ExcludingPattern(key, options)) {

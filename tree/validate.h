@@ -14,7 +14,8 @@
 //   controls, zero-width characters, ...), Zl or Zp, and no noncharacter
 //   (see tree/internal/unicode.h);
 //   no trailing slash; no empty, "." or ".." segment; no ".git" segment (any
-//   case); no segment starting with the temp prefix ".wildside-tmp-"; under
+//   case); no segment starting with the temp prefix ".wildside-tmp-"; not
+//   named ".wildside-inventory" (tree/inventory.h) in any directory; under
 //   `clusters/<cluster>/`, `modules/` or `platform/<known component>/` (a key
 //   under another cluster's folder is refused as such); not inside an exclude
 //   glob; not equal to another key up to ASCII case; not a directory of

@@ -1,6 +1,7 @@
 #include "provider/resources/gitops_tree.h"
 #include "provider/resources/gitops_tree_testing.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -16,6 +17,8 @@
 #include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
+#include "tree/inventory.h"
+#include "tree/layout.h"
 #include "tree/options.h"
 #include "tree/remove.h"
 #include "tree/report.h"
@@ -35,6 +38,64 @@ using core::AttributePath;
 using core::Diagnostics;
 using cty::Type;
 using cty::Value;
+
+// At most this many paths are named in one warning; the rest are counted.
+constexpr size_t kMaxNamedPaths = 20;
+
+// "a, b, c", or the first kMaxNamedPaths and "and 7 more".
+std::string NamePaths(const std::vector<std::string>& paths) {
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < paths.size() && i < kMaxNamedPaths; ++i) shown.push_back(EscapeForDisplay(paths[i]));
+  std::string out = absl::StrJoin(shown, ", ");
+  if (paths.size() > kMaxNamedPaths) absl::StrAppend(&out, " and ", paths.size() - kMaxNamedPaths, " more");
+  return out;
+}
+
+// One error per conflict the engine found. A path another cluster's
+// inventory claims is reported on the configured key when it is one,
+// naming the owner; anything else on `path`.
+void AddConflictDiagnostics(const tree::ChangeSet& changes, const Desired& desired, bool at_apply,
+                            Diagnostics* diags) {
+  const std::string_view consequence =
+      at_apply ? "Nothing was written." : "Apply would refuse to run.";
+  for (const tree::Conflict& c : changes.conflicts) {
+    auto src = desired.source.find(c.path);
+    if (!c.owner.empty() && src != desired.source.end()) {
+      diags->push_back(core::ErrorAt(
+          AttributePath::Attr(src->second).Key(c.path), "Path managed by another cluster",
+          absl::StrCat(src->second, "[\"", EscapeForDisplay(c.path), "\"]: ", c.message, ". ", AV(consequence))));
+      continue;
+    }
+    diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
+                                   absl::StrCat(EscapeForDisplay(c.path), ": ", c.message, ". ", AV(consequence),
+                                                at_apply ? "" : " Fix the checkout first.")));
+  }
+}
+
+// The keys of the prior state that leave it because `exclude` now matches
+// them. OpenTofu shows each as removed (`-`), but the apply never touches
+// an excluded path: they stay on disk. The prior state is decoded whole
+// only when `exclude` changed (ADR 0007: a plan reads the prior for little
+// else).
+std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, const Value& planned,
+                                                   const Desired& desired, const Settings& settings) {
+  std::vector<std::string> out;
+  absl::StatusOr<Value> settings_only = lazy_prior.DecodeWithout({kRendered, kSensitive, "files"});
+  if (!settings_only.ok() || settings_only->GetAttr("exclude") == planned.GetAttr("exclude")) return out;
+  absl::StatusOr<Value> decoded = std::move(lazy_prior).Decode();
+  if (!decoded.ok()) return out;
+  const Value& prior = *decoded;
+  for (const char* attr : {kRendered, kSensitive}) {
+    const Value& m = prior.GetAttr(attr);
+    if (!m.IsKnown() || m.IsNull()) continue;
+    for (const auto& [key, unused] : m.entries()) {
+      if (IsDisplayOnlyKey(key) || desired.tree.count(key) != 0) continue;
+      if (tree::ExcludingPattern(key, settings.options) != nullptr) out.push_back(key);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 class GitopsTreeResource final : public core::Resource {
  public:
@@ -93,7 +154,7 @@ class GitopsTreeResource final : public core::Resource {
       result.new_state = std::move(request.current_state);
       return result;
     }
-    std::vector<std::string> eol_only;
+    std::vector<std::string> drift;
     // With write-only keys (or after a write-only import), no content but
     // the plain maps' enters the state.
     const std::set<std::string> write_only = WriteOnlyKeys(result.private_data, request.current_state);
@@ -106,19 +167,31 @@ class GitopsTreeResource final : public core::Resource {
     // the key set of `files` stays the same.
     std::optional<std::set<std::string>> files_before;
     if (WriteOnlyKeysNeedState(result.private_data)) files_before = KeysOf(request.current_state.GetAttr("files"));
+    // Only against an applied state: an imported one has no keys yet, and
+    // every file would read as a stray.
+    bool applied = !write_only.empty();
+    for (const char* attr : {kRendered, kSensitive}) {
+      const Value& had = request.current_state.GetAttr(attr);
+      applied = applied || (had.IsKnown() && !had.IsNull() && !had.entries().empty());
+    }
     // Kept only for the error path; RefreshFromDisk takes the state over.
     std::optional<Value> kept;
-    absl::StatusOr<std::optional<Value>> refreshed = RefreshFromDisk(
-        std::move(request.current_state), &eol_only, nullptr, &kept, hashes_only ? &write_only : nullptr);
-    if (!eol_only.empty()) {
-      // The plan's line diff of such a file shows identical lines; say why.
-      result.diagnostics.push_back(core::WarningAt(
-          AttributePath::Attr(kRendered), "Line-ending-only drift",
-          absl::StrCat(eol_only.size() == 1 ? "This file differs" : "These files differ",
-                       " from the configuration only in line endings (CRLF versus LF), typically from a "
-                       "checkout with core.autocrlf: ",
-                       absl::StrJoin(eol_only, ", "),
-                       ". Apply rewrites them with the configured line endings.")));
+    absl::StatusOr<std::optional<Value>> refreshed =
+        RefreshFromDisk(std::move(request.current_state), applied ? &drift : nullptr, nullptr, &kept,
+                        hashes_only ? &write_only : nullptr);
+    if (!drift.empty()) {
+      // One warning (OpenTofu folds warnings that share a summary into "and
+      // N more"), by path and kind only: the plan's own line diffs are
+      // hidden when rendered_manifests comes through a sensitive output.
+      std::vector<std::string> shown(drift.begin(), drift.begin() + std::min<size_t>(drift.size(), 50));
+      std::string detail = absl::StrCat(
+          drift.size() == 1 ? "1 file differs" : absl::StrCat(drift.size(), " files differ"),
+          " from what the last apply left (content never shown here); the apply restores the "
+          "configuration:\n  - ",
+          absl::StrJoin(shown, "\n  - "));
+      if (drift.size() > shown.size()) absl::StrAppend(&detail, "\n  ... and ", drift.size() - shown.size(), " more");
+      result.diagnostics.push_back(core::WarningAt(AttributePath::Attr(no_plain_map ? kRenderedWo : kRendered),
+                                                   "Drift in the checkout", detail));
     }
     if (!refreshed.ok()) {
       result.diagnostics.push_back(core::ErrorAt(AttributePath::Attr("path"), "Cannot read the checkout",
@@ -196,6 +269,19 @@ class GitopsTreeResource final : public core::Resource {
     if (known && desired.keys_known) {
       // What apply will refuse, the plan says (a create or an update alike).
       CheckCheckout(settings, desired, create, &result.diagnostics);
+      if (!create) {
+        std::vector<std::string> staying = ExcludedFilesLeavingState(std::move(request.prior_state), planned, desired, settings);
+        if (!staying.empty()) {
+          result.diagnostics.push_back(core::WarningAt(
+              AttributePath::Attr("exclude"), "Excluded files stay on disk",
+              absl::StrCat(staying.size() == 1 ? "This file now matches" : "These files now match",
+                           " `exclude`: the plan shows ", staying.size() == 1 ? "it" : "them",
+                           " leaving rendered_manifests (-), but the apply does not delete ",
+                           staying.size() == 1 ? "it" : "them", "; ",
+                           staying.size() == 1 ? "it stays" : "they stay",
+                           " on disk, no longer managed: ", NamePaths(staying), ".")));
+        }
+      }
       if (create) {
         result.planned_private =
             ReplaceInPlacePrivate(MakeId(settings.cluster, settings.path), desired.tree, request.prior_private);
@@ -313,6 +399,15 @@ class GitopsTreeResource final : public core::Resource {
       status = scan.status();
       if (scan.ok()) {
         tree::ChangeSet changes = tree::DiffAgainstDisk(desired.tree, *scan, settings.options);
+        // Checked again under the lock: another instance may have claimed a
+        // path since the plan (two instances in one state are both planned
+        // before either applies).
+        if (!changes.conflicts.empty()) {
+          AddConflictDiagnostics(changes, desired, /*at_apply=*/true, &result.diagnostics);
+          result.new_state = prior.has_value() ? *std::move(prior)
+                                               : PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+          return result;
+        }
         status = checkout->Apply(desired.tree, changes, &total);
       }
     }
@@ -491,25 +586,45 @@ class GitopsTreeResource final : public core::Resource {
       return;
     }
     if (!scan->root_exists) return;
-    size_t overwritten = 0, pruned = 0;
+    std::vector<std::string> overwritten, pruned;
     tree::ChangeSet changes = tree::DiffAgainstDisk(desired.tree, *scan, settings.options);
     for (const tree::Change& c : changes.changes) {
-      if (c.kind == tree::ChangeKind::kUpdate || c.kind == tree::ChangeKind::kModeChange) ++overwritten;
-      if (c.kind == tree::ChangeKind::kPrune) ++pruned;
+      const bool dir = c.disk_kind == tree::EntryKind::kDirectory;
+      if (c.kind == tree::ChangeKind::kUpdate || c.kind == tree::ChangeKind::kModeChange ||
+          (c.kind == tree::ChangeKind::kCreate && c.on_disk)) {
+        overwritten.push_back(dir ? c.path + "/" : c.path);
+      }
+      if (c.kind == tree::ChangeKind::kPrune) pruned.push_back(c.path);
     }
-    for (const tree::Conflict& c : changes.conflicts) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
-                                     absl::StrCat(EscapeForDisplay(c.path), ": ", c.message,
-                                                  ". Apply would refuse to run; fix the checkout first.")));
-    }
-    if (create && overwritten + pruned > 0) {
-      diags->push_back(core::WarningAt(
-          AttributePath::Attr("path"), "Existing files will be replaced",
-          absl::StrCat("The checkout \"", EscapeForDisplay(settings.path), "\" already holds files in the directories this resource "
-                       "will own: ", overwritten, " will be overwritten and ", pruned,
-                       " will be pruned. When this plan replaces the resource (tainted, or -replace), those are "
-                       "the files still to fix; otherwise import the checkout instead to see them as drift "
-                       "first.")));
+    AddConflictDiagnostics(changes, desired, /*at_apply=*/false, diags);
+    if (create && (!overwritten.empty() || !pruned.empty())) {
+      std::string detail = absl::StrCat("The checkout \"", EscapeForDisplay(settings.path),
+                                        "\" already holds files in the directories this resource will own "
+                                        "that no other cluster's inventory claims.");
+      if (!overwritten.empty()) {
+        absl::StrAppend(&detail, "\n\nOverwritten (", overwritten.size(), "): ", NamePaths(overwritten), ".");
+      }
+      if (!pruned.empty()) {
+        absl::StrAppend(&detail, "\n\nPruned (", pruned.size(), "): ", NamePaths(pruned), ".");
+        // Files this cluster's own inventory claims, which this
+        // configuration lacks: either it changed since the state was lost,
+        // or another resource with the same cluster manages this checkout,
+        // which is not supported (docs/adr/0009-ownership-inventory.md).
+        std::vector<std::string> ours;
+        for (const std::string& p : pruned) {
+          if (std::binary_search(scan->inventory.paths.begin(), scan->inventory.paths.end(), p)) ours.push_back(p);
+        }
+        if (!ours.empty()) {
+          absl::StrAppend(&detail, "\n\n", ours.size(), " of them are listed in the ownership inventory of cluster \"",
+                          settings.cluster, "\" (", tree::InventoryPath(settings.cluster),
+                          "). If another resource with cluster = \"", settings.cluster,
+                          "\" manages this checkout, this apply undoes it: one resource per cluster per checkout.");
+        }
+      }
+      absl::StrAppend(&detail,
+                      "\n\nWhen this plan replaces the resource (tainted, or -replace), those are the files still to "
+                      "fix; otherwise import the checkout instead to see them as drift first.");
+      diags->push_back(core::WarningAt(AttributePath::Attr("path"), "Existing files will be replaced", detail));
     }
   }
 
@@ -556,11 +671,11 @@ class GitopsTreeResource final : public core::Resource {
   bool Read(const Value& obj, Settings* out, Diagnostics* diags) const {
     return ReadSettings(obj, env_, out, diags);
   }
-  absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* eol_only = nullptr,
+  absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* drift = nullptr,
                                                        const tree::Checkout* session = nullptr,
                                                        std::optional<Value>* kept_on_error = nullptr,
                                                        const std::set<std::string>* write_only = nullptr) const {
-    return gitops::RefreshFromDisk(std::move(state), env_, eol_only, session, kept_on_error, write_only);
+    return gitops::RefreshFromDisk(std::move(state), env_, drift, session, kept_on_error, write_only);
   }
 
   schema::Schema schema_;

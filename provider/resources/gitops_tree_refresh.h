@@ -21,8 +21,11 @@ namespace wildside::resources::gitops {
 // What `state` looks like on disk now: managed entries carry the actual
 // content, missing files drop out, strays appear. nullopt when the
 // checkout directory no longer exists.
-// Paths whose content differs from `state` only in line endings are
-// appended to `*eol_only` when it is non-null.
+// When `drift` is non-null, one line per file that differs from `state`
+// is appended, sorted, naming the path and how, never the content:
+// "<path>: edited (+N/-M lines)", "line endings only (CRLF versus LF)",
+// "edited (A -> B bytes)" (not UTF-8 or too large to read), "mode a -> b",
+// "deleted", "now claimed by cluster \"x\"", "stray (N bytes)".
 // `session` is an open checkout of the same path to read through (an
 // apply's locked one); without it a read-only session is opened over `env`
 // (nullptr: the real filesystem).
@@ -36,7 +39,7 @@ namespace wildside::resources::gitops {
 // too (it could be a secret): it is listed in `files` by hash only.
 // nullptr: no write-only keys, strays are shown with their content.
 absl::StatusOr<std::optional<cty::Value>> RefreshFromDisk(cty::Value state, tree::Env* env,
-                                                          std::vector<std::string>* eol_only = nullptr,
+                                                          std::vector<std::string>* drift = nullptr,
                                                           const tree::Checkout* session = nullptr,
                                                           std::optional<cty::Value>* kept_on_error = nullptr,
                                                           const std::set<std::string>* write_only = nullptr);

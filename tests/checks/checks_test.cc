@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tree/checks/disk_lookup.h"
+#include "tree/inventory.h"
 #include "tree_test_util.h"
 
 namespace wildside::tree::checks {
@@ -397,6 +398,19 @@ TEST(DiskLookupTest, OwnedRootsHoldOnlyTheDesiredTreeOutsideTheDiskAnswers) {
   keep.prune = false;
   EXPECT_EQ(MakeCheckoutLookup(tmp.path(), "dev", keep)("modules/stray.yaml"), PathKind::kFile);
   EXPECT_EQ(MakeCheckoutLookup(tmp / "absent", "dev", keep)("README.md"), PathKind::kMissing);
+}
+
+// A file another cluster's inventory claims survives this cluster's apply
+// (docs/adr/0009-ownership-inventory.md), and so does its directory.
+TEST(DiskLookupTest, FilesAnotherClusterClaimsAreThereAfterTheApply) {
+  tree::testing::TempDir tmp;
+  tree::testing::WriteFile(tmp / "modules/common/ns.yaml", "x\n");
+  tree::testing::WriteFile(tmp / "modules/stray.yaml", "x\n");
+  tree::testing::WriteFile(tmp / InventoryPath("shared"), FormatInventory("shared", std::vector<std::string>{"modules/common/ns.yaml"}));
+  PathLookup lookup = MakeCheckoutLookup(tmp.path(), "prod", TreeOptions{});
+  EXPECT_EQ(lookup("modules/common/ns.yaml"), PathKind::kFile);
+  EXPECT_EQ(lookup("modules/common"), PathKind::kDirectory);
+  EXPECT_EQ(lookup("modules/stray.yaml"), PathKind::kMissing);  // nobody's: pruned
 }
 
 }  // namespace

@@ -29,6 +29,7 @@
 
 #include "fuzz_check.h"
 #include "utf8.h"
+#include "tree/inventory.h"
 #include "tree/layout.h"
 #include "tree/validate.h"
 
@@ -97,6 +98,8 @@ void CheckAcceptedKey(std::string_view key, std::string_view cluster, const Tree
   for (std::string_view p = key; !p.empty(); p = wildside::tree::ParentPath(p)) {
     FUZZ_CHECK(!wildside::tree::IsExcluded(p, options), "excluded path accepted");
   }
+  FUZZ_CHECK(wildside::tree::BaseName(key) != wildside::tree::kInventoryName,
+             "the reserved inventory name accepted");
 }
 
 void CheckAcceptedTree(const DesiredTree& desired) {

@@ -311,10 +311,12 @@ TEST_P(EndToEndCoreTest, FreshApplyCreatesExactTreeThenPlanIsEmptyAndDestroyRemo
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 0);
-  // Nothing but the tree: no stray files in the owned roots.
+  // Nothing but the tree and the ownership inventory: no stray files in
+  // the owned roots.
   size_t count = 0;
   for (const auto& e : fs::recursive_directory_iterator(ws_->checkout())) count += e.is_regular_file() ? 1 : 0;
-  EXPECT_EQ(count, SampleManifests().size());
+  EXPECT_EQ(count, SampleManifests().size() + 1);
+  EXPECT_TRUE(fs::exists(ws_->checkout() / "clusters/dev/.wildside-inventory"));
 
   testing::CommandResult destroy = ws_->Destroy();
   ASSERT_EXIT_CODE(destroy, 0);
@@ -361,6 +363,9 @@ TEST_P(EndToEndCoreTest, StateFromTheLastReleasePlansEmpty) {
   ASSERT_EXIT_CODE(apply, 0);
   EXPECT_THAT(apply.out, HasSubstr("0 added, 0 changed, 0 destroyed"));
   for (const auto& [path, mtime] : mtimes) EXPECT_EQ(fs::last_write_time(path), mtime) << path;
+  // No ownership inventory yet: the first apply that changes the tree
+  // writes it (docs/adr/0009-ownership-inventory.md, "Upgrading").
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "clusters/dev/.wildside-inventory"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
@@ -375,8 +380,8 @@ TEST_P(EndToEndTest, LineEndingOnlyDriftIsNamedInThePlan) {
   WriteFile(ws_->checkout() / "clusters/dev/kustomization.yaml", crlf);
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 2);
-  EXPECT_THAT(plan.out + plan.err, HasSubstr("Line-ending-only drift"));
-  EXPECT_THAT(plan.out + plan.err, HasSubstr("clusters/dev/kustomization.yaml"));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Drift in the checkout"));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("clusters/dev/kustomization.yaml: line endings only"));
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
   EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/dev/kustomization.yaml"),
             SampleManifests().at("clusters/dev/kustomization.yaml"));
@@ -522,7 +527,9 @@ TEST_P(EndToEndTest, CreatingOverExistingFilesWarnsInThePlan) {
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 2);
   EXPECT_THAT(plan.out + plan.err, HasSubstr("Existing files will be replaced"));
-  EXPECT_THAT(plan.out + plan.err, HasSubstr("1 will be overwritten and 1 will be pruned"));
+  // Each file by name (the terminal may wrap the warning's lines).
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Overwritten (1): platform/databases/cluster.yaml."));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Pruned (1): platform/databases/old.yaml."));
 }
 
 TEST_P(EndToEndTest, InvalidClusterNameIsADiagnosticOnTheAttribute) {
@@ -1030,11 +1037,300 @@ TEST_P(EndToEndCrashTest, TofuKilledMidApplyLeavesNoProviderRunning) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+// Several clusters, one checkout (issue 8, docs/adr/0009-ownership-inventory.md):
+// two root modules with two separate states, each applying its own
+// cluster's tree into the same checkout.
+class EndToEndSharedCheckoutTest : public EndToEndTest {
+ protected:
+  using Files = std::map<std::string, std::string>;
+
+  fs::path Root(const std::string& cluster) const { return ws_->work() / cluster; }
+  fs::path Checkout() const { return ws_->work() / "checkout"; }
+
+  // The root module of `cluster`: its sources under src/, its own state.
+  void WriteRoot(const std::string& cluster, const Files& files, std::string_view extra = "") {
+    std::error_code ec;
+    fs::remove_all(Root(cluster) / "src", ec);
+    for (const auto& [key, content] : files) WriteFile(Root(cluster) / "src" / key, content);
+    WriteFile(Root(cluster) / "main.tf", std::string(R"(terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+
+resource "wildside_gitops_tree" "t" {
+  path               = "../checkout"
+  cluster            = ")") + cluster + R"("
+  rendered_manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
+)" + std::string(extra) + "}\n");
+  }
+
+  testing::CommandResult Run(const std::string& cluster, std::vector<std::string> args) {
+    args.insert(args.begin(), ClientBinary(GetParam()));
+    return testing::RunCommand(args, ws_->Environment({}), Root(cluster).string(), 300s);
+  }
+  testing::CommandResult Apply(const std::string& cluster) {
+    return Run(cluster, {"apply", "-auto-approve", "-no-color", "-input=false"});
+  }
+  testing::CommandResult Plan(const std::string& cluster) {
+    return Run(cluster, {"plan", "-detailed-exitcode", "-no-color", "-input=false"});
+  }
+  void Init(const std::string& cluster) { ASSERT_EXIT_CODE(Run(cluster, {"init", "-no-color", "-input=false"}), 0); }
+
+  // Every file of `files` is in the checkout, byte for byte.
+  void ExpectOnDisk(const Files& files, const std::string& when) {
+    for (const auto& [key, content] : files) {
+      EXPECT_TRUE(fs::exists(Checkout() / key)) << key << " deleted " << when;
+      if (fs::exists(Checkout() / key)) EXPECT_EQ(ReadFile(Checkout() / key), content) << key << ", " << when;
+    }
+  }
+
+  // Both apply once, in turn; after each step neither lost a file, and
+  // then every re-plan of either is empty.
+  void ApplyBothAndReplan(const Files& dev, const Files& prod) {
+    WriteRoot("dev", dev);
+    WriteRoot("prod", prod);
+    ASSERT_NO_FATAL_FAILURE(Init("dev"));
+    ASSERT_NO_FATAL_FAILURE(Init("prod"));
+    ASSERT_EXIT_CODE(Apply("dev"), 0);
+    ExpectOnDisk(dev, "by dev's apply");
+    ASSERT_EXIT_CODE(Apply("prod"), 0);
+    ExpectOnDisk(dev, "by prod's apply");
+    ExpectOnDisk(prod, "by prod's apply");
+    for (int round = 0; round < 2; ++round) {
+      for (const char* cluster : {"dev", "prod"}) {
+        testing::CommandResult plan = Plan(cluster);
+        ASSERT_EXIT_CODE(plan, 0);
+        ExpectOnDisk(dev, std::string("by ") + cluster + "'s plan");
+        ExpectOnDisk(prod, std::string("by ") + cluster + "'s plan");
+      }
+      ASSERT_EXIT_CODE(Apply("dev"), 0);
+      ExpectOnDisk(prod, "by dev's second apply");
+    }
+  }
+
+  // The layout of the issue: dev uses the shared platform/ (and owns the
+  // common modules/ mirror), prod nests its platform under clusters/prod/.
+  static Files SharedDev() {
+    Files f = SampleManifests();
+    f["modules/common/namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: common\n\n";
+    return f;
+  }
+  // Valid for the plan-time checks: a kustomization listing its files,
+  // each a Kubernetes object.
+  static Files Nested(const std::string& cluster) {
+    const std::string c = "clusters/" + cluster + "/";
+    return {{c + "kustomization.yaml",
+             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+             "  - platform/traefik/release.yaml\n  - platform/redis/valkey.yaml\n"},
+            {c + "platform/traefik/release.yaml",
+             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: traefik-" + cluster + "\n"},
+            {c + "platform/redis/valkey.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: valkey\n"}};
+  }
+};
+
+TEST_P(EndToEndSharedCheckoutTest, SharedDevAndNestedProdNeverUndoEachOther) {
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
+  EXPECT_TRUE(fs::exists(Checkout() / "clusters/dev/.wildside-inventory"));
+  EXPECT_TRUE(fs::exists(Checkout() / "clusters/prod/.wildside-inventory"));
+}
+
+// prod's kustomization uses dev's shared modules/ mirror: the plan-time
+// checks see those files, which prod's apply never prunes.
+TEST_P(EndToEndSharedCheckoutTest, NestedProdReferencingDevsSharedModulesPassesTheChecks) {
+  Files prod = Nested("prod");
+  prod["clusters/prod/kustomization.yaml"] =
+      "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+      "  - platform/traefik/release.yaml\n  - platform/redis/valkey.yaml\n"
+      "  - ../../modules/common/namespace.yaml\n";
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), prod));
+}
+
+TEST_P(EndToEndSharedCheckoutTest, NestedAndNestedNeverUndoEachOther) {
+  Files dev = Nested("dev");
+  dev["modules/common/namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: common\n\n";
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(dev, Nested("prod")));
+}
+
+TEST_P(EndToEndSharedCheckoutTest, AnotherClusterWritingAPathDevOwnsFailsAtPlanNamingDev) {
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
+  const std::string key = "platform/databases/cluster.yaml";
+  for (const std::string content : {SharedDev().at(key), std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prods\n")}) {
+    Files prod = Nested("prod");
+    prod[key] = content;
+    WriteRoot("prod", prod);
+    const std::string before = ReadFile(Checkout() / key);
+    const std::string inventory = ReadFile(Checkout() / "clusters/prod/.wildside-inventory");
+    testing::CommandResult plan = Plan("prod");
+    ASSERT_EXIT_CODE(plan, 1);
+    EXPECT_THAT(plan.err, HasSubstr(key));
+    EXPECT_THAT(plan.err, HasSubstr("cluster \"dev\""));
+    testing::CommandResult apply = Apply("prod");
+    ASSERT_EXIT_CODE(apply, 1);
+    EXPECT_EQ(ReadFile(Checkout() / key), before) << "nothing written";
+    EXPECT_EQ(ReadFile(Checkout() / "clusters/prod/.wildside-inventory"), inventory) << "nothing claimed";
+  }
+  WriteRoot("prod", Nested("prod"));
+  ASSERT_EXIT_CODE(Plan("prod"), 0);
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
+}
+
+TEST_P(EndToEndSharedCheckoutTest, LostStateCreatePlansNothingWritesNothingAndThenPlansEmpty) {
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
+  fs::remove(Root("dev") / "terraform.tfstate");
+  fs::remove(Root("dev") / "terraform.tfstate.backup");
+  std::map<std::string, struct timespec> mtimes;
+  auto files = SharedDev();
+  files["clusters/dev/.wildside-inventory"] = "";
+  for (const auto& [key, unused] : files) {
+    struct stat st;
+    ASSERT_EQ(::stat((Checkout() / key).c_str(), &st), 0) << key;
+    mtimes[key] = st.st_mtim;
+  }
+  testing::CommandResult plan = Plan("dev");
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out + plan.err, Not(HasSubstr("Existing files will be replaced")));
+  EXPECT_THAT(plan.out, HasSubstr("1 to add, 0 to change, 0 to destroy"));
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+  for (const auto& [key, when] : mtimes) {
+    struct stat st;
+    ASSERT_EQ(::stat((Checkout() / key).c_str(), &st), 0) << key;
+    EXPECT_EQ(st.st_mtim.tv_sec, when.tv_sec) << key << " was rewritten";
+    EXPECT_EQ(st.st_mtim.tv_nsec, when.tv_nsec) << key << " was rewritten";
+  }
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
+  ASSERT_EXIT_CODE(Plan("prod"), 0);
+}
+
+TEST_P(EndToEndSharedCheckoutTest, HandAddedFileInAnOwnedDirectoryIsStillShownAndPruned) {
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
+  WriteFile(Checkout() / "platform/redis/by-hand.yaml", "kind: ConfigMap\n");
+  testing::CommandResult plan = Plan("dev");
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("platform/redis/by-hand.yaml"));
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+  EXPECT_FALSE(fs::exists(Checkout() / "platform/redis/by-hand.yaml"));
+  ExpectOnDisk(Nested("prod"), "by dev's prune");
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
+  ASSERT_EXIT_CODE(Plan("prod"), 0);
+}
+
+TEST_P(EndToEndSharedCheckoutTest, InventoryIsInvisibleToFlux) {
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
+  // Flux's generated kustomization takes .yaml/.yml files, Argo CD .json
+  // too: the inventory is none of these, so a directory holding it and no
+  // kustomization.yaml builds as before.
+  for (const auto& e : fs::recursive_directory_iterator(Checkout())) {
+    std::string ext = e.path().extension().string();
+    if (e.path().filename() == ".wildside-inventory") {
+      EXPECT_TRUE(ext != ".yaml" && ext != ".yml" && ext != ".json") << e.path();
+    }
+  }
+  std::string inventory = ReadFile(Checkout() / "clusters/dev/.wildside-inventory");
+  EXPECT_THAT(inventory, HasSubstr("\nplatform/databases/cluster.yaml\n"));
+  EXPECT_THAT(inventory, Not(HasSubstr("apiVersion")));  // paths only, never content
+}
+
+TEST_P(EndToEndTest, ExcludeChangeWarnsThatTheFilesStayOnDisk) {
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
+  auto files = SampleManifests();
+  const std::string key = "platform/redis/valkey.yaml";
+  const std::string content = files.at(key);
+  files.erase(key);
+  ws_->WriteSources(files);
+  ws_->WriteConfig("  exclude = [\"clusters/*/flux-system/**\", \"platform/redis/**\"]\n");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Excluded files stay on disk"));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr(key));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / key), content);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+// wildside marks its rendered_manifests output sensitive, so OpenTofu hides
+// every line diff; the one drift warning still names each file and how.
+TEST_P(EndToEndCoreTest, DriftSummaryNamesEachFileWhenTheManifestsAreSensitive) {
+  ws_->WriteSources(SampleManifests());
+  WriteFile(ws_->work() / "render/main.tf", R"(output "rendered_manifests" {
+  sensitive = true
+  value     = { for f in fileset("${path.module}/../src", "**") : f => file("${path.module}/../src/${f}") }
+}
+)");
+  ws_->WriteRawConfig(R"(terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+
+module "render" {
+  source = "./render"
+}
+
+resource "wildside_gitops_tree" "t" {
+  path               = "checkout"
+  cluster            = "dev"
+  rendered_manifests = module.render.rendered_manifests
+}
+)");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+  WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Cluster\nsecret: hunter2\n");
+  fs::remove(ws_->checkout() / "clusters/dev/kustomization.yaml");
+  WriteFile(ws_->checkout() / "platform/redis/by-hand.yaml", "password: hunter2\n");
+  ASSERT_EQ(chmod((ws_->checkout() / "platform/sources/cloudnative-pg.yaml").c_str(), 0600), 0);
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  const std::string all = plan.out + plan.err;
+  EXPECT_THAT(all, HasSubstr("Drift in the checkout"));
+  EXPECT_THAT(all, HasSubstr("clusters/dev/kustomization.yaml: deleted"));
+  EXPECT_THAT(all, HasSubstr("platform/databases/cluster.yaml: edited (+1/-6 lines)"));
+  EXPECT_THAT(all, HasSubstr("platform/redis/by-hand.yaml: stray ("));
+  EXPECT_THAT(all, HasSubstr("platform/sources/cloudnative-pg.yaml: mode 0644 -> 0600"));
+  // The warning never shows content (terraform 1.11 itself still prints
+  // the module output's line diff; OpenTofu hides it).
+  EXPECT_THAT(all.substr(all.find("Warning: Drift in the checkout")), Not(HasSubstr("hunter2")));
+  size_t warnings = 0;
+  for (size_t at = all.find("Drift in the checkout"); at != std::string::npos;
+       at = all.find("Drift in the checkout", at + 1)) {
+    ++warnings;
+  }
+  EXPECT_EQ(warnings, 1u) << all;
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+// A checkout written by the release before inventories: the state has the
+// same shape (schema version 0, no new attribute), so such a state and
+// checkout are this one without the inventory file. Its plan stays empty;
+// the first apply that changes the tree writes the inventory (ADR 0009).
+TEST_P(EndToEndTest, CheckoutFromTheReleaseBeforeInventoriesPlansEmpty) {
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
+  ASSERT_TRUE(fs::remove(ws_->checkout() / "clusters/dev/.wildside-inventory"));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "clusters/dev/.wildside-inventory")) << "an empty plan applies nothing";
+  auto files = SampleManifests();
+  files["platform/redis/extra.yaml"] = "kind: ConfigMap\n\n";
+  ws_->WriteSources(files);
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_THAT(ReadFile(ws_->checkout() / "clusters/dev/.wildside-inventory"), HasSubstr("\nplatform/redis/extra.yaml\n"));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
 auto ParamNameOf = [](const ::testing::TestParamInfo<std::string>& info) { return info.param; };
 // ctest names: Full/EndToEndTest.<test>/tofu_1_12_6 and
 // Core/EndToEndCoreTest.<test>/<client>; scripts/test picks tiers by regex.
 INSTANTIATE_TEST_SUITE_P(Full, EndToEndTest, ::testing::ValuesIn(NewestClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndCoreTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
+INSTANTIATE_TEST_SUITE_P(Core, EndToEndSharedCheckoutTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
 
 // ---- rendered_manifests_wo (issue 12) ----
 

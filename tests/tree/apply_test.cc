@@ -109,11 +109,13 @@ TEST_F(ApplyTest, UnmanagedPathsUntouchedStraysPrunedEmptyDirsRemoved) {
   // clusters/dev keeps the excluded flux-system folder, so it stays.
   EXPECT_TRUE(Exists(co("clusters/dev/flux-system")));
 
-  // With only the excluded folder gone too, clusters/dev is removed but
+  // With only the excluded folder gone too, clusters/dev holds nothing but
+  // the ownership inventory (docs/adr/0009-ownership-inventory.md), and
   // clusters/ (not owned) stays.
   std::filesystem::remove_all(co("clusters/dev/flux-system"));
   ASSERT_THAT(RenderGitopsTree(co(), owned, "dev"), IsOk());
-  EXPECT_FALSE(Exists(co("clusters/dev")));
+  EXPECT_FALSE(Exists(co("clusters/dev/old.yaml")));
+  EXPECT_TRUE(Exists(co("clusters/dev/.wildside-inventory")));
   EXPECT_TRUE(Exists(co("clusters/prod/app.yaml")));
 }
 

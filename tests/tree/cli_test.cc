@@ -42,6 +42,7 @@ TEST(CliTest, AppliesFixtureThenPlanExitsZeroThenDetectsDrift) {
   std::string out;
   EXPECT_EQ(RunCommand(cmd("plan"), &out), 2) << out;
   EXPECT_THAT(out, HasSubstr("+ modules/app/crds.yaml"));
+  EXPECT_THAT(out, HasSubstr("i clusters/dev/.wildside-inventory (ownership inventory)"));
   EXPECT_EQ(RunCommand(cmd("apply"), &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("Applied: " + std::to_string(f.size()) + " created"));
   EXPECT_EQ(ReadTree(co), f);
@@ -58,6 +59,9 @@ TEST(CliTest, AppliesFixtureThenPlanExitsZeroThenDetectsDrift) {
   ASSERT_FALSE(plan.is_discarded()) << out;
   EXPECT_EQ(plan["has_changes"], true);
   EXPECT_EQ(plan["changes"].size(), 2u);
+  EXPECT_EQ(plan["inventory"]["path"], "clusters/dev/.wildside-inventory");
+  EXPECT_EQ(plan["inventory"]["claim"], false);
+  EXPECT_EQ(plan["foreign"].size(), 0u);
 
   EXPECT_EQ(RunCommand(cmd("apply", " --json"), &out), 0) << out;
   nlohmann::json report = nlohmann::json::parse(out, nullptr, false);

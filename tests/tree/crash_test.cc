@@ -32,6 +32,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tree/inventory.h"
 #include "tree/remove.h"
 #include "tree/render.h"
 #include "tree/scan.h"
@@ -283,6 +284,124 @@ TEST_P(CrashPointTest, DestroyIsOldOrGoneAtEveryMutatingCall) {
   std::cout << "[crash points] destroy, " << mode.name << ": " << calls
             << " crash points + 1 after return\n";
   RecordProperty("crash_points", calls);
+}
+
+// Two clusters on one checkout (docs/adr/0009-ownership-inventory.md): dev
+// has an inventory from its last apply, prod's files sit in the same
+// platform/ and modules/ directories, claimed by prod's inventory. At every
+// crash point of dev's apply and of dev's destroy, no file of the checkout
+// is claimed by no inventory (apart from the hand-made strays, which never
+// were), and none of prod's files was touched.
+void LayDownTwoClusters(const std::string& root, const Scenario& dev, const Manifests& prod) {
+  LayDown(root, dev);
+  std::vector<std::string> dev_keys, prod_keys;
+  for (const auto& [p, c] : dev.old_tree) dev_keys.push_back(p);
+  for (const auto& [p, c] : prod) {
+    WriteFile(root + "/" + p, c);
+    prod_keys.push_back(p);
+  }
+  WriteFile(root + "/" + InventoryPath("dev"), FormatInventory("dev", dev_keys));
+  WriteFile(root + "/" + InventoryPath("prod"), FormatInventory("prod", prod_keys));
+}
+
+Manifests ProdFiles() {
+  Manifests m;
+  for (const char* p : {"clusters/prod/kustomization.yaml", "platform/traefik/prod-only.yaml",
+                        "platform/redis/old/prod.yaml", "modules/prod/m.yaml"}) {
+    m[p] = Body(p, 'p', 800);
+  }
+  return m;
+}
+
+void ExpectEveryFileClaimed(const std::string& root, const Manifests& exempt, const std::string& what) {
+  std::set<std::string> claimed;
+  for (const char* cluster : {"dev", "prod"}) {
+    std::optional<std::string> text = ReadFile(root + "/" + InventoryPath(cluster));
+    if (!text) continue;
+    for (std::string& p : ParseInventory(*text)) claimed.insert(std::move(p));
+  }
+  for (const auto& [p, content] : testing::ReadTree(root)) {
+    if (p.find(".wildside-tmp-") != std::string::npos || exempt.count(p) != 0) continue;
+    EXPECT_TRUE(claimed.count(p) != 0) << p << " is claimed by no inventory, " << what;
+  }
+}
+
+TEST_P(CrashPointTest, ApplyNeverLeavesAFileUnclaimed) {
+  const Mode mode = GetParam();
+  TempDir tmp;
+  const std::string root = tmp / "checkout";
+  const Scenario s = ChangeEverything();
+  const Manifests prod = ProdFiles();
+  CrashEnv env;
+  TreeOptions options;
+  options.bulk_sync_threshold = mode.bulk_sync_threshold;
+  options.env = &env;
+  auto apply = [&] { return RenderGitopsTree(root, s.new_tree, "dev", options).ok(); };
+
+  LayDownTwoClusters(root, s, prod);
+  env.CrashAt(0, false);
+  ASSERT_TRUE(apply());
+  const int calls = env.MutatingCalls();
+  for (int n = 1; n <= calls + 1; ++n) {
+    const std::string what = std::string("two clusters, ") + mode.name + ", crash at call " +
+                             std::to_string(n) + " of " + std::to_string(calls);
+    LayDownTwoClusters(root, s, prod);
+    const bool after_return = n == calls + 1;
+    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, apply,
+                            [&] { if (mode.drop_unsynced) env.DropUnsynced(); });
+    if (!after_return) {
+      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
+    }
+    ExpectOldOrNew(root, s.old_tree, s.new_tree, what);
+    for (const auto& [p, c] : prod) EXPECT_EQ(ReadFile(root + "/" + p), c) << p << ", " << what;
+    ExpectEveryFileClaimed(root, s.strays, what);
+    if (after_return) {
+      std::vector<std::string> keys;
+      for (const auto& [p, c] : s.new_tree) keys.push_back(p);
+      EXPECT_EQ(ReadFile(root + "/" + InventoryPath("dev")), FormatInventory("dev", keys)) << what;
+    }
+    if (::testing::Test::HasFailure()) break;
+  }
+  std::cout << "[crash points] apply, two clusters, " << mode.name << ": " << calls << "\n";
+}
+
+TEST_P(CrashPointTest, DestroyNeverLeavesAFileUnclaimed) {
+  const Mode mode = GetParam();
+  TempDir tmp;
+  const std::string root = tmp / "checkout";
+  Scenario converged;
+  converged.old_tree = ChangeEverything().new_tree;
+  const Manifests prod = ProdFiles();
+  std::vector<std::string> paths;
+  for (const auto& [p, c] : converged.old_tree) paths.push_back(p);
+  CrashEnv env;
+  TreeOptions options;
+  options.bulk_sync_threshold = mode.bulk_sync_threshold;
+  options.env = &env;
+  auto destroy = [&] { return RemoveManagedFiles(root, "dev", paths, options).status.ok(); };
+
+  LayDownTwoClusters(root, converged, prod);
+  env.CrashAt(0, false);
+  ASSERT_TRUE(destroy());
+  const int calls = env.MutatingCalls();
+  EXPECT_FALSE(testing::Exists(root + "/" + InventoryPath("dev")));
+  const Manifests gone;
+  for (int n = 1; n <= calls + 1; ++n) {
+    const std::string what = std::string("two clusters, destroy, ") + mode.name +
+                             ", crash at call " + std::to_string(n) + " of " + std::to_string(calls);
+    LayDownTwoClusters(root, converged, prod);
+    const bool after_return = n == calls + 1;
+    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, destroy,
+                            [&] { if (mode.drop_unsynced) env.DropUnsynced(); });
+    if (!after_return) {
+      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
+    }
+    ExpectOldOrNew(root, converged.old_tree, gone, what);
+    for (const auto& [p, c] : prod) EXPECT_EQ(ReadFile(root + "/" + p), c) << p << ", " << what;
+    ExpectEveryFileClaimed(root, {}, what);
+    if (::testing::Test::HasFailure()) break;
+  }
+  std::cout << "[crash points] destroy, two clusters, " << mode.name << ": " << calls << "\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSyncModes, CrashPointTest, ::testing::ValuesIn(kModes),

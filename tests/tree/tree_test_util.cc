@@ -116,6 +116,7 @@ std::map<std::string, std::string> ReadTree(const std::string& root) {
   for (auto it = fs::recursive_directory_iterator(root, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_symlink(ec) || !it->is_regular_file(ec)) continue;
+    if (it->path().filename() == ".wildside-inventory") continue;
     out[fs::relative(it->path(), root, ec).string()] =
         ReadFile(it->path().string()).value_or("<unreadable>");
   }

@@ -43,6 +43,9 @@ void SetOldMtime(const std::string& path);
 std::map<std::string, std::string> Snapshot(const std::string& root);
 
 // Regular files below `root` (not following symlinks): rel path -> content.
+// Ownership inventories (`.wildside-inventory`) are left out: they are the
+// engine's record, not part of the tree; tests/tree/inventory_test.cc
+// checks them.
 std::map<std::string, std::string> ReadTree(const std::string& root);
 
 // About 41 files in the layout of issue 3: most a few hundred bytes, one

@@ -2,8 +2,10 @@
 // checkout holds after an apply, for paths the desired tree does not.
 //
 // Inside the owned roots (tree/layout.h) and outside the excludes, a
-// pruning apply leaves nothing but the desired tree, so such a path is
-// missing without looking. Anywhere else the disk answers: one stat (a
+// pruning apply leaves nothing but the desired tree and the files other
+// clusters' ownership inventories claim (tree/inventory.h, read once when
+// the lookup is made), so any other path there is missing without
+// looking. Anywhere else the disk answers: one stat (a
 // symlink is followed) through the Env of `options`. Only existence and
 // type are read, never content.
 //

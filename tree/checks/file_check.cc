@@ -455,16 +455,6 @@ class FileScanner {
 
 }  // namespace
 
-bool IsKustomizationFile(std::string_view key) {
-  std::string_view base = BaseName(key);
-  return base == "kustomization.yaml" || base == "kustomization.yml" ||
-         base == "Kustomization";
-}
-
-bool IsYamlKey(std::string_view key) {
-  return HasYamlExtension(key) || IsKustomizationFile(key);
-}
-
 FileFacts CheckFile(std::string_view key, std::string_view content,
                     const CheckOptions& options) {
   FileFacts facts;

@@ -19,55 +19,6 @@
 
 namespace wildside::tree::checks {
 
-bool HasYamlExtension(std::string_view key) {
-  std::string_view base = BaseName(key);
-  size_t dot = base.rfind('.');
-  if (dot == std::string_view::npos) return false;
-  std::string_view ext = base.substr(dot);
-  return ext == ".yaml" || ext == ".yml";
-}
-
-bool IsExcludedFromChecks(std::string_view key, const CheckOptions& options) {
-  for (const std::string& pattern : options.exclude) {
-    if (GlobMatch(pattern, key)) return true;
-  }
-  return false;
-}
-
-std::string ShortForDisplay(std::string_view s) {
-  std::string out = EscapeForDisplay(s);
-  constexpr size_t kMax = 64;
-  if (out.size() <= kMax) return out;
-  size_t cut = kMax;
-  // Do not split a UTF-8 sequence.
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  out.resize(cut);
-  return out + "...";
-}
-
-std::string_view FindingKindName(FindingKind kind) {
-  switch (kind) {
-    case FindingKind::kYamlSyntax: return "yaml-syntax";
-    case FindingKind::kDuplicateKey: return "duplicate-key";
-    case FindingKind::kNotKubernetesObject: return "not-kubernetes-object";
-    case FindingKind::kMissingReference: return "missing-reference";
-    case FindingKind::kOutsideCheckout: return "outside-checkout";
-    case FindingKind::kNotAKustomization: return "not-a-kustomization";
-    case FindingKind::kMultipleKustomizations: return "multiple-kustomizations";
-    case FindingKind::kFluxPathMissing: return "flux-path-missing";
-  }
-  return "unknown";
-}
-
-std::string FormatFinding(const Finding& f, std::string_view attribute) {
-  std::string out(attribute);
-  out += attribute.empty() ? EscapeForDisplay(f.key) : "[\"" + EscapeForDisplay(f.key) + "\"]";
-  if (f.line > 0) out += ":" + std::to_string(f.line) + ":" + std::to_string(f.column);
-  out += ": ";
-  out += f.message;
-  return out;
-}
-
 namespace {
 
 // The file names kustomize looks for, in its order.

@@ -297,6 +297,9 @@ int Plan(const Args& args, const wildside::tree::DesiredTree& desired) {
     for (const auto& c : plan->conflicts) {
       std::cout << "! " << wildside::tree::EscapeForDisplay(c.path) << ": " << c.message << "\n";
     }
+    if (!plan->inventory_claim.empty() || !plan->inventory_release.empty()) {
+      std::cout << "i " << plan->inventory_path << " (ownership inventory)\n";
+    }
     size_t changed = plan->changes.size() - plan->Count(ChangeKind::kUnchanged);
     std::cout << (plan->HasChanges() ? "Plan: " : "No changes: ") << changed
               << " change(s), " << plan->Count(ChangeKind::kUnchanged)
