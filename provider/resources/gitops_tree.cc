@@ -77,8 +77,9 @@ void AddConflictDiagnostics(const tree::ChangeSet& changes, const Desired& desir
 // an excluded path: they stay on disk. The prior state is decoded whole
 // only when `exclude` changed (ADR 0007: a plan reads the prior for little
 // else).
-std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, const Value& planned,
-                                                   const Desired& desired, const Settings& settings) {
+std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, std::string_view prior_private,
+                                                   const Value& planned, const Desired& desired,
+                                                   const Settings& settings) {
   std::vector<std::string> out;
   absl::StatusOr<Value> settings_only = lazy_prior.DecodeWithout({kRendered, kSensitive, "files"});
   if (!settings_only.ok() || settings_only->GetAttr("exclude") == planned.GetAttr("exclude")) return out;
@@ -92,6 +93,10 @@ std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, 
       if (IsDisplayOnlyKey(key) || desired.tree.count(key) != 0) continue;
       if (tree::ExcludingPattern(key, settings.options) != nullptr) out.push_back(key);
     }
+  }
+  // Write-only files leave `files` the same way.
+  for (const std::string& key : WriteOnlyKeys(prior_private, prior)) {
+    if (desired.tree.count(key) == 0 && tree::ExcludingPattern(key, settings.options) != nullptr) out.push_back(key);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -270,7 +275,7 @@ class GitopsTreeResource final : public core::Resource {
       // What apply will refuse, the plan says (a create or an update alike).
       CheckCheckout(settings, desired, create, &result.diagnostics);
       if (!create) {
-        std::vector<std::string> staying = ExcludedFilesLeavingState(std::move(request.prior_state), planned, desired, settings);
+        std::vector<std::string> staying = ExcludedFilesLeavingState(std::move(request.prior_state), request.prior_private, planned, desired, settings);
         if (!staying.empty()) {
           result.diagnostics.push_back(core::WarningAt(
               AttributePath::Attr("exclude"), "Excluded files stay on disk",
@@ -327,7 +332,7 @@ class GitopsTreeResource final : public core::Resource {
 
     // The planned state is read whole; the prior only when keys dropped from
     // the configuration must be deleted or the apply fails; the
-    // configuration never (see ADR 0007).
+    // configuration only for its write-only map (see ADR 0007).
     absl::StatusOr<Value> decoded = std::move(request.planned_state).Decode();
     if (!decoded.ok()) {
       result.diagnostics.push_back(core::DecodeFailure("planned state", decoded.status()));

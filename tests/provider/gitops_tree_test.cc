@@ -784,6 +784,21 @@ TEST_F(GitopsTreeTest, MixedMapsKeepOnlyThePlainContentsInState) {
   EXPECT_EQ(after.private_data, "");
 }
 
+TEST_F(GitopsTreeTest, WriteOnlyFileNowExcludedIsNamedAsStayingOnDisk) {
+  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a: 1\n"}, {"platform/traefik/b.yaml", "b: 1\n"}}));
+  core::PlanResult create = PlanCreate(config);
+  core::ApplyResult applied =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  ASSERT_THAT(applied.diagnostics, IsEmpty());
+  Value excluding = WoConfig(Config(Manifests({})), Manifests({{"platform/traefik/b.yaml", "b: 1\n"}}));
+  excluding.SetAttr("exclude", Value::List(Type::String(), {Value::String("platform/vault/**")}));
+  core::PlanResult plan =
+      resource_->Plan(core::PlanRequest{applied.new_state, excluding, excluding, applied.private_data});
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_EQ(plan.diagnostics[0].summary, "Excluded files stay on disk");
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("platform/vault/a.yaml"));
+}
+
 TEST_F(GitopsTreeTest, ClustersSymlinkFailsTheUpdatePlanNotOnlyTheApply) {
   Value config = Config(Manifests({{"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}, {"platform/traefik/a.yaml", "a\n"}}));
   Value state = CreateTree(config);
