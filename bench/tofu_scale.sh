@@ -8,7 +8,7 @@
 # of each process apart: tofu's (its VmHWM, read by pid while it runs) and
 # the provider's (it logs its own getrusage peak at exit, DEBUG).
 #
-# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|wildside_nochecks|local_file|terraform_data|cp_sync]
+# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|wildside_nochecks|wildside_wo|local_file|terraform_data|cp_sync]
 #   wildside       (default) one wildside_gitops_tree holding all N files
 #   local_file     the same files as N hashicorp/local `local_file` instances
 #                  (for_each), built by scripts/install-local-provider
@@ -17,6 +17,9 @@
 #                  nothing is written, so "heal" is an apply with no change
 #   wildside_nochecks  wildside with checks = "off": the same tree without
 #                  the plan-time checks, to show what they cost
+#   wildside_wo    wildside with the map in rendered_manifests_wo: no
+#                  content in state or plan, only `files` (needs a client
+#                  with write-only attributes: OpenTofu >= 1.11)
 #   cp_sync        no tofu at all: `cp -r` of the files into an empty
 #                  checkout and `sync`, the raw cost of writing them (one
 #                  "cold apply" row); bench/tofu_rounds.sh pairs it with
@@ -128,6 +131,7 @@ resource "wildside_gitops_tree" "t" {
 }
 TF
   if [[ "$MODE" == wildside_nochecks ]]; then sed -i 's/^  cluster            = "bench"$/&\n  checks             = "off"/' main.tf; fi
+  if [[ "$MODE" == wildside_wo ]]; then sed -i 's/^  rendered_manifests = /  rendered_manifests_wo = /' main.tf; fi
 fi
 "$TOFU" init -input=false -no-color >/dev/null
 # The generated sources' dirty pages are flushed now, not charged to the
@@ -166,6 +170,8 @@ measure() {
 echo "| resources | phase | files | data | wall s | wildside RPCs s | tofu peak MiB | provider peak MiB |"
 echo "|---|---|---|---|---|---|---|---|"
 measure "cold apply" "$TOFU" apply -auto-approve -input=false -no-color
+# What every later plan decodes, diffs and rewrites.
+STATE_BYTES=$(stat -c %s terraform.tfstate 2>/dev/null || echo 0)
 measure "no-op plan" "$TOFU" plan -input=false -no-color -detailed-exitcode
 # Edit 1% of the files on disk: plan must find them, apply heal them.
 if [[ -d checkout ]]; then
@@ -173,3 +179,6 @@ if [[ -d checkout ]]; then
 fi
 measure "apply healing 1% drift" "$TOFU" apply -auto-approve -input=false -no-color
 measure "destroy" "$TOFU" destroy -auto-approve -input=false -no-color
+echo
+echo "$MODE: state after the cold apply: $STATE_BYTES bytes ($((STATE_BYTES / 1024)) KiB)"
+

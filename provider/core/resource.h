@@ -19,6 +19,14 @@
 
 namespace wildside::core {
 
+// What the client (OpenTofu, Terraform) said it supports, from the
+// request's client_capabilities; all false when it sent none (OpenTofu
+// before 1.11, Terraform before 1.11 for write-only attributes).
+struct ClientCapabilities {
+  // The client stores write-only attributes as null in plan and state.
+  bool write_only_attributes_allowed = false;
+};
+
 struct UpgradeStateResult {
   cty::Value state;
   Diagnostics diagnostics;
@@ -73,7 +81,7 @@ class Resource {
   virtual ~Resource() = default;
 
   virtual const schema::Schema& GetSchema() const = 0;
-  virtual Diagnostics ValidateConfig(const cty::Value& config) const = 0;
+  virtual Diagnostics ValidateConfig(const cty::Value& config, const ClientCapabilities& client) const = 0;
   // `raw_json` is the stored attributes object written with schema `version`.
   virtual UpgradeStateResult UpgradeState(int64_t version, std::string_view raw_json) const = 0;
   // Requests come by value: the server moves the decoded values in, and a

@@ -77,8 +77,9 @@ void AddConflictDiagnostics(const tree::ChangeSet& changes, const Desired& desir
 // an excluded path: they stay on disk. The prior state is decoded whole
 // only when `exclude` changed (ADR 0007: a plan reads the prior for little
 // else).
-std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, const Value& planned,
-                                                   const Desired& desired, const Settings& settings) {
+std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, std::string_view prior_private,
+                                                   const Value& planned, const Desired& desired,
+                                                   const Settings& settings) {
   std::vector<std::string> out;
   absl::StatusOr<Value> settings_only = lazy_prior.DecodeWithout({kRendered, kSensitive, "files"});
   if (!settings_only.ok() || settings_only->GetAttr("exclude") == planned.GetAttr("exclude")) return out;
@@ -93,6 +94,10 @@ std::vector<std::string> ExcludedFilesLeavingState(cty::LazyValue&& lazy_prior, 
       if (tree::ExcludingPattern(key, settings.options) != nullptr) out.push_back(key);
     }
   }
+  // Write-only files leave `files` the same way.
+  for (const std::string& key : WriteOnlyKeys(prior_private, prior)) {
+    if (desired.tree.count(key) == 0 && tree::ExcludingPattern(key, settings.options) != nullptr) out.push_back(key);
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -103,9 +108,19 @@ class GitopsTreeResource final : public core::Resource {
 
   const schema::Schema& GetSchema() const override { return schema_; }
 
-  Diagnostics ValidateConfig(const Value& config) const override {
+  Diagnostics ValidateConfig(const Value& config, const core::ClientCapabilities& client) const override {
     Diagnostics diags;
     if (!config.IsKnown()) return diags;
+    if (!config.GetAttr(kRenderedWo).IsNull() && !client.write_only_attributes_allowed) {
+      // An older client treats the attribute as a plain optional one and
+      // would store every content in state: refuse before any plan.
+      diags.push_back(core::ErrorAt(
+          AttributePath::Attr(kRenderedWo), "Write-only attributes not supported by this client",
+          absl::StrCat(kRenderedWo, ": this OpenTofu or Terraform does not support write-only attributes, so "
+                       "it would store the contents in the state. Use OpenTofu >= 1.11 or Terraform >= 1.11, or "
+                       "move the files to ", kSensitive, " (stored in state, redacted in plans).")));
+    }
+    RequireSomeManifests(config, &diags);
     Settings settings;
     bool known = Read(config, &settings, &diags);
     Desired desired = DesiredFrom(config, &diags);
@@ -145,9 +160,21 @@ class GitopsTreeResource final : public core::Resource {
       return result;
     }
     std::vector<std::string> drift;
+    // With write-only keys (or after a write-only import), no content but
+    // the plain maps' enters the state.
+    const std::set<std::string> write_only = WriteOnlyKeys(result.private_data, request.current_state);
+    // A state with neither plain map can only come from a write-only
+    // configuration: even with its private data lost, no content enters.
+    const bool no_plain_map = request.current_state.GetAttr(kRendered).IsNull() &&
+                              request.current_state.GetAttr(kSensitive).IsNull();
+    const bool hashes_only = !write_only.empty() || HashesOnly(result.private_data) || no_plain_map;
+    // The "files" form of the private stands for the keys above only while
+    // the key set of `files` stays the same.
+    std::optional<std::set<std::string>> files_before;
+    if (WriteOnlyKeysNeedState(result.private_data)) files_before = KeysOf(request.current_state.GetAttr("files"));
     // Only against an applied state: an imported one has no keys yet, and
     // every file would read as a stray.
-    bool applied = false;
+    bool applied = !write_only.empty();
     for (const char* attr : {kRendered, kSensitive}) {
       const Value& had = request.current_state.GetAttr(attr);
       applied = applied || (had.IsKnown() && !had.IsNull() && !had.entries().empty());
@@ -155,7 +182,8 @@ class GitopsTreeResource final : public core::Resource {
     // Kept only for the error path; RefreshFromDisk takes the state over.
     std::optional<Value> kept;
     absl::StatusOr<std::optional<Value>> refreshed =
-        RefreshFromDisk(std::move(request.current_state), applied ? &drift : nullptr, nullptr, &kept);
+        RefreshFromDisk(std::move(request.current_state), applied ? &drift : nullptr, nullptr, &kept,
+                        hashes_only ? &write_only : nullptr);
     if (!drift.empty()) {
       // One warning (OpenTofu folds warnings that share a summary into "and
       // N more"), by path and kind only: the plan's own line diffs are
@@ -167,7 +195,8 @@ class GitopsTreeResource final : public core::Resource {
           "configuration:\n  - ",
           absl::StrJoin(shown, "\n  - "));
       if (drift.size() > shown.size()) absl::StrAppend(&detail, "\n  ... and ", drift.size() - shown.size(), " more");
-      result.diagnostics.push_back(core::WarningAt(AttributePath::Attr(kRendered), "Drift in the checkout", detail));
+      result.diagnostics.push_back(core::WarningAt(AttributePath::Attr(no_plain_map ? kRenderedWo : kRendered),
+                                                   "Drift in the checkout", detail));
     }
     if (!refreshed.ok()) {
       result.diagnostics.push_back(core::ErrorAt(AttributePath::Attr("path"), "Cannot read the checkout",
@@ -176,6 +205,10 @@ class GitopsTreeResource final : public core::Resource {
       return result;
     }
     result.new_state = refreshed->has_value() ? **std::move(refreshed) : Value::Null(type_);
+    if (files_before.has_value() && !result.new_state.IsNull() &&
+        KeysOf(result.new_state.GetAttr("files")) != *files_before) {
+      result.private_data = WithWriteOnlyKeys(result.private_data, write_only);
+    }
     return result;
   }
 
@@ -188,14 +221,22 @@ class GitopsTreeResource final : public core::Resource {
       return result;
     }
     // Only the proposed state is read whole: the prior only for IsNull(), the
-    // configuration not at all (see ADR 0007).
+    // configuration only for its write-only map (see ADR 0007).
     const bool create = request.prior_state.IsNull();
-    absl::StatusOr<Value> proposed = std::move(request.proposed_new_state).Decode();
+    // The proposed state may carry the write-only contents; they are planned
+    // null (OpenTofu refuses anything else) and read from the configuration.
+    absl::StatusOr<Value> proposed = request.proposed_new_state.DecodeWithout({kRenderedWo});
     if (!proposed.ok()) {
       result.diagnostics.push_back(core::DecodeFailure("proposed new state", proposed.status()));
       return result;
     }
     Value planned = *std::move(proposed);
+    planned.SetAttr(kRenderedWo, Value::Null(Type::Map(Type::String())));
+    absl::StatusOr<Value> write_only = WriteOnlyFromConfig(request.config);
+    if (!write_only.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("configuration", write_only.status()));
+      return result;
+    }
     if (planned.GetAttr("prune").IsNull()) planned.SetAttr("prune", Value::Bool(DefaultPrune()));
     if (planned.GetAttr("exclude").IsNull()) {
       planned.SetAttr("exclude", DefaultExclude());
@@ -208,7 +249,7 @@ class GitopsTreeResource final : public core::Resource {
 
     Settings settings;
     bool known = Read(planned, &settings, &result.diagnostics);
-    Desired desired = DesiredFrom(planned, &result.diagnostics);
+    Desired desired = DesiredFrom(planned, &result.diagnostics, &*write_only);
     if (known && desired.keys_known) ValidateKeys(settings, desired, &result.diagnostics);
     if (core::HasError(result.diagnostics)) return result;
 
@@ -234,7 +275,7 @@ class GitopsTreeResource final : public core::Resource {
       // What apply will refuse, the plan says (a create or an update alike).
       CheckCheckout(settings, desired, create, &result.diagnostics);
       if (!create) {
-        std::vector<std::string> staying = ExcludedFilesLeavingState(std::move(request.prior_state), planned, desired, settings);
+        std::vector<std::string> staying = ExcludedFilesLeavingState(std::move(request.prior_state), request.prior_private, planned, desired, settings);
         if (!staying.empty()) {
           result.diagnostics.push_back(core::WarningAt(
               AttributePath::Attr("exclude"), "Excluded files stay on disk",
@@ -248,14 +289,14 @@ class GitopsTreeResource final : public core::Resource {
       }
       if (create) {
         result.planned_private =
-            ReplaceInPlacePrivate(MakeId(settings.cluster, settings.path), desired.tree);
+            ReplaceInPlacePrivate(MakeId(settings.cluster, settings.path), desired.tree, request.prior_private);
       }
     }
     if (known && desired.keys_known && desired.contents_known && !core::HasError(result.diagnostics)) {
       // The prior state without its manifests: enough to tell what changed.
       std::optional<Value> prior;
       if (!create) {
-        absl::StatusOr<Value> slim = request.prior_state.DecodeWithout({kRendered, kSensitive});
+        absl::StatusOr<Value> slim = request.prior_state.DecodeWithout({kRendered, kSensitive, kRenderedWo});
         if (slim.ok()) prior.emplace(*std::move(slim));
       }
       CheckManifests(settings, desired, prior ? &*prior : nullptr, planned, &result.diagnostics);
@@ -268,13 +309,30 @@ class GitopsTreeResource final : public core::Resource {
     core::ApplyResult result;
     if (request.planned_state.IsNull()) return Destroy(std::move(request));
     // A create plan's private data only informs the destroy half of a
-    // replacement; the state keeps none of it.
+    // replacement; the state keeps none of it. Until the tree is written,
+    // the prior's write-only keys stay the ones the resource owns.
     const bool create = request.prior_state.IsNull();
     result.private_data = create ? std::string() : request.planned_private;
+    // Decoded at most once, and only when needed.
+    std::optional<Value> prior;
+    auto decode_prior = [&]() -> absl::Status {
+      if (prior.has_value()) return absl::OkStatus();
+      absl::StatusOr<Value> p = std::move(request.prior_state).Decode();
+      if (!p.ok()) return p.status();
+      prior.emplace(*std::move(p));
+      return absl::OkStatus();
+    };
+    // The write-only keys the prior owns; its "files" form needs the prior.
+    auto prior_write_only = [&]() -> std::set<std::string> {
+      if (create) return {};
+      if (!WriteOnlyKeysNeedState(request.planned_private)) return WriteOnlyKeys(request.planned_private, Value::Null(type_));
+      if (!decode_prior().ok()) return {};
+      return WriteOnlyKeys(request.planned_private, *prior);
+    };
 
     // The planned state is read whole; the prior only when keys dropped from
     // the configuration must be deleted or the apply fails; the
-    // configuration never (see ADR 0007).
+    // configuration only for its write-only map (see ADR 0007).
     absl::StatusOr<Value> decoded = std::move(request.planned_state).Decode();
     if (!decoded.ok()) {
       result.diagnostics.push_back(core::DecodeFailure("planned state", decoded.status()));
@@ -283,11 +341,24 @@ class GitopsTreeResource final : public core::Resource {
     }
     Value planned_state = *std::move(decoded);
     const Value& planned = planned_state;
+    absl::StatusOr<Value> write_only = WriteOnlyFromConfig(request.config);
+    if (!write_only.ok()) {
+      result.diagnostics.push_back(core::DecodeFailure("configuration", write_only.status()));
+      result.new_state = PriorOrNull(std::move(request.prior_state), &result.diagnostics);
+      return result;
+    }
     Settings settings;
     Read(planned, &settings, &result.diagnostics);
     if (env_ == nullptr) settings.options.env = TestHookEnv();
-    Desired desired = DesiredFrom(planned, &result.diagnostics);
+    Desired desired = DesiredFrom(planned, &result.diagnostics, &*write_only);
     if (!core::HasError(result.diagnostics)) ValidateKeys(settings, desired, &result.diagnostics);
+    if (!core::HasError(result.diagnostics) && desired.contents_known) {
+      CheckWriteOnlyAgainstPlan(desired, planned.GetAttr("files"), &result.diagnostics);
+    }
+    std::set<std::string> new_write_only;
+    for (const auto& [key, attr] : desired.source) {
+      if (std::string_view(attr) == kRenderedWo) new_write_only.insert(key);
+    }
     if (core::HasError(result.diagnostics) || !desired.contents_known) {
       if (!desired.contents_known) {
         result.diagnostics.push_back(core::Error("Unknown manifest content at apply",
@@ -306,15 +377,6 @@ class GitopsTreeResource final : public core::Resource {
     absl::Status status = checkout.status();
     // Keys that left the configuration are deleted even with prune = false:
     // the resource wrote them.
-    // Decoded at most once, and only when needed.
-    std::optional<Value> prior;
-    auto decode_prior = [&]() -> absl::Status {
-      if (prior.has_value()) return absl::OkStatus();
-      absl::StatusOr<Value> p = std::move(request.prior_state).Decode();
-      if (!p.ok()) return p.status();
-      prior.emplace(*std::move(p));
-      return absl::OkStatus();
-    };
     if (status.ok() && !create && !settings.options.prune) status = decode_prior();
     if (status.ok() && !create && !settings.options.prune) {
       std::vector<std::string> dropped;
@@ -322,6 +384,16 @@ class GitopsTreeResource final : public core::Resource {
         const Value& m = prior->GetAttr(attr);
         if (!m.IsKnown()) continue;
         for (const auto& [key, unused] : m.entries()) {
+          if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
+        }
+      }
+      for (const std::string& key : prior_write_only()) {
+        if (desired.tree.count(key) == 0) dropped.push_back(key);
+      }
+      if (HashesOnly(request.planned_private) && prior->GetAttr("files").IsKnown()) {
+        // A write-only import owns every file it found, as an import with
+        // contents owns every key of its map.
+        for (const auto& [key, unused] : prior->GetAttr("files").entries()) {
           if (desired.tree.count(key) == 0 && !IsDisplayOnlyKey(key)) dropped.push_back(key);
         }
       }
@@ -369,8 +441,13 @@ class GitopsTreeResource final : public core::Resource {
                        ". Every file holds either its old or its new content; the next plan shows what is left.")));
       // Report what is actually on disk so the next plan shows the rest
       // (read in the same session, still under the lock).
-      absl::StatusOr<std::optional<Value>> actual =
-          RefreshFromDisk(std::move(planned_state), nullptr, checkout.ok() ? &*checkout : nullptr);
+      // Files of the old and the new write-only keys may both be on disk.
+      std::set<std::string> owned_write_only = prior_write_only();
+      owned_write_only.insert(new_write_only.begin(), new_write_only.end());
+      result.private_data = WithWriteOnlyKeys(result.private_data, owned_write_only);
+      absl::StatusOr<std::optional<Value>> actual = RefreshFromDisk(
+          std::move(planned_state), nullptr, checkout.ok() ? &*checkout : nullptr, nullptr,
+          owned_write_only.empty() ? nullptr : &owned_write_only);
       if (actual.ok() && actual->has_value()) {
         result.new_state = **std::move(actual);
       } else if (prior.has_value()) {
@@ -389,27 +466,41 @@ class GitopsTreeResource final : public core::Resource {
       new_state.SetAttr("files", std::move(files));
     }
     result.new_state = std::move(new_state);
+    // `files` is now exactly the configured tree: the compact form holds.
+    result.private_data = WithWriteOnlyKeysAsFiles(result.private_data, !new_write_only.empty());
     return result;
   }
 
   core::ImportResult Import(std::string_view id) const override {
     core::ImportResult result;
+    // "write-only/<cluster>:<path>": the checkout is read by hash only, so
+    // that a configuration with rendered_manifests_wo never finds content in
+    // state. '/' is not in any cluster name: the plain form is unaffected.
+    constexpr std::string_view kWriteOnlyPrefix = "write-only/";
+    const bool hashes_only = id.starts_with(kWriteOnlyPrefix);
+    const std::string_view full_id = id;
+    if (hashes_only) id.remove_prefix(kWriteOnlyPrefix.size());
     size_t colon = id.find(':');
     std::string_view cluster = colon == std::string_view::npos ? std::string_view() : id.substr(0, colon);
     std::string_view path = colon == std::string_view::npos ? std::string_view() : id.substr(colon + 1);
     if (colon == std::string_view::npos || path.empty() || !tree::ValidateCluster(cluster).ok()) {
       result.diagnostics.push_back(core::Error(
           "Invalid import ID",
-          absl::StrCat("import ID \"", AV(id), "\": expected \"<cluster>:<path>\", e.g. \"dev:./gitops\", where "
+          absl::StrCat("import ID \"", AV(full_id), "\": expected \"<cluster>:<path>\", e.g. \"dev:./gitops\", where "
                        "<cluster> is a DNS-1123 label and <path> the checkout directory as written in the "
-                       "configuration.")));
+                       "configuration; or \"write-only/<cluster>:<path>\" to import hashes only, for a "
+                       "configuration with ", kRenderedWo, ".")));
       return result;
     }
     Value::Entries attrs;
     attrs.emplace("id", Value::String(std::string(id)));
     attrs.emplace("path", Value::String(std::string(path)));
     attrs.emplace("cluster", Value::String(std::string(cluster)));
-    attrs.emplace(kRendered, Value::Map(Type::String(), {}));
+    if (hashes_only) {
+      result.private_data = HashesOnlyPrivate();  // rendered_manifests stays null: nothing is shown
+    } else {
+      attrs.emplace(kRendered, Value::Map(Type::String(), {}));
+    }
     attrs.emplace("prune", Value::Bool(DefaultPrune()));
     attrs.emplace("exclude", DefaultExclude());
     attrs.emplace("file_permission", Value::String(DefaultFileMode()));
@@ -457,6 +548,17 @@ class GitopsTreeResource final : public core::Resource {
       for (const auto& [key, unused] : m.entries()) {
         if (IsDisplayOnlyKey(key) || (kept && kept->count(key) != 0)) continue;
         paths.push_back(key);
+      }
+    }
+    // The write-only files the prior owns: a plain destroy's private is the
+    // state's; a replacement's create plan carried them over.
+    for (const std::string& key : WriteOnlyKeys(request.planned_private, prior)) {
+      if (!(kept && kept->count(key) != 0)) paths.push_back(key);
+    }
+    if (HashesOnly(request.planned_private) && prior.GetAttr("files").IsKnown()) {
+      // A write-only import never applied: it owns every file it found.
+      for (const auto& [key, unused] : prior.GetAttr("files").entries()) {
+        if (!IsDisplayOnlyKey(key) && !(kept && kept->count(key) != 0)) paths.push_back(key);
       }
     }
     tree::ApplyResult removed;
@@ -532,6 +634,43 @@ class GitopsTreeResource final : public core::Resource {
   }
 
 
+  static std::set<std::string> KeysOf(const Value& map) {
+    std::set<std::string> keys;
+    if (map.IsKnown() && !map.IsNull()) {
+      for (const auto& [key, unused] : map.entries()) keys.insert(key);
+    }
+    return keys;
+  }
+
+  // The configuration's rendered_manifests_wo (a null map when it has
+  // none), decoded without the other maps.
+  absl::StatusOr<Value> WriteOnlyFromConfig(const cty::LazyValue& config) const {
+    absl::StatusOr<Value> slim = config.DecodeWithout({kRendered, kSensitive});
+    if (!slim.ok()) return slim.status();
+    if (slim->IsNull() || !slim->IsKnown()) return Value::Null(Type::Map(Type::String()));
+    return slim->TakeAttr(kRenderedWo);
+  }
+
+  // Apply writes no write-only content other than the plan showed: each
+  // one's SHA-256 must be the planned `files` entry's (a value that changed
+  // since the plan, e.g. from an ephemeral input, was never reviewed).
+  // Nothing to compare when the plan could not know the hashes.
+  static void CheckWriteOnlyAgainstPlan(const Desired& desired, const Value& planned_files, Diagnostics* diags) {
+    if (!planned_files.IsWhollyKnown() || planned_files.IsNull()) return;
+    for (const auto& [key, attr] : desired.source) {
+      if (std::string_view(attr) != kRenderedWo) continue;
+      auto it = planned_files.entries().find(key);
+      std::string now = tree::Sha256Hex(desired.tree.at(key));
+      std::string planned = it == planned_files.entries().end() ? std::string() : it->second.GetAttr("sha256").AsString();
+      if (planned == now) continue;
+      diags->push_back(core::ErrorAt(
+          AttributePath::Attr(kRenderedWo).Key(key), "Write-only content changed since the plan",
+          absl::StrCat(kRenderedWo, "[\"", EscapeForDisplay(key), "\"]: the configuration now gives content with "
+                       "SHA-256 ", now, ", but the plan ",
+                       planned.empty() ? "did not have this file" : absl::StrCat("showed ", planned),
+                       ". Nothing was written: run the plan again to review the new content.")));
+    }
+  }
 
   // ReadSettings, with the filesystem seam this resource was made with.
   bool Read(const Value& obj, Settings* out, Diagnostics* diags) const {
@@ -539,8 +678,9 @@ class GitopsTreeResource final : public core::Resource {
   }
   absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* drift = nullptr,
                                                        const tree::Checkout* session = nullptr,
-                                                       std::optional<Value>* kept_on_error = nullptr) const {
-    return gitops::RefreshFromDisk(std::move(state), env_, drift, session, kept_on_error);
+                                                       std::optional<Value>* kept_on_error = nullptr,
+                                                       const std::set<std::string>* write_only = nullptr) const {
+    return gitops::RefreshFromDisk(std::move(state), env_, drift, session, kept_on_error, write_only);
   }
 
   schema::Schema schema_;

@@ -77,9 +77,9 @@ void CheckManifests(const Settings& settings, const Desired& desired, const Valu
   options.exclude = settings.checks_exclude;
   options.flux_roots = {absl::StrCat("clusters/", settings.cluster)};
   options.owned_roots = tree::OwnedRoots(settings.cluster);
+  // Neither redacted nor write-only content is quoted in a finding.
   options.is_sensitive = [&desired](std::string_view key) {
-    auto it = desired.source.find(std::string(key));
-    return it != desired.source.end() && std::string_view(it->second) == kSensitive;
+    return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
   };
   options.lookup = checks::MakeCheckoutLookup(settings.path, settings.cluster, settings.options);
 

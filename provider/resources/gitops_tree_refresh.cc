@@ -77,13 +77,22 @@ std::pair<size_t, size_t> LineDelta(std::string_view before, std::string_view no
 
 absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env, std::vector<std::string>* drift,
                                                      const tree::Checkout* session,
-                                                     std::optional<Value>* kept_on_error) {
+                                                     std::optional<Value>* kept_on_error,
+                                                     const std::set<std::string>* write_only) {
   Settings settings;
   core::Diagnostics ignored;
   ReadSettings(state, env, &settings, &ignored);
   // Views into the state's strings; they stay valid while the maps that
   // hold them are moved (a std::map move keeps its nodes).
   Desired managed = DesiredFrom(state, nullptr);
+  const bool any_write_only = write_only != nullptr;
+  if (any_write_only) {
+    // Managed without a content to compare with: the scan compares nothing
+    // for them (no file is empty and equal by size alone: the hash decides).
+    for (const std::string& key : *write_only) {
+      if (managed.source.emplace(key, kRenderedWo).second) managed.tree.emplace(key, std::string_view());
+    }
+  }
   auto fail = [&](absl::Status s) -> absl::Status {
     if (kept_on_error != nullptr) kept_on_error->emplace(std::move(state));
     return s;
@@ -101,6 +110,7 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
   if (!scan->root_exists) return std::optional<Value>();
 
   // The stored contents, to move unchanged ones on.
+  const bool had_rendered = !state.GetAttr(kRendered).IsNull();
   const bool had_sensitive = !state.GetAttr(kSensitive).IsNull();
   auto take_map = [&](const char* attr) {
     Value m = state.TakeAttr(attr);
@@ -109,12 +119,15 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
   Value::Entries prior_rendered = take_map(kRendered);
   Value::Entries prior_sensitive = take_map(kSensitive);
 
-  // The modes of the last apply, for the drift summary.
-  std::map<std::string, std::string> prior_modes;
+  // The modes (and, for write-only files, hashes) of the last apply, for
+  // the drift summary.
+  std::map<std::string, std::string> prior_modes, prior_shas;
   if (drift != nullptr && state.GetAttr("files").IsKnown() && !state.GetAttr("files").IsNull()) {
     for (const auto& [key, info] : state.GetAttr("files").entries()) {
       const Value& m = info.GetAttr("mode");
       if (IsKnownString(m)) prior_modes.emplace(key, m.AsString());
+      const Value& h = info.GetAttr("sha256");
+      if (IsKnownString(h)) prior_shas.emplace(key, h.AsString());
     }
   }
   std::set<std::string_view> seen;  // managed keys found on disk
@@ -128,6 +141,31 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
     if (is_managed) seen.insert(source->first);
     std::string mode = FormatMode(e.mode);
     std::vector<std::string> how;  // this file's drift, for the summary
+    if (any_write_only && (!is_managed || std::string_view(source->second) == kRenderedWo)) {
+      // Hash and mode only: a write-only file's content, or a stray's next
+      // to write-only files, never enters state.
+      std::string sha = e.sha256;
+      if (sha.empty() || (is_managed && e.compared)) {
+        absl::StatusOr<std::string> hashed = session->HashFile(e.path);
+        sha = hashed.ok() ? *std::move(hashed) : std::string();
+      }
+      if (drift != nullptr) {
+        if (!is_managed) {
+          how.push_back(absl::StrCat("stray (", e.size, " bytes)"));
+        } else {
+          auto ps = prior_shas.find(e.path);
+          if (ps != prior_shas.end() && ps->second != sha) how.push_back(absl::StrCat("edited (", e.size, " bytes)"));
+          auto pm = prior_modes.find(e.path);
+          if (pm != prior_modes.end() && pm->second != mode) how.push_back(absl::StrCat("mode ", pm->second, " -> ", mode));
+        }
+        if (!how.empty()) {
+          std::string shown = is_managed ? tree::EscapeForDisplay(e.path) : tree::DisplayKeyForDiskPath(e.path);
+          drift->push_back(absl::StrCat(shown, ": ", absl::StrJoin(how, ", ")));
+        }
+      }
+      files.emplace(is_managed ? e.path : tree::DisplayKeyForDiskPath(e.path), FileInfo(std::move(sha), std::move(mode)));
+      continue;
+    }
     std::string content;
     std::string sha = e.sha256;
     bool have_content = false;
@@ -213,7 +251,11 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
     std::sort(drift->begin(), drift->end());
   }
   Value out = std::move(state);
-  out.SetAttr(kRendered, Value::Map(Type::String(), std::move(rendered)));
+  // A map the configuration leaves null stays null unless the disk adds to
+  // it, or every plan of a write-only tree would show it appear.
+  out.SetAttr(kRendered, had_rendered || !rendered.empty() ? Value::Map(Type::String(), std::move(rendered))
+                                                           : Value::Null(Type::Map(Type::String())));
+  out.SetAttr(kRenderedWo, Value::Null(Type::Map(Type::String())));
   if (had_sensitive || !sensitive.empty()) {
     out.SetAttr(kSensitive, Value::Map(Type::String(), std::move(sensitive)));
   }

@@ -4,6 +4,7 @@
 #define WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_REFRESH_H_
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,17 @@ namespace wildside::resources::gitops {
 // The state is taken over: unchanged contents move into the result
 // instead of being copied. On an error it is handed back in *kept_on_error
 // when that is given.
+// `write_only` lists the managed keys written from rendered_manifests_wo
+// (the private data's write_only_keys): such a file enters only `files`,
+// with the hash and mode found on disk, never a map. When it is given
+// (even empty: a write-only import), a stray's content stays out of state
+// too (it could be a secret): it is listed in `files` by hash only.
+// nullptr: no write-only keys, strays are shown with their content.
 absl::StatusOr<std::optional<cty::Value>> RefreshFromDisk(cty::Value state, tree::Env* env,
                                                           std::vector<std::string>* drift = nullptr,
                                                           const tree::Checkout* session = nullptr,
-                                                          std::optional<cty::Value>* kept_on_error = nullptr);
+                                                          std::optional<cty::Value>* kept_on_error = nullptr,
+                                                          const std::set<std::string>* write_only = nullptr);
 
 }  // namespace wildside::resources::gitops
 

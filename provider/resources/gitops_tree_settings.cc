@@ -34,6 +34,21 @@ std::optional<uint32_t> ParseMode(std::string_view text) {
 }
 
 constexpr char kReplaceInPlace[] = "replace_in_place";
+constexpr char kWriteOnlyKeys[] = "write_only_keys";
+constexpr char kHashesOnly[] = "hashes_only";
+constexpr char kWriteOnlyInFiles[] = "files";
+
+// The private data as a JSON object; an empty one for empty or unreadable
+// bytes (a private written by no version of this provider).
+nlohmann::json ParsePrivate(std::string_view private_data) {
+  if (private_data.empty()) return nlohmann::json::object();
+  nlohmann::json j = nlohmann::json::parse(private_data, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : nlohmann::json::object();
+}
+
+std::string DumpPrivate(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -62,12 +77,19 @@ schema::Schema BuildSchema() {
       "resource.",
       true, false, false);
   add(kRendered, Type::Map(Type::String()),
-      "Repo-relative path → exact file content, typically a module's `rendered_manifests` output.", true, false,
-      false);
+      "Repo-relative path → exact file content, typically a module's `rendered_manifests` output. At least one "
+      "of `rendered_manifests`, `sensitive_manifests` and `rendered_manifests_wo` must be given.",
+      false, true, false);
   add(kSensitive, Type::Map(Type::String()),
       "Like `rendered_manifests`, for Secrets: values are redacted in plans. Keys may not overlap "
       "`rendered_manifests`.",
       false, true, false, /*sensitive=*/true);
+  add(kRenderedWo, Type::Map(Type::String()),
+      "Like `rendered_manifests`, but write-only: the contents are never stored in the state or in a plan, "
+      "only their SHA-256 in `files`; drift is still planned and healed. Needs OpenTofu >= 1.11 or Terraform "
+      ">= 1.11. Keys may not overlap the other two maps.",
+      false, true, false, /*sensitive=*/true);
+  s.block.attributes.back().write_only = true;
   // The defaults shown are TreeOptions's (see DefaultFileMode and friends).
   std::vector<std::string> quoted;
   for (const std::string& p : tree::TreeOptions().exclude) quoted.push_back(absl::StrCat("\"", p, "\""));
@@ -224,10 +246,10 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
   return known;
 }
 
-Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
+Desired DesiredFrom(const Value& obj, Diagnostics* diags, const Value* write_only) {
   Desired d;
-  for (const char* attr : {kRendered, kSensitive}) {
-    const Value& m = obj.GetAttr(attr);
+  for (const char* attr : {kRendered, kSensitive, kRenderedWo}) {
+    const Value& m = attr == kRenderedWo && write_only != nullptr ? *write_only : obj.GetAttr(attr);
     if (m.IsNull()) continue;
     if (m.IsUnknown()) {
       d.keys_known = false;
@@ -235,11 +257,11 @@ Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
       continue;
     }
     for (const auto& [key, content] : m.entries()) {
-      if (d.source.count(key) != 0) {
+      if (auto first = d.source.find(key); first != d.source.end()) {
         if (diags != nullptr) {
           diags->push_back(core::ErrorAt(
-              AttributePath::Attr(kSensitive).Key(key), "Duplicate manifest path",
-              absl::StrCat(kSensitive, "[\"", EscapeForDisplay(key), "\"]: also in ", kRendered,
+              AttributePath::Attr(attr).Key(key), "Duplicate manifest path",
+              absl::StrCat(attr, "[\"", EscapeForDisplay(key), "\"]: also in ", first->second,
                            ": a file can have only one content; keep it in one map.")));
         }
         continue;
@@ -261,6 +283,21 @@ Desired DesiredFrom(const Value& obj, Diagnostics* diags) {
   return d;
 }
 
+bool IsFrom(const Desired& desired, std::string_view key, const char* attr) {
+  auto it = desired.source.find(std::string(key));
+  return it != desired.source.end() && std::string_view(it->second) == attr;
+}
+
+void RequireSomeManifests(const Value& config, Diagnostics* diags) {
+  for (const char* attr : {kRendered, kSensitive, kRenderedWo}) {
+    if (!config.GetAttr(attr).IsNull()) return;
+  }
+  diags->push_back(core::ErrorAt(
+      AttributePath::Attr(kRendered), "No manifests given",
+      absl::StrCat("Give at least one of ", kRendered, ", ", kSensitive, " and ", kRenderedWo,
+                   " (an empty map manages an empty tree).")));
+}
+
 // Adds one diagnostic per key problem, at the key's own attribute path.
 
 void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics* diags) {
@@ -276,13 +313,77 @@ void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics*
 // A key in state that is only the display form of a file found on disk
 // (tree::DisplayKeyForDiskPath escaped its name), never a file the resource
 
-std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys) {
-  nlohmann::json j;
+std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys, std::string_view prior_private) {
+  nlohmann::json j = ParsePrivate(prior_private);
+  j[kReplaceInPlace] = nlohmann::json::object();
   j[kReplaceInPlace]["id"] = std::string(id);
   nlohmann::json& list = j[kReplaceInPlace]["keys"];
   list = nlohmann::json::array();
   for (const auto& [key, unused] : keys) list.push_back(key);
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return DumpPrivate(j);
+}
+
+std::set<std::string> WriteOnlyKeys(std::string_view private_data, const Value& state) {
+  std::set<std::string> keys;
+  nlohmann::json j = ParsePrivate(private_data);
+  auto it = j.find(kWriteOnlyKeys);
+  if (it == j.end()) return keys;
+  if (it->is_string() && it->get<std::string>() == kWriteOnlyInFiles) {
+    if (!state.IsKnown() || state.IsNull()) return keys;
+    const Value& files = state.GetAttr("files");
+    if (!files.IsKnown() || files.IsNull()) return keys;
+    for (const auto& [key, unused] : files.entries()) {
+      if (IsDisplayOnlyKey(key)) continue;
+      bool in_map = false;
+      for (const char* attr : {kRendered, kSensitive}) {
+        const Value& m = state.GetAttr(attr);
+        in_map = in_map || (m.IsKnown() && !m.IsNull() && m.entries().count(key) != 0);
+      }
+      if (!in_map) keys.insert(key);
+    }
+    return keys;
+  }
+  if (!it->is_array()) return keys;
+  for (const nlohmann::json& k : *it) {
+    if (k.is_string()) keys.insert(k.get<std::string>());
+  }
+  return keys;
+}
+
+bool WriteOnlyKeysNeedState(std::string_view private_data) {
+  nlohmann::json j = ParsePrivate(private_data);
+  auto it = j.find(kWriteOnlyKeys);
+  return it != j.end() && it->is_string() && it->get<std::string>() == kWriteOnlyInFiles;
+}
+
+std::string WithWriteOnlyKeysAsFiles(std::string_view private_data, bool any) {
+  nlohmann::json j = ParsePrivate(private_data);
+  j.erase(kReplaceInPlace);
+  j.erase(kHashesOnly);
+  j.erase(kWriteOnlyKeys);
+  if (any) j[kWriteOnlyKeys] = kWriteOnlyInFiles;
+  return j.empty() ? std::string() : DumpPrivate(j);
+}
+
+bool HashesOnly(std::string_view private_data) {
+  nlohmann::json j = ParsePrivate(private_data);
+  auto it = j.find(kHashesOnly);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string HashesOnlyPrivate() {
+  nlohmann::json j = nlohmann::json::object();
+  j[kHashesOnly] = true;
+  return DumpPrivate(j);
+}
+
+std::string WithWriteOnlyKeys(std::string_view private_data, const std::set<std::string>& keys) {
+  nlohmann::json j = ParsePrivate(private_data);
+  j.erase(kReplaceInPlace);
+  j.erase(kHashesOnly);
+  j.erase(kWriteOnlyKeys);
+  if (!keys.empty()) j[kWriteOnlyKeys] = keys;
+  return j.empty() ? std::string() : DumpPrivate(j);
 }
 
 // The keys the following create will own when `planned_private` is a

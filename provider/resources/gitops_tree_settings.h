@@ -27,11 +27,19 @@ namespace wildside::resources::gitops {
 
 // Bumped whenever the stored attributes change shape; UpgradeState must then
 // convert every earlier version. Version 0 is the first released shape
-// (0.1.0); version 1 adds `checks` and `checks_exclude` (issue 11).
-constexpr int64_t kSchemaVersion = 1;
+// (0.1.0); version 1 adds `checks` and `checks_exclude` (issue 11);
+// version 2 adds `rendered_manifests_wo` (issue 12). Version 2 changes no
+// stored value, but a state it wrote may own files it lists only in the
+// private data: a provider that knows up to version 1 must refuse it (it
+// would read those files as strays and copy their content into state),
+// which OpenTofu makes it do for a higher version.
+constexpr int64_t kSchemaVersion = 2;
 
 constexpr char kRendered[] = "rendered_manifests";
 constexpr char kSensitive[] = "sensitive_manifests";
+// Write-only: the contents reach the provider only in the configuration;
+// plan and state hold null, and `files` their hashes.
+constexpr char kRenderedWo[] = "rendered_manifests_wo";
 constexpr char kChecks[] = "checks";
 constexpr char kChecksExclude[] = "checks_exclude";
 // The severity of the plan-time checks (tree/checks): `checks`.
@@ -71,13 +79,22 @@ bool ReadSettings(const cty::Value& obj, tree::Env* env, Settings* out, core::Di
 // The desired tree (views into `obj`'s strings) and where each key came from.
 struct Desired {
   tree::DesiredTree tree;
-  std::map<std::string, const char*> source;  // key → kRendered / kSensitive
+  std::map<std::string, const char*> source;  // key → kRendered / kSensitive / kRenderedWo
   bool contents_known = true;
   bool keys_known = true;
 };
 
-// `diags` may be null (a stored state, already validated).
-Desired DesiredFrom(const cty::Value& obj, core::Diagnostics* diags);
+// `diags` may be null (a stored state, already validated). `write_only` is
+// the configuration's rendered_manifests_wo map (obj's own is null in a
+// plan or state), or nullptr; its strings must outlive the result.
+Desired DesiredFrom(const cty::Value& obj, core::Diagnostics* diags, const cty::Value* write_only = nullptr);
+
+// True when `key` came from `attr` in `desired`.
+bool IsFrom(const Desired& desired, std::string_view key, const char* attr);
+
+// Adds an error when none of the three manifest maps is given (a null map
+// is not given; an empty one is).
+void RequireSomeManifests(const cty::Value& config, core::Diagnostics* diags);
 
 // Adds one diagnostic per key problem, at the key's own attribute path.
 void ValidateKeys(const Settings& settings, const Desired& desired, core::Diagnostics* diags);
@@ -87,11 +104,54 @@ void ValidateKeys(const Settings& settings, const Desired& desired, core::Diagno
 // wrote: no valid key holds a backslash.
 inline bool IsDisplayOnlyKey(std::string_view key) { return key.find('\\') != std::string_view::npos; }
 
-// Private data of a create plan: the checkout it will own and its keys.
-// OpenTofu hands it to the destroy half of a replacement (a tainted
-// resource, or a changed path or cluster), so that destroy can leave the
-// files the create will own in place; see docs/design.md.
-std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys);
+// The private data is one JSON object (empty bytes: no members) with
+// optional members:
+// - "replace_in_place": only in a create plan (below);
+// - "hashes_only": true in the state of a write-only import, until the
+//   first apply: every file found is owned and known by hash only;
+// - "write_only_keys": in state, the keys the last apply wrote from
+//   rendered_manifests_wo. They appear in no map of the state, so Read,
+//   prune, destroy and the deletion of a dropped key learn from here that
+//   the resource owns them. A plan passes the prior's on unchanged (an
+//   apply needs the old set to delete the keys dropped since) and an apply
+//   stores the configuration's. Either a list of keys, or the string
+//   "files": every key of the state's `files` that is in neither map. An
+//   apply stores "files" (its `files` is exactly the configured tree), so
+//   the private of a 10,000-file tree stays a few bytes instead of a
+//   second copy of every path; a refresh that finds the key set of `files`
+//   changed (a stray, a deletion) replaces it with the list it stood for.
+
+// Private data of a create plan: the checkout it will own and its keys,
+// merged into `prior_private` (the first plan's private when OpenTofu
+// plans the create half of a replacement: its write_only_keys must reach
+// the destroy half). OpenTofu hands it to the destroy half of a
+// replacement (a tainted resource, or a changed path or cluster), so that
+// destroy can leave the files the create will own in place; see
+// docs/design.md.
+std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys,
+                                  std::string_view prior_private = {});
+
+// The "write_only_keys" of `private_data`, resolved against `state` (the
+// state this private data belongs to) when in the "files" form; empty
+// when absent or unreadable.
+std::set<std::string> WriteOnlyKeys(std::string_view private_data, const cty::Value& state);
+
+// True when `private_data` holds write-only keys in the "files" form, which
+// only the state can resolve.
+bool WriteOnlyKeysNeedState(std::string_view private_data);
+
+// True when `private_data` marks a write-only import (see above).
+bool HashesOnly(std::string_view private_data);
+std::string HashesOnlyPrivate();
+
+// `private_data` without "replace_in_place" and "hashes_only", and with "write_only_keys" =
+// `keys` (the member dropped when `keys` is empty); empty bytes when no
+// member is left, as before write-only keys existed.
+std::string WithWriteOnlyKeys(std::string_view private_data, const std::set<std::string>& keys);
+
+// As WithWriteOnlyKeys, in the "files" form when `any` (else the member is
+// dropped): only for a state whose `files` is exactly the configured tree.
+std::string WithWriteOnlyKeysAsFiles(std::string_view private_data, bool any);
 
 // The keys the following create will own when `planned_private` is a
 // ReplaceInPlacePrivate for checkout `id`; nullopt otherwise.

@@ -20,6 +20,10 @@ struct Attribute {
   bool optional = false;
   bool computed = false;
   bool sensitive = false;
+  // Protocol 6.9+: the client passes the value in the configuration only,
+  // and stores null in plan and state (OpenTofu and Terraform >= 1.11;
+  // older clients ignore the flag and store the value like any other).
+  bool write_only = false;
 };
 
 struct Block {

@@ -122,7 +122,8 @@ grpc::Status ProviderService::ValidateResourceConfig(grpc::ServerContext*,
     std::optional<cty::Value> config =
         Decode(Own(request)->mutable_config(), resource->GetSchema().ImpliedType(), "resource configuration", response);
     if (!config) return grpc::Status::OK;
-    wire::ToProto(resource->ValidateConfig(*config), response->mutable_diagnostics());
+    wire::ToProto(resource->ValidateConfig(*config, wire::FromProto(request->client_capabilities())),
+                  response->mutable_diagnostics());
     return grpc::Status::OK;
   });
 }

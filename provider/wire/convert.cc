@@ -15,6 +15,12 @@ absl::StatusOr<cty::Value> FromProto(const tfplugin6::DynamicValue& dv, const ct
   return cty::Value::Null(type);
 }
 
+core::ClientCapabilities FromProto(const tfplugin6::ClientCapabilities& caps) {
+  core::ClientCapabilities out;
+  out.write_only_attributes_allowed = caps.write_only_attributes_allowed();
+  return out;
+}
+
 cty::LazyValue TakeFromProto(tfplugin6::DynamicValue* dv, const cty::Type& type) {
   if (!dv->msgpack().empty()) {
     return cty::LazyValue(cty::LazyValue::Format::kMsgpack, std::move(*dv->mutable_msgpack()), type);
@@ -71,6 +77,7 @@ void ToProto(const schema::Schema& schema, tfplugin6::Schema* out) {
     pa->set_optional(a.optional);
     pa->set_computed(a.computed);
     pa->set_sensitive(a.sensitive);
+    pa->set_write_only(a.write_only);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "google/protobuf/repeated_field.h"
 #include "proto/tfplugin6.pb.h"
 #include "provider/core/diagnostics.h"
+#include "provider/core/resource.h"
 #include "provider/cty/lazy_value.h"
 #include "provider/cty/type.h"
 #include "provider/cty/value.h"
@@ -19,6 +20,10 @@ namespace wildside::wire {
 // else a null of `type` (as OpenTofu itself does). InvalidArgument with the
 // attribute path when the bytes do not conform.
 absl::StatusOr<cty::Value> FromProto(const tfplugin6::DynamicValue& dv, const cty::Type& type);
+
+// The capabilities a client sent; an absent message (OpenTofu before 1.11)
+// reads as all false.
+core::ClientCapabilities FromProto(const tfplugin6::ClientCapabilities& caps);
 
 // Encodes `value` as msgpack into `*out`, moving the bytes into the message
 // rather than copying them.

@@ -1331,6 +1331,297 @@ auto ParamNameOf = [](const ::testing::TestParamInfo<std::string>& info) { retur
 INSTANTIATE_TEST_SUITE_P(Full, EndToEndTest, ::testing::ValuesIn(NewestClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndCoreTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndSharedCheckoutTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
+
+// ---- rendered_manifests_wo (issue 12) ----
+
+// "tofu_1_12_6" / "terraform_1_11_4" / "tofu_1_12_6_release" -> {1, 12}.
+std::pair<int, int> MinorOf(const std::string& client) {
+  size_t at = client.find('_');
+  int major = 0, minor = 0;
+  if (at != std::string::npos) std::sscanf(client.c_str() + at + 1, "%d_%d", &major, &minor);
+  return {major, minor};
+}
+
+// OpenTofu and Terraform >= 1.11 honour write-only attributes.
+bool SupportsWriteOnly(const std::string& client) { return MinorOf(client) >= std::make_pair(1, 11); }
+
+std::vector<std::string> WriteOnlyClients() {
+  std::vector<std::string> out;
+  for (const Client& c : AllClients()) {
+    if (SupportsWriteOnly(c.name)) out.push_back(c.name);
+  }
+  return out;
+}
+std::vector<std::string> ClientsWithoutWriteOnly() {
+  std::vector<std::string> out;
+  for (const Client& c : AllClients()) {
+    if (!SupportsWriteOnly(c.name)) out.push_back(c.name);
+  }
+  return out;
+}
+
+// Lines found in the contents and nowhere else (not in any key): if one
+// shows up in a state or plan, content leaked.
+const std::vector<std::string>& ContentMarkers() {
+  static const std::vector<std::string> markers = {"wo-secret-token-4f9a", "kind: HelmRepository", "instances: 2",
+                                                   "5 µs", "../../platform/databases"};
+  return markers;
+}
+
+std::map<std::string, std::string> WriteOnlyManifests() {
+  auto files = SampleManifests();
+  files["platform/vault/secret.yaml"] =
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: approle\nstringData:\n  token: wo-secret-token-4f9a\n";
+  return files;
+}
+
+void ExpectNoContent(const std::string& text, const std::string& what) {
+  for (const std::string& m : ContentMarkers()) EXPECT_THAT(text, Not(HasSubstr(m))) << what;
+}
+
+class EndToEndWriteOnlyTest : public EndToEndTest {
+ protected:
+  void WriteWoConfig(std::string_view resource_body_extra = "") {
+    ws_->WriteRawConfig(std::string(R"(terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+
+locals {
+  manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
+}
+
+resource "wildside_gitops_tree" "t" {
+  path                  = "checkout"
+  cluster               = "dev"
+  rendered_manifests_wo = local.manifests
+)") + std::string(resource_body_extra) + "}\n");
+  }
+
+  // The saved plan as OpenTofu shows it and as stored: every member of the
+  // zip, decompressed (a grep over the zip itself would pass vacuously).
+  void ExpectSavedPlanHoldsNoContent(const std::string& planfile) {
+    testing::CommandResult shown = ws_->Run({"show", "-json", planfile});
+    ASSERT_EXIT_CODE(shown, 0);
+    EXPECT_THAT(shown.out, HasSubstr("platform/vault/secret.yaml"));  // not vacuous: the files are there
+    ExpectNoContent(shown.out, "show -json " + planfile);
+    testing::CommandResult members = testing::RunCommand({"unzip", "-p", planfile}, ws_->Environment({}),
+                                                         ws_->work().string(), 120s);
+    ASSERT_EXIT_CODE(members, 0);
+    EXPECT_THAT(members.out, HasSubstr("platform/vault/secret.yaml"));
+    ExpectNoContent(members.out, "members of " + planfile);
+  }
+
+  std::string State() { return ReadFile(ws_->work() / "terraform.tfstate"); }
+};
+
+TEST_P(EndToEndWriteOnlyTest, ContentNeverReachesPlanOrStateAndDriftIsHealed) {
+  const auto files = WriteOnlyManifests();
+  ws_->WriteSources(files);
+  WriteWoConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Run({"plan", "-out=create.tfplan", "-no-color", "-input=false"});
+  ASSERT_EXIT_CODE(plan, 0);
+  ExpectNoContent(plan.out, "plan output");
+  ASSERT_NO_FATAL_FAILURE(ExpectSavedPlanHoldsNoContent("create.tfplan"));
+  ASSERT_EXIT_CODE(ws_->Run({"apply", "-no-color", "-input=false", "create.tfplan"}), 0);
+  for (const auto& [key, content] : files) EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+  std::string state = State();
+  EXPECT_THAT(state, HasSubstr("platform/vault/secret.yaml"));
+  ExpectNoContent(state, "state after create");
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  // Edit (with a new secret), delete, stray, chmod: planned, never shown.
+  WriteFile(ws_->checkout() / "platform/vault/secret.yaml", "token: hand-edited-wo-token\n");
+  fs::remove(ws_->checkout() / "platform/redis/valkey.yaml");
+  WriteFile(ws_->checkout() / "platform/databases/stray.yaml", "kind: Leftover\nstray: wo-stray-token\n");
+  ASSERT_EQ(chmod((ws_->checkout() / "platform/sources/cloudnative-pg.yaml").c_str(), 0600), 0);
+  testing::CommandResult drift = ws_->Run({"plan", "-out=heal.tfplan", "-detailed-exitcode", "-no-color",
+                                           "-input=false"});
+  ASSERT_EXIT_CODE(drift, 2);
+  for (const char* key : {"platform/vault/secret.yaml", "platform/redis/valkey.yaml",
+                          "platform/databases/stray.yaml", "platform/sources/cloudnative-pg.yaml"}) {
+    EXPECT_THAT(drift.out, HasSubstr(key));
+  }
+  EXPECT_THAT(drift.out, HasSubstr("0600"));
+  for (const char* leak : {"hand-edited-wo-token", "wo-stray-token"}) {
+    EXPECT_THAT(drift.out, Not(HasSubstr(leak)));
+    EXPECT_THAT(State(), Not(HasSubstr(leak)));
+  }
+  ASSERT_NO_FATAL_FAILURE(ExpectSavedPlanHoldsNoContent("heal.tfplan"));
+  ASSERT_EXIT_CODE(ws_->Run({"apply", "-no-color", "-input=false", "heal.tfplan"}), 0);
+  for (const auto& [key, content] : files) {
+    EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+    EXPECT_EQ(ModeOf(ws_->checkout() / key), 0644u) << key;
+  }
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/databases/stray.yaml"));
+  ExpectNoContent(State(), "state after heal");
+  for (const char* leak : {"hand-edited-wo-token", "wo-stray-token"}) EXPECT_THAT(State(), Not(HasSubstr(leak)));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  // One value changed in the configuration: that file only.
+  auto changed = files;
+  changed["platform/vault/secret.yaml"] = "token: rotated-wo-token\n";
+  ws_->WriteSources(changed);
+  testing::CommandResult update = ws_->Plan();
+  ASSERT_EXIT_CODE(update, 2);
+  EXPECT_THAT(update.out, HasSubstr("platform/vault/secret.yaml"));
+  EXPECT_THAT(update.out, Not(HasSubstr("rotated-wo-token")));
+  for (const auto& [key, unused] : files) {
+    if (key != "platform/vault/secret.yaml") {
+      EXPECT_THAT(update.out, Not(HasSubstr(key))) << key;
+    }
+  }
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"), "token: rotated-wo-token\n");
+  EXPECT_THAT(State(), Not(HasSubstr("rotated-wo-token")));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  // Destroy removes the write-only files too.
+  ASSERT_EXIT_CODE(ws_->Destroy(), 0);
+  for (const auto& [key, unused] : files) EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
+}
+
+TEST_P(EndToEndWriteOnlyTest, WriteOnlyImportHoldsHashesOnlyThenPlansEmpty) {
+  const auto files = WriteOnlyManifests();
+  ws_->WriteSources(files);
+  WriteWoConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  fs::remove(ws_->work() / "terraform.tfstate");
+  fs::remove(ws_->work() / "terraform.tfstate.backup");
+  testing::CommandResult imp =
+      ws_->Run({"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "write-only/dev:checkout"});
+  ASSERT_EXIT_CODE(imp, 0);
+  std::string state = State();
+  EXPECT_THAT(state, HasSubstr("platform/vault/secret.yaml"));
+  ExpectNoContent(state, "imported state");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 0);
+  ASSERT_EXIT_CODE(ws_->Destroy(), 0);
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
+}
+
+// Keys spread over the plain and the write-only map: the plain file's edit
+// shows as a line diff, a stray's content does not show at all (moving a
+// key between maps: the unit test MixedMapsKeepOnlyThePlainContentsInState).
+TEST_P(EndToEndWriteOnlyTest, MixedMapsShowPlainDiffsOnly) {
+  auto files = WriteOnlyManifests();
+  ws_->WriteSources(files);
+  ws_->WriteRawConfig(R"(terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "0.1.0"
+    }
+  }
+}
+
+locals {
+  manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
+  secret    = "platform/vault/secret.yaml"
+}
+
+resource "wildside_gitops_tree" "t" {
+  path                  = "checkout"
+  cluster               = "dev"
+  rendered_manifests    = { for k, v in local.manifests : k => v if k != local.secret }
+  rendered_manifests_wo = { (local.secret) = local.manifests[local.secret] }
+}
+)");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"), files.at("platform/vault/secret.yaml"));
+  EXPECT_THAT(State(), Not(HasSubstr("wo-secret-token-4f9a")));
+  EXPECT_THAT(State(), HasSubstr("kind: HelmRepository"));  // the plain map is stored as before
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  WriteFile(ws_->checkout() / "platform/databases/cluster.yaml",
+            "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 9\n\n");
+  WriteFile(ws_->checkout() / "platform/vault/stray.yaml", "stray: wo-stray-token\n");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("instances: 9"));
+  EXPECT_THAT(plan.out, HasSubstr("platform/vault/stray.yaml"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("wo-stray-token")));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/vault/stray.yaml"));
+  EXPECT_THAT(State(), Not(HasSubstr("wo-stray-token")));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+// A saved plan applied after a write-only input changed writes nothing.
+// The clients catch it first: at apply they plan again, and the new
+// files[...].sha256 differs from the saved plan's ("Provider produced
+// inconsistent final plan"); the provider's own check in Apply (the unit
+// test ApplyRefusesWriteOnlyContentThatChangedSincePlanAndWritesNothing)
+// stands behind it.
+TEST_P(EndToEndWriteOnlyTest, SavedPlanAppliedAfterTheContentChangedWritesNothing) {
+  auto files = WriteOnlyManifests();
+  ws_->WriteSources(files);
+  WriteWoConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  files["platform/vault/secret.yaml"] = "token: reviewed-wo-token\n";
+  ws_->WriteSources(files);
+  ASSERT_EXIT_CODE(ws_->Run({"plan", "-out=rotate.tfplan", "-no-color", "-input=false"}), 0);
+  files["platform/vault/secret.yaml"] = "token: never-reviewed-wo-token\n";
+  ws_->WriteSources(files);
+  testing::CommandResult apply = ws_->Run({"apply", "-no-color", "-input=false", "rotate.tfplan"});
+  ASSERT_EXIT_CODE(apply, 1);
+  EXPECT_THAT(apply.err, ::testing::AnyOf(HasSubstr("Write-only content changed since the plan"),
+                                          HasSubstr("files[\"platform/vault/secret.yaml\"].sha256")));
+  EXPECT_THAT(apply.err, Not(HasSubstr("never-reviewed-wo-token")));
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"), WriteOnlyManifests().at("platform/vault/secret.yaml"));
+  ExpectNoContent(State(), "state after the refused apply");
+}
+
+// examples/write-only applies with its secret from an ephemeral variable,
+// plans empty, and no state or plan holds the secret.
+TEST_P(EndToEndWriteOnlyTest, TheWriteOnlyExampleKeepsItsSecretOutOfState) {
+  const fs::path example = fs::path(WILDSIDE_TESTDATA_DIR) / "../../../examples/write-only";
+  fs::copy(example / "main.tf", ws_->work() / "main.tf");
+  const std::map<std::string, std::string> env = {{"TF_VAR_approle_secret_id", "wo-example-secret-77"}};
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult apply = ws_->Run({"apply", "-auto-approve", "-no-color", "-input=false"}, env);
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out + apply.err, Not(HasSubstr("Warning")));
+  EXPECT_THAT(ReadFile(ws_->work() / "out/gitops/platform/vault/approle-secret.yaml"),
+              HasSubstr("secret-id: \"wo-example-secret-77\""));
+  EXPECT_THAT(State(), Not(HasSubstr("wo-example-secret-77")));
+  testing::CommandResult plan = ws_->Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"}, env);
+  ASSERT_EXIT_CODE(plan, 0);
+}
+
+// Clients without write-only attributes would store the value in state:
+// the provider refuses the configuration before any plan.
+class EndToEndWriteOnlyRefusedTest : public EndToEndWriteOnlyTest {};
+
+TEST_P(EndToEndWriteOnlyRefusedTest, OlderClientGetsAClearRefusalAndNothingIsStored) {
+  ws_->WriteSources(WriteOnlyManifests());
+  WriteWoConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  EXPECT_THAT(plan.err, HasSubstr("rendered_manifests_wo"));
+  EXPECT_THAT(plan.err, HasSubstr("Write-only attributes not supported by this client"));
+  EXPECT_THAT(plan.err, HasSubstr("OpenTofu >= 1.11"));  // the detail wraps: two checks
+  EXPECT_THAT(plan.err, HasSubstr("Terraform >= 1.11"));
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 1);
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
+  if (fs::exists(ws_->work() / "terraform.tfstate")) ExpectNoContent(State(), "state");
+}
+
+INSTANTIATE_TEST_SUITE_P(WriteOnly, EndToEndWriteOnlyTest, ::testing::ValuesIn(WriteOnlyClients()), ParamNameOf);
+INSTANTIATE_TEST_SUITE_P(WriteOnly, EndToEndWriteOnlyRefusedTest, ::testing::ValuesIn(ClientsWithoutWriteOnly()),
+                         ParamNameOf);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(EndToEndWriteOnlyRefusedTest);
 // The provider's apply is one locked checkout session (ADR 0005). Paused by
 // the test hook before its first mutating call (the lock itself), another
 // program changes the checkout; the apply must still scan after that and so

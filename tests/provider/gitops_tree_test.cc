@@ -130,7 +130,7 @@ TEST_F(GitopsTreeTest, InvalidKeysBecomeDiagnosticsAtTheirAttributePath) {
   EXPECT_THAT(paths, ::testing::UnorderedElementsAre("rendered_manifests[\"../x\"]",
                                                      "rendered_manifests[\"platform/unknown/x\"]"));
   // ValidateResourceConfig reports the same.
-  EXPECT_EQ(resource_->ValidateConfig(config).size(), 2u);
+  EXPECT_EQ(resource_->ValidateConfig(config, {}).size(), 2u);
 }
 
 TEST_F(GitopsTreeTest, BadSettingsAreReportedPerAttribute) {
@@ -140,7 +140,7 @@ TEST_F(GitopsTreeTest, BadSettingsAreReportedPerAttribute) {
   Value::Entries sensitive;
   sensitive.emplace("platform/traefik/a", Value::String("secret"));
   config.SetAttr("sensitive_manifests", Value::Map(Type::String(), std::move(sensitive)));
-  core::Diagnostics diags = resource_->ValidateConfig(config);
+  core::Diagnostics diags = resource_->ValidateConfig(config, {});
   std::vector<std::string> paths;
   for (const core::Diagnostic& d : diags) paths.push_back(d.attribute ? d.attribute->ToString() : "");
   EXPECT_THAT(paths, ::testing::IsSupersetOf({"cluster", "file_permission", "directory_permission",
@@ -150,7 +150,7 @@ TEST_F(GitopsTreeTest, BadSettingsAreReportedPerAttribute) {
 TEST_F(GitopsTreeTest, UnknownValuesAreNotErrorsAtValidate) {
   Value config = Config(Value::Unknown(Type::Map(Type::String())));
   config.SetAttr("cluster", Value::Unknown(Type::String()));
-  EXPECT_THAT(resource_->ValidateConfig(config), IsEmpty());
+  EXPECT_THAT(resource_->ValidateConfig(config, {}), IsEmpty());
 }
 
 TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
@@ -211,9 +211,10 @@ TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
   EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, ""}).new_state, state);
 }
 
-// Plan reads the prior state only for IsNull() and never the configuration;
-// apply reads neither unless it must (docs/adr/0007-copy-policy.md). Bytes
-// that would not decode prove it: the plan and the apply still succeed.
+// Plan reads the prior state only for IsNull(), and the configuration only
+// for its write-only map (skipping the others); apply reads the prior only
+// when it must (docs/adr/0007-copy-policy.md). Bytes that would not decode
+// prove it: the plan and the apply still succeed.
 TEST_F(GitopsTreeTest, PlanAndApplyDecodeOnlyWhatTheyRead) {
   Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n"}}));
   Value state = CreateTree(config);
@@ -224,11 +225,11 @@ TEST_F(GitopsTreeTest, PlanAndApplyDecodeOnlyWhatTheyRead) {
 
   Value proposed = Config(Manifests({{"platform/traefik/a.yaml", "a: 2\n"}}));
   proposed.SetAttr("id", state.GetAttr("id"));
-  core::PlanResult plan = resource_->Plan(core::PlanRequest{undecodable(), proposed, undecodable(), ""});
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{undecodable(), proposed, proposed, ""});
   ASSERT_THAT(plan.diagnostics, IsEmpty());
   EXPECT_THAT(plan.requires_replace, ::testing::SizeIs(2));  // an update: the prior is not null
 
-  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{undecodable(), plan.planned_state, undecodable(), ""});
+  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{undecodable(), plan.planned_state, proposed, ""});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_EQ(ReadFile(dir_ / "checkout/platform/traefik/a.yaml"), "a: 2\n");
 
@@ -330,6 +331,14 @@ TEST_F(GitopsTreeTest, UpgradeStateDecodesStoredJsonAndRefusesNewerVersions) {
   ASSERT_THAT(from_v0.diagnostics, IsEmpty());
   EXPECT_EQ(from_v0.state.GetAttr("checks"), Value::String("error"));
   EXPECT_EQ(from_v0.state, state);
+
+  // A version-1 state has no rendered_manifests_wo: it reads as null, which
+  // is what plan and state hold for it.
+  nlohmann::json v1 = nlohmann::json::parse(*json);
+  v1.erase("rendered_manifests_wo");
+  core::UpgradeStateResult from_v1 = resource_->UpgradeState(1, v1.dump());
+  ASSERT_THAT(from_v1.diagnostics, IsEmpty());
+  EXPECT_EQ(from_v1.state, state);
 }
 
 // Plan-time checks (issue 11): each finding on its own key, with line and
@@ -430,14 +439,14 @@ std::vector<std::string> ErrorPaths(const core::Diagnostics& diags) {
 
 TEST_F(GitopsTreeTest, EmptyKeyIsRefusedAtValidateAndPlanInEitherMap) {
   Value rendered = Config(Manifests({{"", "x"}, {"platform/traefik/a.yaml", "a\n"}}));
-  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(rendered)), ::testing::ElementsAre("rendered_manifests[\"\"]"));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(rendered, {})), ::testing::ElementsAre("rendered_manifests[\"\"]"));
   core::PlanResult plan = PlanCreate(rendered);
   ASSERT_THAT(ErrorPaths(plan.diagnostics), ::testing::ElementsAre("rendered_manifests[\"\"]"));
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("empty path"));
 
   Value sensitive = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
   sensitive.SetAttr("sensitive_manifests", Manifests({{"", "secret"}}));
-  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(sensitive)), ::testing::ElementsAre("sensitive_manifests[\"\"]"));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(sensitive, {})), ::testing::ElementsAre("sensitive_manifests[\"\"]"));
   EXPECT_THAT(ErrorPaths(PlanCreate(sensitive).diagnostics), ::testing::ElementsAre("sensitive_manifests[\"\"]"));
   EXPECT_FALSE(fs::exists(dir_ / "checkout"));
 }
@@ -446,7 +455,7 @@ TEST_F(GitopsTreeTest, RefusedCodePointsInKeysAreDiagnosticsAtValidate) {
   Value config = Config(Manifests({{"platform/traefik/x\xe2\x80\xaelmy.yaml", "x"},  // U+202E
                                    {"platform/traefik/a\xe2\x80\x8b.yaml", "x"},     // U+200B
                                    {"platform/traefik/a\xc2\x85.yaml", "x"}}));       // U+0085
-  core::Diagnostics diags = resource_->ValidateConfig(config);
+  core::Diagnostics diags = resource_->ValidateConfig(config, {});
   ASSERT_EQ(ErrorPaths(diags).size(), 3u);
   std::string details;
   for (const core::Diagnostic& d : diags) details += d.detail + "\n";
@@ -461,7 +470,7 @@ TEST_F(GitopsTreeTest, RefusedCodePointsInKeysAreDiagnosticsAtValidate) {
 TEST_F(GitopsTreeTest, EveryKeyProblemIsReportedEvenWithADuplicateKey) {
   Value config = Config(Manifests({{"platform/traefik/dup.yaml", "a"}, {"../x", "x"}}));
   config.SetAttr("sensitive_manifests", Manifests({{"platform/traefik/dup.yaml", "s"}, {"/abs", "s"}}));
-  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(config)),
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(config, {})),
               ::testing::UnorderedElementsAre("sensitive_manifests[\"platform/traefik/dup.yaml\"]",
                                               "rendered_manifests[\"../x\"]", "sensitive_manifests[\"/abs\"]"));
   EXPECT_THAT(ErrorPaths(PlanCreate(config).diagnostics),
@@ -471,18 +480,323 @@ TEST_F(GitopsTreeTest, EveryKeyProblemIsReportedEvenWithADuplicateKey) {
 
 TEST_F(GitopsTreeTest, CaseCollisionIsReportedOnTheOffendingKeyOnly) {
   Value config = Config(Manifests({{"Platform/traefik/x.yaml", "x"}, {"platform/traefik/ok.yaml", "ok"}}));
-  core::Diagnostics diags = resource_->ValidateConfig(config);
+  core::Diagnostics diags = resource_->ValidateConfig(config, {});
   EXPECT_THAT(ErrorPaths(diags), ::testing::ElementsAre("rendered_manifests[\"Platform/traefik/x.yaml\"]"));
 }
 
 TEST_F(GitopsTreeTest, DiagnosticsShowValidUtf8AsItself) {
   const std::string key = "platform/traefik\xef\xbc\x8e/x.yaml";  // U+FF0E FULLWIDTH FULL STOP
-  core::Diagnostics diags = resource_->ValidateConfig(Config(Manifests({{key, "x"}})));
+  core::Diagnostics diags = resource_->ValidateConfig(Config(Manifests({{key, "x"}})), {});
   ASSERT_EQ(diags.size(), 1u);
   EXPECT_THAT(diags[0].detail, HasSubstr("rendered_manifests[\"" + key + "\"]"));
   EXPECT_THAT(diags[0].detail, HasSubstr("\"traefik\xef\xbc\x8e\""));
   EXPECT_THAT(diags[0].detail, ::testing::Not(HasSubstr("\\357")));
   EXPECT_THAT(diags[0].detail, ::testing::Not(HasSubstr("\\xef")));
+}
+
+// ---- rendered_manifests_wo (issue 12) ----
+
+// A config with only write-only manifests, as OpenTofu >= 1.11 sends it.
+Value WoConfig(const Value& base, Value wo) {
+  Value c = base;
+  c.SetAttr("rendered_manifests", Value::Null(Type::Map(Type::String())));
+  c.SetAttr("rendered_manifests_wo", std::move(wo));
+  return c;
+}
+
+// Every string a value holds, as JSON text: where a content would show.
+std::string JsonOf(const Value& v) {
+  absl::StatusOr<std::string> j = cty::EncodeJson(v);
+  return j.ok() ? *j : std::string("unencodable");
+}
+
+core::ClientCapabilities WriteOnlyClient() {
+  core::ClientCapabilities c;
+  c.write_only_attributes_allowed = true;
+  return c;
+}
+
+constexpr char kSecret[] = "password: hunter2-very-secret\n";
+
+TEST_F(GitopsTreeTest, WriteOnlyManifestsAreRefusedWithoutTheClientCapability) {
+  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/s.yaml", kSecret}}));
+  core::Diagnostics old_client = resource_->ValidateConfig(config, {});
+  EXPECT_THAT(ErrorPaths(old_client), ::testing::ElementsAre("rendered_manifests_wo"));
+  ASSERT_FALSE(old_client.empty());
+  EXPECT_THAT(old_client[0].detail, HasSubstr("OpenTofu >= 1.11 or Terraform >= 1.11"));
+  EXPECT_THAT(resource_->ValidateConfig(config, WriteOnlyClient()), IsEmpty());
+  // An unknown map is refused too: it is still a value that would be stored.
+  Value unknown = WoConfig(Config(Manifests({})), Value::Unknown(Type::Map(Type::String())));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(unknown, {})), ::testing::ElementsAre("rendered_manifests_wo"));
+}
+
+TEST_F(GitopsTreeTest, AtLeastOneManifestMapMustBeGivenAndAKeyLivesInOneMapOnly) {
+  Value none = WoConfig(Config(Manifests({})), Value::Null(Type::Map(Type::String())));
+  core::Diagnostics diags = resource_->ValidateConfig(none, WriteOnlyClient());
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_EQ(diags[0].summary, "No manifests given");
+  Value both = Config(Manifests({{"platform/vault/s.yaml", "a\n"}}));
+  both.SetAttr("rendered_manifests_wo", Manifests({{"platform/vault/s.yaml", "b\n"}}));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(both, WriteOnlyClient())),
+              ::testing::ElementsAre("rendered_manifests_wo[\"platform/vault/s.yaml\"]"));
+}
+
+TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDrift) {
+  std::map<std::string, std::string> tree = {{"platform/vault/secret.yaml", kSecret},
+                                             {"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}};
+  Value config = WoConfig(Config(Manifests({})), Manifests(tree));
+  core::PlanResult plan = PlanCreate(config);
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  EXPECT_TRUE(plan.planned_state.GetAttr("rendered_manifests_wo").IsNull());
+  EXPECT_TRUE(plan.planned_state.GetAttr("rendered_manifests").IsNull());
+  EXPECT_EQ(plan.planned_state.GetAttr("files").entries().at("platform/vault/secret.yaml").GetAttr("sha256"),
+            Value::String(tree::Sha256Hex(kSecret)));
+  EXPECT_THAT(JsonOf(plan.planned_state), Not(HasSubstr("hunter2")));
+  EXPECT_THAT(plan.planned_private, Not(HasSubstr("hunter2")));
+
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
+  ASSERT_THAT(apply.diagnostics, IsEmpty());
+  EXPECT_EQ(apply.new_state, plan.planned_state);
+  // Compact: "every key of files in neither map", not a second copy of the paths.
+  EXPECT_EQ(apply.private_data, R"({"write_only_keys":"files"})");
+  fs::path checkout = dir_ / "checkout";
+  EXPECT_EQ(ReadFile(checkout / "platform/vault/secret.yaml"), kSecret);
+  const Value state = apply.new_state;
+  const std::string priv = apply.private_data;
+
+  // No drift: Read returns the state unchanged, the private kept.
+  core::ReadResult clean = resource_->Read(core::ReadRequest{state, priv});
+  ASSERT_THAT(clean.diagnostics, IsEmpty());
+  EXPECT_EQ(clean.new_state, state);
+  EXPECT_EQ(clean.private_data, priv);
+  // The no-op plan: the planned state is the state (OpenTofu shows no change).
+  core::PlanResult noop = resource_->Plan(core::PlanRequest{state, config, config, priv});
+  ASSERT_THAT(noop.diagnostics, IsEmpty());
+  EXPECT_EQ(noop.planned_state, state);
+  EXPECT_EQ(noop.planned_private, priv);
+
+  // Edit, delete, stray, chmod: seen as `files` changes, no content anywhere.
+  WriteFile(checkout / "platform/vault/secret.yaml", "password: changed-by-hand\n");
+  chmod((checkout / "platform/vault/secret.yaml").c_str(), 0600);
+  fs::remove(checkout / "clusters/dev/k.yaml");
+  WriteFile(checkout / "platform/vault/stray.yaml", "stray-content\n");
+  core::ReadResult drift = resource_->Read(core::ReadRequest{state, priv});
+  // The drift summary names each file and how, never its content.
+  ASSERT_EQ(drift.diagnostics.size(), 1u);
+  EXPECT_EQ(drift.diagnostics[0].summary, "Drift in the checkout");
+  EXPECT_EQ(drift.diagnostics[0].attribute->ToString(), "rendered_manifests_wo");
+  const std::string& summary = drift.diagnostics[0].detail;
+  EXPECT_THAT(summary, HasSubstr("platform/vault/secret.yaml: edited"));
+  EXPECT_THAT(summary, HasSubstr("mode 0644 -> 0600"));
+  EXPECT_THAT(summary, HasSubstr("clusters/dev/k.yaml: deleted"));
+  EXPECT_THAT(summary, HasSubstr("platform/vault/stray.yaml: stray"));
+  EXPECT_THAT(summary, Not(HasSubstr("changed-by-hand")));
+  EXPECT_THAT(summary, Not(HasSubstr("stray-content")));
+  // The key set of files changed: the private now lists the keys it stood
+  // for, or the stray would count as owned and the deleted file as not.
+  EXPECT_THAT(drift.private_data, HasSubstr("clusters/dev/k.yaml"));
+  EXPECT_THAT(drift.private_data, HasSubstr("platform/vault/secret.yaml"));
+  EXPECT_THAT(drift.private_data, Not(HasSubstr("stray")));
+  EXPECT_TRUE(drift.new_state.GetAttr("rendered_manifests").IsNull());
+  EXPECT_TRUE(drift.new_state.GetAttr("rendered_manifests_wo").IsNull());
+  std::string json = JsonOf(drift.new_state);
+  EXPECT_THAT(json, Not(HasSubstr("changed-by-hand")));
+  EXPECT_THAT(json, Not(HasSubstr("stray-content")));
+  const auto& files = drift.new_state.GetAttr("files").entries();
+  EXPECT_EQ(files.at("platform/vault/secret.yaml").GetAttr("sha256"),
+            Value::String(tree::Sha256Hex("password: changed-by-hand\n")));
+  EXPECT_EQ(files.at("platform/vault/secret.yaml").GetAttr("mode"), Value::String("0600"));
+  EXPECT_EQ(files.count("clusters/dev/k.yaml"), 0u);
+  EXPECT_EQ(files.at("platform/vault/stray.yaml").GetAttr("sha256"), Value::String(tree::Sha256Hex("stray-content\n")));
+
+  core::PlanResult heal = resource_->Plan(core::PlanRequest{drift.new_state, config, config, drift.private_data});
+  ASSERT_THAT(heal.diagnostics, IsEmpty());
+  EXPECT_EQ(heal.planned_state, state);
+  core::ApplyResult healed =
+      resource_->Apply(core::ApplyRequest{drift.new_state, heal.planned_state, config, heal.planned_private});
+  ASSERT_THAT(healed.diagnostics, IsEmpty());
+  EXPECT_EQ(healed.private_data, priv);
+  EXPECT_EQ(ReadFile(checkout / "platform/vault/secret.yaml"), kSecret);
+  EXPECT_EQ(wildside::testing::PermissionBits(checkout / "platform/vault/secret.yaml"), 0644u);
+  EXPECT_TRUE(fs::exists(checkout / "clusters/dev/k.yaml"));
+  EXPECT_FALSE(fs::exists(checkout / "platform/vault/stray.yaml"));
+  EXPECT_EQ(resource_->Read(core::ReadRequest{healed.new_state, priv}).new_state, state);
+
+  // Without its private data (a hand-edited state), a state with neither
+  // plain map still takes no content in.
+  core::ReadResult lost = resource_->Read(core::ReadRequest{state, ""});
+  ASSERT_THAT(lost.diagnostics, IsEmpty());
+  EXPECT_THAT(JsonOf(lost.new_state), Not(HasSubstr("hunter2")));
+
+  // Destroy (OpenTofu passes the state's private) removes the write-only files.
+  core::ApplyResult destroy =
+      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), priv});
+  ASSERT_THAT(destroy.diagnostics, IsEmpty());
+  EXPECT_FALSE(fs::exists(checkout / "platform"));
+  EXPECT_FALSE(fs::exists(checkout / "clusters/dev/k.yaml"));
+}
+
+TEST_F(GitopsTreeTest, ChangingOneWriteOnlyValuePlansThatFileOnly) {
+  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a\n"}, {"platform/vault/b.yaml", "b\n"}}));
+  core::PlanResult create = PlanCreate(config);
+  core::ApplyResult applied =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  ASSERT_THAT(applied.diagnostics, IsEmpty());
+  Value edited = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a2\n"}, {"platform/vault/b.yaml", "b\n"}}));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{applied.new_state, edited, edited, applied.private_data});
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  const auto& before = applied.new_state.GetAttr("files").entries();
+  const auto& after = plan.planned_state.GetAttr("files").entries();
+  EXPECT_NE(after.at("platform/vault/a.yaml"), before.at("platform/vault/a.yaml"));
+  EXPECT_EQ(after.at("platform/vault/b.yaml"), before.at("platform/vault/b.yaml"));
+}
+
+TEST_F(GitopsTreeTest, ApplyRefusesWriteOnlyContentThatChangedSincePlanAndWritesNothing) {
+  Value planned_config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "reviewed\n"},
+                                                                    {"platform/vault/b.yaml", "b\n"}}));
+  core::PlanResult plan = PlanCreate(planned_config);
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  Value apply_config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "never reviewed\n"},
+                                                                  {"platform/vault/b.yaml", "b\n"}}));
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, apply_config, plan.planned_private});
+  EXPECT_THAT(ErrorPaths(apply.diagnostics), ::testing::ElementsAre("rendered_manifests_wo[\"platform/vault/a.yaml\"]"));
+  EXPECT_TRUE(apply.new_state.IsNull());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
+}
+
+TEST_F(GitopsTreeTest, WriteOnlyKeyDroppedFromTheConfigIsDeletedEvenWithoutPrune) {
+  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a\n"}, {"platform/vault/b.yaml", "b\n"}}));
+  config.SetAttr("prune", Value::Bool(false));
+  core::PlanResult create = PlanCreate(config);
+  core::ApplyResult applied =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  ASSERT_THAT(applied.diagnostics, IsEmpty());
+  Value fewer = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a\n"}}));
+  fewer.SetAttr("prune", Value::Bool(false));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{applied.new_state, fewer, fewer, applied.private_data});
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{applied.new_state, plan.planned_state, fewer, plan.planned_private});
+  ASSERT_THAT(apply.diagnostics, IsEmpty());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/vault/b.yaml"));
+  EXPECT_TRUE(fs::exists(dir_ / "checkout/platform/vault/a.yaml"));
+  EXPECT_THAT(apply.private_data, Not(HasSubstr("b.yaml")));
+}
+
+TEST_F(GitopsTreeTest, ReplacementCarriesTheOldWriteOnlyKeysToTheDestroyHalf) {
+  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a\n"}}));
+  core::PlanResult create = PlanCreate(config);
+  core::ApplyResult applied =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  ASSERT_THAT(applied.diagnostics, IsEmpty());
+  // The path changes: OpenTofu plans the create half with the first plan's
+  // private (the state's), and hands the create plan's private to destroy.
+  Value moved = config;
+  moved.SetAttr("path", Value::String((dir_ / "other").string()));
+  core::PlanResult replace = resource_->Plan(core::PlanRequest{Value::Null(type_), moved, moved, applied.private_data});
+  ASSERT_THAT(replace.diagnostics, IsEmpty());
+  core::ApplyResult destroy = resource_->Apply(
+      core::ApplyRequest{applied.new_state, Value::Null(type_), Value::Null(type_), replace.planned_private});
+  ASSERT_THAT(destroy.diagnostics, IsEmpty());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/vault/a.yaml"));
+}
+
+TEST_F(GitopsTreeTest, WriteOnlyAttributeIsDeclaredWriteOnlyAndTheOtherMapsOptional) {
+  const schema::Schema& s = resource_->GetSchema();
+  EXPECT_EQ(s.version, 2);
+  for (const schema::Attribute& a : s.block.attributes) {
+    if (a.name == "rendered_manifests_wo") {
+      EXPECT_TRUE(a.write_only);
+      EXPECT_TRUE(a.optional);
+      EXPECT_FALSE(a.computed);
+    } else {
+      EXPECT_FALSE(a.write_only) << a.name;
+    }
+    if (a.name == "rendered_manifests") EXPECT_TRUE(a.optional && !a.required);
+  }
+}
+
+TEST_F(GitopsTreeTest, WriteOnlyImportHoldsHashesOnlyAndPlansEmptyWhenTheDiskMatches) {
+  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/s.yaml", kSecret}, {"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}}));
+  Value applied = CreateTree(config);
+  const std::string id = applied.GetAttr("id").AsString();
+
+  core::ImportResult imp = resource_->Import("write-only/" + id);
+  ASSERT_THAT(imp.diagnostics, IsEmpty());
+  EXPECT_EQ(imp.state.GetAttr("id"), Value::String(id));
+  EXPECT_TRUE(imp.state.GetAttr("rendered_manifests").IsNull());
+  core::ReadResult read = resource_->Read(core::ReadRequest{imp.state, imp.private_data});
+  ASSERT_THAT(read.diagnostics, IsEmpty());
+  EXPECT_THAT(JsonOf(read.new_state), Not(HasSubstr("hunter2")));
+  EXPECT_TRUE(read.new_state.GetAttr("rendered_manifests").IsNull());
+  EXPECT_EQ(read.new_state.GetAttr("files"), applied.GetAttr("files"));
+
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, config, config, read.private_data});
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  EXPECT_EQ(plan.planned_state, read.new_state);  // OpenTofu shows no change
+
+  // The imported state owns what it found: destroy removes it.
+  core::ApplyResult destroy =
+      resource_->Apply(core::ApplyRequest{read.new_state, Value::Null(type_), Value::Null(type_), read.private_data});
+  ASSERT_THAT(destroy.diagnostics, IsEmpty());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/clusters/dev/k.yaml"));
+
+  // The plain form still imports contents.
+  core::ImportResult plain = resource_->Import(id);
+  EXPECT_FALSE(plain.state.GetAttr("rendered_manifests").IsNull());
+  EXPECT_EQ(plain.private_data, "");
+}
+
+TEST_F(GitopsTreeTest, MixedMapsKeepOnlyThePlainContentsInState) {
+  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n"}}));
+  config.SetAttr("sensitive_manifests", Manifests({{"platform/vault/s.yaml", "s: 1\n"}}));
+  config.SetAttr("rendered_manifests_wo", Manifests({{"platform/vault/wo.yaml", kSecret}}));
+  core::PlanResult plan = PlanCreate(config);
+  ASSERT_THAT(plan.diagnostics, IsEmpty());
+  EXPECT_EQ(plan.planned_state.GetAttr("files").entries().size(), 3u);
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
+  ASSERT_THAT(apply.diagnostics, IsEmpty());
+  EXPECT_EQ(ReadFile(dir_ / "checkout/platform/vault/wo.yaml"), kSecret);
+  EXPECT_THAT(JsonOf(apply.new_state), Not(HasSubstr("hunter2")));
+  EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, apply.private_data}).new_state, apply.new_state);
+
+  WriteFile(dir_ / "checkout/platform/traefik/a.yaml", "a: 2\n");
+  WriteFile(dir_ / "checkout/platform/traefik/stray.yaml", "stray-content\n");
+  core::ReadResult drift = resource_->Read(core::ReadRequest{apply.new_state, apply.private_data});
+  const auto& rendered = drift.new_state.GetAttr("rendered_manifests").entries();
+  EXPECT_EQ(rendered.at("platform/traefik/a.yaml"), Value::String("a: 2\n"));  // a plain key's diff still shows
+  EXPECT_EQ(rendered.count("platform/traefik/stray.yaml"), 0u);                // a stray's content does not
+  EXPECT_EQ(drift.new_state.GetAttr("files").entries().count("platform/traefik/stray.yaml"), 1u);
+
+  // Moving a key between maps rewrites nothing and keeps it owned.
+  Value moved = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n"}, {"platform/vault/wo.yaml", kSecret}}));
+  moved.SetAttr("sensitive_manifests", Manifests({{"platform/vault/s.yaml", "s: 1\n"}}));
+  moved.SetAttr("prune", Value::Bool(false));
+  core::PlanResult move = resource_->Plan(core::PlanRequest{drift.new_state, moved, moved, drift.private_data});
+  ASSERT_THAT(move.diagnostics, IsEmpty());
+  core::ApplyResult after = resource_->Apply(core::ApplyRequest{drift.new_state, move.planned_state, moved, move.planned_private});
+  ASSERT_THAT(after.diagnostics, IsEmpty());
+  EXPECT_EQ(ReadFile(dir_ / "checkout/platform/vault/wo.yaml"), kSecret);
+  EXPECT_EQ(after.private_data, "");
+}
+
+TEST_F(GitopsTreeTest, WriteOnlyFileNowExcludedIsNamedAsStayingOnDisk) {
+  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a: 1\n"}, {"platform/traefik/b.yaml", "b: 1\n"}}));
+  core::PlanResult create = PlanCreate(config);
+  core::ApplyResult applied =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  ASSERT_THAT(applied.diagnostics, IsEmpty());
+  Value excluding = WoConfig(Config(Manifests({})), Manifests({{"platform/traefik/b.yaml", "b: 1\n"}}));
+  excluding.SetAttr("exclude", Value::List(Type::String(), {Value::String("platform/vault/**")}));
+  core::PlanResult plan =
+      resource_->Plan(core::PlanRequest{applied.new_state, excluding, excluding, applied.private_data});
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_EQ(plan.diagnostics[0].summary, "Excluded files stay on disk");
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("platform/vault/a.yaml"));
 }
 
 TEST_F(GitopsTreeTest, ClustersSymlinkFailsTheUpdatePlanNotOnlyTheApply) {

@@ -125,7 +125,13 @@ TEST_F(PluginProcessTest, MutualTlsSchemaThenShutdownExitsWithinASecond) {
   const auto& schema = resp.resource_schemas().at("wildside_gitops_tree");
   std::vector<std::string> names;
   for (const auto& a : schema.block().attributes()) names.push_back(a.name());
-  EXPECT_THAT(names, ::testing::IsSupersetOf({"id", "path", "cluster", "rendered_manifests"}));
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"id", "path", "cluster", "rendered_manifests", "rendered_manifests_wo"}));
+  // Field 11: only the write-only map is declared so, and it is optional
+  // (a write-only attribute can be neither required nor computed).
+  for (const auto& a : schema.block().attributes()) {
+    EXPECT_EQ(a.write_only(), a.name() == "rendered_manifests_wo") << a.name();
+    if (a.write_only()) EXPECT_TRUE(a.optional() && !a.required() && !a.computed()) << a.name();
+  }
   EXPECT_FALSE(resp.server_capabilities().get_provider_schema_optional());
 
   grpc::ClientContext stop_ctx;
