@@ -55,6 +55,10 @@ class Checkout {
   static absl::StatusOr<Checkout> Open(std::string_view root, Mode mode,
                                        const TreeOptions& options,
                                        uint64_t* dirs_created = nullptr);
+  // A temporary would dangle (the Checkout keeps a pointer): refused at
+  // compile time.
+  static absl::StatusOr<Checkout> Open(std::string_view root, Mode mode, TreeOptions&& options,
+                                       uint64_t* dirs_created = nullptr) = delete;
 
   Checkout(Checkout&& other) noexcept;
   Checkout& operator=(Checkout&& other) noexcept;

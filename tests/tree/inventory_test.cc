@@ -105,7 +105,8 @@ TEST(InventoryApplyTest, ApplyRecordsTheKeysAndASecondApplyWritesNothing) {
   EXPECT_EQ(Snapshot(co), before);
   EXPECT_EQ(MtimeOf(co + "/" + InventoryPath("dev")).tv_sec, 1000000000);
 
-  Checkout c = *Checkout::Open(co, Checkout::kRead, {});
+  const TreeOptions options;  // outlives the Checkout, which keeps a pointer to it
+  Checkout c = *Checkout::Open(co, Checkout::kRead, options);
   absl::StatusOr<Inventory> inv = c.ReadInventory("dev");
   ASSERT_THAT(inv.status(), IsOk());
   EXPECT_TRUE(inv->exists);
