@@ -714,7 +714,9 @@ TEST_F(GitopsTreeTest, WriteOnlyAttributeIsDeclaredWriteOnlyAndTheOtherMapsOptio
     } else {
       EXPECT_FALSE(a.write_only) << a.name;
     }
-    if (a.name == "rendered_manifests") EXPECT_TRUE(a.optional && !a.required);
+    if (a.name == "rendered_manifests") {
+      EXPECT_TRUE(a.optional && !a.required);
+    }
   }
 }
 
