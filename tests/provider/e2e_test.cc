@@ -203,7 +203,10 @@ class Workspace {
     for (const auto& [key, content] : files) WriteFile(work_ / "src" / key, content);
   }
 
-  void WriteConfig(std::string_view resource_body_extra = "", std::string_view extra_blocks = "") {
+  // `map_attribute`: which map receives the manifests (rendered_manifests,
+  // or rendered_manifests_wo for the write-only tests).
+  void WriteConfig(std::string_view resource_body_extra = "", std::string_view extra_blocks = "",
+                   std::string_view map_attribute = "rendered_manifests") {
     WriteFile(work_ / "main.tf",
               std::string(R"(terraform {
   required_providers {
@@ -221,9 +224,8 @@ locals {
 resource "wildside_gitops_tree" "t" {
   path               = "checkout"
   cluster            = "dev"
-  rendered_manifests = local.manifests
-)") + std::string(resource_body_extra) +
-                  "}\n" + std::string(extra_blocks));
+)") + "  " + std::string(map_attribute) + " = local.manifests\n" +
+                  std::string(resource_body_extra) + "}\n" + std::string(extra_blocks));
   }
 
   void WriteRawConfig(std::string_view hcl) { WriteFile(work_ / "main.tf", hcl); }
@@ -1382,24 +1384,7 @@ void ExpectNoContent(const std::string& text, const std::string& what) {
 class EndToEndWriteOnlyTest : public EndToEndTest {
  protected:
   void WriteWoConfig(std::string_view resource_body_extra = "") {
-    ws_->WriteRawConfig(std::string(R"(terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "0.1.0"
-    }
-  }
-}
-
-locals {
-  manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
-}
-
-resource "wildside_gitops_tree" "t" {
-  path                  = "checkout"
-  cluster               = "dev"
-  rendered_manifests_wo = local.manifests
-)") + std::string(resource_body_extra) + "}\n");
+    ws_->WriteConfig(resource_body_extra, "", "rendered_manifests_wo");
   }
 
   // The saved plan as OpenTofu shows it and as stored: every member of the
