@@ -14,12 +14,22 @@
 
 #include "provider/core/resource.h"
 
+namespace wildside::tree {
+class Env;
+}  // namespace wildside::tree
+
 namespace wildside::resources {
 
-std::unique_ptr<core::Resource> NewGitopsTreeResource();
+// The one way to make the resource. Every file operation goes through
+// `env`, which must outlive it; nullptr means the real filesystem. Which Env
+// a process uses is decided where the provider is assembled
+// (provider/server/serve.cc): the real one, or in a test build the test
+// hooks' (provider/server/test_hooks.h); unit tests pass a fault-injecting
+// one (tree/testing/).
+std::unique_ptr<core::Resource> NewGitopsTreeResource(tree::Env* env);
 
-// Every resource this provider serves, keyed by type name.
-std::map<std::string, std::unique_ptr<core::Resource>, std::less<>> AllResources();
+// Every resource this provider serves, keyed by type name, over `env`.
+std::map<std::string, std::unique_ptr<core::Resource>, std::less<>> AllResources(tree::Env* env);
 
 }  // namespace wildside::resources
 

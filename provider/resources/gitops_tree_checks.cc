@@ -1,5 +1,6 @@
 #include "provider/resources/gitops_tree_checks.h"
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -42,62 +43,31 @@ bool SameSetting(const Value& prior, const Value& planned, const char* attr) {
   return prior.GetAttr(attr) == planned.GetAttr(attr);
 }
 
-}  // namespace
-
-void CheckManifests(const Settings& settings, const Desired& desired, const Value* prior, const Value& planned,
-                    core::Diagnostics* diags) {
-  if (settings.checks == ChecksMode::kOff || !settings.checks_known) return;
-
-  // Which files changed since the prior state's checked plan.
+// The files changed since the prior state's checked plan, or nullopt when
+// everything must be checked again (a create, other settings, another set
+// of paths).
+std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, const Value& planned) {
+  if (prior == nullptr || prior->IsNull() || !prior->IsKnown()) return std::nullopt;
+  for (const char* attr : {"path", "cluster", "exclude", "extra_components", kChecks, kChecksExclude}) {
+    if (!SameSetting(*prior, planned, attr)) return std::nullopt;
+  }
+  const Value& before = prior->GetAttr("files");
+  const Value& after = planned.GetAttr("files");
+  if (!before.IsWhollyKnown() || before.IsNull() || !after.IsWhollyKnown() || after.IsNull() ||
+      before.entries().size() != after.entries().size()) {
+    return std::nullopt;
+  }
   std::set<std::string_view> changed;
-  bool incremental = false;
-  if (prior != nullptr && !prior->IsNull() && prior->IsKnown()) {
-    const Value& before = prior->GetAttr("files");
-    const Value& after = planned.GetAttr("files");
-    bool same_settings = true;
-    for (const char* attr : {"path", "cluster", "exclude", "extra_components", kChecks, kChecksExclude}) {
-      same_settings = same_settings && SameSetting(*prior, planned, attr);
-    }
-    if (same_settings && before.IsWhollyKnown() && !before.IsNull() && after.IsWhollyKnown() && !after.IsNull() &&
-        before.entries().size() == after.entries().size()) {
-      incremental = true;
-      for (const auto& [key, info] : after.entries()) {
-        auto it = before.entries().find(key);
-        if (it == before.entries().end()) {
-          incremental = false;  // the set of paths changed: resolve everything again
-          break;
-        }
-        if (it->second.GetAttr("sha256") != info.GetAttr("sha256")) changed.insert(key);
-      }
-      if (incremental && changed.empty()) return;  // a no-op plan checks nothing
-    }
+  for (const auto& [key, info] : after.entries()) {
+    auto it = before.entries().find(key);
+    if (it == before.entries().end()) return std::nullopt;  // the set of paths changed
+    if (it->second.GetAttr("sha256") != info.GetAttr("sha256")) changed.insert(key);
   }
+  return changed;
+}
 
-  checks::CheckOptions options;
-  options.exclude = settings.checks_exclude;
-  options.flux_roots = {absl::StrCat("clusters/", settings.cluster)};
-  options.owned_roots = tree::OwnedRoots(settings.cluster);
-  // Neither redacted nor write-only content is quoted in a finding.
-  options.is_sensitive = [&desired](std::string_view key) {
-    return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
-  };
-  options.lookup = checks::MakeCheckoutLookup(settings.path, settings.cluster, settings.options);
-
-  std::vector<checks::Finding> findings;
-  if (!incremental) {
-    findings = checks::CheckTree(desired.tree, options);
-  } else {
-    checks::FactsMap facts;
-    for (const auto& [key, content] : desired.tree) {
-      if (changed.count(key) == 0 && !MayAffectOthers(key, content)) continue;
-      checks::FileFacts f = checks::CheckFile(key, content, options);
-      findings.insert(findings.end(), f.findings.begin(), f.findings.end());
-      facts.emplace(key, std::move(f));
-    }
-    std::vector<checks::Finding> cross = checks::CheckReferences(desired.tree, facts, options);
-    findings.insert(findings.end(), cross.begin(), cross.end());
-  }
-
+void Report(const std::vector<checks::Finding>& findings, const Settings& settings, const Desired& desired,
+            core::Diagnostics* diags) {
   const bool error = settings.checks == ChecksMode::kError;
   for (const checks::Finding& f : findings) {
     auto src = desired.source.find(f.key);
@@ -111,6 +81,41 @@ void CheckManifests(const Settings& settings, const Desired& desired, const Valu
     diags->push_back(error ? core::ErrorAt(std::move(at), SummaryOf(f.kind), std::move(detail))
                            : core::WarningAt(std::move(at), SummaryOf(f.kind), std::move(detail)));
   }
+}
+
+}  // namespace
+
+void CheckManifests(const Settings& settings, const Desired& desired, const Value* prior, const Value& planned,
+                    core::Diagnostics* diags) {
+  if (settings.checks == ChecksMode::kOff || !settings.checks_known) return;
+  const std::optional<std::set<std::string_view>> changed = ChangedSincePrior(prior, planned);
+  if (changed.has_value() && changed->empty()) return;  // a no-op plan checks nothing
+
+  checks::CheckOptions options;
+  options.exclude = settings.checks_exclude;
+  options.flux_roots = {absl::StrCat("clusters/", settings.cluster)};
+  options.owned_roots = tree::OwnedRoots(settings.cluster);
+  // Neither redacted nor write-only content is quoted in a finding.
+  options.is_sensitive = [&desired](std::string_view key) {
+    return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
+  };
+  options.lookup = checks::MakeCheckoutLookup(settings.path, settings.cluster, settings.options);
+
+  std::vector<checks::Finding> findings;
+  if (!changed.has_value()) {
+    findings = checks::CheckTree(desired.tree, options);
+  } else {
+    checks::FactsMap facts;
+    for (const auto& [key, content] : desired.tree) {
+      if (changed->count(key) == 0 && !MayAffectOthers(key, content)) continue;
+      checks::FileFacts f = checks::CheckFile(key, content, options);
+      findings.insert(findings.end(), f.findings.begin(), f.findings.end());
+      facts.emplace(key, std::move(f));
+    }
+    std::vector<checks::Finding> cross = checks::CheckReferences(desired.tree, facts, options);
+    findings.insert(findings.end(), cross.begin(), cross.end());
+  }
+  Report(findings, settings, desired, diags);
 }
 
 }  // namespace wildside::resources::gitops

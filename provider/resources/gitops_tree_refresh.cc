@@ -73,209 +73,267 @@ std::pair<size_t, size_t> LineDelta(std::string_view before, std::string_view no
   return {added, removed};
 }
 
-}  // namespace
-
-absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env, std::vector<std::string>* drift,
-                                                     const tree::Checkout* session,
-                                                     std::optional<Value>* kept_on_error,
-                                                     const std::set<std::string>* write_only) {
-  Settings settings;
-  core::Diagnostics ignored;
-  ReadSettings(state, env, &settings, &ignored);
-  // Views into the state's strings; they stay valid while the maps that
-  // hold them are moved (a std::map move keeps its nodes).
-  Desired managed = DesiredFrom(state, nullptr);
-  const bool any_write_only = write_only != nullptr;
-  if (any_write_only) {
-    // Managed without a content to compare with: the scan compares nothing
-    // for them (no file is empty and equal by size alone: the hash decides).
-    for (const std::string& key : *write_only) {
-      if (managed.source.emplace(key, kRenderedWo).second) managed.tree.emplace(key, std::string_view());
+// One refresh: the scan of the checkout walked entry by entry into the
+// state's maps and `files`, with the drift described on the way.
+class Refresher {
+ public:
+  explicit Refresher(RefreshRequest& request) : request_(request) {
+    core::Diagnostics ignored;  // stored settings were valid when stored
+    ReadSettings(request_.state, request_.env, &settings_, &ignored);
+    // Views into the state's strings; they stay valid while the maps that
+    // hold them are moved (a std::map move keeps its nodes).
+    managed_ = DesiredFrom(request_.state, nullptr);
+    if (request_.write_only.has_value()) {
+      // Managed without a content to compare with: the scan compares
+      // nothing for them (no file is empty and equal by size alone: the
+      // hash decides).
+      for (const std::string& key : *request_.write_only) {
+        if (managed_.source.emplace(key, kRenderedWo).second) managed_.tree.emplace(key, std::string_view());
+      }
     }
   }
-  auto fail = [&](absl::Status s) -> absl::Status {
-    if (kept_on_error != nullptr) kept_on_error->emplace(std::move(state));
-    return s;
-  };
-  std::optional<tree::Checkout> own;
-  if (session == nullptr) {
-    absl::StatusOr<tree::Checkout> opened =
-        tree::Checkout::Open(settings.path, tree::Checkout::kRead, settings.options);
-    if (!opened.ok()) return fail(opened.status());
-    own.emplace(*std::move(opened));
-    session = &*own;
+
+  RefreshResult Run() {
+    RefreshResult result;
+    std::optional<tree::Checkout> own;
+    const tree::Checkout* session = request_.session;
+    if (session == nullptr) {
+      absl::StatusOr<tree::Checkout> opened =
+          tree::Checkout::Open(settings_.path, tree::Checkout::kRead, settings_.options);
+      if (!opened.ok()) return Fail(opened.status());
+      own.emplace(*std::move(opened));
+      session = &*own;
+    }
+    session_ = session;
+    absl::StatusOr<tree::TreeScan> scan = session->Scan(settings_.cluster, &managed_.tree);
+    if (!scan.ok()) return Fail(scan.status());
+    if (!scan->root_exists) {
+      result.state.reset();
+      return result;
+    }
+    TakeStoredContents();
+    for (const tree::ScanEntry& e : scan->entries) {
+      if (e.kind == tree::EntryKind::kFile && e.owned) AddEntry(e);
+    }
+    if (request_.describe_drift) DescribeMissing(*scan);
+    result.state = Finish(*scan);
+    result.drift = std::move(drift_);
+    return result;
   }
-  absl::StatusOr<tree::TreeScan> scan = session->Scan(settings.cluster, &managed.tree);
-  if (!scan.ok()) return fail(scan.status());
-  if (!scan->root_exists) return std::optional<Value>();
 
-  // The stored contents, to move unchanged ones on.
-  const bool had_rendered = !state.GetAttr(kRendered).IsNull();
-  const bool had_sensitive = !state.GetAttr(kSensitive).IsNull();
-  auto take_map = [&](const char* attr) {
-    Value m = state.TakeAttr(attr);
-    return m.IsKnown() ? std::move(m).TakeEntries() : Value::Entries();
-  };
-  Value::Entries prior_rendered = take_map(kRendered);
-  Value::Entries prior_sensitive = take_map(kSensitive);
+ private:
+  RefreshResult Fail(absl::Status status) {
+    RefreshResult result;
+    result.status = std::move(status);
+    result.state.emplace(std::move(request_.state));
+    return result;
+  }
 
-  // The modes (and, for write-only files, hashes) of the last apply, for
-  // the drift summary.
-  std::map<std::string, std::string> prior_modes, prior_shas;
-  if (drift != nullptr && state.GetAttr("files").IsKnown() && !state.GetAttr("files").IsNull()) {
-    for (const auto& [key, info] : state.GetAttr("files").entries()) {
+  // The stored contents, to move unchanged ones on, and the modes (and, for
+  // write-only files, hashes) of the last apply, for the drift summary.
+  void TakeStoredContents() {
+    Value& state = request_.state;
+    had_rendered_ = !state.GetAttr(kRendered).IsNull();
+    had_sensitive_ = !state.GetAttr(kSensitive).IsNull();
+    auto take_map = [&](const char* attr) {
+      Value m = state.TakeAttr(attr);
+      return m.IsKnown() ? std::move(m).TakeEntries() : Value::Entries();
+    };
+    prior_rendered_ = take_map(kRendered);
+    prior_sensitive_ = take_map(kSensitive);
+    const Value& files = state.GetAttr("files");
+    if (!request_.describe_drift || !files.IsKnown() || files.IsNull()) return;
+    for (const auto& [key, info] : files.entries()) {
       const Value& m = info.GetAttr("mode");
-      if (IsKnownString(m)) prior_modes.emplace(key, m.AsString());
+      if (IsKnownString(m)) prior_modes_.emplace(key, m.AsString());
       const Value& h = info.GetAttr("sha256");
-      if (IsKnownString(h)) prior_shas.emplace(key, h.AsString());
+      if (IsKnownString(h)) prior_shas_.emplace(key, h.AsString());
     }
   }
-  std::set<std::string_view> seen;  // managed keys found on disk
 
-  Value::Entries rendered, sensitive, files;
-  for (const tree::ScanEntry& e : scan->entries) {
-    if (e.kind != tree::EntryKind::kFile || !e.owned) continue;
-    auto source = managed.source.find(e.path);
-    const bool is_managed = source != managed.source.end();
-    if (!is_managed && !settings.options.prune) continue;
-    if (is_managed) seen.insert(source->first);
+  void AddEntry(const tree::ScanEntry& e) {
+    auto source = managed_.source.find(e.path);
+    const bool is_managed = source != managed_.source.end();
+    if (!is_managed && !settings_.options.prune) return;
+    if (is_managed) seen_.insert(source->first);
+    const bool write_only_file = is_managed && std::string_view(source->second) == kRenderedWo;
+    if (request_.write_only.has_value() && (!is_managed || write_only_file)) {
+      AddByHash(e, is_managed);
+    } else {
+      AddWithContent(e, is_managed ? source->second : nullptr);
+    }
+  }
+
+  // Hash and mode only: a write-only file's content, or a stray's next to
+  // write-only files, never enters state.
+  void AddByHash(const tree::ScanEntry& e, bool is_managed) {
     std::string mode = FormatMode(e.mode);
-    std::vector<std::string> how;  // this file's drift, for the summary
-    if (any_write_only && (!is_managed || std::string_view(source->second) == kRenderedWo)) {
-      // Hash and mode only: a write-only file's content, or a stray's next
-      // to write-only files, never enters state.
-      std::string sha = e.sha256;
-      if (sha.empty() || (is_managed && e.compared)) {
-        absl::StatusOr<std::string> hashed = session->HashFile(e.path);
-        sha = hashed.ok() ? *std::move(hashed) : std::string();
-      }
-      if (drift != nullptr) {
-        if (!is_managed) {
-          how.push_back(absl::StrCat("stray (", e.size, " bytes)"));
-        } else {
-          auto ps = prior_shas.find(e.path);
-          if (ps != prior_shas.end() && ps->second != sha) how.push_back(absl::StrCat("edited (", e.size, " bytes)"));
-          auto pm = prior_modes.find(e.path);
-          if (pm != prior_modes.end() && pm->second != mode) how.push_back(absl::StrCat("mode ", pm->second, " -> ", mode));
-        }
-        if (!how.empty()) {
-          std::string shown = is_managed ? tree::EscapeForDisplay(e.path) : tree::DisplayKeyForDiskPath(e.path);
-          drift->push_back(absl::StrCat(shown, ": ", absl::StrJoin(how, ", ")));
-        }
-      }
-      files.emplace(is_managed ? e.path : tree::DisplayKeyForDiskPath(e.path), FileInfo(std::move(sha), std::move(mode)));
-      continue;
-    }
-    std::string content;
     std::string sha = e.sha256;
-    bool have_content = false;
-    if (is_managed) {
-      std::string_view prior = managed.tree.at(e.path);
-      // The scan compared same-size files byte for byte with the stored
-      // content; only when it did not (another buffer) hash it here.
-      bool same = e.compared && e.compared_with == prior.data()
-                      ? e.same_as_compared
-                      : !sha.empty() && e.size == prior.size() && sha == Sha256Hex(prior);
-      if (same) {
-        // Unchanged: hand the stored string on (`prior` is not used again).
-        Value::Entries& from = std::string_view(source->second) == kSensitive ? prior_sensitive : prior_rendered;
-        content = std::move(from.at(e.path)).TakeString();
-        have_content = true;
-      }
+    if (sha.empty() || (is_managed && e.compared)) {
+      absl::StatusOr<std::string> hashed = session_->HashFile(e.path);
+      sha = hashed.ok() ? *std::move(hashed) : std::string();
     }
-    if (!have_content) {
-      // Summaries promise the hash: a file too large to read (or not read
-      // because its size differs) is hashed in pieces.
-      if (sha.empty() && e.size > (is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes)) {
-        absl::StatusOr<std::string> hashed = session->HashFile(e.path);
-        if (hashed.ok()) sha = *std::move(hashed);
-      }
-      size_t limit = is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes;
-      if (e.size <= limit) {
-        absl::StatusOr<std::string> read = session->ReadFile(e.path, limit);
-        if (read.ok()) {
-          sha = Sha256Hex(*read);
-          if (IsValidUtf8(*read)) {
-            if (is_managed && drift != nullptr) {
-              std::string_view before = managed.tree.at(e.path);
-              if (SameUpToLineEndings(*read, before)) {
-                how.push_back("line endings only (CRLF versus LF)");
-              } else {
-                auto [added, removed] = LineDelta(before, *read);
-                how.push_back(absl::StrCat("edited (+", added, "/-", removed, " lines)"));
-              }
-            }
-            content = *std::move(read);
-            have_content = true;
-          } else {
-            content = Summary("not UTF-8", e.size, sha);
-          }
-        } else {
-          content = Summary(SV(read.status().message()), e.size, sha);
-        }
-      } else {
-        content = Summary("too large to show", e.size, sha);
-      }
+    std::vector<std::string> how;
+    if (!is_managed) {
+      how.push_back(absl::StrCat("stray (", e.size, " bytes)"));
+    } else {
+      auto ps = prior_shas_.find(e.path);
+      if (ps != prior_shas_.end() && ps->second != sha) how.push_back(absl::StrCat("edited (", e.size, " bytes)"));
+      AddModeDrift(e.path, mode, &how);
     }
-    if (drift != nullptr) {
-      if (!is_managed) {
-        how.push_back(absl::StrCat("stray (", e.size, " bytes)"));
-      } else if (how.empty() && !have_content) {
-        how.push_back(absl::StrCat("edited (", managed.tree.at(e.path).size(), " -> ", e.size, " bytes)"));
+    AddDrift(e.path, is_managed, how);
+    files_.emplace(is_managed ? e.path : tree::DisplayKeyForDiskPath(e.path),
+                   FileInfo(std::move(sha), std::move(mode)));
+  }
+
+  // A file of a plain map (`attr`), or a stray (`attr` null) shown with its
+  // content when small and UTF-8.
+  void AddWithContent(const tree::ScanEntry& e, const char* attr) {
+    const bool is_managed = attr != nullptr;
+    std::string mode = FormatMode(e.mode);
+    std::string sha = e.sha256;
+    std::vector<std::string> how;  // this file's drift, for the summary
+    std::string content;
+    bool have_content = is_managed && TakeIfUnchanged(e, attr, &content);
+    if (!have_content) have_content = ReadContent(e, is_managed, &sha, &content, &how);
+    if (!is_managed) {
+      how.push_back(absl::StrCat("stray (", e.size, " bytes)"));
+    } else {
+      if (how.empty() && !have_content) {
+        how.push_back(absl::StrCat("edited (", managed_.tree.at(e.path).size(), " -> ", e.size, " bytes)"));
       }
-      if (is_managed) {
-        auto pm = prior_modes.find(e.path);
-        if (pm != prior_modes.end() && pm->second != mode) how.push_back(absl::StrCat("mode ", pm->second, " -> ", mode));
-      }
-      if (!how.empty()) {
-        std::string shown = is_managed ? tree::EscapeForDisplay(e.path) : tree::DisplayKeyForDiskPath(e.path);
-        drift->push_back(absl::StrCat(shown, ": ", absl::StrJoin(how, ", ")));
-      }
+      AddModeDrift(e.path, mode, &how);
     }
+    AddDrift(e.path, is_managed, how);
     // A stray is shown under its own on-disk name, escaped when OpenTofu
     // would change it (NFC) or it could disguise itself; see
     // tree::DisplayKeyForDiskPath.
     std::string key = is_managed ? e.path : tree::DisplayKeyForDiskPath(e.path);
-    files.emplace(key, FileInfo(sha, mode));
-    bool to_sensitive = is_managed && std::string_view(source->second) == kSensitive;
-    (to_sensitive ? sensitive : rendered).emplace(std::move(key), Value::String(std::move(content)));
+    files_.emplace(key, FileInfo(sha, mode));
+    const bool to_sensitive = is_managed && std::string_view(attr) == kSensitive;
+    (to_sensitive ? sensitive_ : rendered_).emplace(std::move(key), Value::String(std::move(content)));
   }
-  if (drift != nullptr) {
-    for (const auto& [key, unused] : managed.tree) {
-      if (seen.count(key) != 0 || IsDisplayOnlyKey(key)) continue;
-      const std::string* owner = tree::ClaimOf(scan->foreign, key);
-      drift->push_back(absl::StrCat(tree::EscapeForDisplay(key), ": ",
+
+  // When the managed file `e` is unchanged, moves the stored string into
+  // *content (it is not used again) and returns true.
+  bool TakeIfUnchanged(const tree::ScanEntry& e, const char* attr, std::string* content) {
+    std::string_view prior = managed_.tree.at(e.path);
+    // The scan compared same-size files byte for byte with the stored
+    // content; only when it did not (another buffer) hash it here.
+    bool same = e.compared && e.compared_with == prior.data()
+                    ? e.same_as_compared
+                    : !e.sha256.empty() && e.size == prior.size() && e.sha256 == Sha256Hex(prior);
+    if (!same) return false;
+    Value::Entries& from = std::string_view(attr) == kSensitive ? prior_sensitive_ : prior_rendered_;
+    *content = std::move(from.at(e.path)).TakeString();
+    return true;
+  }
+
+  // Reads `e` from disk into *content: its text when it is UTF-8 and within
+  // the read limit (returns true), else a summary that promises the hash.
+  bool ReadContent(const tree::ScanEntry& e, bool is_managed, std::string* sha, std::string* content,
+                   std::vector<std::string>* how) {
+    const size_t limit = is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes;
+    // A file too large to read (or not read because its size differs) is
+    // hashed in pieces.
+    if (sha->empty() && e.size > limit) {
+      absl::StatusOr<std::string> hashed = session_->HashFile(e.path);
+      if (hashed.ok()) *sha = *std::move(hashed);
+    }
+    if (e.size > limit) {
+      *content = Summary("too large to show", e.size, *sha);
+      return false;
+    }
+    absl::StatusOr<std::string> read = session_->ReadFile(e.path, limit);
+    if (!read.ok()) {
+      *content = Summary(SV(read.status().message()), e.size, *sha);
+      return false;
+    }
+    *sha = Sha256Hex(*read);
+    if (!IsValidUtf8(*read)) {
+      *content = Summary("not UTF-8", e.size, *sha);
+      return false;
+    }
+    if (is_managed && request_.describe_drift) {
+      std::string_view before = managed_.tree.at(e.path);
+      if (SameUpToLineEndings(*read, before)) {
+        how->push_back("line endings only (CRLF versus LF)");
+      } else {
+        auto [added, removed] = LineDelta(before, *read);
+        how->push_back(absl::StrCat("edited (+", added, "/-", removed, " lines)"));
+      }
+    }
+    *content = *std::move(read);
+    return true;
+  }
+
+  void AddModeDrift(const std::string& path, const std::string& mode, std::vector<std::string>* how) const {
+    auto pm = prior_modes_.find(path);
+    if (pm != prior_modes_.end() && pm->second != mode) how->push_back(absl::StrCat("mode ", pm->second, " -> ", mode));
+  }
+
+  void AddDrift(const std::string& path, bool is_managed, const std::vector<std::string>& how) {
+    if (!request_.describe_drift || how.empty()) return;
+    std::string shown = is_managed ? tree::EscapeForDisplay(path) : tree::DisplayKeyForDiskPath(path);
+    drift_.push_back(absl::StrCat(shown, ": ", absl::StrJoin(how, ", ")));
+  }
+
+  // Managed keys not found on disk: deleted, or now another cluster's.
+  void DescribeMissing(const tree::TreeScan& scan) {
+    for (const auto& [key, unused] : managed_.tree) {
+      if (seen_.count(key) != 0 || IsDisplayOnlyKey(key)) continue;
+      const std::string* owner = tree::ClaimOf(scan.foreign, key);
+      drift_.push_back(absl::StrCat(tree::EscapeForDisplay(key), ": ",
                                     owner != nullptr ? absl::StrCat("now claimed by cluster \"", *owner, "\"")
                                                      : std::string("deleted")));
     }
-    std::sort(drift->begin(), drift->end());
+    std::sort(drift_.begin(), drift_.end());
   }
-  Value out = std::move(state);
-  // A map the configuration leaves null stays null unless the disk adds to
-  // it, or every plan of a write-only tree would show it appear.
-  out.SetAttr(kRendered, had_rendered || !rendered.empty() ? Value::Map(Type::String(), std::move(rendered))
-                                                           : Value::Null(Type::Map(Type::String())));
-  out.SetAttr(kRenderedWo, Value::Null(Type::Map(Type::String())));
-  if (had_sensitive || !sensitive.empty()) {
-    out.SetAttr(kSensitive, Value::Map(Type::String(), std::move(sensitive)));
+
+  Value Finish(const tree::TreeScan& scan) {
+    Value out = std::move(request_.state);
+    // A map the configuration leaves null stays null unless the disk adds to
+    // it, or every plan of a write-only tree would show it appear.
+    out.SetAttr(kRendered, had_rendered_ || !rendered_.empty() ? Value::Map(Type::String(), std::move(rendered_))
+                                                               : Value::Null(Type::Map(Type::String())));
+    out.SetAttr(kRenderedWo, Value::Null(Type::Map(Type::String())));
+    if (had_sensitive_ || !sensitive_.empty()) {
+      out.SetAttr(kSensitive, Value::Map(Type::String(), std::move(sensitive_)));
+    }
+    Value files_value = Value::Map(FileInfoType(), std::move(files_));
+    std::string digest = TreeDigest(files_value);
+    // Housekeeping an apply would do although every file is right (an
+    // inventory left claiming old and new by an apply killed before its
+    // release, a leftover temporary file): the digest differs from any
+    // plan's, so the plan shows the update that finishes it instead of
+    // leaving it until the next change (docs/adr/0009-ownership-inventory.md).
+    std::vector<std::string> on_disk;
+    for (const auto& [key, unused] : files_value.entries()) {
+      if (!IsDisplayOnlyKey(key)) on_disk.push_back(key);
+    }
+    if (tree::HasPendingHousekeeping(on_disk, scan, settings_.options)) {
+      digest = Sha256Hex(absl::StrCat(digest, "pending: ownership inventory or temporary files\n"));
+    }
+    out.SetAttr("tree_sha256", Value::String(std::move(digest)));
+    out.SetAttr("files", std::move(files_value));
+    return out;
   }
-  Value files_value = Value::Map(FileInfoType(), std::move(files));
-  std::string digest = TreeDigest(files_value);
-  // Housekeeping an apply would do although every file is right (an
-  // inventory left claiming old and new by an apply killed before its
-  // release, a leftover temporary file): the digest differs from any plan's,
-  // so the plan shows the update that finishes it instead of leaving it
-  // until the next change (docs/adr/0009-ownership-inventory.md).
-  std::vector<std::string> on_disk;
-  for (const auto& [key, unused] : files_value.entries()) {
-    if (!IsDisplayOnlyKey(key)) on_disk.push_back(key);
-  }
-  if (tree::HasPendingHousekeeping(on_disk, *scan, settings.options)) {
-    digest = Sha256Hex(absl::StrCat(digest, "pending: ownership inventory or temporary files\n"));
-  }
-  out.SetAttr("tree_sha256", Value::String(std::move(digest)));
-  out.SetAttr("files", std::move(files_value));
-  return std::optional<Value>(std::move(out));
-}
+
+  RefreshRequest& request_;
+  Settings settings_;
+  Desired managed_;
+  const tree::Checkout* session_ = nullptr;
+  bool had_rendered_ = false;
+  bool had_sensitive_ = false;
+  Value::Entries prior_rendered_, prior_sensitive_;
+  std::map<std::string, std::string> prior_modes_, prior_shas_;
+  std::set<std::string_view> seen_;  // managed keys found on disk
+  Value::Entries rendered_, sensitive_, files_;
+  std::vector<std::string> drift_;
+};
+
+}  // namespace
+
+RefreshResult RefreshFromDisk(RefreshRequest request) { return Refresher(request).Run(); }
 
 }  // namespace wildside::resources::gitops

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
+#include "absl/status/status.h"
 #include "provider/cty/value.h"
 
 namespace wildside::tree {
@@ -18,31 +18,45 @@ class Env;
 
 namespace wildside::resources::gitops {
 
-// What `state` looks like on disk now: managed entries carry the actual
-// content, missing files drop out, strays appear. nullopt when the
-// checkout directory no longer exists.
-// When `drift` is non-null, one line per file that differs from `state`
-// is appended, sorted, naming the path and how, never the content:
-// "<path>: edited (+N/-M lines)", "line endings only (CRLF versus LF)",
-// "edited (A -> B bytes)" (not UTF-8 or too large to read), "mode a -> b",
-// "deleted", "now claimed by cluster \"x\"", "stray (N bytes)".
-// `session` is an open checkout of the same path to read through (an
-// apply's locked one); without it a read-only session is opened over `env`
-// (nullptr: the real filesystem).
-// The state is taken over: unchanged contents move into the result
-// instead of being copied. On an error it is handed back in *kept_on_error
-// when that is given.
-// `write_only` lists the managed keys written from rendered_manifests_wo
-// (the private data's write_only_keys): such a file enters only `files`,
-// with the hash and mode found on disk, never a map. When it is given
-// (even empty: a write-only import), a stray's content stays out of state
-// too (it could be a secret): it is listed in `files` by hash only.
-// nullptr: no write-only keys, strays are shown with their content.
-absl::StatusOr<std::optional<cty::Value>> RefreshFromDisk(cty::Value state, tree::Env* env,
-                                                          std::vector<std::string>* drift = nullptr,
-                                                          const tree::Checkout* session = nullptr,
-                                                          std::optional<cty::Value>* kept_on_error = nullptr,
-                                                          const std::set<std::string>* write_only = nullptr);
+// What RefreshFromDisk reads, and through what.
+struct RefreshRequest {
+  // The state to refresh. It is taken over: unchanged contents move into
+  // the result instead of being copied.
+  cty::Value state;
+  // The filesystem seam (nullptr: the real filesystem), for the read-only
+  // session opened when `session` is null.
+  tree::Env* env = nullptr;
+  // An open checkout of the same path to read through (an apply's locked
+  // one), or nullptr.
+  const tree::Checkout* session = nullptr;
+  // The managed keys written from rendered_manifests_wo (the private data's
+  // write_only_keys): such a file enters only `files`, with the hash and
+  // mode found on disk, never a map. When set (even empty: a write-only
+  // import), a stray's content stays out of state too (it could be a
+  // secret): it is listed in `files` by hash only. nullopt: no write-only
+  // keys, strays are shown with their content.
+  std::optional<std::set<std::string>> write_only;
+  // Whether to describe the drift (RefreshResult::drift).
+  bool describe_drift = false;
+};
+
+struct RefreshResult {
+  // OK, or why the checkout could not be read.
+  absl::Status status;
+  // On OK: what the state looks like on disk now (managed entries carry the
+  // actual content, missing files drop out, strays appear); nullopt when
+  // the checkout directory no longer exists. On an error: the request's
+  // state, handed back unchanged.
+  std::optional<cty::Value> state;
+  // With describe_drift: one line per file that differs from the request's
+  // state, sorted, naming the path and how, never the content:
+  // "<path>: edited (+N/-M lines)", "line endings only (CRLF versus LF)",
+  // "edited (A -> B bytes)" (not UTF-8 or too large to read), "mode a -> b",
+  // "deleted", "now claimed by cluster \"x\"", "stray (N bytes)".
+  std::vector<std::string> drift;
+};
+
+RefreshResult RefreshFromDisk(RefreshRequest request);
 
 }  // namespace wildside::resources::gitops
 

@@ -3,7 +3,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "nlohmann/json.hpp"
 #include "tree/content.h"
 #include "tree/layout.h"
 #include "tree/strings.h"
@@ -31,23 +30,6 @@ std::optional<uint32_t> ParseMode(std::string_view text) {
     mode = mode * 8 + static_cast<uint32_t>(c - '0');
   }
   return mode;
-}
-
-constexpr char kReplaceInPlace[] = "replace_in_place";
-constexpr char kWriteOnlyKeys[] = "write_only_keys";
-constexpr char kHashesOnly[] = "hashes_only";
-constexpr char kWriteOnlyInFiles[] = "files";
-
-// The private data as a JSON object; an empty one for empty or unreadable
-// bytes (a private written by no version of this provider).
-nlohmann::json ParsePrivate(std::string_view private_data) {
-  if (private_data.empty()) return nlohmann::json::object();
-  nlohmann::json j = nlohmann::json::parse(private_data, nullptr, /*allow_exceptions=*/false);
-  return j.is_object() ? j : nlohmann::json::object();
-}
-
-std::string DumpPrivate(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -139,9 +121,11 @@ bool DefaultPrune() { return tree::TreeOptions().prune; }
 
 bool IsKnownString(const Value& v) { return v.IsKnown() && v.type().kind() == Type::Kind::kString; }
 
-bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* diags) {
+namespace {
+
+// `path` and `cluster`; false when either is unknown.
+bool ReadTarget(const Value& obj, Settings* out, Diagnostics* diags) {
   bool known = true;
-  out->options.env = env;
   const Value& path = obj.GetAttr("path");
   if (IsKnownString(path)) {
     out->path = path.AsString();
@@ -165,84 +149,102 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
   } else {
     known = false;
   }
-  const Value& prune = obj.GetAttr("prune");
-  if (prune.IsUnknown()) known = false;
-  out->options.prune = prune.IsKnown() ? prune.AsBool() : DefaultPrune();
+  return known;
+}
 
-  auto read_list = [&](const char* name, std::vector<std::string>* dst) {
-    const Value& v = obj.GetAttr(name);
-    if (v.IsNull()) return;
-    if (!v.IsWhollyKnown()) {
-      known = false;
-      return;
+// A list of non-empty strings; a given list replaces the default in *dst.
+// False when it is not wholly known.
+bool ReadList(const Value& obj, const char* name, std::vector<std::string>* dst, Diagnostics* diags) {
+  const Value& v = obj.GetAttr(name);
+  if (v.IsNull()) return true;
+  if (!v.IsWhollyKnown()) return false;
+  dst->clear();
+  for (size_t i = 0; i < v.elements().size(); ++i) {
+    const Value& e = v.elements()[i];
+    if (e.IsNull() || e.AsString().empty()) {
+      diags->push_back(core::ErrorAt(AttributePath::Attr(name).Index(static_cast<int64_t>(i)),
+                                     "Invalid list element", absl::StrCat(name, "[", i, "]: must not be empty.")));
+      continue;
     }
-    dst->clear();  // a given list replaces the default
-    for (size_t i = 0; i < v.elements().size(); ++i) {
-      const Value& e = v.elements()[i];
-      if (e.IsNull() || e.AsString().empty()) {
-        diags->push_back(core::ErrorAt(AttributePath::Attr(name).Index(static_cast<int64_t>(i)),
-                                       "Invalid list element", absl::StrCat(name, "[", i, "]: must not be empty.")));
-        continue;
-      }
-      dst->push_back(e.AsString());
-    }
-  };
-  read_list("exclude", &out->options.exclude);
-  read_list("extra_components", &out->options.extra_components);
-  read_list(kChecksExclude, &out->checks_exclude);
+    dst->push_back(e.AsString());
+  }
+  return true;
+}
+
+void ReadChecksMode(const Value& obj, Settings* out, Diagnostics* diags) {
   const Value& checks = obj.GetAttr(kChecks);
   if (checks.IsUnknown()) {
     out->checks_known = false;
-  } else if (!checks.IsNull()) {
-    const std::string& c = checks.AsString();
-    if (c == "error") {
-      out->checks = ChecksMode::kError;
-    } else if (c == "warn") {
-      out->checks = ChecksMode::kWarn;
-    } else if (c == "off") {
-      out->checks = ChecksMode::kOff;
-    } else {
-      diags->push_back(core::ErrorAt(AttributePath::Attr(kChecks), "Invalid checks mode",
-                                     absl::StrCat(kChecks, ": \"", EscapeForDisplay(c),
-                                                  "\" is not one of \"error\", \"warn\", \"off\".")));
-    }
+    return;
   }
-  for (size_t i = 0; i < out->options.extra_components.size(); ++i) {
-    if (!tree::IsDns1123Label(out->options.extra_components[i])) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),
-                                     "Invalid component name",
-                                     absl::StrCat("extra_components[", i, "]: \"", out->options.extra_components[i],
-                                                  "\" is not a DNS-1123 label (lowercase letters, digits, '-').")));
-    }
+  if (checks.IsNull()) return;
+  const std::string& c = checks.AsString();
+  if (c == "error") {
+    out->checks = ChecksMode::kError;
+  } else if (c == "warn") {
+    out->checks = ChecksMode::kWarn;
+  } else if (c == "off") {
+    out->checks = ChecksMode::kOff;
+  } else {
+    diags->push_back(core::ErrorAt(AttributePath::Attr(kChecks), "Invalid checks mode",
+                                   absl::StrCat(kChecks, ": \"", EscapeForDisplay(c),
+                                                "\" is not one of \"error\", \"warn\", \"off\".")));
   }
+}
 
-  auto read_mode = [&](const char* name, const std::string& dflt, uint32_t required_bits, uint32_t* dst,
-                       std::string* text_out) {
-    const Value& v = obj.GetAttr(name);
-    if (v.IsUnknown()) {
-      known = false;
-      return;
-    }
-    std::string text = v.IsNull() ? dflt : v.AsString();
-    std::optional<uint32_t> mode = ParseMode(text);
-    if (!mode) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr(name), "Invalid permission",
-                                     absl::StrCat(name, ": \"", text,
-                                                  "\" is not an octal permission such as \"", dflt, "\".")));
-      return;
-    }
-    if ((*mode & required_bits) != required_bits) {
-      diags->push_back(core::ErrorAt(
-          AttributePath::Attr(name), "Unsafe permission",
-          absl::StrCat(name, ": \"", text, "\" must keep the owner's ", required_bits == 0700 ? "rwx" : "rw",
-                       " bits, or the provider could not update the tree it wrote.")));
-      return;
-    }
-    *dst = *mode;
-    if (text_out != nullptr) *text_out = FormatMode(*mode);
-  };
-  read_mode("file_permission", DefaultFileMode(), 0600, &out->options.file_mode, &out->file_mode_text);
-  read_mode("directory_permission", DefaultDirMode(), 0700, &out->options.dir_mode, nullptr);
+void CheckComponentNames(const std::vector<std::string>& names, Diagnostics* diags) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (tree::IsDns1123Label(names[i])) continue;
+    diags->push_back(core::ErrorAt(AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),
+                                   "Invalid component name",
+                                   absl::StrCat("extra_components[", i, "]: \"", names[i],
+                                                "\" is not a DNS-1123 label (lowercase letters, digits, '-').")));
+  }
+}
+
+// An octal permission that keeps `required_bits`, into *dst (and its
+// canonical text into *text_out when given). False when it is unknown.
+bool ReadMode(const Value& obj, const char* name, const std::string& dflt, uint32_t required_bits, uint32_t* dst,
+              std::string* text_out, Diagnostics* diags) {
+  const Value& v = obj.GetAttr(name);
+  if (v.IsUnknown()) return false;
+  std::string text = v.IsNull() ? dflt : v.AsString();
+  std::optional<uint32_t> mode = ParseMode(text);
+  if (!mode) {
+    diags->push_back(core::ErrorAt(AttributePath::Attr(name), "Invalid permission",
+                                   absl::StrCat(name, ": \"", text, "\" is not an octal permission such as \"", dflt,
+                                                "\".")));
+    return true;
+  }
+  if ((*mode & required_bits) != required_bits) {
+    diags->push_back(core::ErrorAt(
+        AttributePath::Attr(name), "Unsafe permission",
+        absl::StrCat(name, ": \"", text, "\" must keep the owner's ", required_bits == 0700 ? "rwx" : "rw",
+                     " bits, or the provider could not update the tree it wrote.")));
+    return true;
+  }
+  *dst = *mode;
+  if (text_out != nullptr) *text_out = FormatMode(*mode);
+  return true;
+}
+
+}  // namespace
+
+bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* diags) {
+  out->options.env = env;
+  bool known = ReadTarget(obj, out, diags);
+  const Value& prune = obj.GetAttr("prune");
+  if (prune.IsUnknown()) known = false;
+  out->options.prune = prune.IsKnown() ? prune.AsBool() : DefaultPrune();
+  known = ReadList(obj, "exclude", &out->options.exclude, diags) && known;
+  known = ReadList(obj, "extra_components", &out->options.extra_components, diags) && known;
+  known = ReadList(obj, kChecksExclude, &out->checks_exclude, diags) && known;
+  ReadChecksMode(obj, out, diags);
+  CheckComponentNames(out->options.extra_components, diags);
+  known = ReadMode(obj, "file_permission", DefaultFileMode(), 0600, &out->options.file_mode, &out->file_mode_text,
+                   diags) && known;
+  known = ReadMode(obj, "directory_permission", DefaultDirMode(), 0700, &out->options.dir_mode, nullptr, diags) &&
+          known;
   return known;
 }
 
@@ -298,8 +300,6 @@ void RequireSomeManifests(const Value& config, Diagnostics* diags) {
                    " (an empty map manages an empty tree).")));
 }
 
-// Adds one diagnostic per key problem, at the key's own attribute path.
-
 void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics* diags) {
   for (const tree::KeyProblem& p : tree::ValidateDesiredTree(settings.cluster, desired.tree, settings.options)) {
     if (p.about_cluster) continue;  // reported by ReadSettings
@@ -308,100 +308,6 @@ void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics*
     diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(p.key), "Invalid manifest path",
                                    absl::StrCat(attr, "[\"", EscapeForDisplay(p.key), "\"]: ", p.message)));
   }
-}
-
-// A key in state that is only the display form of a file found on disk
-// (tree::DisplayKeyForDiskPath escaped its name), never a file the resource
-
-std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys, std::string_view prior_private) {
-  nlohmann::json j = ParsePrivate(prior_private);
-  j[kReplaceInPlace] = nlohmann::json::object();
-  j[kReplaceInPlace]["id"] = std::string(id);
-  nlohmann::json& list = j[kReplaceInPlace]["keys"];
-  list = nlohmann::json::array();
-  for (const auto& [key, unused] : keys) list.push_back(key);
-  return DumpPrivate(j);
-}
-
-std::set<std::string> WriteOnlyKeys(std::string_view private_data, const Value& state) {
-  std::set<std::string> keys;
-  nlohmann::json j = ParsePrivate(private_data);
-  auto it = j.find(kWriteOnlyKeys);
-  if (it == j.end()) return keys;
-  if (it->is_string() && it->get<std::string>() == kWriteOnlyInFiles) {
-    if (!state.IsKnown() || state.IsNull()) return keys;
-    const Value& files = state.GetAttr("files");
-    if (!files.IsKnown() || files.IsNull()) return keys;
-    for (const auto& [key, unused] : files.entries()) {
-      if (IsDisplayOnlyKey(key)) continue;
-      bool in_map = false;
-      for (const char* attr : {kRendered, kSensitive}) {
-        const Value& m = state.GetAttr(attr);
-        in_map = in_map || (m.IsKnown() && !m.IsNull() && m.entries().count(key) != 0);
-      }
-      if (!in_map) keys.insert(key);
-    }
-    return keys;
-  }
-  if (!it->is_array()) return keys;
-  for (const nlohmann::json& k : *it) {
-    if (k.is_string()) keys.insert(k.get<std::string>());
-  }
-  return keys;
-}
-
-bool WriteOnlyKeysNeedState(std::string_view private_data) {
-  nlohmann::json j = ParsePrivate(private_data);
-  auto it = j.find(kWriteOnlyKeys);
-  return it != j.end() && it->is_string() && it->get<std::string>() == kWriteOnlyInFiles;
-}
-
-std::string WithWriteOnlyKeysAsFiles(std::string_view private_data, bool any) {
-  nlohmann::json j = ParsePrivate(private_data);
-  j.erase(kReplaceInPlace);
-  j.erase(kHashesOnly);
-  j.erase(kWriteOnlyKeys);
-  if (any) j[kWriteOnlyKeys] = kWriteOnlyInFiles;
-  return j.empty() ? std::string() : DumpPrivate(j);
-}
-
-bool HashesOnly(std::string_view private_data) {
-  nlohmann::json j = ParsePrivate(private_data);
-  auto it = j.find(kHashesOnly);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
-std::string HashesOnlyPrivate() {
-  nlohmann::json j = nlohmann::json::object();
-  j[kHashesOnly] = true;
-  return DumpPrivate(j);
-}
-
-std::string WithWriteOnlyKeys(std::string_view private_data, const std::set<std::string>& keys) {
-  nlohmann::json j = ParsePrivate(private_data);
-  j.erase(kReplaceInPlace);
-  j.erase(kHashesOnly);
-  j.erase(kWriteOnlyKeys);
-  if (!keys.empty()) j[kWriteOnlyKeys] = keys;
-  return j.empty() ? std::string() : DumpPrivate(j);
-}
-
-// The keys the following create will own when `planned_private` is a
-// ReplaceInPlacePrivate for checkout `id`; nullopt otherwise.
-std::optional<std::set<std::string>> KeysKeptForReplacement(std::string_view planned_private, std::string_view id) {
-  if (planned_private.empty()) return std::nullopt;
-  nlohmann::json j = nlohmann::json::parse(planned_private, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains(kReplaceInPlace)) return std::nullopt;
-  const nlohmann::json& r = j[kReplaceInPlace];
-  if (!r.is_object() || !r.contains("id") || !r["id"].is_string() || r["id"].get<std::string>() != id ||
-      !r.contains("keys") || !r["keys"].is_array()) {
-    return std::nullopt;
-  }
-  std::set<std::string> keys;
-  for (const nlohmann::json& k : r["keys"]) {
-    if (k.is_string()) keys.insert(k.get<std::string>());
-  }
-  return keys;
 }
 
 Value FileInfo(std::string sha256, std::string mode) {

@@ -104,59 +104,6 @@ void ValidateKeys(const Settings& settings, const Desired& desired, core::Diagno
 // wrote: no valid key holds a backslash.
 inline bool IsDisplayOnlyKey(std::string_view key) { return key.find('\\') != std::string_view::npos; }
 
-// The private data is one JSON object (empty bytes: no members) with
-// optional members:
-// - "replace_in_place": only in a create plan (below);
-// - "hashes_only": true in the state of a write-only import, until the
-//   first apply: every file found is owned and known by hash only;
-// - "write_only_keys": in state, the keys the last apply wrote from
-//   rendered_manifests_wo. They appear in no map of the state, so Read,
-//   prune, destroy and the deletion of a dropped key learn from here that
-//   the resource owns them. A plan passes the prior's on unchanged (an
-//   apply needs the old set to delete the keys dropped since) and an apply
-//   stores the configuration's. Either a list of keys, or the string
-//   "files": every key of the state's `files` that is in neither map. An
-//   apply stores "files" (its `files` is exactly the configured tree), so
-//   the private of a 10,000-file tree stays a few bytes instead of a
-//   second copy of every path; a refresh that finds the key set of `files`
-//   changed (a stray, a deletion) replaces it with the list it stood for.
-
-// Private data of a create plan: the checkout it will own and its keys,
-// merged into `prior_private` (the first plan's private when OpenTofu
-// plans the create half of a replacement: its write_only_keys must reach
-// the destroy half). OpenTofu hands it to the destroy half of a
-// replacement (a tainted resource, or a changed path or cluster), so that
-// destroy can leave the files the create will own in place; see
-// docs/design.md.
-std::string ReplaceInPlacePrivate(std::string_view id, const tree::DesiredTree& keys,
-                                  std::string_view prior_private = {});
-
-// The "write_only_keys" of `private_data`, resolved against `state` (the
-// state this private data belongs to) when in the "files" form; empty
-// when absent or unreadable.
-std::set<std::string> WriteOnlyKeys(std::string_view private_data, const cty::Value& state);
-
-// True when `private_data` holds write-only keys in the "files" form, which
-// only the state can resolve.
-bool WriteOnlyKeysNeedState(std::string_view private_data);
-
-// True when `private_data` marks a write-only import (see above).
-bool HashesOnly(std::string_view private_data);
-std::string HashesOnlyPrivate();
-
-// `private_data` without "replace_in_place" and "hashes_only", and with "write_only_keys" =
-// `keys` (the member dropped when `keys` is empty); empty bytes when no
-// member is left, as before write-only keys existed.
-std::string WithWriteOnlyKeys(std::string_view private_data, const std::set<std::string>& keys);
-
-// As WithWriteOnlyKeys, in the "files" form when `any` (else the member is
-// dropped): only for a state whose `files` is exactly the configured tree.
-std::string WithWriteOnlyKeysAsFiles(std::string_view private_data, bool any);
-
-// The keys the following create will own when `planned_private` is a
-// ReplaceInPlacePrivate for checkout `id`; nullopt otherwise.
-std::optional<std::set<std::string>> KeysKeptForReplacement(std::string_view planned_private, std::string_view id);
-
 cty::Value FileInfo(std::string sha256, std::string mode);
 
 // One digest over "sha256  mode  path\n" lines in path order.

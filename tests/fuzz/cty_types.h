@@ -31,7 +31,7 @@ inline const FuzzType& PickType(uint8_t selector) {
   static const FuzzType* types = [] {
     using cty::Type;
     // Kept in a static so LeakSanitizer sees it reachable.
-    static const core::Provider* provider = new core::Provider(resources::AllResources());
+    static const core::Provider* provider = new core::Provider(resources::AllResources(/*env=*/nullptr));
     return new FuzzType[4]{
         {new Type(provider->FindResource("wildside_gitops_tree")->GetSchema().ImpliedType()), true, true},
         {new Type(Type::Dynamic()), false, false},

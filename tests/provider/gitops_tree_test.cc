@@ -16,7 +16,6 @@
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
 #include "provider/resources/gitops_tree.h"
-#include "provider/resources/gitops_tree_testing.h"
 #include "status_matchers.h"
 #include "tree/content.h"
 #include "tree/testing/fault_env.h"
@@ -75,7 +74,7 @@ class GitopsTreeTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  core::Provider provider_{resources::AllResources()};
+  core::Provider provider_{resources::AllResources(/*env=*/nullptr)};
   const core::Resource* resource_ = nullptr;
   Type type_ = Type::String();
 };
@@ -976,7 +975,7 @@ class GitopsTreeFaultTest : public GitopsTreeTest {
  protected:
   void SetUp() override {
     GitopsTreeTest::SetUp();
-    faulty_ = NewGitopsTreeResourceForTesting(&env_);
+    faulty_ = NewGitopsTreeResource(&env_);
     resource_ = faulty_.get();
   }
 

@@ -1,0 +1,277 @@
+// PlanResourceChange of wildside_gitops_tree: the planned state computed
+// from the configuration alone (deterministic), then what the checkout
+// says about it (what apply would refuse, what a create overwrites, files
+// an `exclude` change leaves behind) and the plan-time checks.
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "provider/resources/gitops_tree_checks.h"
+#include "provider/resources/gitops_tree_ops.h"
+#include "provider/resources/gitops_tree_prior.h"
+#include "provider/resources/gitops_tree_settings.h"
+#include "tree/content.h"
+#include "tree/diff.h"
+#include "tree/inventory.h"
+#include "tree/layout.h"
+#include "tree/scan.h"
+#include "tree/strings.h"
+
+namespace wildside::resources::gitops {
+namespace {
+
+using core::AttributePath;
+using core::Diagnostics;
+using cty::Type;
+using cty::Value;
+using tree::AV;
+using tree::EscapeForDisplay;
+
+// At most this many paths are named in one warning; the rest are counted.
+constexpr size_t kMaxNamedPaths = 20;
+
+// The planned state and what was read from it. Built in place and never
+// moved: `desired` holds views into `planned`'s and `write_only`'s strings.
+struct PlannedTree {
+  Value planned;
+  Value write_only;  // the configuration's rendered_manifests_wo
+  Settings settings;
+  bool known = false;  // every setting is known
+  Desired desired;
+  bool Checkable() const { return known && desired.keys_known; }
+};
+
+// The proposed state with the defaults of the optional settings filled in.
+void FillDefaults(Value* planned) {
+  planned->SetAttr(kRenderedWo, Value::Null(Type::Map(Type::String())));
+  if (planned->GetAttr("prune").IsNull()) planned->SetAttr("prune", Value::Bool(DefaultPrune()));
+  if (planned->GetAttr("exclude").IsNull()) planned->SetAttr("exclude", DefaultExclude());
+  if (planned->GetAttr("file_permission").IsNull()) {
+    planned->SetAttr("file_permission", Value::String(DefaultFileMode()));
+  }
+  if (planned->GetAttr("directory_permission").IsNull()) {
+    planned->SetAttr("directory_permission", Value::String(DefaultDirMode()));
+  }
+  if (planned->GetAttr(kChecks).IsNull()) planned->SetAttr(kChecks, Value::String(kChecksDefault));
+}
+
+// Decodes and validates what the plan is computed from. False (with the
+// reason in `diags`) when there is nothing to plan.
+bool PreparePlan(const core::PlanRequest& request, const Context& ctx, PlannedTree* p, Diagnostics* diags) {
+  // Only the proposed state is read whole; the configuration only for its
+  // write-only map (ADR 0007). The proposed state may carry the write-only
+  // contents; they are planned null (OpenTofu refuses anything else).
+  absl::StatusOr<Value> proposed = request.proposed_new_state.DecodeWithout({kRenderedWo});
+  if (!proposed.ok()) {
+    diags->push_back(core::DecodeFailure("proposed new state", proposed.status()));
+    return false;
+  }
+  absl::StatusOr<Value> write_only = WriteOnlyFromConfig(request.config);
+  if (!write_only.ok()) {
+    diags->push_back(core::DecodeFailure("configuration", write_only.status()));
+    return false;
+  }
+  p->planned = *std::move(proposed);
+  p->write_only = *std::move(write_only);
+  FillDefaults(&p->planned);
+  p->known = ReadSettings(p->planned, ctx.env, &p->settings, diags);
+  p->desired = DesiredFrom(p->planned, diags, &p->write_only);
+  if (p->Checkable()) ValidateKeys(p->settings, p->desired, diags);
+  return !core::HasError(*diags);
+}
+
+// `id`, `files` and `tree_sha256`: known whenever what they derive from is.
+void SetComputed(PlannedTree* p) {
+  Value& planned = p->planned;
+  const Value& path = planned.GetAttr("path");
+  const Value& cluster = planned.GetAttr("cluster");
+  planned.SetAttr("id", IsKnownString(path) && IsKnownString(cluster)
+                            ? Value::String(MakeId(cluster.AsString(), path.AsString()))
+                            : Value::Unknown(Type::String()));
+  if (p->desired.contents_known && p->desired.keys_known && planned.GetAttr("file_permission").IsKnown()) {
+    Value files = FilesFromDesired(p->desired.tree, p->settings.file_mode_text);
+    planned.SetAttr("tree_sha256", Value::String(TreeDigest(files)));
+    planned.SetAttr("files", std::move(files));
+  } else {
+    planned.SetAttr("files", Value::Unknown(FilesType()));
+    planned.SetAttr("tree_sha256", Value::Unknown(Type::String()));
+  }
+}
+
+// What a create over an existing tree does to the files already there.
+core::Diagnostic ExistingFilesWarning(const Settings& settings, const tree::TreeScan& scan,
+                                const std::vector<std::string>& overwritten, const std::vector<std::string>& pruned) {
+  std::string detail = absl::StrCat("The checkout \"", EscapeForDisplay(settings.path),
+                                    "\" already holds files in the directories this resource will own "
+                                    "that no other cluster's inventory claims.");
+  if (!overwritten.empty()) {
+    absl::StrAppend(&detail, "\n\nOverwritten (", overwritten.size(), "): ", NamePaths(overwritten), ".");
+  }
+  if (!pruned.empty()) {
+    absl::StrAppend(&detail, "\n\nPruned (", pruned.size(), "): ", NamePaths(pruned), ".");
+    // Files this cluster's own inventory claims, which this configuration
+    // lacks: either it changed since the state was lost, or another
+    // resource with the same cluster manages this checkout, which is not
+    // supported (docs/adr/0009-ownership-inventory.md).
+    std::vector<std::string> ours;
+    for (const std::string& p : pruned) {
+      if (std::binary_search(scan.inventory.paths.begin(), scan.inventory.paths.end(), p)) ours.push_back(p);
+    }
+    if (!ours.empty()) {
+      absl::StrAppend(&detail, "\n\n", ours.size(), " of them are listed in the ownership inventory of cluster \"",
+                      settings.cluster, "\" (", tree::InventoryPath(settings.cluster),
+                      "). If another resource with cluster = \"", settings.cluster,
+                      "\" manages this checkout, this apply undoes it: one resource per cluster per checkout.");
+    }
+  }
+  absl::StrAppend(&detail,
+                  "\n\nWhen this plan replaces the resource (tainted, or -replace), those are the files still to "
+                  "fix; otherwise import the checkout instead to see them as drift first.");
+  return core::WarningAt(AttributePath::Attr("path"), "Existing files will be replaced", detail);
+}
+
+// Scans the checkout and reports, as errors, what would make apply refuse
+// (a symlink in an owned root, an obstacle such as a `clusters` symlink);
+// on a create, also warns how many existing files it will overwrite or
+// prune. An update's plan hashes nothing: only the entry kinds matter.
+void CheckCheckout(const Settings& settings, const Desired& desired, bool create, Diagnostics* diags) {
+  const tree::DesiredTree no_hashes;
+  absl::StatusOr<tree::TreeScan> scan =
+      tree::ScanTree(settings.path, settings.cluster, settings.options, create ? desired.tree : no_hashes);
+  if (!scan.ok()) {
+    diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
+                                   std::string(scan.status().message())));
+    return;
+  }
+  if (!scan->root_exists) return;
+  std::vector<std::string> overwritten, pruned;
+  tree::ChangeSet changes = tree::DiffAgainstDisk(desired.tree, *scan, settings.options);
+  for (const tree::Change& c : changes.changes) {
+    const bool dir = c.disk_kind == tree::EntryKind::kDirectory;
+    if (c.kind == tree::ChangeKind::kUpdate || c.kind == tree::ChangeKind::kModeChange ||
+        (c.kind == tree::ChangeKind::kCreate && c.on_disk)) {
+      overwritten.push_back(dir ? c.path + "/" : c.path);
+    }
+    if (c.kind == tree::ChangeKind::kPrune) pruned.push_back(c.path);
+  }
+  AddConflictDiagnostics(changes, desired, /*at_apply=*/false, diags);
+  if (create && (!overwritten.empty() || !pruned.empty())) {
+    diags->push_back(ExistingFilesWarning(settings, *scan, overwritten, pruned));
+  }
+}
+
+// The keys the prior owns that leave the state because `exclude` now
+// matches them. OpenTofu shows each as removed (`-`), but the apply never
+// touches an excluded path: they stay on disk. The prior is decoded whole
+// only when `exclude` changed (ADR 0007: a plan reads the prior for little
+// else).
+void WarnExcludedFilesStay(Prior* prior, const Value& slim_prior, std::string_view prior_private,
+                           const PlannedTree& p, Diagnostics* diags) {
+  if (slim_prior.GetAttr("exclude") == p.planned.GetAttr("exclude")) return;
+  absl::StatusOr<const Value*> whole = prior->Get();
+  if (!whole.ok()) return;
+  std::vector<std::string> staying;
+  for (const auto& [key, how] : OwnedKeys(**whole, PrivateState::Parse(prior_private))) {
+    if (p.desired.tree.count(key) == 0 && tree::ExcludingPattern(key, p.settings.options) != nullptr) {
+      staying.push_back(key);
+    }
+  }
+  if (staying.empty()) return;
+  const bool one = staying.size() == 1;
+  diags->push_back(core::WarningAt(
+      AttributePath::Attr("exclude"), "Excluded files stay on disk",
+      absl::StrCat(one ? "This file now matches" : "These files now match", " `exclude`: the plan shows ",
+                   one ? "it" : "them", " leaving rendered_manifests (-), but the apply does not delete ",
+                   one ? "it" : "them", "; ", one ? "it stays" : "they stay", " on disk, no longer managed: ",
+                   NamePaths(staying), ".")));
+}
+
+}  // namespace
+
+std::string NamePaths(const std::vector<std::string>& paths) {
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < paths.size() && i < kMaxNamedPaths; ++i) shown.push_back(EscapeForDisplay(paths[i]));
+  std::string out = absl::StrJoin(shown, ", ");
+  if (paths.size() > kMaxNamedPaths) absl::StrAppend(&out, " and ", paths.size() - kMaxNamedPaths, " more");
+  return out;
+}
+
+void AddConflictDiagnostics(const tree::ChangeSet& changes, const Desired& desired, bool at_apply,
+                            Diagnostics* diags) {
+  const std::string_view consequence = at_apply ? "Nothing was written." : "Apply would refuse to run.";
+  for (const tree::Conflict& c : changes.conflicts) {
+    auto src = desired.source.find(c.path);
+    if (!c.owner.empty() && src != desired.source.end()) {
+      diags->push_back(core::ErrorAt(
+          AttributePath::Attr(src->second).Key(c.path), "Path managed by another cluster",
+          absl::StrCat(src->second, "[\"", EscapeForDisplay(c.path), "\"]: ", c.message, ". ", AV(consequence))));
+      continue;
+    }
+    diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
+                                   absl::StrCat(EscapeForDisplay(c.path), ": ", c.message, ". ", AV(consequence),
+                                                at_apply ? "" : " Fix the checkout first.")));
+  }
+}
+
+absl::StatusOr<Value> WriteOnlyFromConfig(const cty::LazyValue& config) {
+  absl::StatusOr<Value> slim = config.DecodeWithout({kRendered, kSensitive});
+  if (!slim.ok()) return slim.status();
+  if (slim->IsNull() || !slim->IsKnown()) return Value::Null(Type::Map(Type::String()));
+  return slim->TakeAttr(kRenderedWo);
+}
+
+std::set<std::string> KeysOf(const Value& map) {
+  std::set<std::string> keys;
+  if (map.IsKnown() && !map.IsNull()) {
+    for (const auto& [key, unused] : map.entries()) keys.insert(key);
+  }
+  return keys;
+}
+
+core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
+  core::PlanResult result;
+  if (request.proposed_new_state.IsNull()) {
+    result.planned_state = Value::Null(ctx.type);  // a destroy of its own: remove everything
+    return result;
+  }
+  result.planned_private = request.prior_private;
+  Prior prior(std::move(request.prior_state), ctx.type);
+  const bool create = prior.IsNull();
+  PlannedTree p;
+  if (!PreparePlan(request, ctx, &p, &result.diagnostics)) return result;
+  SetComputed(&p);
+  if (!create) {
+    result.requires_replace.push_back(AttributePath::Attr("path"));
+    result.requires_replace.push_back(AttributePath::Attr("cluster"));
+  }
+  // The prior without its manifests: its settings and `files`, enough to
+  // tell what changed.
+  std::optional<Value> slim_prior;
+  if (!create) {
+    absl::StatusOr<Value> slim = prior.Slim();
+    if (slim.ok()) slim_prior.emplace(*std::move(slim));
+  }
+  if (p.Checkable()) {
+    // What apply will refuse, the plan says (a create or an update alike).
+    CheckCheckout(p.settings, p.desired, create, &result.diagnostics);
+    if (slim_prior.has_value()) WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
+    if (create) {
+      PrivateState priv = PrivateState::Parse(request.prior_private);
+      priv.replace_in_place.emplace();
+      priv.replace_in_place->id = MakeId(p.settings.cluster, p.settings.path);
+      for (const auto& [key, unused] : p.desired.tree) priv.replace_in_place->keys.insert(key);
+      result.planned_private = priv.Serialize();
+    }
+  }
+  if (p.Checkable() && p.desired.contents_known && !core::HasError(result.diagnostics)) {
+    CheckManifests(p.settings, p.desired, slim_prior ? &*slim_prior : nullptr, p.planned, &result.diagnostics);
+  }
+  result.planned_state = std::move(p.planned);
+  return result;
+}
+
+}  // namespace wildside::resources::gitops

@@ -1,0 +1,122 @@
+// The typed model of what a wildside_gitops_tree already is: its private
+// data parsed once per RPC (PrivateState), the prior state decoded at most
+// once and only when read (Prior), and the one answer to "which keys does
+// the prior own, and how" (OwnedKeys) that Read, Plan, Apply, Destroy and
+// every warning share. No I/O here.
+#ifndef WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_PRIOR_H_
+#define WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_PRIOR_H_
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "provider/core/diagnostics.h"
+#include "provider/cty/lazy_value.h"
+#include "provider/cty/type.h"
+#include "provider/cty/value.h"
+#include "tree/desired_tree.h"
+
+namespace wildside::resources::gitops {
+
+// The private data: one JSON object on the wire (empty bytes: no member),
+// with optional members:
+// - "replace_in_place": only in a create plan: the checkout it will own
+//   and its keys. OpenTofu hands it to the destroy half of a replacement (a
+//   tainted resource, or a changed path or cluster), so that destroy can
+//   leave the files the create will own in place (docs/design.md).
+// - "hashes_only": true in the state of a write-only import, until the
+//   first apply: every file found is owned and known by hash only.
+// - "write_only_keys": in state, the keys the last apply wrote from
+//   rendered_manifests_wo. They appear in no map of the state, so Read,
+//   prune, destroy and the deletion of a dropped key learn from here that
+//   the resource owns them. A plan passes the prior's on unchanged (an
+//   apply needs the old set to delete the keys dropped since) and an apply
+//   stores the configuration's. Either a list of keys, or the string
+//   "files": every key of the state's `files` that is in neither map. An
+//   apply stores "files" (its `files` is exactly the configured tree), so
+//   the private of a 10,000-file tree stays a few bytes instead of a
+//   second copy of every path; a refresh that finds the key set of `files`
+//   changed (a stray, a deletion) replaces it with the list it stood for.
+// Unreadable bytes (written by no version of this provider) read as no
+// member.
+struct PrivateState {
+  struct Replacement {
+    std::string id;               // MakeId(cluster, path) of the create
+    std::set<std::string> keys;   // the keys the create will own
+  };
+  enum class WriteOnlyForm { kNone, kList, kFiles };
+
+  std::optional<Replacement> replace_in_place;
+  bool hashes_only = false;
+  WriteOnlyForm write_only_form = WriteOnlyForm::kNone;
+  std::set<std::string> write_only_list;  // when kList
+
+  static PrivateState Parse(std::string_view bytes);
+  // Empty bytes when no member is set, as before any member existed.
+  std::string Serialize() const;
+
+  // The private of a state that an apply or a refresh has just settled: no
+  // replacement, no import mark, and the write-only keys `keys` (in the
+  // list form) or, with AsFiles, "every key of `files` in neither map"
+  // (only for a state whose `files` is exactly the configured tree).
+  static PrivateState WriteOnlyList(std::set<std::string> keys);
+  static PrivateState WriteOnlyAsFiles(bool any);
+  // The private of a write-only import (see "hashes_only").
+  static PrivateState HashesOnlyImport();
+
+  // The keys of the replacement's create when it is for checkout `id`;
+  // nullptr otherwise.
+  const std::set<std::string>* KeptForReplacement(std::string_view id) const;
+};
+
+// How the prior owns a key.
+enum class Ownership {
+  kRendered,   // a key of its rendered_manifests
+  kSensitive,  // a key of its sensitive_manifests
+  kWriteOnly,  // a write-only key its private data lists
+  kImported,   // found by a write-only import that was never applied
+};
+
+// Which keys `prior` (a decoded state) owns, and how, with `priv` its
+// private data. A key that is only the display form of a file found on disk
+// (IsDisplayOnlyKey) is never owned: the resource never wrote it.
+std::map<std::string, Ownership> OwnedKeys(const cty::Value& prior, const PrivateState& priv);
+
+// The keys of `owned` with ownership `how`.
+std::set<std::string> KeysOwnedAs(const std::map<std::string, Ownership>& owned, Ownership how);
+
+// The prior state of a plan or an apply. It arrives encoded and is decoded
+// at most once, and only when read (docs/adr/0007-copy-policy.md): the
+// whole of it at Get(), or only its settings and `files` at Slim(), which
+// leaves the bytes for a later Get(). After Take() nothing is left to read,
+// so it is only for the value a result returns.
+class Prior {
+ public:
+  Prior(cty::LazyValue lazy, cty::Type type) : lazy_(std::move(lazy)), type_(std::move(type)) {}
+
+  // Without decoding.
+  bool IsNull() const { return decoded_.has_value() ? decoded_->IsNull() : lazy_.IsNull(); }
+
+  // The whole prior, decoded on the first call.
+  absl::StatusOr<const cty::Value*> Get();
+
+  // The prior without its manifest maps: its settings and `files`. From the
+  // decoded value when Get() already ran, else from the bytes.
+  absl::StatusOr<cty::Value> Slim() const;
+
+  // The prior as the state a failed apply keeps; a null (and the reason in
+  // `diags`) when it cannot be decoded.
+  cty::Value Take(core::Diagnostics* diags) &&;
+
+ private:
+  cty::LazyValue lazy_;
+  cty::Type type_;
+  std::optional<cty::Value> decoded_;
+};
+
+}  // namespace wildside::resources::gitops
+
+#endif  // WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_PRIOR_H_
