@@ -30,6 +30,7 @@
 #include "provider/resources/gitops_tree.h"
 #include "provider/server/handshake.h"
 #include "provider/server/provider_service.h"
+#include "provider/server/test_hooks.h"
 #include "provider/server/tls.h"
 
 namespace wildside::server {
@@ -188,6 +189,99 @@ int64_t PeakRssKb() {
   return kb;
 }
 
+// The server's credentials: mTLS with a fresh certificate when the client
+// sent its own (AutoMTLS), else insecure. `cert_der` is what the handshake
+// line announces.
+struct Credentials {
+  std::shared_ptr<grpc::ServerCredentials> server;
+  std::string cert_der;
+};
+
+absl::StatusOr<Credentials> MakeCredentials() {
+  Credentials out;
+  std::string client_cert = Getenv("PLUGIN_CLIENT_CERT");
+  if (client_cert.empty()) {
+    out.server = grpc::InsecureServerCredentials();
+    return out;
+  }
+  absl::StatusOr<ServerCertificate> cert = GenerateServerCertificate();
+  if (!cert.ok()) return cert.status();
+  grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = client_cert;
+  options.pem_key_cert_pairs.push_back({cert->key_pem, cert->cert_pem});
+  out.server = grpc::SslServerCredentials(options);
+  out.cert_der = std::move(cert->cert_der);
+  return out;
+}
+
+// Builds and starts the gRPC server on `socket_path`; nullptr when it
+// cannot listen.
+std::unique_ptr<grpc::Server> StartServer(const std::string& socket_path, const Credentials& credentials,
+                                          grpc::Service* provider_service, grpc::Service* controller_service) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(absl::StrCat("unix:", socket_path), credentials.server);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.RegisterService(provider_service);
+  builder.RegisterService(controller_service);
+  // bind(2) gives the socket 0777 minus the umask, so under umask 000 any
+  // local user could connect. Narrow the umask while gRPC binds so the
+  // socket is born 0600; ApplySocketGroup then widens it to 0660 for the
+  // group go-plugin names. No other thread creates files meanwhile.
+  mode_t saved_umask = umask(0177);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  umask(saved_umask);
+  if (!server) return nullptr;
+  ApplySocketGroup(socket_path);
+  server->GetHealthCheckService()->SetServingStatus("plugin", true);
+  return server;
+}
+
+// The two ways a shutdown is requested besides the Shutdown RPC: SIGTERM
+// (blocked in every thread, waited for by one), and the client's exit.
+void WatchForShutdown(ShutdownRequest* shutdown, sigset_t term_set, pid_t client_pid) {
+  std::thread([shutdown, term_set] {
+    int sig;
+    if (sigwait(&term_set, &sig) == 0) {
+      log::Info("SIGTERM received, shutting down");
+      shutdown->Request();
+    }
+  }).detach();
+  // A client killed mid-apply (SIGKILL, OOM) leaves us orphaned with
+  // nobody to call Shutdown. Once it is gone, shut down as if it had asked:
+  // Server::Shutdown waits for the call in flight, so an apply runs to its
+  // end (each file is replaced atomically and the lock is released when
+  // the apply returns), then the process exits instead of idling for ever.
+  if (client_pid > 1) {
+    std::thread([shutdown, client_pid] {
+      WaitForParentExit(client_pid);
+      log::Warn("the client process is gone; finishing the call in flight, then exiting",
+                {{"client_pid", client_pid}});
+      shutdown->Request();
+    }).detach();
+  }
+}
+
+// After a requested shutdown: stops the server and leaves the process.
+[[noreturn]] void StopAndExit(grpc::Server* server, const std::string& socket_path) {
+  // OpenTofu calls Shutdown only when no other call is in flight, and waits
+  // at most 2 s for the exit. A short grace period lets the Shutdown reply
+  // go out; then whatever is left (an idle client connection keeps a
+  // graceful shutdown waiting) is cancelled.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  unlink(socket_path.c_str());
+  // The process's own peak memory, for benchmarks that must tell the
+  // provider's share from OpenTofu's (bench/tofu_scale.sh reads it). Not
+  // getrusage's ru_maxrss: Linux carries it across execve, and Go starts
+  // plugins with a vfork-style clone, so it would report tofu's own RSS.
+  log::Debug("plugin exiting", {{"peak_rss_kb", PeakRssKb()}});
+  // Skip static destructors: gRPC's globals can block at exit, and OpenTofu
+  // kills a provider that has not exited 2 s after Shutdown.
+  std::fflush(nullptr);
+  _exit(0);
+}
+
 }  // namespace
 
 int Serve(std::string_view provider_version) {
@@ -209,100 +303,39 @@ int Serve(std::string_view provider_version) {
   pthread_sigmask(SIG_BLOCK, &term_set, nullptr);
 
   int version = NegotiateProtocolVersion(Getenv("PLUGIN_PROTOCOL_VERSIONS"), kServerVersions);
-
-  std::shared_ptr<grpc::ServerCredentials> credentials;
-  std::string cert_der;
-  std::string client_cert = Getenv("PLUGIN_CLIENT_CERT");
-  if (!client_cert.empty()) {
-    absl::StatusOr<ServerCertificate> cert = GenerateServerCertificate();
-    if (!cert.ok()) {
-      log::Error(std::string(cert.status().message()));
-      WriteAll(STDERR_FILENO, absl::StrCat(cert.status().message(), "\n"));
-      return 1;
-    }
-    grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    options.pem_root_certs = client_cert;
-    options.pem_key_cert_pairs.push_back({cert->key_pem, cert->cert_pem});
-    credentials = grpc::SslServerCredentials(options);
-    cert_der = std::move(cert->cert_der);
-  } else {
-    credentials = grpc::InsecureServerCredentials();
+  absl::StatusOr<Credentials> credentials = MakeCredentials();
+  if (!credentials.ok()) {
+    log::Error(std::string(credentials.status().message()));
+    WriteAll(STDERR_FILENO, absl::StrCat(credentials.status().message(), "\n"));
+    return 1;
   }
 
-  core::Provider provider(resources::AllResources());
+  // The one place that decides which filesystem the resources use.
+  core::Provider provider(resources::AllResources(TestHookEnv()));
   ProviderService provider_service(&provider);
   ShutdownRequest shutdown;
   ControllerService controller_service(&shutdown);
 
   std::string socket_path = SocketPath();
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(absl::StrCat("unix:", socket_path), credentials);
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(kMaxMessageBytes);
-  builder.RegisterService(&provider_service);
-  builder.RegisterService(&controller_service);
-  // bind(2) gives the socket 0777 minus the umask, so under umask 000 any
-  // local user could connect. Narrow the umask while gRPC binds so the
-  // socket is born 0600; ApplySocketGroup then widens it to 0660 for the
-  // group go-plugin names. No other thread creates files meanwhile.
-  mode_t saved_umask = umask(0177);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  umask(saved_umask);
+  std::unique_ptr<grpc::Server> server =
+      StartServer(socket_path, *credentials, &provider_service, &controller_service);
   if (!server) {
     std::string msg = absl::StrCat("failed to listen on unix socket ", socket_path);
     log::Error(msg);
     WriteAll(STDERR_FILENO, msg + "\n");
     return 1;
   }
-  ApplySocketGroup(socket_path);
-  server->GetHealthCheckService()->SetServingStatus("plugin", true);
-
-  std::thread([&shutdown, term_set] {
-    int sig;
-    if (sigwait(&term_set, &sig) == 0) {
-      log::Info("SIGTERM received, shutting down");
-      shutdown.Request();
-    }
-  }).detach();
-
-  // A client killed mid-apply (SIGKILL, OOM) leaves us orphaned with
-  // nobody to call Shutdown. Once it is gone, shut down as if it had asked:
-  // Server::Shutdown waits for the call in flight, so an apply runs to its
-  // end (each file is replaced atomically and the lock is released when
-  // the apply returns), then the process exits instead of idling for ever.
-  if (client_pid > 1) {
-    std::thread([&shutdown, client_pid] {
-      WaitForParentExit(client_pid);
-      log::Warn("the client process is gone; finishing the call in flight, then exiting",
-                {{"client_pid", client_pid}});
-      shutdown.Request();
-    }).detach();
-  }
+  WatchForShutdown(&shutdown, term_set, client_pid);
 
   log::Info("plugin serving", {{"version", std::string(provider_version)},
                                {"socket", socket_path},
                                {"protocol_version", version},
-                               {"tls", !cert_der.empty()}});
+                               {"tls", !credentials->cert_der.empty()}});
   // The one and only write to stdout.
-  WriteAll(STDOUT_FILENO, FormatHandshakeLine(version, "unix", socket_path, cert_der) + "\n");
+  WriteAll(STDOUT_FILENO, FormatHandshakeLine(version, "unix", socket_path, credentials->cert_der) + "\n");
 
   shutdown.Wait();
-  // OpenTofu calls Shutdown only when no other call is in flight, and waits
-  // at most 2 s for the exit. A short grace period lets the Shutdown reply
-  // go out; then whatever is left (an idle client connection keeps a
-  // graceful shutdown waiting) is cancelled.
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
-  unlink(socket_path.c_str());
-  // The process's own peak memory, for benchmarks that must tell the
-  // provider's share from OpenTofu's (bench/tofu_scale.sh reads it). Not
-  // getrusage's ru_maxrss: Linux carries it across execve, and Go starts
-  // plugins with a vfork-style clone, so it would report tofu's own RSS.
-  log::Debug("plugin exiting", {{"peak_rss_kb", PeakRssKb()}});
-  // Skip static destructors: gRPC's globals can block at exit, and OpenTofu
-  // kills a provider that has not exited 2 s after Shutdown.
-  std::fflush(nullptr);
-  _exit(0);
+  StopAndExit(server.get(), socket_path);
 }
 
 }  // namespace wildside::server

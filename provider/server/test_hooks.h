@@ -1,6 +1,8 @@
 // Test-only seams for the end-to-end tests: crash or pause the provider at
-// the N-th mutating filesystem call of an apply, chosen by the environment
-// OpenTofu passes on to the plugin.
+// the N-th mutating filesystem call, chosen by the environment OpenTofu
+// passes on to the plugin. The Env is chosen here, where the provider is
+// assembled (serve.cc hands it to every resource); the resources never know
+// whether they run over it.
 //
 // Compiled in only when the build sets WILDSIDE_TEST_HOOKS (the dev, ci and
 // asan presets; CMake refuses it for Release and static builds). In any
@@ -25,26 +27,24 @@
 //                                    provider is inside an apply, holding
 //                                    the checkout's lock, and lets it go on by
 //                                    closing `resume`. No timing involved.
-// Only applies and destroys use the hook Env; reads and plans do not count.
-// Calls are counted over the whole process (the tests drive one resource);
-// after every apply and destroy the running count is logged at INFO as
-// "test hooks: <n> mutating calls".
+// Which calls count is CrashEnv's rule: only mutating calls, so reads and
+// plans never do. Calls are counted over the whole process (the tests drive
+// one resource); after each mutating call the running count is logged at
+// INFO as "test hooks: <n> mutating calls", so the last such line of a run
+// is its total.
 //
-// Thread-safe: mutating calls through the hook Env are serialised.
-#ifndef WILDSIDE_PROVIDER_RESOURCES_TEST_HOOKS_H_
-#define WILDSIDE_PROVIDER_RESOURCES_TEST_HOOKS_H_
+// Thread-safe: CrashEnv serialises mutating calls.
+#ifndef WILDSIDE_PROVIDER_SERVER_TEST_HOOKS_H_
+#define WILDSIDE_PROVIDER_SERVER_TEST_HOOKS_H_
 
 #include "tree/env.h"
 
-namespace wildside::resources {
+namespace wildside::server {
 
-// The Env for applies and destroys: nullptr (the default Env) unless this is
-// a test build started with one of the variables above.
+// The Env the provider's resources use: nullptr (the real filesystem) unless
+// this is a test build started with one of the variables above.
 tree::Env* TestHookEnv();
 
-// Logs the mutating calls counted so far, when a hook is active.
-void LogTestHookCalls();
+}  // namespace wildside::server
 
-}  // namespace wildside::resources
-
-#endif  // WILDSIDE_PROVIDER_RESOURCES_TEST_HOOKS_H_
+#endif  // WILDSIDE_PROVIDER_SERVER_TEST_HOOKS_H_

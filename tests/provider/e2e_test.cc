@@ -45,7 +45,7 @@
 #error "WILDSIDE_TREE_CLI must be defined by the build"
 #endif
 // 1 when the provider was built with its test seams
-// (provider/resources/test_hooks.h): the crash-point and orphan tests need
+// (provider/server/test_hooks.h): the crash-point and orphan tests need
 // them.
 #ifndef WILDSIDE_TEST_HOOKS
 #define WILDSIDE_TEST_HOOKS 0
@@ -771,7 +771,7 @@ TEST_P(EndToEndTest, ProviderLogsReachOpenTofuAtTheirLevelsAndShutdownIsGraceful
 // ---------------------------------------------------------------------------
 // Crash points and orphans: the provider killed at exact points of an apply,
 // and tofu killed while the provider is inside one. They use the provider's
-// test seams (provider/resources/test_hooks.h), present in dev/ci/asan builds.
+// test seams (provider/server/test_hooks.h), present in dev/ci/asan builds.
 
 // N from the last "test hooks: N mutating calls" line the provider logged
 // (at INFO), or -1.

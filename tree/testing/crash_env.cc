@@ -78,8 +78,17 @@ void CrashEnv::CrashAt(int n, bool drop_unsynced) {
   drop_unsynced_ = drop_unsynced;
 }
 
+void CrashEnv::PauseAt(int n, std::function<void()> pause) {
+  pause_at_ = n;
+  pause_ = std::move(pause);
+}
+
+void CrashEnv::OnMutatingCall(std::function<void(int)> each) { each_ = std::move(each); }
+
 void CrashEnv::Tick() {
   ++calls_;
+  if (each_) each_(calls_);
+  if (pause_at_ > 0 && calls_ == pause_at_ && pause_) pause_();
   if (crash_at_ > 0 && calls_ == crash_at_) {
     if (drop_unsynced_) DropUnsynced();
     ::raise(SIGKILL);

@@ -35,6 +35,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,11 @@ class CrashEnv : public EnvWrapper {
   void CrashAt(int n, bool drop_unsynced);
   // Mutating calls seen since the last CrashAt.
   int MutatingCalls() const { return calls_; }
+  // Calls `pause` just before the n-th mutating call (0: never), then lets
+  // the call proceed (or crash, when it is also the armed one).
+  void PauseAt(int n, std::function<void()> pause);
+  // Calls `each` with the running count at every mutating call, before it.
+  void OnMutatingCall(std::function<void(int)> each);
   // Reverts every unsynced effect now (see above) and empties the journal.
   void DropUnsynced();
   // Number of journal entries waiting for a sync (for tests of the env).
@@ -104,6 +110,9 @@ class CrashEnv : public EnvWrapper {
 
   int calls_ = 0;
   int crash_at_ = 0;
+  int pause_at_ = 0;
+  std::function<void()> pause_;
+  std::function<void(int)> each_;
   bool drop_unsynced_ = false;
   std::vector<Undo> journal_;
 };
