@@ -43,6 +43,10 @@ class LazyValue {
   // needs the prior state's settings and `files`, not its manifests.
   absl::StatusOr<Value> DecodeWithout(const std::set<std::string, std::less<>>& skip) const;
 
+  // The value when it is already decoded (built from one, or Decode()d and
+  // put back), else nullptr.
+  const Value* decoded() const { return decoded_.has_value() ? &*decoded_ : nullptr; }
+
  private:
   std::optional<Value> decoded_;
   Format format_ = Format::kMsgpack;

@@ -139,29 +139,24 @@ std::set<std::string> KeysOwnedAs(const std::map<std::string, Ownership>& owned,
 }
 
 absl::StatusOr<const Value*> Prior::Get() {
-  if (!decoded_.has_value()) {
+  if (lazy_.decoded() == nullptr) {
     absl::StatusOr<Value> v = std::move(lazy_).Decode();
     if (!v.ok()) return v.status();
-    decoded_.emplace(*std::move(v));
+    lazy_ = cty::LazyValue(*std::move(v));
   }
-  return &*decoded_;
+  return lazy_.decoded();
 }
 
-absl::StatusOr<Value> Prior::Slim() const {
-  if (!decoded_.has_value()) return lazy_.DecodeWithout(ManifestMaps());
-  if (!decoded_->IsKnown() || decoded_->IsNull()) return *decoded_;
-  Value::Entries attrs;
-  for (const auto& [name, v] : decoded_->entries()) {
-    attrs.emplace(name, ManifestMaps().count(name) != 0 ? Value::Null(v.type()) : v);
-  }
-  return Value::Object(decoded_->type(), std::move(attrs));
-}
+absl::StatusOr<Value> Prior::Slim() const { return lazy_.DecodeWithout(ManifestMaps()); }
 
 Value Prior::Take(core::Diagnostics* diags) && {
   absl::StatusOr<const Value*> v = Get();
-  if (v.ok()) return std::move(*decoded_);
-  diags->push_back(core::DecodeFailure("prior state", v.status()));
-  return Value::Null(type_);
+  if (!v.ok()) {
+    diags->push_back(core::DecodeFailure("prior state", v.status()));
+    return Value::Null(type_);
+  }
+  absl::StatusOr<Value> taken = std::move(lazy_).Decode();  // hands the decoded value over
+  return taken.ok() ? *std::move(taken) : Value::Null(type_);
 }
 
 }  // namespace wildside::resources::gitops

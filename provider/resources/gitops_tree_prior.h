@@ -98,7 +98,7 @@ class Prior {
   Prior(cty::LazyValue lazy, cty::Type type) : lazy_(std::move(lazy)), type_(std::move(type)) {}
 
   // Without decoding.
-  bool IsNull() const { return decoded_.has_value() ? decoded_->IsNull() : lazy_.IsNull(); }
+  bool IsNull() const { return lazy_.IsNull(); }
 
   // The whole prior, decoded on the first call.
   absl::StatusOr<const cty::Value*> Get();
@@ -112,9 +112,8 @@ class Prior {
   cty::Value Take(core::Diagnostics* diags) &&;
 
  private:
-  cty::LazyValue lazy_;
+  cty::LazyValue lazy_;  // once decoded, it holds the decoded value
   cty::Type type_;
-  std::optional<cty::Value> decoded_;
 };
 
 }  // namespace wildside::resources::gitops
