@@ -36,9 +36,6 @@ class Type {
   static Type Object(std::map<std::string, Type> attributes);
 
   Kind kind() const { return kind_; }
-  bool IsPrimitive() const {
-    return kind_ == Kind::kString || kind_ == Kind::kNumber || kind_ == Kind::kBool;
-  }
   bool IsCollection() const {
     return kind_ == Kind::kList || kind_ == Kind::kSet || kind_ == Kind::kMap;
   }

@@ -39,7 +39,6 @@ std::string Timestamp();
 
 void Log(Level level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
 
-inline void Trace(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Log(Level::kTrace, m, f); }
 inline void Debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Log(Level::kDebug, m, f); }
 inline void Info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Log(Level::kInfo, m, f); }
 inline void Warn(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Log(Level::kWarn, m, f); }

@@ -1,13 +1,9 @@
 #include "provider/wire/convert.h"
 
-#include "absl/strings/str_cat.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
-#include "tree/strings.h"
 
 namespace wildside::wire {
-
-using tree::AV;
 
 absl::StatusOr<cty::Value> FromProto(const tfplugin6::DynamicValue& dv, const cty::Type& type) {
   if (!dv.msgpack().empty()) return cty::DecodeMsgpack(dv.msgpack(), type);
