@@ -26,12 +26,9 @@
 #include <vector>
 
 #include "tree/desired_tree.h"
+#include "tree/layout.h"  // kInventoryName
 
 namespace wildside::tree {
-
-// The reserved file name. A key whose last segment is this name is refused
-// (tree/validate.h), wherever it is.
-inline constexpr std::string_view kInventoryName = ".wildside-inventory";
 
 // "clusters/<cluster>/.wildside-inventory".
 std::string InventoryPath(std::string_view cluster);
