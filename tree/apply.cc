@@ -9,7 +9,6 @@
 
 #include "absl/strings/str_join.h"
 #include "tree/apply_at.h"
-#include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/internal/fs.h"
 #include "tree/inventory_at.h"
@@ -398,28 +397,6 @@ absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
 
 std::optional<std::string> PathOfError(const absl::Status& status) {
   return internal::ErrorPath(status);
-}
-
-ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
-                           const ChangeSet& changes,
-                           const TreeOptions& options) {
-  ApplyResult result;
-  if (absl::Status s = ConflictsToStatus(changes); !s.ok()) {
-    result.status = s;
-    return result;
-  }
-  if (absl::Status s = CheckChangePaths(changes); !s.ok()) {
-    result.status = s;
-    return result;
-  }
-  absl::StatusOr<Checkout> checkout = Checkout::Open(
-      root, Checkout::kWrite, options, &result.report.dirs_created);
-  if (!checkout.ok()) {
-    result.status = checkout.status();
-    return result;
-  }
-  result.status = checkout->Apply(desired, changes, &result.report);
-  return result;  // closing the checkout releases the lock
 }
 
 }  // namespace wildside::tree

@@ -1,4 +1,4 @@
-#include "tree/remove.h"
+#include "tree/remove_at.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,6 @@
 #include "tree/internal/fs.h"
 #include "tree/inventory_at.h"
 #include "tree/layout.h"
-#include "tree/remove_at.h"
 #include "tree/strings.h"
 #include "tree/validate.h"
 
@@ -27,27 +26,6 @@ bool Skippable(const absl::Status& s) {
 }
 
 }  // namespace
-
-ApplyResult RemoveManagedFiles(std::string_view root, std::string_view cluster,
-                               const std::vector<std::string>& paths,
-                               const TreeOptions& options) {
-  ApplyResult result;
-  std::set<std::string> sorted;
-  result.status = CheckRemovePaths(cluster, paths, options, &sorted);
-  if (!result.status.ok()) return result;
-  Env* env = options.GetEnv();
-  absl::StatusOr<internal::Fd> root_fd = internal::OpenRoot(
-      env, root, /*create=*/false, options.dir_mode, nullptr);
-  if (!root_fd.ok()) {
-    if (!absl::IsNotFound(root_fd.status())) result.status = root_fd.status();
-    return result;
-  }
-  result.status = internal::LockRoot(env, root_fd->get(), root,
-                                     options.lock_timeout_ms);
-  if (!result.status.ok()) return result;
-  result.status = RemoveAndReleaseAt(root_fd->get(), cluster, std::move(sorted), options, &result.report);
-  return result;
-}
 
 absl::Status RemoveAndReleaseAt(int root_fd, std::string_view cluster, std::set<std::string> sorted,
                                 const TreeOptions& options, RenderReport* report) {

@@ -285,21 +285,6 @@ class Scanner {
   std::string inventory_path_;
 };
 
-absl::StatusOr<TreeScan> ScanTreeImpl(std::string_view root,
-                                      std::string_view cluster,
-                                      const TreeOptions& options,
-                                      const DesiredTree* filter) {
-  if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
-  Env* env = options.GetEnv();
-  absl::StatusOr<Fd> root_fd =
-      internal::OpenRoot(env, root, /*create=*/false, options.dir_mode, nullptr);
-  if (!root_fd.ok()) {
-    if (absl::IsNotFound(root_fd.status())) return EmptyScan(cluster);
-    return root_fd.status();
-  }
-  return ScanTreeAt(root_fd->get(), cluster, options, filter);
-}
-
 }  // namespace
 
 TreeScan EmptyScan(std::string_view cluster) {
@@ -333,19 +318,6 @@ absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
     }
   }
   return scan;
-}
-
-absl::StatusOr<TreeScan> ScanTree(std::string_view root,
-                                  std::string_view cluster,
-                                  const TreeOptions& options) {
-  return ScanTreeImpl(root, cluster, options, nullptr);
-}
-
-absl::StatusOr<TreeScan> ScanTree(std::string_view root,
-                                  std::string_view cluster,
-                                  const TreeOptions& options,
-                                  const DesiredTree& hash_if_same_size) {
-  return ScanTreeImpl(root, cluster, options, &hash_if_same_size);
 }
 
 bool IsUnfollowedEntry(const absl::Status& status) {
@@ -394,15 +366,6 @@ absl::StatusOr<Fd> OpenTreeFileAt(Env* env, int root_fd,
 
 }  // namespace
 
-absl::StatusOr<std::string> HashTreeFile(std::string_view root,
-                                         std::string_view relpath,
-                                         const TreeOptions& options) {
-  absl::StatusOr<Fd> root_fd = internal::OpenRoot(
-      options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
-  if (!root_fd.ok()) return root_fd.status();
-  return HashTreeFileAt(root_fd->get(), relpath, options);
-}
-
 absl::StatusOr<std::string> HashTreeFileAt(int root_fd,
                                            std::string_view relpath,
                                            const TreeOptions& options) {
@@ -419,16 +382,6 @@ absl::StatusOr<std::string> HashTreeFileAt(int root_fd,
     hasher.Update(buffer.data(), static_cast<size_t>(n));
   }
   return hasher.FinishHex();
-}
-
-absl::StatusOr<std::string> ReadTreeFile(std::string_view root,
-                                         std::string_view relpath,
-                                         size_t max_bytes,
-                                         const TreeOptions& options) {
-  absl::StatusOr<Fd> root_fd = internal::OpenRoot(
-      options.GetEnv(), root, /*create=*/false, options.dir_mode, nullptr);
-  if (!root_fd.ok()) return root_fd.status();
-  return ReadTreeFileAt(root_fd->get(), relpath, max_bytes, options);
 }
 
 absl::StatusOr<std::string> ReadTreeFileAt(int root_fd,

@@ -21,11 +21,11 @@ absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
                                     const TreeOptions& options,
                                     const DesiredTree* hash_filter);
 
-// HashTreeFile (tree/scan.h) from an open checkout root.
+// ReadSession::HashFile (tree/checkout.h) from an open checkout root.
 absl::StatusOr<std::string> HashTreeFileAt(int root_fd, std::string_view relpath,
                                            const TreeOptions& options);
 
-// ReadTreeFile (tree/scan.h) from an open checkout root.
+// ReadSession::ReadFile (tree/checkout.h) from an open checkout root.
 absl::StatusOr<std::string> ReadTreeFileAt(int root_fd, std::string_view relpath,
                                            size_t max_bytes,
                                            const TreeOptions& options);

@@ -20,7 +20,6 @@
 #include "tree/inventory.h"
 #include "tree/layout.h"
 #include "tree/options.h"
-#include "tree/remove.h"
 #include "tree/report.h"
 #include "tree/scan.h"
 #include "tree/strings.h"
@@ -372,8 +371,8 @@ class GitopsTreeResource final : public core::Resource {
     tree::RenderReport total;
     // One session: the root is opened and locked once, and no other applier
     // can change the checkout between this scan and these writes.
-    absl::StatusOr<tree::Checkout> checkout = tree::Checkout::Open(
-        settings.path, tree::Checkout::kWrite, settings.options, &total.dirs_created);
+    absl::StatusOr<tree::WriteSession> checkout =
+        tree::WriteSession::Open(settings.path, settings.options, &total.dirs_created);
     absl::Status status = checkout.status();
     // Keys that left the configuration are deleted even with prune = false:
     // the resource wrote them.
@@ -562,8 +561,8 @@ class GitopsTreeResource final : public core::Resource {
       }
     }
     tree::ApplyResult removed;
-    absl::StatusOr<tree::Checkout> checkout =
-        tree::Checkout::Open(settings.path, tree::Checkout::kWriteExisting, settings.options);
+    absl::StatusOr<tree::WriteSession> checkout =
+        tree::WriteSession::OpenExisting(settings.path, settings.options);
     removed.status = checkout.ok() ? checkout->Remove(settings.cluster, paths, &removed.report) : checkout.status();
     log::Info("destroyed tree", {{"path", settings.path}, {"report", tree::Summarize(removed.report)},
                                  {"ok", removed.status.ok()}});
@@ -583,8 +582,10 @@ class GitopsTreeResource final : public core::Resource {
   // prune. An update's plan hashes nothing: only the entry kinds matter.
   void CheckCheckout(const Settings& settings, const Desired& desired, bool create, Diagnostics* diags) const {
     const tree::DesiredTree no_hashes;
-    absl::StatusOr<tree::TreeScan> scan = tree::ScanTree(settings.path, settings.cluster, settings.options,
-                                                         create ? desired.tree : no_hashes);
+    absl::StatusOr<tree::ReadSession> checkout = tree::ReadSession::Open(settings.path, settings.options);
+    absl::StatusOr<tree::TreeScan> scan =
+        checkout.ok() ? checkout->Scan(settings.cluster, create ? &desired.tree : &no_hashes)
+                      : absl::StatusOr<tree::TreeScan>(checkout.status());
     if (!scan.ok()) {
       diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
                                      std::string(scan.status().message())));
@@ -677,7 +678,7 @@ class GitopsTreeResource final : public core::Resource {
     return ReadSettings(obj, env_, out, diags);
   }
   absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, std::vector<std::string>* drift = nullptr,
-                                                       const tree::Checkout* session = nullptr,
+                                                       const tree::ReadSession* session = nullptr,
                                                        std::optional<Value>* kept_on_error = nullptr,
                                                        const std::set<std::string>* write_only = nullptr) const {
     return gitops::RefreshFromDisk(std::move(state), env_, drift, session, kept_on_error, write_only);

@@ -76,7 +76,7 @@ std::pair<size_t, size_t> LineDelta(std::string_view before, std::string_view no
 }  // namespace
 
 absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env, std::vector<std::string>* drift,
-                                                     const tree::Checkout* session,
+                                                     const tree::ReadSession* session,
                                                      std::optional<Value>* kept_on_error,
                                                      const std::set<std::string>* write_only) {
   Settings settings;
@@ -97,10 +97,9 @@ absl::StatusOr<std::optional<Value>> RefreshFromDisk(Value state, tree::Env* env
     if (kept_on_error != nullptr) kept_on_error->emplace(std::move(state));
     return s;
   };
-  std::optional<tree::Checkout> own;
+  std::optional<tree::ReadSession> own;
   if (session == nullptr) {
-    absl::StatusOr<tree::Checkout> opened =
-        tree::Checkout::Open(settings.path, tree::Checkout::kRead, settings.options);
+    absl::StatusOr<tree::ReadSession> opened = tree::ReadSession::Open(settings.path, settings.options);
     if (!opened.ok()) return fail(opened.status());
     own.emplace(*std::move(opened));
     session = &*own;

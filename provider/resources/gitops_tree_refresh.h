@@ -12,7 +12,7 @@
 #include "provider/cty/value.h"
 
 namespace wildside::tree {
-class Checkout;
+class ReadSession;
 class Env;
 }  // namespace wildside::tree
 
@@ -40,7 +40,7 @@ namespace wildside::resources::gitops {
 // nullptr: no write-only keys, strays are shown with their content.
 absl::StatusOr<std::optional<cty::Value>> RefreshFromDisk(cty::Value state, tree::Env* env,
                                                           std::vector<std::string>* drift = nullptr,
-                                                          const tree::Checkout* session = nullptr,
+                                                          const tree::ReadSession* session = nullptr,
                                                           std::optional<cty::Value>* kept_on_error = nullptr,
                                                           const std::set<std::string>* write_only = nullptr);
 

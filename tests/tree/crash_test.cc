@@ -32,8 +32,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tree/checkout.h"
 #include "tree/inventory.h"
-#include "tree/remove.h"
 #include "tree/render.h"
 #include "tree/scan.h"
 #include "tree/testing/crash_env.h"
@@ -139,6 +139,15 @@ void ExpectNoTempFiles(const std::string& root, const std::string& what) {
     EXPECT_NE(name.rfind(".wildside-tmp-", 0), 0u)
         << entry.path() << " left behind, " << what;
   }
+}
+
+// Destroys cluster dev's `paths` as the provider's Destroy does: a write
+// session on the existing checkout, then Remove.
+bool Destroy(const std::string& root, const std::vector<std::string>& paths,
+             const TreeOptions& options) {
+  absl::StatusOr<WriteSession> checkout = WriteSession::OpenExisting(root, options);
+  RenderReport report;
+  return checkout.ok() && checkout->Remove("dev", paths, &report).ok();
 }
 
 // Runs `op` in a forked child with the env armed at `n`; returns the raw
@@ -247,7 +256,7 @@ TEST_P(CrashPointTest, DestroyIsOldOrGoneAtEveryMutatingCall) {
   options.bulk_sync_threshold = mode.bulk_sync_threshold;
   options.env = &env;
   TreeOptions plain;
-  auto destroy = [&] { return RemoveManagedFiles(root, "dev", paths, options).status.ok(); };
+  auto destroy = [&] { return Destroy(root, paths, options); };
 
   LayDown(root, converged);
   env.CrashAt(0, false);
@@ -273,7 +282,7 @@ TEST_P(CrashPointTest, DestroyIsOldOrGoneAtEveryMutatingCall) {
       ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
       ExpectOldOrNew(root, converged.old_tree, gone, what);
     }
-    ASSERT_TRUE(RemoveManagedFiles(root, "dev", paths, plain).status.ok()) << what;
+    ASSERT_TRUE(Destroy(root, paths, plain)) << what;
     for (const std::string& p : paths) {
       EXPECT_FALSE(testing::Exists(root + "/" + p)) << p << ", " << what;
     }
@@ -378,7 +387,7 @@ TEST_P(CrashPointTest, DestroyNeverLeavesAFileUnclaimed) {
   TreeOptions options;
   options.bulk_sync_threshold = mode.bulk_sync_threshold;
   options.env = &env;
-  auto destroy = [&] { return RemoveManagedFiles(root, "dev", paths, options).status.ok(); };
+  auto destroy = [&] { return Destroy(root, paths, options); };
 
   LayDownTwoClusters(root, converged, prod);
   env.CrashAt(0, false);

@@ -19,7 +19,7 @@ PathLookup MakeCheckoutLookup(std::string checkout, std::string cluster,
   // count as none; the apply's own scan reports why.
   ForeignClaims foreign;
   if (options.prune) {
-    absl::StatusOr<Checkout> c = Checkout::Open(checkout, Checkout::kRead, options);
+    absl::StatusOr<ReadSession> c = ReadSession::Open(checkout, options);
     if (c.ok()) {
       absl::StatusOr<ForeignClaims> claims = c->ReadForeignClaims(cluster);
       if (claims.ok()) foreign = *std::move(claims);
