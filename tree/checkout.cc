@@ -3,11 +3,12 @@
 #include <set>
 #include <utility>
 
-#include "tree/apply_at.h"
+#include "tree/internal/applier.h"
+#include "tree/internal/file_reader.h"
 #include "tree/internal/fs.h"
-#include "tree/inventory_at.h"
-#include "tree/remove_at.h"
-#include "tree/scan_at.h"
+#include "tree/internal/inventory_store.h"
+#include "tree/internal/remover.h"
+#include "tree/internal/scanner.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {
@@ -79,14 +80,14 @@ void ReadSession::Close() {
 absl::StatusOr<TreeScan> ReadSession::Scan(std::string_view cluster,
                                            const DesiredTree* hash_if_same_size) const {
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
-  if (root_fd_ < 0) return EmptyScan(cluster);
-  return ScanTreeAt(root_fd_, cluster, options_, hash_if_same_size);
+  if (root_fd_ < 0) return internal::EmptyScan(cluster);
+  return internal::ScanTreeAt(root_fd_, cluster, options_, hash_if_same_size);
 }
 
 absl::StatusOr<ForeignClaims> ReadSession::ReadForeignClaims(std::string_view cluster) const {
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) return s;
   if (root_fd_ < 0) return ForeignClaims{};
-  return ReadForeignClaimsAt(root_fd_, cluster, options_);
+  return internal::ReadForeignClaimsAt(root_fd_, cluster, options_);
 }
 
 absl::StatusOr<Inventory> ReadSession::ReadInventory(std::string_view cluster) const {
@@ -96,18 +97,18 @@ absl::StatusOr<Inventory> ReadSession::ReadInventory(std::string_view cluster) c
     none.cluster = std::string(cluster);
     return none;
   }
-  return ReadInventoryAt(root_fd_, cluster, options_);
+  return internal::ReadInventoryAt(root_fd_, cluster, options_);
 }
 
 absl::StatusOr<std::string> ReadSession::ReadFile(std::string_view relpath,
                                                   size_t max_bytes) const {
   if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
-  return ReadTreeFileAt(root_fd_, relpath, max_bytes, options_);
+  return internal::ReadTreeFileAt(root_fd_, relpath, max_bytes, options_);
 }
 
 absl::StatusOr<std::string> ReadSession::HashFile(std::string_view relpath) const {
   if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
-  return HashTreeFileAt(root_fd_, relpath, options_);
+  return internal::HashTreeFileAt(root_fd_, relpath, options_);
 }
 
 absl::Status WriteSession::Apply(const DesiredTree& desired, const ChangeSet& changes,
@@ -115,15 +116,15 @@ absl::Status WriteSession::Apply(const DesiredTree& desired, const ChangeSet& ch
   if (!exists()) {
     return absl::FailedPreconditionError(root() + ": no checkout to apply to (opened existing-only)");
   }
-  return ApplyChangeSetAt(root_fd(), desired, changes, options(), report);
+  return internal::ApplyChangeSetAt(root_fd(), desired, changes, options(), report);
 }
 
 absl::Status WriteSession::Remove(std::string_view cluster, const std::vector<std::string>& paths,
                                   RenderReport* report) const {
   std::set<std::string> sorted;
-  if (absl::Status s = CheckRemovePaths(cluster, paths, options(), &sorted); !s.ok()) return s;
+  if (absl::Status s = internal::CheckRemovePaths(cluster, paths, options(), &sorted); !s.ok()) return s;
   if (!exists()) return absl::OkStatus();  // nothing there
-  return RemoveAndReleaseAt(root_fd(), cluster, std::move(sorted), options(), report);
+  return internal::RemoveAndReleaseAt(root_fd(), cluster, std::move(sorted), options(), report);
 }
 
 }  // namespace wildside::tree

@@ -15,8 +15,8 @@
 // releases after it prunes; destroy deletes the inventory last. So a crash
 // never leaves one of our files unclaimed.
 //
-// Pure functions here; the reads and writes are Checkout's (tree/checkout.h)
-// and happen under its lock. Thread-safe.
+// Pure functions here; the sessions (tree/checkout.h) read inventories,
+// and a WriteSession writes them, under its lock. Thread-safe.
 #ifndef WILDSIDE_TREE_INVENTORY_H_
 #define WILDSIDE_TREE_INVENTORY_H_
 

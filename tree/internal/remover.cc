@@ -1,23 +1,18 @@
-#include "tree/remove_at.h"
+#include "tree/internal/remover.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <set>
 
-#include "absl/strings/str_join.h"
 #include "tree/internal/fs.h"
-#include "tree/inventory_at.h"
+#include "tree/internal/inventory_store.h"
 #include "tree/layout.h"
 #include "tree/strings.h"
 #include "tree/validate.h"
 
-namespace wildside::tree {
-
-using internal::OsError;
-
+namespace wildside::tree::internal {
 namespace {
 
 bool Skippable(const absl::Status& s) {
@@ -25,44 +20,10 @@ bool Skippable(const absl::Status& s) {
   return absl::IsNotFound(s) || absl::IsFailedPrecondition(s);
 }
 
-}  // namespace
-
-absl::Status RemoveAndReleaseAt(int root_fd, std::string_view cluster, std::set<std::string> sorted,
-                                const TreeOptions& options, RenderReport* report) {
-  absl::StatusOr<ForeignClaims> foreign = ReadForeignClaimsAt(root_fd, cluster, options);
-  if (!foreign.ok()) return foreign.status();
-  for (const auto& [path, owner] : *foreign) sorted.erase(path);
-  // On an error the inventory keeps claiming what may still be there.
-  if (absl::Status s = RemoveManagedFilesAt(root_fd, sorted, options, report); !s.ok()) return s;
-  return ReleaseInventoryAt(root_fd, cluster, options, report);
-}
-
-absl::Status CheckRemovePaths(std::string_view cluster,
-                              const std::vector<std::string>& paths,
-                              const TreeOptions& options,
-                              std::set<std::string>* sorted) {
-  std::vector<KeyProblem> problems;
-  if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
-    problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});
-  }
-  // Excluded paths are skipped below rather than refused: the exclude list
-  // may have grown since the files were written, and destroy must not fail
-  // over files it is simply no longer allowed to touch.
-  TreeOptions shape_only = options;
-  shape_only.exclude.clear();
-  for (const std::string& p : paths) {
-    std::vector<std::string> messages = ValidateKey(p, cluster, shape_only);
-    for (std::string& m : messages) problems.push_back({p, std::move(m)});
-    if (messages.empty() && ExcludingPattern(p, options) == nullptr) sorted->insert(p);
-  }
-  if (!problems.empty()) return ProblemsToStatus(problems, "path");
-  return absl::OkStatus();
-}
-
-absl::Status RemoveManagedFilesAt(int root_fd,
-                                  const std::set<std::string>& sorted,
-                                  const TreeOptions& options,
-                                  RenderReport* report_out) {
+// Deletes `sorted` (checked by CheckRemovePaths) and the directories that
+// become empty, adding to *report_out.
+absl::Status RemoveManagedFilesAt(int root_fd, const std::set<std::string>& sorted,
+                                  const TreeOptions& options, RenderReport* report_out) {
   RenderReport& report = *report_out;
   Env* env = options.GetEnv();
   internal::DirCache dirs(env, root_fd, options.dir_mode);
@@ -132,4 +93,38 @@ absl::Status RemoveManagedFilesAt(int root_fd,
   return s.ok() ? synced : s;
 }
 
-}  // namespace wildside::tree
+}  // namespace
+
+absl::Status CheckRemovePaths(std::string_view cluster,
+                              const std::vector<std::string>& paths,
+                              const TreeOptions& options,
+                              std::set<std::string>* sorted) {
+  std::vector<KeyProblem> problems;
+  if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
+    problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});
+  }
+  // Excluded paths are skipped below rather than refused: the exclude list
+  // may have grown since the files were written, and destroy must not fail
+  // over files it is simply no longer allowed to touch.
+  TreeOptions shape_only = options;
+  shape_only.exclude.clear();
+  for (const std::string& p : paths) {
+    std::vector<std::string> messages = ValidateKey(p, cluster, shape_only);
+    for (std::string& m : messages) problems.push_back({p, std::move(m)});
+    if (messages.empty() && ExcludingPattern(p, options) == nullptr) sorted->insert(p);
+  }
+  if (!problems.empty()) return ProblemsToStatus(problems, "path");
+  return absl::OkStatus();
+}
+
+absl::Status RemoveAndReleaseAt(int root_fd, std::string_view cluster, std::set<std::string> sorted,
+                                const TreeOptions& options, RenderReport* report) {
+  absl::StatusOr<ForeignClaims> foreign = ReadForeignClaimsAt(root_fd, cluster, options);
+  if (!foreign.ok()) return foreign.status();
+  for (const auto& [path, owner] : *foreign) sorted.erase(path);
+  // On an error the inventory keeps claiming what may still be there.
+  if (absl::Status s = RemoveManagedFilesAt(root_fd, sorted, options, report); !s.ok()) return s;
+  return ReleaseInventoryAt(root_fd, cluster, options, report);
+}
+
+}  // namespace wildside::tree::internal
