@@ -102,7 +102,7 @@ absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
 }
 
 absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster,
-                                const TreeOptions& options, RenderReport* /*report*/) {
+                                const TreeOptions& options) {
   absl::StatusOr<Inventory> inv = ReadInventoryAt(root_fd, cluster, options);
   if (!inv.ok()) return inv.status();
   if (!inv->exists) return absl::OkStatus();

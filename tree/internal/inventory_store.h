@@ -15,7 +15,6 @@
 #include "tree/internal/fs.h"
 #include "tree/inventory.h"
 #include "tree/options.h"
-#include "tree/report.h"
 
 namespace wildside::tree::internal {
 
@@ -50,9 +49,9 @@ absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
 // cluster's inventory claims (the destroy half of
 // a replacement keeps some; an excluded path is never deleted), or deletes
 // it, and then `clusters/<cluster>/` if that is left empty, when none is
-// left. The report is not touched: the inventory is not a file of the tree.
+// left. Nothing is reported: the inventory is not a file of the tree.
 absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster,
-                                const TreeOptions& options, RenderReport* report);
+                                const TreeOptions& options);
 
 }  // namespace wildside::tree::internal
 

@@ -124,7 +124,7 @@ absl::Status RemoveAndReleaseAt(int root_fd, std::string_view cluster, std::set<
   for (const auto& [path, owner] : *foreign) sorted.erase(path);
   // On an error the inventory keeps claiming what may still be there.
   if (absl::Status s = RemoveManagedFilesAt(root_fd, sorted, options, report); !s.ok()) return s;
-  return ReleaseInventoryAt(root_fd, cluster, options, report);
+  return ReleaseInventoryAt(root_fd, cluster, options);
 }
 
 }  // namespace wildside::tree::internal

@@ -54,8 +54,6 @@ class CrashEnv : public EnvWrapper {
   int MutatingCalls() const { return calls_; }
   // Reverts every unsynced effect now (see above) and empties the journal.
   void DropUnsynced();
-  // Number of journal entries waiting for a sync (for tests of the env).
-  size_t PendingUndo() const { return journal_.size(); }
 
   int OpenAt(int dir_fd, const char* path, int flags, mode_t mode) override;
   ssize_t Write(int fd, const void* buf, size_t count) override;
