@@ -1,5 +1,8 @@
 #include "tree/checkout.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <set>
 #include <utility>
 
@@ -109,6 +112,23 @@ absl::StatusOr<std::string> ReadSession::ReadFile(std::string_view relpath,
 absl::StatusOr<std::string> ReadSession::HashFile(std::string_view relpath) const {
   if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
   return internal::HashTreeFileAt(root_fd_, relpath, options_);
+}
+
+absl::StatusOr<EntryKind> ReadSession::StatFollowingLinks(std::string_view relpath) const {
+  if (root_fd_ < 0) return absl::NotFoundError(std::string(relpath) + ": no such file");
+  // What a stat of "<root>/<relpath>" would find: a C string, where extra
+  // slashes add nothing and "<root>/" is the root.
+  const std::string rel(relpath);
+  const char* path = rel.c_str();
+  while (*path == '/') ++path;
+  if (*path == '\0') path = ".";
+  struct stat st;
+  if (options_.GetEnv()->FstatAt(root_fd_, path, &st, /*flags=*/0) != 0) {
+    return internal::OsError(relpath, "cannot stat", errno);
+  }
+  if (S_ISDIR(st.st_mode)) return EntryKind::kDirectory;
+  if (S_ISREG(st.st_mode)) return EntryKind::kFile;
+  return EntryKind::kOther;
 }
 
 absl::Status WriteSession::Apply(const DesiredTree& desired, const ChangeSet& changes,

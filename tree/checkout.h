@@ -112,6 +112,17 @@ class ReadSession {
   // size limit.
   absl::StatusOr<std::string> HashFile(std::string_view relpath) const;
 
+  // The kind of what `relpath` names below the root, following symlinks
+  // (fstatat(root, relpath, 0)): kFile, kDirectory or kOther, never
+  // kSymlink. Unlike every other call here it may look through a link,
+  // even out of the checkout: it answers whether a tool that follows links
+  // (kustomize) finds something there, and reads only the type, never
+  // content. As for the path "<root>/<relpath>", leading slashes add
+  // nothing, "" is the root itself, and the path ends at a NUL byte.
+  // Errors: NotFound when missing (or no checkout); other OS errors by
+  // errno.
+  absl::StatusOr<EntryKind> StatFollowingLinks(std::string_view relpath) const;
+
  protected:
   ReadSession(std::string root, TreeOptions options, int fd)
       : root_(std::move(root)), options_(std::move(options)), root_fd_(fd) {}

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "tree/checkout.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
 #include "tree/layout.h"
@@ -81,7 +82,10 @@ void CheckManifests(const Settings& settings, const Desired& desired, const Valu
   options.is_sensitive = [&desired](std::string_view key) {
     return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
   };
-  options.lookup = checks::MakeCheckoutLookup(settings.path, settings.cluster, settings.options);
+  // Read without a lock; it outlives the lookup. Unopenable: nothing
+  // outside the desired tree is taken to exist (the plan's scan says why).
+  absl::StatusOr<tree::ReadSession> checkout = tree::ReadSession::Open(settings.path, settings.options);
+  if (checkout.ok()) options.lookup = checks::MakeCheckoutLookup(*checkout, settings.cluster);
 
   std::vector<checks::Finding> findings;
   if (!incremental) {
