@@ -30,6 +30,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tree/checkout.h"
@@ -461,6 +463,65 @@ TEST(CrashEnvTest, DropTruncatesUnsyncedData) {
   EXPECT_EQ(ReadFile(tmp / "f"), "abc");
   ::close(fd);
   ::close(dir);
+}
+
+// The pause runs once, just before the n-th mutating call: the calls
+// before it have happened, that one has not; then it proceeds. Calls that
+// do not mutate are not counted.
+TEST(CrashEnvTest, PauseRunsOnceBeforeTheNthMutatingCallWhichThenProceeds) {
+  TempDir tmp;
+  testing::MakeDirs(tmp.path());
+  CrashEnv env;
+  env.CrashAt(0, false);
+  int runs = 0;
+  int calls_seen = -1;
+  std::set<std::string> there;
+  env.PauseAt(3, [&] {
+    ++runs;
+    calls_seen = env.MutatingCalls();
+    for (const char* d : {"a", "b", "c", "d"}) {
+      if (testing::Exists(tmp / d)) there.insert(d);
+    }
+  });
+  int dir = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(dir, 0);
+  for (const char* d : {"a", "b", "c", "d"}) {
+    ASSERT_EQ(env.MkdirAt(dir, d, 0755), 0) << d;
+    struct stat st;
+    ASSERT_EQ(env.FstatAt(dir, d, &st, AT_SYMLINK_NOFOLLOW), 0) << d;  // not counted
+  }
+  ::close(dir);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(calls_seen, 2);
+  EXPECT_EQ(there, (std::set<std::string>{"a", "b"}));
+  EXPECT_TRUE(testing::Exists(tmp / "c")) << "the paused call went on";
+  EXPECT_TRUE(testing::Exists(tmp / "d"));
+  EXPECT_EQ(env.MutatingCalls(), 4);
+}
+
+// Mutating calls from several threads are each counted once.
+TEST(CrashEnvTest, CountsMutatingCallsFromSeveralThreads) {
+  TempDir tmp;
+  testing::MakeDirs(tmp.path());
+  CrashEnv env;
+  env.CrashAt(0, false);
+  int dir = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(dir, 0);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&env, dir, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string name = "d" + std::to_string(t) + "-" + std::to_string(i);
+        env.MkdirAt(dir, name.c_str(), 0755);
+        env.UnlinkAt(dir, name.c_str(), AT_REMOVEDIR);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ::close(dir);
+  EXPECT_EQ(env.MutatingCalls(), kThreads * kEach * 2);
 }
 
 }  // namespace
