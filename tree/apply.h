@@ -1,10 +1,14 @@
-// Apply: make the disk match a ChangeSet, atomically per file.
+// Apply: make the disk match a ChangeSet, atomically per file. This is
+// the contract of WriteSession::Apply (tree/checkout.h), the one way to
+// apply; this header holds what its callers share.
 //
 // Contract:
-//   * The checkout root is created if missing (mkdir -p, dir_mode).
+//   * The checkout root is created if missing (mkdir -p, dir_mode), by
+//     WriteSession::Open.
 //   * Appliers are serialised with flock(LOCK_EX) on the checkout root
-//     directory descriptor: nothing is ever left in the tree, and the lock
-//     dies with the process. A second applier waits up to
+//     directory descriptor, which a WriteSession holds from Open to its
+//     destructor: nothing is ever left in the tree, and the lock dies with
+//     the process. A second applier waits up to
 //     TreeOptions::lock_timeout_ms, then fails with Unavailable.
 //   * Below the root every path is reached by openat() one segment at a
 //     time with O_NOFOLLOW|O_DIRECTORY, so a symlink swapped in after the
@@ -35,12 +39,8 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "absl/status/status.h"
-#include "tree/desired_tree.h"
-#include "tree/diff.h"
-#include "tree/options.h"
 #include "tree/report.h"
 
 namespace wildside::tree {
@@ -51,23 +51,10 @@ struct ApplyResult {
   RenderReport report;
 };
 
-// Applies `changes` (from DiffAgainstDisk against the same `desired`) under
-// checkout `root`. Contents come from `desired`.
-// Errors: InvalidArgument (nothing is done) if a path in `changes` is not
-// a normalised relative path, so even a hand-made change set cannot climb
-// out of the checkout; FailedPrecondition listing every conflict if
-// changes.conflicts is non-empty (nothing is done), or for a symlink / non-directory met on the
-// way; Unavailable if the lock was not obtained in time; NotFound-derived
-// and other OS errors by errno as "<path>: <what>: <strerror>"; Internal if
-// `desired` lacks a key the change set writes.
 // The repo-relative path (or, for the checkout itself, the root path) an
-// operating-system error of ApplyChangeSet, RemoveManagedFiles or ScanTree
-// is about, unescaped; nullopt for other errors.
+// operating-system error of a session (tree/checkout.h: open, scan,
+// apply, remove) is about, unescaped; nullopt for other errors.
 std::optional<std::string> PathOfError(const absl::Status& status);
-
-ApplyResult ApplyChangeSet(std::string_view root, const DesiredTree& desired,
-                           const ChangeSet& changes,
-                           const TreeOptions& options);
 
 }  // namespace wildside::tree
 

@@ -5,7 +5,7 @@
 // what apply must do. Contents are compared by size first and by SHA-256
 // only when the sizes are equal, so a changed file of a different size is
 // never hashed; when the scan already compared the bytes with this very
-// desired tree (ScanTree with a DesiredTree), the desired content is not
+// desired tree (a session's Scan given it), the desired content is not
 // hashed at all. The result is sorted by (path, kind): deterministic.
 //
 // Type conflicts are handled, not crashed on:
@@ -20,7 +20,8 @@
 //   * when pruning is disabled, or the obstacle lies at or above an owned root
 //     (a file called `platform`, a symlink `clusters`), or an excluded path
 //     is inside the directory to remove, the conflict cannot be resolved and
-//     is listed in ChangeSet::conflicts; ApplyChangeSet then refuses to run.
+//     is listed in ChangeSet::conflicts; WriteSession::Apply then refuses
+//     to run.
 //
 // Thread-safe; pure.
 #ifndef WILDSIDE_TREE_DIFF_H_

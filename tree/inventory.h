@@ -15,8 +15,8 @@
 // releases after it prunes; destroy deletes the inventory last. So a crash
 // never leaves one of our files unclaimed.
 //
-// Pure functions here; the reads and writes are Checkout's (tree/checkout.h)
-// and happen under its lock. Thread-safe.
+// Pure functions here; the sessions (tree/checkout.h) read inventories,
+// and a WriteSession writes them, under its lock. Thread-safe.
 #ifndef WILDSIDE_TREE_INVENTORY_H_
 #define WILDSIDE_TREE_INVENTORY_H_
 
@@ -26,12 +26,9 @@
 #include <vector>
 
 #include "tree/desired_tree.h"
+#include "tree/layout.h"  // kInventoryName
 
 namespace wildside::tree {
-
-// The reserved file name. A key whose last segment is this name is refused
-// (tree/validate.h), wherever it is.
-inline constexpr std::string_view kInventoryName = ".wildside-inventory";
 
 // "clusters/<cluster>/.wildside-inventory".
 std::string InventoryPath(std::string_view cluster);

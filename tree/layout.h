@@ -30,6 +30,12 @@ inline constexpr std::array<std::string_view, 7> kBuiltinComponents = {
 // removed by the next apply; keys may not use it.
 inline constexpr std::string_view kTempPrefix = ".wildside-tmp-";
 
+// The file name of a cluster's ownership inventory (tree/inventory.h). A
+// key whose last segment is this name is refused (tree/validate.h),
+// wherever it is. Here rather than in tree/inventory.h so that validation,
+// which inventory parsing builds on, need not include it.
+inline constexpr std::string_view kInventoryName = ".wildside-inventory";
+
 // The owned root directories for `cluster`, repo-relative, without trailing
 // slash, sorted: {"clusters/<cluster>", "modules", "platform"}. Each is a
 // top-level directory or one level below one (ParentPath of it is then the

@@ -1,7 +1,6 @@
 #include "tree/render.h"
 
 #include "tree/checkout.h"
-#include "tree/scan.h"
 #include "tree/validate.h"
 
 namespace wildside::tree {
@@ -14,8 +13,8 @@ ApplyResult RenderGitopsTreeWithReport(std::string_view output_dir,
   result.status = CheckDesiredTree(cluster, rendered, options);
   if (!result.status.ok()) return result;
   // One session: the lock is held from the scan to the last rename.
-  absl::StatusOr<Checkout> checkout = Checkout::Open(
-      output_dir, Checkout::kWrite, options, &result.report.dirs_created);
+  absl::StatusOr<WriteSession> checkout =
+      WriteSession::Open(output_dir, options, &result.report.dirs_created);
   if (!checkout.ok()) {
     result.status = checkout.status();
     return result;
@@ -55,8 +54,9 @@ absl::StatusOr<ChangeSet> PlanGitopsTree(std::string_view output_dir,
   if (absl::Status s = CheckDesiredTree(cluster, rendered, options); !s.ok()) {
     return s;
   }
-  absl::StatusOr<TreeScan> scan =
-      ScanTree(output_dir, cluster, options, rendered);
+  absl::StatusOr<ReadSession> checkout = ReadSession::Open(output_dir, options);
+  if (!checkout.ok()) return checkout.status();
+  absl::StatusOr<TreeScan> scan = checkout->Scan(cluster, &rendered);
   if (!scan.ok()) return scan.status();
   return DiffAgainstDisk(rendered, *scan, options);
 }

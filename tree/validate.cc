@@ -9,7 +9,6 @@
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/internal/unicode.h"
-#include "tree/inventory.h"
 #include "tree/layout.h"
 #include "tree/strings.h"
 

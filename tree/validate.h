@@ -55,7 +55,7 @@ std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
 
 // Problems of a single key considered alone (shape and ownership, not the
 // cross-key collisions). Used for paths that come from elsewhere, e.g. the
-// file list given to RemoveManagedFiles.
+// file list given to WriteSession::Remove.
 std::vector<std::string> ValidateKey(std::string_view key,
                                      std::string_view cluster,
                                      const TreeOptions& options);

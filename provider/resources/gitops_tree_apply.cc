@@ -97,7 +97,7 @@ bool PrepareApply(core::ApplyRequest* request, const Context& ctx, ApplyInputs* 
 
 // Keys that left the configuration are deleted even with prune = false: the
 // resource wrote them. Reads the prior (the only phase that must).
-absl::Status RemoveDroppedKeys(const tree::Checkout& checkout, Prior* prior, const PrivateState& priv,
+absl::Status RemoveDroppedKeys(const tree::WriteSession& checkout, Prior* prior, const PrivateState& priv,
                                const ApplyInputs& in, tree::RenderReport* total) {
   absl::StatusOr<const Value*> p = prior->Get();
   if (!p.ok()) return p.status();
@@ -113,7 +113,7 @@ absl::Status RemoveDroppedKeys(const tree::Checkout& checkout, Prior* prior, con
 // since the plan (two instances in one state are both planned before
 // either applies) is checked again here: then `conflicts` gets the errors
 // and nothing is written.
-absl::Status ScanDiffApply(const tree::Checkout& checkout, const ApplyInputs& in, tree::RenderReport* total,
+absl::Status ScanDiffApply(const tree::WriteSession& checkout, const ApplyInputs& in, tree::RenderReport* total,
                            Diagnostics* conflicts) {
   absl::StatusOr<tree::TreeScan> scan = checkout.Scan(in.settings.cluster, &in.desired.tree);
   if (!scan.ok()) return scan.status();
@@ -149,7 +149,7 @@ core::Diagnostic ApplyFailure(const absl::Status& status, const Desired& desired
 // After a failed apply: the state is what is actually on disk (read in the
 // same session, still under the lock), so the next plan shows the rest.
 // Files of the old and the new write-only keys may both be on disk.
-void Recover(const absl::Status& status, const tree::Checkout* checkout, Prior* prior, const PrivateState& priv,
+void Recover(const absl::Status& status, const tree::WriteSession* checkout, Prior* prior, const PrivateState& priv,
              ApplyInputs* in, const tree::RenderReport& total, const Context& ctx, core::ApplyResult* result) {
   result->diagnostics.push_back(ApplyFailure(status, in->desired, total));
   std::set<std::string> owned_write_only = in->new_write_only;
@@ -214,8 +214,7 @@ core::ApplyResult DestroyTree(core::ApplyRequest request, const Context& ctx) {
   ReadSettings(**decoded, ctx.env, &settings, &ignored);
   std::vector<std::string> paths = KeysToRemove(**decoded, PrivateState::Parse(request.planned_private), settings);
   tree::RenderReport report;
-  absl::StatusOr<tree::Checkout> checkout =
-      tree::Checkout::Open(settings.path, tree::Checkout::kWriteExisting, settings.options);
+  absl::StatusOr<tree::WriteSession> checkout = tree::WriteSession::OpenExisting(settings.path, settings.options);
   absl::Status status = checkout.ok() ? checkout->Remove(settings.cluster, paths, &report) : checkout.status();
   log::Info("destroyed tree", {{"path", settings.path}, {"report", tree::Summarize(report)}, {"ok", status.ok()}});
   if (!status.ok()) {
@@ -247,8 +246,8 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
   tree::RenderReport total;
   // One session: the root is opened and locked once, and no other applier
   // can change the checkout between this scan and these writes.
-  absl::StatusOr<tree::Checkout> checkout =
-      tree::Checkout::Open(in.settings.path, tree::Checkout::kWrite, in.settings.options, &total.dirs_created);
+  absl::StatusOr<tree::WriteSession> checkout =
+      tree::WriteSession::Open(in.settings.path, in.settings.options, &total.dirs_created);
   absl::Status status = checkout.status();
   if (status.ok() && !create && !in.settings.options.prune) {
     status = RemoveDroppedKeys(*checkout, &prior, priv, in, &total);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
+#include "tree/checkout.h"
 #include "tree/layout.h"
 
 namespace wildside::resources::gitops {
@@ -86,7 +87,7 @@ void Report(const std::vector<checks::Finding>& findings, const Settings& settin
 }  // namespace
 
 void CheckManifests(const Settings& settings, const Desired& desired, const Value* prior, const Value& planned,
-                    core::Diagnostics* diags) {
+                    const tree::ReadSession* checkout, core::Diagnostics* diags) {
   if (settings.checks == ChecksMode::kOff || !settings.checks_known) return;
   const std::optional<std::set<std::string_view>> changed = ChangedSincePrior(prior, planned);
   if (changed.has_value() && changed->empty()) return;  // a no-op plan checks nothing
@@ -99,7 +100,7 @@ void CheckManifests(const Settings& settings, const Desired& desired, const Valu
   options.is_sensitive = [&desired](std::string_view key) {
     return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
   };
-  options.lookup = checks::MakeCheckoutLookup(settings.path, settings.cluster, settings.options);
+  if (checkout != nullptr) options.lookup = checks::MakeCheckoutLookup(*checkout, settings.cluster);
 
   std::vector<checks::Finding> findings;
   if (!changed.has_value()) {

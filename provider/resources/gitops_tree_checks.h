@@ -7,6 +7,10 @@
 #include "provider/cty/value.h"
 #include "provider/resources/gitops_tree_settings.h"
 
+namespace wildside::tree {
+class ReadSession;
+}  // namespace wildside::tree
+
 namespace wildside::resources::gitops {
 
 // Checks `desired` (contents and keys known) per `settings.checks`: errors
@@ -18,8 +22,11 @@ namespace wildside::resources::gitops {
 // is unchanged is not parsed unless it can affect other files (a
 // kustomization, a Flux Kustomization), and a plan where nothing changed
 // checks nothing. `planned` is the planned state (its `files` are known).
+// `checkout` answers whether a referenced path outside the desired tree
+// exists (tree/checks/disk_lookup.h); nullptr: the checkout could not be
+// opened, and nothing outside the desired tree is taken to exist.
 void CheckManifests(const Settings& settings, const Desired& desired, const cty::Value* prior,
-                    const cty::Value& planned, core::Diagnostics* diags);
+                    const cty::Value& planned, const tree::ReadSession* checkout, core::Diagnostics* diags);
 
 }  // namespace wildside::resources::gitops
 

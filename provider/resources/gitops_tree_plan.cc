@@ -14,6 +14,7 @@
 #include "provider/resources/gitops_tree_ops.h"
 #include "provider/resources/gitops_tree_prior.h"
 #include "provider/resources/gitops_tree_settings.h"
+#include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/inventory.h"
@@ -138,10 +139,12 @@ core::Diagnostic ExistingFilesWarning(const Settings& settings, const tree::Tree
 // (a symlink in an owned root, an obstacle such as a `clusters` symlink);
 // on a create, also warns how many existing files it will overwrite or
 // prune. An update's plan hashes nothing: only the entry kinds matter.
-void CheckCheckout(const Settings& settings, const Desired& desired, bool create, Diagnostics* diags) {
+void CheckCheckout(const absl::StatusOr<tree::ReadSession>& checkout, const Settings& settings,
+                   const Desired& desired, bool create, Diagnostics* diags) {
   const tree::DesiredTree no_hashes;
   absl::StatusOr<tree::TreeScan> scan =
-      tree::ScanTree(settings.path, settings.cluster, settings.options, create ? desired.tree : no_hashes);
+      checkout.ok() ? checkout->Scan(settings.cluster, create ? &desired.tree : &no_hashes)
+                    : absl::StatusOr<tree::TreeScan>(checkout.status());
   if (!scan.ok()) {
     diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
                                    std::string(scan.status().message())));
@@ -255,9 +258,13 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
     absl::StatusOr<Value> slim = prior.Slim();
     if (slim.ok()) slim_prior.emplace(*std::move(slim));
   }
+  // One read session for the plan's look at the checkout and the checks'
+  // lookups; no lock (docs/adr/0005-checkout-session.md).
+  absl::StatusOr<tree::ReadSession> checkout = absl::FailedPreconditionError("settings not known");
   if (p.Checkable()) {
+    checkout = tree::ReadSession::Open(p.settings.path, p.settings.options);
     // What apply will refuse, the plan says (a create or an update alike).
-    CheckCheckout(p.settings, p.desired, create, &result.diagnostics);
+    CheckCheckout(checkout, p.settings, p.desired, create, &result.diagnostics);
     if (slim_prior.has_value()) WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
     if (create) {
       PrivateState priv = PrivateState::Parse(request.prior_private);
@@ -268,7 +275,8 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
     }
   }
   if (p.Checkable() && p.desired.contents_known && !core::HasError(result.diagnostics)) {
-    CheckManifests(p.settings, p.desired, slim_prior ? &*slim_prior : nullptr, p.planned, &result.diagnostics);
+    CheckManifests(p.settings, p.desired, slim_prior ? &*slim_prior : nullptr, p.planned,
+                   checkout.ok() ? &*checkout : nullptr, &result.diagnostics);
   }
   result.planned_state = std::move(p.planned);
   return result;

@@ -95,11 +95,10 @@ class Refresher {
 
   RefreshResult Run() {
     RefreshResult result;
-    std::optional<tree::Checkout> own;
-    const tree::Checkout* session = request_.session;
+    std::optional<tree::ReadSession> own;
+    const tree::ReadSession* session = request_.session;
     if (session == nullptr) {
-      absl::StatusOr<tree::Checkout> opened =
-          tree::Checkout::Open(settings_.path, tree::Checkout::kRead, settings_.options);
+      absl::StatusOr<tree::ReadSession> opened = tree::ReadSession::Open(settings_.path, settings_.options);
       if (!opened.ok()) return Fail(opened.status());
       own.emplace(*std::move(opened));
       session = &*own;
@@ -322,7 +321,7 @@ class Refresher {
   RefreshRequest& request_;
   Settings settings_;
   Desired managed_;
-  const tree::Checkout* session_ = nullptr;
+  const tree::ReadSession* session_ = nullptr;
   bool had_rendered_ = false;
   bool had_sensitive_ = false;
   Value::Entries prior_rendered_, prior_sensitive_;

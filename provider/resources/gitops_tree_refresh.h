@@ -12,7 +12,7 @@
 #include "provider/cty/value.h"
 
 namespace wildside::tree {
-class Checkout;
+class ReadSession;
 class Env;
 }  // namespace wildside::tree
 
@@ -28,7 +28,7 @@ struct RefreshRequest {
   tree::Env* env = nullptr;
   // An open checkout of the same path to read through (an apply's locked
   // one), or nullptr.
-  const tree::Checkout* session = nullptr;
+  const tree::ReadSession* session = nullptr;
   // The managed keys written from rendered_manifests_wo (the private data's
   // write_only_keys): such a file enters only `files`, with the hash and
   // mode found on disk, never a map. When set (even empty: a write-only

@@ -388,7 +388,8 @@ TEST(DiskLookupTest, OwnedRootsHoldOnlyTheDesiredTreeOutsideTheDiskAnswers) {
   tree::testing::WriteFile(tmp / "README.md", "hi\n");
   tree::testing::WriteFile(tmp / "modules/stray.yaml", "x\n");
   tree::testing::WriteFile(tmp / "clusters/dev/flux-system/kustomization.yaml", "x\n");
-  PathLookup lookup = MakeCheckoutLookup(tmp.path(), "dev", TreeOptions{});
+  ReadSession checkout = *ReadSession::Open(tmp.path(), TreeOptions{});
+  PathLookup lookup = MakeCheckoutLookup(checkout, "dev");
   EXPECT_EQ(lookup("README.md"), PathKind::kFile);
   EXPECT_EQ(lookup("modules/stray.yaml"), PathKind::kMissing);  // pruned by the apply
   EXPECT_EQ(lookup("clusters/dev/flux-system"), PathKind::kDirectory);  // excluded
@@ -396,8 +397,10 @@ TEST(DiskLookupTest, OwnedRootsHoldOnlyTheDesiredTreeOutsideTheDiskAnswers) {
   EXPECT_EQ(lookup("nothing"), PathKind::kMissing);
   TreeOptions keep;
   keep.prune = false;
-  EXPECT_EQ(MakeCheckoutLookup(tmp.path(), "dev", keep)("modules/stray.yaml"), PathKind::kFile);
-  EXPECT_EQ(MakeCheckoutLookup(tmp / "absent", "dev", keep)("README.md"), PathKind::kMissing);
+  ReadSession kept = *ReadSession::Open(tmp.path(), keep);
+  EXPECT_EQ(MakeCheckoutLookup(kept, "dev")("modules/stray.yaml"), PathKind::kFile);
+  ReadSession absent = *ReadSession::Open(tmp / "absent", keep);
+  EXPECT_EQ(MakeCheckoutLookup(absent, "dev")("README.md"), PathKind::kMissing);
 }
 
 // A file another cluster's inventory claims survives this cluster's apply
@@ -407,10 +410,40 @@ TEST(DiskLookupTest, FilesAnotherClusterClaimsAreThereAfterTheApply) {
   tree::testing::WriteFile(tmp / "modules/common/ns.yaml", "x\n");
   tree::testing::WriteFile(tmp / "modules/stray.yaml", "x\n");
   tree::testing::WriteFile(tmp / InventoryPath("shared"), FormatInventory("shared", std::vector<std::string>{"modules/common/ns.yaml"}));
-  PathLookup lookup = MakeCheckoutLookup(tmp.path(), "prod", TreeOptions{});
+  ReadSession checkout = *ReadSession::Open(tmp.path(), TreeOptions{});
+  PathLookup lookup = MakeCheckoutLookup(checkout, "prod");
   EXPECT_EQ(lookup("modules/common/ns.yaml"), PathKind::kFile);
   EXPECT_EQ(lookup("modules/common"), PathKind::kDirectory);
   EXPECT_EQ(lookup("modules/stray.yaml"), PathKind::kMissing);  // nobody's: pruned
+}
+
+// Outside what the apply prunes the disk answers as kustomize would read
+// it: a relative path through a symlink resolves to its target, whether
+// that is a directory or a file, and a dangling link is missing. So do
+// links reached from a write session, the one an apply holds.
+TEST(DiskLookupTest, SymlinksAreFollowedAndADanglingOneIsMissing) {
+  tree::testing::TempDir tmp;
+  tree::testing::WriteFile(tmp / "shared/base/kustomization.yaml", "x\n");
+  tree::testing::WriteFile(tmp / "shared/base/app.yaml", "x\n");
+  tree::testing::MakeDirs(tmp / "docs");
+  tree::testing::MakeSymlink("shared/base", tmp / "base-dir");
+  tree::testing::MakeSymlink("../shared/base/app.yaml", tmp / "docs/app.yaml");
+  tree::testing::MakeSymlink("shared/gone", tmp / "dangling");
+  tree::testing::MakeSymlink("../dangling", tmp / "docs/via-dangling");
+  for (bool write : {false, true}) {
+    SCOPED_TRACE(write ? "write session" : "read session");
+    absl::StatusOr<ReadSession> read = ReadSession::Open(tmp.path(), TreeOptions{});
+    absl::StatusOr<WriteSession> written = WriteSession::Open(tmp.path(), TreeOptions{});
+    ASSERT_TRUE(read.ok() && written.ok());
+    const ReadSession& checkout = write ? *written : *read;
+    PathLookup lookup = MakeCheckoutLookup(checkout, "dev");
+    EXPECT_EQ(lookup("base-dir"), PathKind::kDirectory);
+    EXPECT_EQ(lookup("base-dir/kustomization.yaml"), PathKind::kFile);
+    EXPECT_EQ(lookup("docs/app.yaml"), PathKind::kFile);
+    EXPECT_EQ(lookup("dangling"), PathKind::kMissing);
+    EXPECT_EQ(lookup("docs/via-dangling"), PathKind::kMissing);
+    EXPECT_EQ(lookup("base-dir/nothing.yaml"), PathKind::kMissing);
+  }
 }
 
 }  // namespace

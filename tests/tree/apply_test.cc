@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "gmock/gmock.h"
@@ -231,7 +232,7 @@ TEST_F(ApplyTest, DirectorySwappedForSymlinkBetweenScanAndApply) {
   // The attacker swaps the directory for a link to the sentinel.
   std::filesystem::rename(co("platform/traefik"), co("platform/moved"));
   MakeSymlink(tmp_ / "sentinel", co("platform/traefik"));
-  ApplyResult r = ApplyChangeSet(co(), desired, *plan, {});
+  ApplyResult r = ApplyInSession(co(), desired, *plan, {});
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kFailedPrecondition,
                                  "platform/traefik: is a symbolic link"));
   EXPECT_EQ(r.report.created + r.report.updated, 0u);
@@ -252,7 +253,7 @@ TEST_F(ApplyTest, FileSwappedForSymlinkBetweenScanAndApply) {
   MakeSymlink(tmp_ / "sentinel/secret.yaml", co("modules/a.yaml"));
   std::filesystem::remove(co("modules/m.yaml"));
   MakeSymlink(tmp_ / "sentinel/sub/deep.yaml", co("modules/m.yaml"));
-  ApplyResult r = ApplyChangeSet(co(), desired, *plan, {});
+  ApplyResult r = ApplyInSession(co(), desired, *plan, {});
   // The write replaced the link itself; the chmod refused to follow one.
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kFailedPrecondition,
                                  "modules/m.yaml: is a symbolic link"));
@@ -271,12 +272,12 @@ TEST_F(ApplyTest, HandMadeChangeSetCannotClimbOut) {
     ChangeSet cs;
     cs.changes.push_back({ChangeKind::kCreate, "modules/ok.yaml"});
     cs.changes.push_back({ChangeKind::kPrune, path});
-    ApplyResult r = ApplyChangeSet(co(), desired, cs, {});
+    ApplyResult r = ApplyInSession(co(), desired, cs, {});
     EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kInvalidArgument)) << path;
   }
   ChangeSet tmp_cs;
   tmp_cs.temp_files.push_back("../sentinel/secret.yaml");
-  EXPECT_THAT(ApplyChangeSet(co(), desired, tmp_cs, {}).status,
+  EXPECT_THAT(ApplyInSession(co(), desired, tmp_cs, {}).status,
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_FALSE(Exists(co("modules")));
 }
@@ -297,23 +298,23 @@ TEST_F(ApplyTest, LeftoverTempFilesAreRemoved) {
 
 TEST_F(ApplyTest, SecondApplierFailsClearlyWhileLockIsHeld) {
   MakeDirs(co());
-  TreeOptions holder_options;
-  auto lock = Checkout::Open(co(), Checkout::kWrite, holder_options);
-  ASSERT_THAT(lock, IsOk());
+  absl::StatusOr<WriteSession> opened = WriteSession::Open(co(), TreeOptions{});
+  ASSERT_THAT(opened, IsOk());
+  std::optional<WriteSession> lock(*std::move(opened));
   TreeOptions options;
   options.lock_timeout_ms = 60;
   std::map<std::string, std::string> owned = {{"modules/a.yaml", "a\n"}};
   EXPECT_THAT(RenderGitopsTree(co(), owned, "dev", options),
               StatusIs(absl::StatusCode::kUnavailable, "another apply holds the lock"));
   EXPECT_FALSE(Exists(co("modules")));
-  *lock = Checkout::Open(co(), Checkout::kRead, holder_options).value();  // releases it
+  lock.reset();  // releases it
   EXPECT_THAT(RenderGitopsTree(co(), owned, "dev", options), IsOk());
   // The lock leaves nothing in the tree.
   EXPECT_THAT(ReadTree(co()), ElementsAre(std::pair{std::string("modules/a.yaml"),
                                                     std::string("a\n")}));
 }
 
-// A Checkout opened for writing holds the lock from its scan to its last
+// A WriteSession holds the lock from its scan to its last
 // write: a second applier that tries at exactly that point (run by an Env
 // hook before the session's first write, not by timing) is refused, and
 // the session applies the change set it planned from its own scan.
@@ -325,7 +326,7 @@ TEST_F(ApplyTest, SecondApplierCannotWriteBetweenScanAndApply) {
   FaultEnv env;
   TreeOptions options;
   options.env = &env;
-  absl::StatusOr<Checkout> session = Checkout::Open(co(), Checkout::kWrite, options);
+  absl::StatusOr<WriteSession> session = WriteSession::Open(co(), options);
   ASSERT_THAT(session, IsOk());
   DesiredTree desired = ViewDesiredTree(mine);
   absl::StatusOr<TreeScan> scan = session->Scan("dev", &desired);

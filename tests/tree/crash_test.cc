@@ -30,10 +30,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "tree/checkout.h"
 #include "tree/inventory.h"
-#include "tree/remove.h"
 #include "tree/render.h"
 #include "tree/scan.h"
 #include "tree/testing/crash_env.h"
@@ -139,6 +141,15 @@ void ExpectNoTempFiles(const std::string& root, const std::string& what) {
     EXPECT_NE(name.rfind(".wildside-tmp-", 0), 0u)
         << entry.path() << " left behind, " << what;
   }
+}
+
+// Destroys cluster dev's `paths` as the provider's Destroy does: a write
+// session on the existing checkout, then Remove.
+bool Destroy(const std::string& root, const std::vector<std::string>& paths,
+             const TreeOptions& options) {
+  absl::StatusOr<WriteSession> checkout = WriteSession::OpenExisting(root, options);
+  RenderReport report;
+  return checkout.ok() && checkout->Remove("dev", paths, &report).ok();
 }
 
 // Runs `op` in a forked child with the env armed at `n`; returns the raw
@@ -247,7 +258,7 @@ TEST_P(CrashPointTest, DestroyIsOldOrGoneAtEveryMutatingCall) {
   options.bulk_sync_threshold = mode.bulk_sync_threshold;
   options.env = &env;
   TreeOptions plain;
-  auto destroy = [&] { return RemoveManagedFiles(root, "dev", paths, options).status.ok(); };
+  auto destroy = [&] { return Destroy(root, paths, options); };
 
   LayDown(root, converged);
   env.CrashAt(0, false);
@@ -273,7 +284,7 @@ TEST_P(CrashPointTest, DestroyIsOldOrGoneAtEveryMutatingCall) {
       ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
       ExpectOldOrNew(root, converged.old_tree, gone, what);
     }
-    ASSERT_TRUE(RemoveManagedFiles(root, "dev", paths, plain).status.ok()) << what;
+    ASSERT_TRUE(Destroy(root, paths, plain)) << what;
     for (const std::string& p : paths) {
       EXPECT_FALSE(testing::Exists(root + "/" + p)) << p << ", " << what;
     }
@@ -378,7 +389,7 @@ TEST_P(CrashPointTest, DestroyNeverLeavesAFileUnclaimed) {
   TreeOptions options;
   options.bulk_sync_threshold = mode.bulk_sync_threshold;
   options.env = &env;
-  auto destroy = [&] { return RemoveManagedFiles(root, "dev", paths, options).status.ok(); };
+  auto destroy = [&] { return Destroy(root, paths, options); };
 
   LayDownTwoClusters(root, converged, prod);
   env.CrashAt(0, false);
@@ -452,6 +463,84 @@ TEST(CrashEnvTest, DropTruncatesUnsyncedData) {
   EXPECT_EQ(ReadFile(tmp / "f"), "abc");
   ::close(fd);
   ::close(dir);
+}
+
+// The pause runs once, just before the n-th mutating call: the calls
+// before it have happened, that one has not; then it proceeds. Calls that
+// do not mutate are not counted.
+TEST(CrashEnvTest, PauseRunsOnceBeforeTheNthMutatingCallWhichThenProceeds) {
+  TempDir tmp;
+  testing::MakeDirs(tmp.path());
+  CrashEnv env;
+  env.CrashAt(0, false);
+  int runs = 0;
+  int calls_seen = -1;
+  std::set<std::string> there;
+  env.PauseAt(3, [&] {
+    ++runs;
+    calls_seen = env.MutatingCalls();
+    for (const char* d : {"a", "b", "c", "d"}) {
+      if (testing::Exists(tmp / d)) there.insert(d);
+    }
+  });
+  int dir = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(dir, 0);
+  for (const char* d : {"a", "b", "c", "d"}) {
+    ASSERT_EQ(env.MkdirAt(dir, d, 0755), 0) << d;
+    struct stat st;
+    ASSERT_EQ(env.FstatAt(dir, d, &st, AT_SYMLINK_NOFOLLOW), 0) << d;  // not counted
+  }
+  ::close(dir);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(calls_seen, 2);
+  EXPECT_EQ(there, (std::set<std::string>{"a", "b"}));
+  EXPECT_TRUE(testing::Exists(tmp / "c")) << "the paused call went on";
+  EXPECT_TRUE(testing::Exists(tmp / "d"));
+  EXPECT_EQ(env.MutatingCalls(), 4);
+}
+
+// Mutating calls from several threads are each counted once.
+TEST(CrashEnvTest, CountsMutatingCallsFromSeveralThreads) {
+  TempDir tmp;
+  testing::MakeDirs(tmp.path());
+  CrashEnv env;
+  env.CrashAt(0, false);
+  int dir = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(dir, 0);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&env, dir, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string name = "d" + std::to_string(t) + "-" + std::to_string(i);
+        env.MkdirAt(dir, name.c_str(), 0755);
+        env.UnlinkAt(dir, name.c_str(), AT_REMOVEDIR);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ::close(dir);
+  EXPECT_EQ(env.MutatingCalls(), kThreads * kEach * 2);
+}
+
+// OnMutatingCall sees every mutating call's running count, in order, and
+// none of the calls that do not mutate.
+TEST(CrashEnvTest, OnMutatingCallSeesEachCountInOrder) {
+  TempDir tmp;
+  testing::MakeDirs(tmp.path());
+  CrashEnv env;
+  env.CrashAt(0, false);
+  std::vector<int> seen;
+  env.OnMutatingCall([&seen](int n) { seen.push_back(n); });
+  int dir = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(dir, 0);
+  ASSERT_EQ(env.MkdirAt(dir, "a", 0755), 0);
+  struct stat st;
+  ASSERT_EQ(env.FstatAt(dir, "a", &st, AT_SYMLINK_NOFOLLOW), 0);  // not counted
+  ASSERT_EQ(env.UnlinkAt(dir, "a", AT_REMOVEDIR), 0);
+  ::close(dir);
+  EXPECT_EQ(seen, (std::vector<int>{1, 2}));
 }
 
 }  // namespace

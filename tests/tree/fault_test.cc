@@ -68,7 +68,7 @@ void ExpectConverges(const std::string& root, const std::string& context) {
   ASSERT_THAT(r, IsOk()) << context;
   EXPECT_EQ(ReadTree(root), NewTree()) << context;
   EXPECT_EQ(ModeOf(root + "/modules/app/mode.yaml"), 0644u) << context;
-  absl::StatusOr<TreeScan> scan = ScanTree(root, "dev", {});
+  absl::StatusOr<TreeScan> scan = ScanCheckout(root, "dev", {});
   ASSERT_THAT(scan, IsOk());
   EXPECT_TRUE(scan->temp_files.empty()) << context;
   auto plan = PlanGitopsTree(root, ViewDesiredTree(NewTree()), "dev");

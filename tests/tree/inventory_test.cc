@@ -10,7 +10,6 @@
 #include "gtest/gtest.h"
 #include "status_matchers.h"
 #include "tree/checkout.h"
-#include "tree/remove.h"
 #include "tree/render.h"
 #include "tree/validate.h"
 #include "tree_test_util.h"
@@ -105,8 +104,7 @@ TEST(InventoryApplyTest, ApplyRecordsTheKeysAndASecondApplyWritesNothing) {
   EXPECT_EQ(Snapshot(co), before);
   EXPECT_EQ(MtimeOf(co + "/" + InventoryPath("dev")).tv_sec, 1000000000);
 
-  const TreeOptions options;  // outlives the Checkout, which keeps a pointer to it
-  Checkout c = *Checkout::Open(co, Checkout::kRead, options);
+  ReadSession c = *ReadSession::Open(co, TreeOptions{});
   absl::StatusOr<Inventory> inv = c.ReadInventory("dev");
   ASSERT_THAT(inv.status(), IsOk());
   EXPECT_TRUE(inv->exists);
@@ -133,7 +131,7 @@ TEST(InventoryApplyTest, TwoClustersNeverPruneEachOther) {
   EXPECT_EQ(prod->foreign, (std::vector<std::string>{"modules/shared/common.yaml",
                                                       "platform/redis/valkey.yaml",
                                                       "platform/traefik/release.yaml"}));
-  absl::StatusOr<TreeScan> scan = ScanTree(co, "prod", {});
+  absl::StatusOr<TreeScan> scan = ScanCheckout(co, "prod", {});
   ASSERT_THAT(scan.status(), IsOk());
   EXPECT_EQ(scan->foreign.size(), kDev.size());
   EXPECT_EQ(*ClaimOf(scan->foreign, "platform/redis/valkey.yaml"), "dev");
@@ -285,13 +283,13 @@ TEST(InventoryRemoveTest, DestroyDeletesTheInventoryLastAndKeepsClaimsOnWhatStay
   ASSERT_THAT(RenderGitopsTree(co, kDev, "dev"), IsOk());
   ASSERT_THAT(RenderGitopsTree(co, kProd, "prod"), IsOk());
   // The destroy half of a replacement keeps some files: they stay claimed.
-  ApplyResult part = RemoveManagedFiles(co, "dev", {"platform/redis/valkey.yaml"}, {});
+  ApplyResult part = RemoveInSession(co, "dev", {"platform/redis/valkey.yaml"}, {});
   ASSERT_THAT(part.status, IsOk());
   Files kept = kDev;
   kept.erase("platform/redis/valkey.yaml");
   EXPECT_EQ(Claims(co, "dev"), Keys(kept));
   // A full destroy: files, then the inventory, then clusters/dev.
-  ApplyResult all = RemoveManagedFiles(co, "dev", Keys(kDev), {});
+  ApplyResult all = RemoveInSession(co, "dev", Keys(kDev), {});
   ASSERT_THAT(all.status, IsOk());
   EXPECT_EQ(all.report.pruned, kept.size());
   EXPECT_FALSE(Exists(co + "/" + InventoryPath("dev")));
@@ -307,7 +305,7 @@ TEST(InventoryRemoveTest, DestroyNeverDeletesAFileAnotherClusterClaims) {
   // A race through git: prod's inventory claims one of dev's files too.
   const std::string both = "modules/shared/common.yaml";
   WriteFile(co + "/" + InventoryPath("prod"), FormatInventory("prod", std::vector<std::string>{both}));
-  ApplyResult r = RemoveManagedFiles(co, "dev", Keys(kDev), {});
+  ApplyResult r = RemoveInSession(co, "dev", Keys(kDev), {});
   ASSERT_THAT(r.status, IsOk());
   EXPECT_EQ(r.report.pruned, kDev.size() - 1);
   EXPECT_EQ(ReadFile(co + "/" + both), kDev.at(both));
@@ -318,8 +316,7 @@ TEST(InventoryRemoveTest, DestroyThroughACheckoutReleasesToo) {
   TempDir tmp;
   const std::string co = tmp / "co";
   ASSERT_THAT(RenderGitopsTree(co, kDev, "dev"), IsOk());
-  TreeOptions options;
-  Checkout c = *Checkout::Open(co, Checkout::kWrite, options);
+  WriteSession c = *WriteSession::Open(co, TreeOptions{});
   RenderReport report;
   ASSERT_THAT(c.Remove("dev", Keys(kDev), &report), IsOk());
   EXPECT_FALSE(Exists(co + "/" + InventoryPath("dev")));

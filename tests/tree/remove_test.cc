@@ -1,5 +1,5 @@
-// RemoveManagedFiles: the destroy path.
-#include "tree/remove.h"
+// WriteSession::Remove: the destroy path.
+#include "tree/checkout.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -21,7 +21,7 @@ std::vector<std::string> Keys(const std::map<std::string, std::string>& m) {
   return out;
 }
 
-TEST(RemoveManagedFilesTest, RemovesListedFilesAndEmptiedOwnedDirs) {
+TEST(RemoveTest, RemovesListedFilesAndEmptiedOwnedDirs) {
   TempDir tmp;
   std::string co = tmp / "co";
   std::map<std::string, std::string> f = RealisticFixture("dev");
@@ -31,7 +31,7 @@ TEST(RemoveManagedFilesTest, RemovesListedFilesAndEmptiedOwnedDirs) {
   WriteFile(co + "/clusters/dev/flux-system/gotk.yaml", "flux\n");
   WriteFile(co + "/platform/vault/unlisted.yaml", "not in state\n");
 
-  ApplyResult r = RemoveManagedFiles(co, "dev", Keys(f), {});
+  ApplyResult r = RemoveInSession(co, "dev", Keys(f), {});
   ASSERT_THAT(r.status, IsOk());
   EXPECT_EQ(r.report.pruned, f.size());
   EXPECT_EQ(ReadTree(co),
@@ -45,29 +45,29 @@ TEST(RemoveManagedFilesTest, RemovesListedFilesAndEmptiedOwnedDirs) {
   EXPECT_TRUE(Exists(co + "/clusters"));
 
   // Already clean: success, nothing done.
-  ApplyResult again = RemoveManagedFiles(co, "dev", Keys(f), {});
+  ApplyResult again = RemoveInSession(co, "dev", Keys(f), {});
   ASSERT_THAT(again.status, IsOk());
   EXPECT_EQ(again.report.pruned, 0u);
   // Missing checkout: success.
-  EXPECT_THAT(RemoveManagedFiles(tmp / "none", "dev", Keys(f), {}).status, IsOk());
+  EXPECT_THAT(RemoveInSession(tmp / "none", "dev", Keys(f), {}).status, IsOk());
 }
 
-TEST(RemoveManagedFilesTest, RefusesPathsOutsideOwnedRootsBeforeDeletingAnything) {
+TEST(RemoveTest, RefusesPathsOutsideOwnedRootsBeforeDeletingAnything) {
   TempDir tmp;
   WriteFile(tmp / "co/modules/a.yaml", "a");
   WriteFile(tmp / "co/README.md", "r");
-  ApplyResult r = RemoveManagedFiles(tmp / "co", "dev",
+  ApplyResult r = RemoveInSession(tmp / "co", "dev",
                                      {"modules/a.yaml", "README.md", "../x"}, {});
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kInvalidArgument, "path[\"README.md\"]"));
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kInvalidArgument, "path[\"../x\"]"));
   EXPECT_TRUE(Exists(tmp / "co/modules/a.yaml"));
 }
 
-TEST(RemoveManagedFilesTest, SkipsExcludedPaths) {
+TEST(RemoveTest, SkipsExcludedPaths) {
   TempDir tmp;
   WriteFile(tmp / "co/clusters/dev/flux-system/gotk.yaml", "flux\n");
   WriteFile(tmp / "co/clusters/dev/app.yaml", "app\n");
-  ApplyResult r = RemoveManagedFiles(
+  ApplyResult r = RemoveInSession(
       tmp / "co", "dev", {"clusters/dev/flux-system/gotk.yaml", "clusters/dev/app.yaml"}, {});
   ASSERT_THAT(r.status, IsOk());
   EXPECT_EQ(r.report.pruned, 1u);
@@ -75,7 +75,7 @@ TEST(RemoveManagedFilesTest, SkipsExcludedPaths) {
   EXPECT_FALSE(Exists(tmp / "co/clusters/dev/app.yaml"));
 }
 
-TEST(RemoveManagedFilesTest, NeverFollowsSymlinks) {
+TEST(RemoveTest, NeverFollowsSymlinks) {
   TempDir tmp;
   WriteFile(tmp / "outside/a.yaml", "outside\n");
   WriteFile(tmp / "outside/b.yaml", "outside\n");
@@ -83,7 +83,7 @@ TEST(RemoveManagedFilesTest, NeverFollowsSymlinks) {
   MakeDirs(tmp / "co/modules");
   MakeSymlink(tmp / "outside", tmp / "co/platform/traefik");
   MakeSymlink(tmp / "outside/b.yaml", tmp / "co/modules/b.yaml");
-  ApplyResult r = RemoveManagedFiles(tmp / "co", "dev",
+  ApplyResult r = RemoveInSession(tmp / "co", "dev",
                                      {"platform/traefik/a.yaml", "modules/b.yaml"}, {});
   ASSERT_THAT(r.status, IsOk());
   EXPECT_EQ(r.report.pruned, 0u);

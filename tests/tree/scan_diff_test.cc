@@ -4,6 +4,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "status_matchers.h"
+#include "tree/checkout.h"
 #include "tree/diff.h"
 #include "tree/render.h"
 #include "tree/scan.h"
@@ -29,7 +30,7 @@ std::vector<std::pair<std::string, ChangeKind>> Kinds(const ChangeSet& cs) {
 
 TEST(ScanTest, MissingCheckoutIsAnEmptyScan) {
   TempDir tmp;
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp / "nope", "dev", {});
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp / "nope", "dev", {});
   ASSERT_THAT(scan, IsOk());
   EXPECT_FALSE(scan->root_exists);
   EXPECT_THAT(scan->entries, IsEmpty());
@@ -37,7 +38,7 @@ TEST(ScanTest, MissingCheckoutIsAnEmptyScan) {
 
 TEST(ScanTest, ExistingEmptyCheckout) {
   TempDir tmp;
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp.path(), "dev", {});
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp.path(), "dev", {});
   ASSERT_THAT(scan, IsOk());
   EXPECT_TRUE(scan->root_exists);
   EXPECT_THAT(scan->entries, IsEmpty());
@@ -52,7 +53,7 @@ TEST(ScanTest, OnlyOwnedRootsWithHashSizeAndMode) {
   WriteFile(tmp / "clusters/dev/a.yaml", "abc", 0600);
   WriteFile(tmp / "platform/traefik/b.yaml", "bb");
   WriteFile(tmp / "modules/m.yaml", "m");
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp.path(), "dev", {});
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp.path(), "dev", {});
   ASSERT_THAT(scan, IsOk());
   std::vector<std::string> paths;
   for (const ScanEntry& e : scan->entries) paths.push_back(e.path);
@@ -75,12 +76,12 @@ TEST(ScanTest, SymlinkInOwnedRootIsAnErrorNamingIt) {
   WriteFile(tmp / "outside/secret", "s");
   MakeDirs(tmp / "co/platform/traefik");
   MakeSymlink(tmp / "outside/secret", tmp / "co/platform/traefik/link.yaml");
-  EXPECT_THAT(ScanTree(tmp / "co", "dev", {}),
+  EXPECT_THAT(ScanCheckout(tmp / "co", "dev", {}),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        "platform/traefik/link.yaml: symbolic link"));
   TreeOptions stray;
   stray.symlinks_as_stray = true;
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp / "co", "dev", stray);
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp / "co", "dev", stray);
   ASSERT_THAT(scan, IsOk());
   EXPECT_EQ(scan->Find("platform/traefik/link.yaml")->kind, EntryKind::kSymlink);
 }
@@ -90,12 +91,12 @@ TEST(ScanTest, OwnedDirectorySymlinkIsNotFollowed) {
   WriteFile(tmp / "outside/a.yaml", "a");
   MakeDirs(tmp / "co/platform");
   MakeSymlink(tmp / "outside", tmp / "co/platform/traefik");
-  EXPECT_THAT(ScanTree(tmp / "co", "dev", {}),
+  EXPECT_THAT(ScanCheckout(tmp / "co", "dev", {}),
               StatusIs(absl::StatusCode::kFailedPrecondition, "platform/traefik"));
   MakeSymlink(tmp / "outside", tmp / "co/modules");
   TreeOptions stray;
   stray.symlinks_as_stray = true;
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp / "co", "dev", stray);
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp / "co", "dev", stray);
   ASSERT_THAT(scan, IsOk());
   EXPECT_EQ(scan->Find("platform/traefik/a.yaml"), nullptr);
   EXPECT_EQ(scan->Find("modules")->kind, EntryKind::kSymlink);
@@ -106,11 +107,11 @@ TEST(ScanTest, FifoIsNeverOpened) {
   TempDir tmp;
   MakeDirs(tmp / "modules");
   ASSERT_EQ(::mkfifo((tmp / "modules/pipe").c_str(), 0644), 0);
-  EXPECT_THAT(ScanTree(tmp.path(), "dev", {}),
+  EXPECT_THAT(ScanCheckout(tmp.path(), "dev", {}),
               StatusIs(absl::StatusCode::kFailedPrecondition, "modules/pipe: special file"));
   TreeOptions stray;
   stray.symlinks_as_stray = true;
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp.path(), "dev", stray);
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp.path(), "dev", stray);
   ASSERT_THAT(scan, IsOk());
   EXPECT_EQ(scan->Find("modules/pipe")->kind, EntryKind::kOther);
 }
@@ -120,7 +121,7 @@ TEST(ScanTest, LargeNonUtf8StrayIsReportedWithoutBeingRead) {
   WriteFile(tmp / "modules/blob.bin", std::string(8 << 20, '\xff'));
   std::map<std::string, std::string> owned = {{"modules/a.yaml", "a\n"}};
   DesiredTree desired = ViewDesiredTree(owned);
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp.path(), "dev", {}, desired);
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp.path(), "dev", {}, &desired);
   ASSERT_THAT(scan, IsOk());
   const ScanEntry* blob = scan->Find("modules/blob.bin");
   ASSERT_NE(blob, nullptr);
@@ -145,7 +146,7 @@ TEST(DiffTest, AllKindsInSortedOrder) {
       {"modules/size.yaml", "short\n"},   {"modules/mode.yaml", "mode\n"},
       {"modules/new/file.yaml", "new\n"}};
   DesiredTree desired = ViewDesiredTree(owned);
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp.path(), "dev", {}, desired);
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp.path(), "dev", {}, &desired);
   ASSERT_THAT(scan, IsOk());
   EXPECT_EQ(scan->Find("modules/size.yaml")->sha256, "");  // size differs: not hashed
   ChangeSet cs = DiffAgainstDisk(desired, *scan, {});
@@ -236,7 +237,7 @@ TEST(DiffTest, ConflictsThatCannotBeResolved) {
   EXPECT_EQ(plan->conflicts[0].path, "modules/a");
   EXPECT_EQ(plan->conflicts[1].path, "platform");
   auto before = Snapshot(tmp.path());
-  ApplyResult r = ApplyChangeSet(tmp.path(), desired, *plan, keep);
+  ApplyResult r = ApplyInSession(tmp.path(), desired, *plan, keep);
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kFailedPrecondition, "platform: a file"));
   EXPECT_EQ(Snapshot(tmp.path()), before);
   // Pruning does not make the owned-root obstacle removable.
@@ -255,7 +256,7 @@ TEST(DiffTest, ScanComparisonIsTrustedOnlyForTheSameDesiredTree) {
                                               {"modules/empty.yaml", ""}};
   DesiredTree same = ViewDesiredTree(disk);
   DesiredTree changed = ViewDesiredTree(other);
-  absl::StatusOr<TreeScan> scan = ScanTree(tmp.path(), "dev", {}, same);
+  absl::StatusOr<TreeScan> scan = ScanCheckout(tmp.path(), "dev", {}, &same);
   ASSERT_THAT(scan, IsOk());
   EXPECT_TRUE(scan->Find("modules/a.yaml")->compared);
   EXPECT_TRUE(scan->Find("modules/a.yaml")->same_as_compared);
@@ -271,25 +272,27 @@ TEST(DiffTest, ScanComparisonIsTrustedOnlyForTheSameDesiredTree) {
                                      P{"modules/empty.yaml", ChangeKind::kUnchanged}));
 }
 
-TEST(ReadTreeFileTest, ReadsOnlyRegularFilesWithoutFollowingLinks) {
+TEST(ReadFileTest, ReadsOnlyRegularFilesWithoutFollowingLinks) {
   TempDir tmp;
   WriteFile(tmp / "co/modules/a.yaml", "hello µ\n\n");
   WriteFile(tmp / "outside/secret", "secret");
   MakeSymlink(tmp / "outside/secret", tmp / "co/modules/link.yaml");
   MakeSymlink(tmp / "outside", tmp / "co/platform");
-  EXPECT_THAT(ReadTreeFile(tmp / "co", "modules/a.yaml", 1024, {}), IsOk());
-  EXPECT_EQ(*ReadTreeFile(tmp / "co", "modules/a.yaml", 1024, {}), "hello µ\n\n");
-  EXPECT_THAT(ReadTreeFile(tmp / "co", "modules/link.yaml", 1024, {}),
+  absl::StatusOr<ReadSession> co = ReadSession::Open(tmp / "co", {});
+  ASSERT_THAT(co, IsOk());
+  EXPECT_THAT(co->ReadFile("modules/a.yaml", 1024), IsOk());
+  EXPECT_EQ(*co->ReadFile("modules/a.yaml", 1024), "hello µ\n\n");
+  EXPECT_THAT(co->ReadFile("modules/link.yaml", 1024),
               StatusIs(absl::StatusCode::kFailedPrecondition, "symbolic link"));
-  EXPECT_THAT(ReadTreeFile(tmp / "co", "platform/secret", 1024, {}),
+  EXPECT_THAT(co->ReadFile("platform/secret", 1024),
               StatusIs(absl::StatusCode::kFailedPrecondition, "platform"));
-  EXPECT_THAT(ReadTreeFile(tmp / "co", "modules/a.yaml", 4, {}),
+  EXPECT_THAT(co->ReadFile("modules/a.yaml", 4),
               StatusIs(absl::StatusCode::kResourceExhausted, "too large"));
-  EXPECT_THAT(ReadTreeFile(tmp / "co", "modules/none.yaml", 1024, {}),
+  EXPECT_THAT(co->ReadFile("modules/none.yaml", 1024),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(ReadTreeFile(tmp / "co", "../outside/secret", 1024, {}),
+  EXPECT_THAT(co->ReadFile("../outside/secret", 1024),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ReadTreeFile(tmp / "co", "modules", 1024, {}),
+  EXPECT_THAT(co->ReadFile("modules", 1024),
               StatusIs(absl::StatusCode::kFailedPrecondition, "not a regular file"));
 }
 

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "gtest/gtest.h"
+#include "tree/checkout.h"
 
 namespace wildside::tree::testing {
 
@@ -178,6 +179,30 @@ int RunCommand(const std::string& command, std::string* out) {
   if (out != nullptr) *out = std::move(data);
   if (status == -1 || !WIFEXITED(status)) return -1;
   return WEXITSTATUS(status);
+}
+
+absl::StatusOr<TreeScan> ScanCheckout(const std::string& root, const std::string& cluster,
+                                      const TreeOptions& options,
+                                      const DesiredTree* hash_if_same_size) {
+  absl::StatusOr<ReadSession> session = ReadSession::Open(root, options);
+  if (!session.ok()) return session.status();
+  return session->Scan(cluster, hash_if_same_size);
+}
+
+ApplyResult ApplyInSession(const std::string& root, const DesiredTree& desired,
+                           const ChangeSet& changes, const TreeOptions& options) {
+  ApplyResult result;
+  absl::StatusOr<WriteSession> session = WriteSession::Open(root, options, &result.report.dirs_created);
+  result.status = session.ok() ? session->Apply(desired, changes, &result.report) : session.status();
+  return result;
+}
+
+ApplyResult RemoveInSession(const std::string& root, const std::string& cluster,
+                            const std::vector<std::string>& paths, const TreeOptions& options) {
+  ApplyResult result;
+  absl::StatusOr<WriteSession> session = WriteSession::OpenExisting(root, options);
+  result.status = session.ok() ? session->Remove(cluster, paths, &result.report) : session.status();
+  return result;
 }
 
 }  // namespace wildside::tree::testing

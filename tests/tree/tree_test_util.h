@@ -1,6 +1,6 @@
 // Helpers for tree/ tests: a private temp directory per test, small file
 // utilities, a snapshot of a directory for "nothing changed" assertions,
-// and the realistic fixture of issue 3.
+// one-call sessions, and the realistic fixture of issue 3.
 #ifndef WILDSIDE_TESTS_TREE_TREE_TEST_UTIL_H_
 #define WILDSIDE_TESTS_TREE_TREE_TEST_UTIL_H_
 
@@ -9,6 +9,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tree/apply.h"
+#include "tree/desired_tree.h"
+#include "tree/diff.h"
+#include "tree/options.h"
+#include "tree/scan.h"
 
 namespace wildside::tree::testing {
 
@@ -47,6 +55,20 @@ std::map<std::string, std::string> Snapshot(const std::string& root);
 // engine's record, not part of the tree; tests/tree/inventory_test.cc
 // checks them.
 std::map<std::string, std::string> ReadTree(const std::string& root);
+
+// One session for one call, opened as the provider opens it
+// (tree/checkout.h has no root-path shortcuts).
+// ReadSession::Open, then Scan (a plan, a refresh).
+absl::StatusOr<TreeScan> ScanCheckout(const std::string& root, const std::string& cluster,
+                                      const TreeOptions& options,
+                                      const DesiredTree* hash_if_same_size = nullptr);
+// WriteSession::Open, then Apply (an apply with a change set planned
+// before); the report holds what was done, also on error.
+ApplyResult ApplyInSession(const std::string& root, const DesiredTree& desired,
+                           const ChangeSet& changes, const TreeOptions& options);
+// WriteSession::OpenExisting, then Remove: the provider's destroy.
+ApplyResult RemoveInSession(const std::string& root, const std::string& cluster,
+                            const std::vector<std::string>& paths, const TreeOptions& options);
 
 // About 41 files in the layout of issue 3: most a few hundred bytes, one
 // 200 KB multi-document YAML with non-ASCII UTF-8 (µ); every value ends in

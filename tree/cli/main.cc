@@ -31,11 +31,13 @@
 #include <iterator>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "tree/checkout.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
 #include "tree/content.h"
@@ -220,13 +222,20 @@ nlohmann::json FindingsToJson(const std::vector<wildside::tree::checks::Finding>
 // and the disk answers for what the apply leaves outside them.
 std::vector<wildside::tree::checks::Finding> RunChecks(
     const Args& args, const wildside::tree::DesiredTree& desired) {
+  std::optional<wildside::tree::ReadSession> checkout;  // outlives the lookup
   wildside::tree::checks::CheckOptions options;
   options.exclude = args.checks_exclude;
   options.flux_roots = {"clusters/" + args.cluster};
   options.owned_roots = wildside::tree::OwnedRoots(args.cluster);
   if (!args.dir.empty()) {
-    options.lookup = wildside::tree::checks::MakeCheckoutLookup(args.dir, args.cluster,
-                                                                args.options);
+    // A checkout that cannot be opened (not a directory, ...) holds
+    // nothing the checks can use; plan and apply then say why.
+    absl::StatusOr<wildside::tree::ReadSession> opened =
+        wildside::tree::ReadSession::Open(args.dir, args.options);
+    if (opened.ok()) {
+      checkout.emplace(*std::move(opened));
+      options.lookup = wildside::tree::checks::MakeCheckoutLookup(*checkout, args.cluster);
+    }
   }
   return wildside::tree::checks::CheckTree(desired, options);
 }

@@ -16,6 +16,7 @@ namespace wildside::tree::internal {
 
 namespace {
 constexpr char kErrorPathPayload[] = "type.wildside.dev/tree.ErrorPath";
+constexpr char kUnfollowedEntryPayload[] = "type.wildside.dev/tree.UnfollowedEntry";
 
 absl::Status StatusFor(std::string message, int err) {
   switch (err) {
@@ -42,6 +43,19 @@ std::optional<std::string> ErrorPath(const absl::Status& status) {
   auto p = status.GetPayload(kErrorPathPayload);
   if (!p.has_value()) return std::nullopt;
   return std::string(*p);
+}
+
+absl::Status UnfollowedError(std::string_view path, bool is_symlink) {
+  absl::Status s = absl::FailedPreconditionError(StrCat(
+      EscapeText(path), ": ", is_symlink ? "symbolic link" : "special file",
+      " inside an owned root: the engine never follows or opens it, so it "
+      "cannot manage what is there; remove it"));
+  s.SetPayload(kUnfollowedEntryPayload, absl::Cord(absl::string_view(path.data(), path.size())));
+  return s;
+}
+
+bool IsUnfollowedError(const absl::Status& status) {
+  return status.GetPayload(kUnfollowedEntryPayload).has_value();
 }
 
 namespace {

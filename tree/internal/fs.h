@@ -35,6 +35,15 @@ absl::Status OsError(std::string_view where, std::string_view what, int err);
 // The `where` of an OsError, if `status` is one.
 std::optional<std::string> ErrorPath(const absl::Status& status);
 
+// The error for a symlink (`is_symlink`) or a fifo, socket or device met at
+// `path` inside an owned root, which the engine never follows or opens:
+// FailedPrecondition naming the path. The message does not say how to
+// have the entry pruned instead: that depends on the caller (a CLI flag,
+// or nothing at all), which recognises this error by IsUnfollowedError
+// (tree::IsUnfollowedEntry) and adds its own hint.
+absl::Status UnfollowedError(std::string_view path, bool is_symlink);
+bool IsUnfollowedError(const absl::Status& status);
+
 // Owns a file descriptor and closes it through the Env.
 class Fd {
  public:

@@ -72,6 +72,7 @@ void CrashEnv::CloseJournal() {
 }
 
 void CrashEnv::CrashAt(int n, bool drop_unsynced) {
+  std::lock_guard<std::mutex> lock(mu_);
   CloseJournal();
   calls_ = 0;
   crash_at_ = n;
@@ -79,18 +80,28 @@ void CrashEnv::CrashAt(int n, bool drop_unsynced) {
 }
 
 void CrashEnv::PauseAt(int n, std::function<void()> pause) {
-  pause_at_ = n;
-  pause_ = std::move(pause);
+  std::lock_guard<std::mutex> lock(mu_);
+  pause_at_ = pause ? n : 0;
+  pause_ = pause_at_ > 0 ? std::move(pause) : nullptr;
 }
 
-void CrashEnv::OnMutatingCall(std::function<void(int)> each) { each_ = std::move(each); }
+void CrashEnv::OnMutatingCall(std::function<void(int)> each) {
+  std::lock_guard<std::mutex> lock(mu_);
+  each_ = std::move(each);
+}
 
 void CrashEnv::Tick() {
-  ++calls_;
-  if (each_) each_(calls_);
-  if (pause_at_ > 0 && calls_ == pause_at_ && pause_) pause_();
-  if (crash_at_ > 0 && calls_ == crash_at_) {
-    if (drop_unsynced_) DropUnsynced();
+  const int n = calls_.load() + 1;
+  if (pause_at_ > 0 && n == pause_at_) {
+    std::function<void()> pause = std::move(pause_);  // once
+    pause_ = nullptr;
+    pause_at_ = 0;
+    pause();
+  }
+  calls_.store(n);
+  if (each_) each_(n);
+  if (crash_at_ > 0 && n == crash_at_) {
+    if (drop_unsynced_) DropUnsyncedLocked();
     ::raise(SIGKILL);
     ::_exit(99);  // not reached
   }
@@ -148,12 +159,18 @@ void CrashEnv::Undo1(Undo& u) {
 }
 
 void CrashEnv::DropUnsynced() {
+  std::lock_guard<std::mutex> lock(mu_);
+  DropUnsyncedLocked();
+}
+
+void CrashEnv::DropUnsyncedLocked() {
   for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) Undo1(*it);
   CloseJournal();
 }
 
 int CrashEnv::OpenAt(int dir_fd, const char* path, int flags, mode_t mode) {
   if (!MayMutate(flags)) return EnvWrapper::OpenAt(dir_fd, path, flags, mode);
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   bool existed = true;
   if (tracking() && (flags & O_CREAT) != 0) {
@@ -178,6 +195,7 @@ int CrashEnv::OpenAt(int dir_fd, const char* path, int flags, mode_t mode) {
 }
 
 ssize_t CrashEnv::Write(int fd, const void* buf, size_t count) {
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   if (tracking()) {
     InodeKey key = KeyOf(fd);
@@ -197,6 +215,7 @@ ssize_t CrashEnv::Write(int fd, const void* buf, size_t count) {
 }
 
 int CrashEnv::Fsync(int fd) {
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   int rc = EnvWrapper::Fsync(fd);
   if (rc == 0 && tracking()) {
@@ -208,6 +227,7 @@ int CrashEnv::Fsync(int fd) {
 }
 
 int CrashEnv::SyncFs(int fd) {
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   int rc = EnvWrapper::SyncFs(fd);
   if (rc == 0 && tracking()) CloseJournal();
@@ -215,6 +235,7 @@ int CrashEnv::SyncFs(int fd) {
 }
 
 int CrashEnv::Fchmod(int fd, mode_t mode) {
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   if (tracking()) {
     struct stat st;
@@ -229,6 +250,7 @@ int CrashEnv::Fchmod(int fd, mode_t mode) {
 }
 
 int CrashEnv::MkdirAt(int dir_fd, const char* path, mode_t mode) {
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   int rc = EnvWrapper::MkdirAt(dir_fd, path, mode);
   if (rc == 0 && tracking()) {
@@ -241,6 +263,7 @@ int CrashEnv::MkdirAt(int dir_fd, const char* path, mode_t mode) {
 }
 
 int CrashEnv::UnlinkAt(int dir_fd, const char* path, int flags) {
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   if (!tracking()) return EnvWrapper::UnlinkAt(dir_fd, path, flags);
   Undo u{(flags & AT_REMOVEDIR) != 0 ? UndoKind::kRmdir : UndoKind::kUnlink,
@@ -272,6 +295,7 @@ int CrashEnv::UnlinkAt(int dir_fd, const char* path, int flags) {
 
 int CrashEnv::RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd,
                        const char* new_path) {
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   if (!tracking()) {
     return EnvWrapper::RenameAt(old_dir_fd, old_path, new_dir_fd, new_path);
@@ -297,6 +321,7 @@ int CrashEnv::RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd,
 }
 
 int CrashEnv::Flock(int fd, int operation) {
+  std::lock_guard<std::mutex> lock(mu_);
   Tick();
   return EnvWrapper::Flock(fd, operation);
 }

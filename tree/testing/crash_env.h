@@ -29,13 +29,26 @@
 // check the state a successful apply leaves after a power cut.
 //
 // The journal holds duplicated descriptors, so undo never resolves a path
-// and cannot be misled by later renames. Single-threaded use only.
+// and cannot be misled by later renames.
+//
+// PauseAt(n, pause) runs `pause` just before the n-th mutating call (and
+// before that call's crash check), once: a test can stop an apply at an
+// exact point, look, or let another process act, and then let it go on.
+//
+// Thread safety: one mutex serialises every mutating call, from the count
+// through the call itself, so the count, the crash point, the pause and
+// the journal hold for calls from several threads (the provider's gRPC
+// handlers share one env). CrashAt, PauseAt and DropUnsynced take it too;
+// MutatingCalls reads an atomic and never waits. Calls that do not mutate
+// pass through unserialised.
 #ifndef WILDSIDE_TREE_TESTING_CRASH_ENV_H_
 #define WILDSIDE_TREE_TESTING_CRASH_ENV_H_
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -50,18 +63,23 @@ class CrashEnv : public EnvWrapper {
 
   // Resets the count and arms a crash at the n-th mutating call (0: never).
   // With drop_unsynced the undo journal is kept and replayed at the crash.
+  // An armed pause stays armed.
   void CrashAt(int n, bool drop_unsynced);
-  // Mutating calls seen since the last CrashAt.
-  int MutatingCalls() const { return calls_; }
-  // Calls `pause` just before the n-th mutating call (0: never), then lets
-  // the call proceed (or crash, when it is also the armed one).
+  // Arms `pause` to run once, just before the n-th mutating call counted
+  // from the last CrashAt (before that call's crash check); the call then
+  // proceeds. n = 0 or an empty function disarms. `pause` runs with the
+  // mutex held, so every other thread's mutating call waits for it; it
+  // must make no mutating call through this env (MutatingCalls is fine:
+  // it returns n - 1 there).
   void PauseAt(int n, std::function<void()> pause);
-  // Calls `each` with the running count at every mutating call, before it.
+  // Calls `each` with the running count at every mutating call, after the
+  // pause and before the crash check (so the count of the crashing call is
+  // seen too). Runs with the mutex held, like the pause. Empty: none.
   void OnMutatingCall(std::function<void(int)> each);
+  // Mutating calls seen since the last CrashAt.
+  int MutatingCalls() const { return calls_.load(); }
   // Reverts every unsynced effect now (see above) and empties the journal.
   void DropUnsynced();
-  // Number of journal entries waiting for a sync (for tests of the env).
-  size_t PendingUndo() const { return journal_.size(); }
 
   int OpenAt(int dir_fd, const char* path, int flags, mode_t mode) override;
   ssize_t Write(int fd, const void* buf, size_t count) override;
@@ -99,8 +117,10 @@ class CrashEnv : public EnvWrapper {
     std::string link_target;
   };
 
-  // Counts one mutating call; at the armed one, crashes (never returns).
+  // Counts one mutating call (mu_ held): first runs an armed pause due at
+  // it, then, at the armed crash point, crashes (never returns).
   void Tick();
+  void DropUnsyncedLocked();
   bool tracking() const { return drop_unsynced_; }
   InodeKey KeyOf(int fd) const;
   void Forget(const InodeKey& key, bool entries, bool data);
@@ -108,12 +128,13 @@ class CrashEnv : public EnvWrapper {
   static void CloseFds(Undo& u);
   void CloseJournal();
 
-  int calls_ = 0;
+  std::mutex mu_;  // serialises every mutating call; guards all below
+  std::atomic<int> calls_{0};
   int crash_at_ = 0;
+  bool drop_unsynced_ = false;
   int pause_at_ = 0;
   std::function<void()> pause_;
   std::function<void(int)> each_;
-  bool drop_unsynced_ = false;
   std::vector<Undo> journal_;
 };
 

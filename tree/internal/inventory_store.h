@@ -1,23 +1,22 @@
-// Reading and writing ownership inventories (tree/inventory.h) below an
-// open checkout root; callers hold the Checkout (and, to write, its lock).
-//
-// Not API: only tree/*.cc include this. It lives beside its module rather
-// than in tree/internal/ because it speaks the module's public types, and
-// tree/internal/ is the layer beneath those.
-#ifndef WILDSIDE_TREE_INVENTORY_AT_H_
-#define WILDSIDE_TREE_INVENTORY_AT_H_
+// Reading and writing ownership inventories (tree/inventory.h) below a
+// checkout root the session holds open (tree/checkout.h): to write, a
+// WriteSession, under its lock. Internal to tree/.
+#ifndef WILDSIDE_TREE_INTERNAL_INVENTORY_STORE_H_
+#define WILDSIDE_TREE_INTERNAL_INVENTORY_STORE_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tree/env.h"
 #include "tree/internal/fs.h"
 #include "tree/inventory.h"
 #include "tree/options.h"
-#include "tree/report.h"
 
-namespace wildside::tree {
+namespace wildside::tree::internal {
 
 // An inventory is a list of paths; far below this even for 100,000 files.
 inline constexpr size_t kMaxInventoryBytes = size_t{64} << 20;
@@ -41,7 +40,7 @@ absl::StatusOr<ForeignClaims> ReadForeignClaimsAt(int root_fd, std::string_view 
 // renamed over `rel`, and the directory fsynced, all before returning, so
 // the caller's next write cannot become durable before it. Directories it
 // creates are counted in *dirs_created when that is given.
-absl::Status WriteInventoryAt(Env* env, internal::DirCache& dirs, const std::string& rel,
+absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
                               std::string_view text, uint32_t mode,
                               uint64_t* dirs_created = nullptr);
 
@@ -50,10 +49,10 @@ absl::Status WriteInventoryAt(Env* env, internal::DirCache& dirs, const std::str
 // cluster's inventory claims (the destroy half of
 // a replacement keeps some; an excluded path is never deleted), or deletes
 // it, and then `clusters/<cluster>/` if that is left empty, when none is
-// left. The report is not touched: the inventory is not a file of the tree.
+// left. Nothing is reported: the inventory is not a file of the tree.
 absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster,
-                                const TreeOptions& options, RenderReport* report);
+                                const TreeOptions& options);
 
-}  // namespace wildside::tree
+}  // namespace wildside::tree::internal
 
-#endif  // WILDSIDE_TREE_INVENTORY_AT_H_
+#endif  // WILDSIDE_TREE_INTERNAL_INVENTORY_STORE_H_

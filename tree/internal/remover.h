@@ -1,11 +1,8 @@
-// Destroy under an already-held lock on an open root.
-//
-// Not API: only tree/*.cc include this (Checkout, and the one-call wrappers
-// of the module). It lives beside its module rather than in tree/internal/
-// because it speaks the module's public types, and tree/internal/ is the
-// layer beneath those.
-#ifndef WILDSIDE_TREE_REMOVE_AT_H_
-#define WILDSIDE_TREE_REMOVE_AT_H_
+// Remover: the deletes behind WriteSession::Remove (tree/checkout.h, which
+// states the contract), below a checkout root the session holds open and
+// locked. Internal to tree/.
+#ifndef WILDSIDE_TREE_INTERNAL_REMOVER_H_
+#define WILDSIDE_TREE_INTERNAL_REMOVER_H_
 
 #include <set>
 #include <string>
@@ -16,7 +13,7 @@
 #include "tree/options.h"
 #include "tree/report.h"
 
-namespace wildside::tree {
+namespace wildside::tree::internal {
 
 // Validates `cluster` and the shape of every path (InvalidArgument listing
 // each problem); fills *sorted with the paths to remove, excluded ones left
@@ -26,18 +23,14 @@ absl::Status CheckRemovePaths(std::string_view cluster,
                               const TreeOptions& options,
                               std::set<std::string>* sorted);
 
-// Deletes `sorted` (checked by CheckRemovePaths) and the directories that
-// become empty, adding to *report.
-absl::Status RemoveManagedFilesAt(int root_fd, const std::set<std::string>& sorted,
-                                  const TreeOptions& options, RenderReport* report);
-
 // The destroy of `cluster`: leaves out of `sorted` every path another
 // cluster's inventory claims (foreign: never deleted, even when this
 // cluster's state still lists it after a race through git), deletes the
-// rest with RemoveManagedFilesAt, then releases (ReleaseInventoryAt).
+// rest and the directories that become empty, adding to *report, then
+// releases (ReleaseInventoryAt, tree/internal/inventory_store.h).
 absl::Status RemoveAndReleaseAt(int root_fd, std::string_view cluster, std::set<std::string> sorted,
                                 const TreeOptions& options, RenderReport* report);
 
-}  // namespace wildside::tree
+}  // namespace wildside::tree::internal
 
-#endif  // WILDSIDE_TREE_REMOVE_AT_H_
+#endif  // WILDSIDE_TREE_INTERNAL_REMOVER_H_
