@@ -92,149 +92,178 @@ void PlanInventory(const DesiredTree& desired, const TreeScan& scan,
 
 }  // namespace
 
-ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
-                          const TreeOptions& options) {
-  ChangeSet out;
-  out.temp_files = scan.temp_files;
-  std::set<std::string, std::less<>> conflicted;
-  auto conflict = [&](std::string path, std::string message, std::string owner = {}) {
-    if (conflicted.insert(path).second) {
-      out.conflicts.push_back({std::move(path), std::move(message), std::move(owner)});
+namespace {
+
+// One diff: the desired keys against the scan, then the scan's entries
+// against the desired keys. Conflicts are collected once per path.
+class Differ {
+ public:
+  Differ(const DesiredTree& desired, const TreeScan& scan, const TreeOptions& options)
+      : desired_(desired), scan_(scan), options_(options) {
+    out_.temp_files = scan.temp_files;
+    if (!scan.inventory.cluster.empty()) inventory_path_ = InventoryPath(scan.inventory.cluster);
+    // The inventory's directory stays while there is an inventory.
+    keeps_inventory_ = !inventory_path_.empty() && (scan.inventory.exists || !desired.empty());
+    // Every directory some desired key (or the inventory) needs, strictly
+    // above it.
+    for (const auto& [key, content] : desired) NeedParentsOf(key);
+    if (keeps_inventory_) NeedParentsOf(inventory_path_);
+  }
+
+  ChangeSet Run() && {
+    for (const auto& [key, content] : desired_) {
+      CheckWayTo(key);
+      out_.changes.push_back(ChangeFor(key, content));
     }
-  };
+    for (const ScanEntry& e : scan_.entries) {
+      if (e.foreign) out_.foreign.push_back(e.path);
+      if (!e.owned) continue;
+      if (e.kind == EntryKind::kDirectory) {
+        DiffDirectory(e);
+      } else {
+        DiffStray(e);
+      }
+    }
+    if (keeps_inventory_) PlanInventory(desired_, scan_, inventory_path_, &out_);
+    std::sort(out_.changes.begin(), out_.changes.end(), [](const Change& a, const Change& b) {
+      return std::tie(a.path, a.kind) < std::tie(b.path, b.kind);
+    });
+    std::sort(out_.conflicts.begin(), out_.conflicts.end(),
+              [](const Conflict& a, const Conflict& b) { return a.path < b.path; });
+    return std::move(out_);
+  }
+
+ private:
+  void NeedParentsOf(std::string_view path) {
+    std::string_view p = ParentPath(path);
+    while (!p.empty() && needed_dirs_.emplace(p).second) p = ParentPath(p);
+  }
+
+  void AddConflict(std::string path, std::string message, std::string owner = {}) {
+    if (conflicted_.insert(path).second) {
+      out_.conflicts.push_back({std::move(path), std::move(message), std::move(owner)});
+    }
+  }
+
   // A path another cluster's inventory claims has that one owner.
-  auto claimed = [&](std::string_view path, const std::string& owner, std::string_view what) {
-    conflict(std::string(path),
+  void Claimed(std::string_view path, const std::string& owner, std::string_view what) {
+    AddConflict(std::string(path),
              StrCat(what, "managed by cluster \"", owner, "\": its ownership inventory (",
                     InventoryPath(owner),
                     ") lists it, and a path has one owner; drop the key here, or drop it "
                     "from cluster \"", owner, "\" and apply that first"),
              owner);
-  };
-  // Every directory some desired key needs, strictly above it.
-  std::set<std::string, std::less<>> needed_dirs;
-  for (const auto& [key, content] : desired) {
-    std::string_view p = ParentPath(key);
-    while (!p.empty() && needed_dirs.emplace(p).second) p = ParentPath(p);
-  }
-  // The inventory's directory stays while there is an inventory.
-  const std::string inventory_path =
-      scan.inventory.cluster.empty() ? std::string() : InventoryPath(scan.inventory.cluster);
-  const bool keeps_inventory = !inventory_path.empty() && (scan.inventory.exists || !desired.empty());
-  if (keeps_inventory) {
-    std::string_view p = ParentPath(inventory_path);
-    while (!p.empty() && needed_dirs.emplace(p).second) p = ParentPath(p);
   }
 
-  for (const auto& [key, content] : desired) {
-    // Obstacles at or above the owned root: never ours to remove. Only
-    // `clusters` lies above one ("clusters/dev" -> "clusters").
+  // What stands in the way of writing `key`: obstacles at or above its
+  // owned root, another cluster's claim, obstacles inside the root.
+  void CheckWayTo(const std::string& key) {
+    // At or above the owned root: never ours to remove. Only `clusters`
+    // lies above one ("clusters/dev" -> "clusters").
     std::string_view root = OwnedRootOf(key);
     for (std::string_view p : {ParentPath(root), root}) {
       if (p.empty()) continue;
-      const ScanEntry* e = scan.Find(p);
+      const ScanEntry* e = scan_.Find(p);
       if (e != nullptr && e->kind != EntryKind::kDirectory) {
-        conflict(std::string(p),
-                 StrCat("a ", EntryKindName(e->kind),
-                              " is where the directory ", p,
-                              "/ must be: it is at or above an owned root, so "
-                              "the engine will not remove it"));
+        AddConflict(std::string(p), StrCat("a ", EntryKindName(e->kind), " is where the directory ", p,
+                                        "/ must be: it is at or above an owned root, so "
+                                        "the engine will not remove it"));
       }
     }
     // Another cluster's, whatever the content: never rewritten.
-    if (const std::string* owner = ClaimOf(scan.foreign, key)) {
-      claimed(key, *owner, "");
-    } else if (HasClaimBelow(scan.foreign, key)) {
-      const std::string& below = scan.foreign.lower_bound(StrCat(key, "/"))->second;
-      claimed(key, below, "a directory holding files ");
+    if (const std::string* owner = ClaimOf(scan_.foreign, key)) {
+      Claimed(key, *owner, "");
+    } else if (HasClaimBelow(scan_.foreign, key)) {
+      const std::string& below = scan_.foreign.lower_bound(StrCat(key, "/"))->second;
+      Claimed(key, below, "a directory holding files ");
     }
-    // Obstacles inside the owned root on the way to the key.
-    for (std::string_view p = ParentPath(key); p.size() > root.size();
-         p = ParentPath(p)) {
-      const ScanEntry* e = scan.Find(p);
+    // Inside the owned root, on the way to the key.
+    for (std::string_view p = ParentPath(key); p.size() > root.size(); p = ParentPath(p)) {
+      const ScanEntry* e = scan_.Find(p);
       if (e != nullptr && e->foreign) {
-        claimed(p, *ClaimOf(scan.foreign, p), "a file where a directory must be, ");
+        Claimed(p, *ClaimOf(scan_.foreign, p), "a file where a directory must be, ");
         continue;
       }
-      if (e != nullptr && e->kind != EntryKind::kDirectory && !options.prune) {
-        conflict(std::string(p),
-                 StrCat("a ", EntryKindName(e->kind),
-                              " is where a directory must be: pruning is "
-                              "disabled, so it cannot be replaced"));
+      if (e != nullptr && e->kind != EntryKind::kDirectory && !options_.prune) {
+        AddConflict(std::string(p), StrCat("a ", EntryKindName(e->kind),
+                                        " is where a directory must be: pruning is "
+                                        "disabled, so it cannot be replaced"));
       }
     }
+  }
 
+  // The change that writes `key`: create, update, mode change or none.
+  Change ChangeFor(const std::string& key, std::string_view content) {
     Change c;
     c.path = key;
     c.new_size = content.size();
-    c.new_mode = options.file_mode;
-    const ScanEntry* e = scan.Find(key);
+    c.new_mode = options_.file_mode;
+    const ScanEntry* e = scan_.Find(key);
     if (e == nullptr) {
       c.kind = ChangeKind::kCreate;
-    } else {
-      c.on_disk = true;
-      c.disk_kind = e->kind;
-      c.old_size = e->size;
-      c.old_mode = e->mode;
-      if (e->kind == EntryKind::kFile) {
-        bool same;
-        if (e->size != content.size()) {
-          same = false;
-        } else if (e->compared && e->compared_with == content.data()) {
-          same = e->same_as_compared;
-        } else {
-          same = !e->sha256.empty() && e->sha256 == internal::Sha256Hex(content);
-        }
-        if (!same) {
-          c.kind = ChangeKind::kUpdate;
-        } else if (e->mode != options.file_mode) {
-          c.kind = ChangeKind::kModeChange;
-        } else {
-          c.kind = ChangeKind::kUnchanged;
-        }
-      } else {
-        c.kind = ChangeKind::kCreate;
-        if (!options.prune) {
-          conflict(key, StrCat("a ", EntryKindName(e->kind),
-                                     " is where the file must be written: "
-                                     "pruning is disabled, so it cannot be "
-                                     "replaced"));
-        } else if (e->kind == EntryKind::kDirectory &&
-                   HasSortedPrefix(scan.excluded, key + "/")) {
-          conflict(key,
-                   "a directory is where the file must be written and it "
-                   "holds excluded paths, which the engine never deletes");
-        }
-      }
+      return c;
     }
-    out.changes.push_back(std::move(c));
+    c.on_disk = true;
+    c.disk_kind = e->kind;
+    c.old_size = e->size;
+    c.old_mode = e->mode;
+    if (e->kind != EntryKind::kFile) {
+      c.kind = ChangeKind::kCreate;
+      CheckReplaceable(key, *e);
+    } else if (!SameContent(*e, content)) {
+      c.kind = ChangeKind::kUpdate;
+    } else if (e->mode != options_.file_mode) {
+      c.kind = ChangeKind::kModeChange;
+    } else {
+      c.kind = ChangeKind::kUnchanged;
+    }
+    return c;
   }
 
-  for (const ScanEntry& e : scan.entries) {
-    if (e.foreign) out.foreign.push_back(e.path);
-    if (!e.owned) continue;
-    if (e.kind != EntryKind::kDirectory) {
-      if (desired.count(e.path) != 0) continue;
-      if (!options.prune) {
-        out.kept_strays.push_back(e.path);
-        continue;
-      }
-      Change c;
-      c.kind = ChangeKind::kPrune;
-      c.path = e.path;
-      c.on_disk = true;
-      c.disk_kind = e.kind;
-      c.old_size = e.size;
-      c.old_mode = e.mode;
-      out.changes.push_back(std::move(c));
-      continue;
+  static bool SameContent(const ScanEntry& e, std::string_view content) {
+    if (e.size != content.size()) return false;
+    if (e.compared && e.compared_with == content.data()) return e.same_as_compared;
+    return !e.sha256.empty() && e.sha256 == internal::Sha256Hex(content);
+  }
+
+  // Something other than a file where `key` must be written.
+  void CheckReplaceable(const std::string& key, const ScanEntry& e) {
+    if (!options_.prune) {
+      AddConflict(key, StrCat("a ", EntryKindName(e.kind),
+                           " is where the file must be written: "
+                           "pruning is disabled, so it cannot be "
+                           "replaced"));
+    } else if (e.kind == EntryKind::kDirectory && HasSortedPrefix(scan_.excluded, key + "/")) {
+      AddConflict(key,
+               "a directory is where the file must be written and it "
+               "holds excluded paths, which the engine never deletes");
     }
-    // A directory survives if a desired key (or the inventory) needs it, if
-    // it holds excluded paths or files another cluster claims, or if
-    // nothing is pruned at all.
-    bool keep = !options.prune || needed_dirs.count(e.path) != 0 ||
-                HasSortedPrefix(scan.excluded, e.path + "/") ||
-                HasClaimBelow(scan.foreign, e.path);
+  }
+
+  // An owned entry that is not a directory and no desired key: pruned, or
+  // kept when pruning is off.
+  void DiffStray(const ScanEntry& e) {
+    if (desired_.count(e.path) != 0) return;
+    if (!options_.prune) {
+      out_.kept_strays.push_back(e.path);
+      return;
+    }
+    Change c;
+    c.kind = ChangeKind::kPrune;
+    c.path = e.path;
+    c.on_disk = true;
+    c.disk_kind = e.kind;
+    c.old_size = e.size;
+    c.old_mode = e.mode;
+    out_.changes.push_back(std::move(c));
+  }
+
+  // A directory survives if a desired key (or the inventory) needs it, if
+  // it holds excluded paths or files another cluster claims, or if nothing
+  // is pruned at all; a surviving one gets the directory mode.
+  void DiffDirectory(const ScanEntry& e) {
+    bool keep = !options_.prune || needed_dirs_.count(e.path) != 0 ||
+                HasSortedPrefix(scan_.excluded, e.path + "/") || HasClaimBelow(scan_.foreign, e.path);
     Change c;
     c.path = e.path;
     c.on_disk = true;
@@ -242,24 +271,29 @@ ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
     c.old_mode = e.mode;
     if (!keep) {
       c.kind = ChangeKind::kRemoveDir;
-    } else if (e.mode != options.dir_mode) {
+    } else if (e.mode != options_.dir_mode) {
       c.kind = ChangeKind::kModeChange;
-      c.new_mode = options.dir_mode;
+      c.new_mode = options_.dir_mode;
     } else {
-      continue;
+      return;
     }
-    out.changes.push_back(std::move(c));
+    out_.changes.push_back(std::move(c));
   }
 
-  if (keeps_inventory) PlanInventory(desired, scan, inventory_path, &out);
+  const DesiredTree& desired_;
+  const TreeScan& scan_;
+  const TreeOptions& options_;
+  ChangeSet out_;
+  std::set<std::string, std::less<>> conflicted_;
+  std::set<std::string, std::less<>> needed_dirs_;
+  std::string inventory_path_;
+  bool keeps_inventory_ = false;
+};
 
-  std::sort(out.changes.begin(), out.changes.end(),
-            [](const Change& a, const Change& b) {
-              return std::tie(a.path, a.kind) < std::tie(b.path, b.kind);
-            });
-  std::sort(out.conflicts.begin(), out.conflicts.end(),
-            [](const Conflict& a, const Conflict& b) { return a.path < b.path; });
-  return out;
+}  // namespace
+
+ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan, const TreeOptions& options) {
+  return Differ(desired, scan, options).Run();
 }
 
 bool HasPendingHousekeeping(const std::vector<std::string>& paths, const TreeScan& scan,
