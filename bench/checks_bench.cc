@@ -27,7 +27,7 @@ constexpr size_t kSize = 4096;
 // The same files bench/tofu_scale.sh generates: distinct keys in whole
 // lines, padded with a comment to exactly kSize bytes.
 std::map<std::string, std::string> ScaleTree() {
-  static const char* comps[] = {"sources", "traefik", "cert-manager", "external-dns",
+  static const char* comps[] = {"sources", "traefik",   "cert-manager", "external-dns",
                                 "vault",   "databases", "redis"};
   std::map<std::string, std::string> out;
   for (int i = 0; i < kFiles; ++i) {
@@ -48,8 +48,7 @@ std::map<std::string, std::string> ScaleTree() {
   // A Flux entry point and a kustomization per component listing one
   // object and generating a ConfigMap from one of the files, so that the
   // reference pass and the decoding walk have work.
-  out["clusters/dev/platform.yaml"] =
-      testing::FluxKustomization("platform", "./platform/traefik");
+  out["clusters/dev/platform.yaml"] = testing::FluxKustomization("platform", "./platform/traefik");
   for (const char* c : comps) {
     std::string dir = std::string("platform/") + c;
     out[dir + "/cm.yaml"] = testing::ConfigMap(c);

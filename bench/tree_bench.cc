@@ -4,9 +4,9 @@
 //   build/tree-rel/bench/tree_bench [--benchmark_...]
 //
 // The data set lives in a fresh directory under $TMPDIR (or /tmp), removed
-// at exit (about 400 MB of disk at the peak). Page cache is warm for every measurement except the cold apply
-// and the copy baseline, which start from an empty destination and end
-// with everything durable (fsync per file / sync).
+// at exit (about 400 MB of disk at the peak). Page cache is warm for every measurement except the
+// cold apply and the copy baseline, which start from an empty destination and end with everything
+// durable (fsync per file / sync).
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -45,11 +45,11 @@ DataSet* data = nullptr;
 
 std::string PathFor(int i) {
   static const char* roots[] = {
-      "platform/sources",   "platform/traefik", "platform/cert-manager",
-      "platform/external-dns", "platform/vault", "platform/databases",
-      "platform/redis",     "modules/app",      "clusters/dev/apps"};
-  return std::string(roots[i % 9]) + "/d" + std::to_string((i / 9) % 40) +
-         "/file-" + std::to_string(i) + ".yaml";
+      "platform/sources",      "platform/traefik", "platform/cert-manager",
+      "platform/external-dns", "platform/vault",   "platform/databases",
+      "platform/redis",        "modules/app",      "clusters/dev/apps"};
+  return std::string(roots[i % 9]) + "/d" + std::to_string((i / 9) % 40) + "/file-" +
+         std::to_string(i) + ".yaml";
 }
 
 std::string ContentFor(int i) {
@@ -105,7 +105,8 @@ void Teardown() {
 
 // A read session's scan of the checkout, as a plan makes it (opening the
 // root is part of the cost).
-absl::StatusOr<TreeScan> ScanCheckout(const std::string& checkout, const DesiredTree* hash_if_same_size) {
+absl::StatusOr<TreeScan> ScanCheckout(const std::string& checkout,
+                                      const DesiredTree* hash_if_same_size) {
   absl::StatusOr<ReadSession> session = ReadSession::Open(checkout, TreeOptions{});
   if (!session.ok()) return session.status();
   return session->Scan(kCluster, hash_if_same_size);
@@ -305,8 +306,8 @@ int main(int argc, char** argv) {
     Teardown();
     return 1;
   }
-  benchmark::AddCustomContext("data_set", std::to_string(kFiles) + " files, " +
-                                              std::to_string(data->bytes) + " bytes");
+  benchmark::AddCustomContext(
+      "data_set", std::to_string(kFiles) + " files, " + std::to_string(data->bytes) + " bytes");
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   Teardown();

@@ -21,8 +21,8 @@ enum class Missing { kCreate, kNoCheckout };
 
 // The one way any session opens a root: the descriptor, or -1 for a
 // missing root that is not created; locked when `lock`.
-absl::StatusOr<int> OpenRootFd(std::string_view root, const TreeOptions& options,
-                               Missing missing, bool lock, uint64_t* dirs_created) {
+absl::StatusOr<int> OpenRootFd(std::string_view root, const TreeOptions& options, Missing missing,
+                               bool lock, uint64_t* dirs_created) {
   Env* env = options.GetEnv();
   absl::StatusOr<internal::Fd> fd = internal::OpenRoot(
       env, root, /*create=*/missing == Missing::kCreate, options.dir_mode, dirs_created);
@@ -52,7 +52,8 @@ absl::StatusOr<WriteSession> WriteSession::Open(std::string_view root, TreeOptio
   return WriteSession(std::string(root), std::move(options), *fd);
 }
 
-absl::StatusOr<WriteSession> WriteSession::OpenExisting(std::string_view root, TreeOptions options) {
+absl::StatusOr<WriteSession> WriteSession::OpenExisting(std::string_view root,
+                                                        TreeOptions options) {
   absl::StatusOr<int> fd = OpenRootFd(root, options, Missing::kNoCheckout, /*lock=*/true, nullptr);
   if (!fd.ok()) return fd.status();
   return WriteSession(std::string(root), std::move(options), *fd);
@@ -134,7 +135,8 @@ absl::StatusOr<EntryKind> ReadSession::StatFollowingLinks(std::string_view relpa
 absl::Status WriteSession::Apply(const DesiredTree& desired, const ChangeSet& changes,
                                  RenderReport* report) const {
   if (!exists()) {
-    return absl::FailedPreconditionError(root() + ": no checkout to apply to (opened existing-only)");
+    return absl::FailedPreconditionError(root() +
+                                         ": no checkout to apply to (opened existing-only)");
   }
   return internal::ApplyChangeSetAt(root_fd(), desired, changes, options(), report);
 }
@@ -142,7 +144,8 @@ absl::Status WriteSession::Apply(const DesiredTree& desired, const ChangeSet& ch
 absl::Status WriteSession::Remove(std::string_view cluster, const std::vector<std::string>& paths,
                                   RenderReport* report) const {
   std::set<std::string> sorted;
-  if (absl::Status s = internal::CheckRemovePaths(cluster, paths, options(), &sorted); !s.ok()) return s;
+  if (absl::Status s = internal::CheckRemovePaths(cluster, paths, options(), &sorted); !s.ok())
+    return s;
   if (!exists()) return absl::OkStatus();  // nothing there
   return internal::RemoveAndReleaseAt(root_fd(), cluster, std::move(sorted), options(), report);
 }

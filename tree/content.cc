@@ -27,8 +27,7 @@ std::string DisplayKeyForDiskPath(std::string_view path) {
   while (plain && i < path.size()) {
     char32_t cp;
     plain = internal::NextCodePoint(path, &i, &cp) && cp != '\\' &&
-            internal::RefusedCodePointKind(cp).empty() &&
-            !internal::MayBreakNfc(cp);
+            internal::RefusedCodePointKind(cp).empty() && !internal::MayBreakNfc(cp);
   }
   if (plain) return std::string(path);
   return internal::EscapeText(path, /*also_nfc_breakers=*/true);

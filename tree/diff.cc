@@ -32,21 +32,18 @@ std::string_view ChangeKindName(ChangeKind kind) {
 bool ChangeSet::HasChanges() const {
   if (!conflicts.empty()) return true;
   if (!inventory_claim.empty() || !inventory_release.empty()) return true;
-  return std::any_of(changes.begin(), changes.end(), [](const Change& c) {
-    return c.kind != ChangeKind::kUnchanged;
-  });
+  return std::any_of(changes.begin(), changes.end(),
+                     [](const Change& c) { return c.kind != ChangeKind::kUnchanged; });
 }
 
 size_t ChangeSet::Count(ChangeKind kind) const {
-  return static_cast<size_t>(
-      std::count_if(changes.begin(), changes.end(),
-                    [kind](const Change& c) { return c.kind == kind; }));
+  return static_cast<size_t>(std::count_if(changes.begin(), changes.end(),
+                                           [kind](const Change& c) { return c.kind == kind; }));
 }
 
 namespace {
 
-bool HasSortedPrefix(const std::vector<std::string>& sorted,
-                     const std::string& prefix) {
+bool HasSortedPrefix(const std::vector<std::string>& sorted, const std::string& prefix) {
   auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix);
   return it != sorted.end() && StartsWith(*it, prefix);
 }
@@ -70,7 +67,8 @@ void PlanInventory(const DesiredTree& desired, const TreeScan& scan,
   keys.reserve(desired.size());
   for (const auto& [key, unused] : desired) keys.push_back(key);
   const std::vector<std::string>& old = inv.paths;  // sorted
-  const bool covered = inv.exists && std::includes(old.begin(), old.end(), keys.begin(), keys.end());
+  const bool covered =
+      inv.exists && std::includes(old.begin(), old.end(), keys.begin(), keys.end());
   std::string claimed_text = inv.text;
   if (!covered) {
     std::vector<std::string> both = keys;
@@ -148,11 +146,12 @@ class Differ {
   // A path another cluster's inventory claims has that one owner.
   void Claimed(std::string_view path, const std::string& owner, std::string_view what) {
     AddConflict(std::string(path),
-             StrCat(what, "managed by cluster \"", owner, "\": its ownership inventory (",
-                    InventoryPath(owner),
-                    ") lists it, and a path has one owner; drop the key here, or drop it "
-                    "from cluster \"", owner, "\" and apply that first"),
-             owner);
+                StrCat(what, "managed by cluster \"", owner, "\": its ownership inventory (",
+                       InventoryPath(owner),
+                       ") lists it, and a path has one owner; drop the key here, or drop it "
+                       "from cluster \"",
+                       owner, "\" and apply that first"),
+                owner);
   }
 
   // What stands in the way of writing `key`: obstacles at or above its
@@ -165,9 +164,10 @@ class Differ {
       if (p.empty()) continue;
       const ScanEntry* e = scan_.Find(p);
       if (e != nullptr && e->kind != EntryKind::kDirectory) {
-        AddConflict(std::string(p), StrCat("a ", EntryKindName(e->kind), " is where the directory ", p,
-                                        "/ must be: it is at or above an owned root, so "
-                                        "the engine will not remove it"));
+        AddConflict(std::string(p),
+                    StrCat("a ", EntryKindName(e->kind), " is where the directory ", p,
+                           "/ must be: it is at or above an owned root, so "
+                           "the engine will not remove it"));
       }
     }
     // Another cluster's, whatever the content: never rewritten.
@@ -186,8 +186,8 @@ class Differ {
       }
       if (e != nullptr && e->kind != EntryKind::kDirectory && !options_.prune) {
         AddConflict(std::string(p), StrCat("a ", EntryKindName(e->kind),
-                                        " is where a directory must be: pruning is "
-                                        "disabled, so it cannot be replaced"));
+                                           " is where a directory must be: pruning is "
+                                           "disabled, so it cannot be replaced"));
       }
     }
   }
@@ -230,13 +230,13 @@ class Differ {
   void CheckReplaceable(const std::string& key, const ScanEntry& e) {
     if (!options_.prune) {
       AddConflict(key, StrCat("a ", EntryKindName(e.kind),
-                           " is where the file must be written: "
-                           "pruning is disabled, so it cannot be "
-                           "replaced"));
+                              " is where the file must be written: "
+                              "pruning is disabled, so it cannot be "
+                              "replaced"));
     } else if (e.kind == EntryKind::kDirectory && HasSortedPrefix(scan_.excluded, key + "/")) {
       AddConflict(key,
-               "a directory is where the file must be written and it "
-               "holds excluded paths, which the engine never deletes");
+                  "a directory is where the file must be written and it "
+                  "holds excluded paths, which the engine never deletes");
     }
   }
 
@@ -263,7 +263,8 @@ class Differ {
   // is pruned at all; a surviving one gets the directory mode.
   void DiffDirectory(const ScanEntry& e) {
     bool keep = !options_.prune || needed_dirs_.count(e.path) != 0 ||
-                HasSortedPrefix(scan_.excluded, e.path + "/") || HasClaimBelow(scan_.foreign, e.path);
+                HasSortedPrefix(scan_.excluded, e.path + "/") ||
+                HasClaimBelow(scan_.foreign, e.path);
     Change c;
     c.path = e.path;
     c.on_disk = true;
@@ -292,7 +293,8 @@ class Differ {
 
 }  // namespace
 
-ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan, const TreeOptions& options) {
+ChangeSet DiffAgainstDisk(const DesiredTree& desired, const TreeScan& scan,
+                          const TreeOptions& options) {
   return Differ(desired, scan, options).Run();
 }
 

@@ -63,8 +63,7 @@ class Env {
   virtual int Fchmod(int fd, mode_t mode) = 0;
   // fstat(2) and fstatat(2) (pass AT_SYMLINK_NOFOLLOW for lstat semantics).
   virtual int Fstat(int fd, struct stat* st) = 0;
-  virtual int FstatAt(int dir_fd, const char* path, struct stat* st,
-                      int flags) = 0;
+  virtual int FstatAt(int dir_fd, const char* path, struct stat* st, int flags) = 0;
   // mkdirat(2), unlinkat(2) (AT_REMOVEDIR for directories), renameat(2).
   virtual int MkdirAt(int dir_fd, const char* path, mode_t mode) = 0;
   virtual int UnlinkAt(int dir_fd, const char* path, int flags) = 0;
@@ -90,9 +89,7 @@ class EnvWrapper : public Env {
     return target_->OpenAt(dir_fd, path, flags, mode);
   }
   int Close(int fd) override { return target_->Close(fd); }
-  ssize_t Read(int fd, void* buf, size_t count) override {
-    return target_->Read(fd, buf, count);
-  }
+  ssize_t Read(int fd, void* buf, size_t count) override { return target_->Read(fd, buf, count); }
   ssize_t Write(int fd, const void* buf, size_t count) override {
     return target_->Write(fd, buf, count);
   }
@@ -100,8 +97,7 @@ class EnvWrapper : public Env {
   int SyncFs(int fd) override { return target_->SyncFs(fd); }
   int Fchmod(int fd, mode_t mode) override { return target_->Fchmod(fd, mode); }
   int Fstat(int fd, struct stat* st) override { return target_->Fstat(fd, st); }
-  int FstatAt(int dir_fd, const char* path, struct stat* st,
-              int flags) override {
+  int FstatAt(int dir_fd, const char* path, struct stat* st, int flags) override {
     return target_->FstatAt(dir_fd, path, st, flags);
   }
   int MkdirAt(int dir_fd, const char* path, mode_t mode) override {
@@ -117,12 +113,8 @@ class EnvWrapper : public Env {
   int ReadDir(int dir_fd, std::vector<DirEntry>* entries) override {
     return target_->ReadDir(dir_fd, entries);
   }
-  int Flock(int fd, int operation) override {
-    return target_->Flock(fd, operation);
-  }
-  void SleepForMicroseconds(int64_t micros) override {
-    target_->SleepForMicroseconds(micros);
-  }
+  int Flock(int fd, int operation) override { return target_->Flock(fd, operation); }
+  void SleepForMicroseconds(int64_t micros) override { target_->SleepForMicroseconds(micros); }
 
  private:
   Env* target_;

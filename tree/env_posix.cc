@@ -13,8 +13,7 @@ namespace wildside::tree {
 Env::~Env() = default;
 
 void Env::SleepForMicroseconds(int64_t micros) {
-  timespec ts{static_cast<time_t>(micros / 1000000),
-              static_cast<long>((micros % 1000000) * 1000)};
+  timespec ts{static_cast<time_t>(micros / 1000000), static_cast<long>((micros % 1000000) * 1000)};
   while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
   }
 }
@@ -56,8 +55,7 @@ class PosixEnv final : public Env {
   int SyncFs(int fd) override { return ::syncfs(fd); }
   int Fchmod(int fd, mode_t mode) override { return ::fchmod(fd, mode); }
   int Fstat(int fd, struct stat* st) override { return ::fstat(fd, st); }
-  int FstatAt(int dir_fd, const char* path, struct stat* st,
-              int flags) override {
+  int FstatAt(int dir_fd, const char* path, struct stat* st, int flags) override {
     return ::fstatat(dir_fd, path, st, flags);
   }
   int MkdirAt(int dir_fd, const char* path, mode_t mode) override {

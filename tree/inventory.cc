@@ -22,8 +22,7 @@ std::string InventoryPath(std::string_view cluster) {
   return StrCat("clusters/", cluster, "/", kInventoryName);
 }
 
-std::string FormatInventory(std::string_view cluster,
-                            std::vector<std::string> paths) {
+std::string FormatInventory(std::string_view cluster, std::vector<std::string> paths) {
   std::sort(paths.begin(), paths.end());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   std::string out = StrCat(kHeader1, cluster, "\" manages in this checkout.\n", kHeader2);

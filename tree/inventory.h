@@ -35,8 +35,7 @@ std::string InventoryPath(std::string_view cluster);
 
 // The inventory's text for `paths` (any order, duplicates allowed): the
 // header, then the paths sorted and unique, one per line. Deterministic.
-std::string FormatInventory(std::string_view cluster,
-                            std::vector<std::string> paths);
+std::string FormatInventory(std::string_view cluster, std::vector<std::string> paths);
 // The same for the keys of a desired tree (already sorted and unique).
 std::string FormatInventory(std::string_view cluster, const DesiredTree& keys);
 
@@ -49,9 +48,9 @@ std::vector<std::string> ParseInventory(std::string_view text);
 // One cluster's inventory as found on disk.
 struct Inventory {
   std::string cluster;
-  bool exists = false;              // the file is there (maybe empty)
-  std::string text;                 // its bytes, as read
-  std::vector<std::string> paths;   // ParseInventory(text)
+  bool exists = false;             // the file is there (maybe empty)
+  std::string text;                // its bytes, as read
+  std::vector<std::string> paths;  // ParseInventory(text)
 };
 
 // Path -> cluster, for every path the other clusters' inventories claim.

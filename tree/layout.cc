@@ -25,8 +25,7 @@ std::pair<std::string_view, std::string_view> FirstTwoSegments(std::string_view 
 }  // namespace
 
 std::vector<std::string> OwnedRoots(std::string_view cluster) {
-  return {StrCat(kClustersDir, "/", cluster), std::string(kModulesDir),
-          std::string(kPlatformDir)};
+  return {StrCat(kClustersDir, "/", cluster), std::string(kModulesDir), std::string(kPlatformDir)};
 }
 
 std::string_view OwnedRootOf(std::string_view path) {
@@ -40,15 +39,15 @@ std::string_view OwnedRootOf(std::string_view path) {
 
 bool IsOwned(std::string_view path, std::string_view cluster) {
   for (const std::string& root : OwnedRoots(cluster)) {
-    if (path == root || (path.size() > root.size() && StartsWith(path, root) && path[root.size()] == '/')) {
+    if (path == root ||
+        (path.size() > root.size() && StartsWith(path, root) && path[root.size()] == '/')) {
       return true;
     }
   }
   return false;
 }
 
-KeyPlacement PlaceKey(std::string_view key, std::string_view cluster,
-                      const TreeOptions& options) {
+KeyPlacement PlaceKey(std::string_view key, std::string_view cluster, const TreeOptions& options) {
   std::vector<std::string_view> segs = Split(key, '/');
   const std::string_view top = segs[0];
   if (top == kClustersDir) {
@@ -142,8 +141,7 @@ bool IsExcluded(std::string_view path, const TreeOptions& options) {
   return false;
 }
 
-const std::string* ExcludingPattern(std::string_view path,
-                                    const TreeOptions& options) {
+const std::string* ExcludingPattern(std::string_view path, const TreeOptions& options) {
   for (std::string_view p = path; !p.empty(); p = ParentPath(p)) {
     for (const std::string& pattern : options.exclude) {
       if (GlobMatch(pattern, p)) return &pattern;
@@ -154,12 +152,9 @@ const std::string* ExcludingPattern(std::string_view path,
 
 bool IsDns1123Label(std::string_view name) {
   if (name.empty() || name.size() > 63) return false;
-  auto alnum = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  };
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!alnum(name.front()) || !alnum(name.back())) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [&](char c) { return alnum(c) || c == '-'; });
+  return std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '-'; });
 }
 
 }  // namespace wildside::tree

@@ -22,8 +22,7 @@
 namespace wildside::tree {
 
 inline constexpr std::array<std::string_view, 7> kBuiltinComponents = {
-    "sources", "traefik", "cert-manager", "external-dns",
-    "vault",   "databases", "redis"};
+    "sources", "traefik", "cert-manager", "external-dns", "vault", "databases", "redis"};
 
 // Prefix of the engine's temporary files. Any regular file in an owned root
 // whose name starts with it is a leftover of an interrupted apply and is
@@ -59,20 +58,19 @@ bool IsOwned(std::string_view path, std::string_view cluster);
 // the one reason it is not a file the tree instance may own.
 enum class KeyPlacement {
   kOwned,
-  kOutsideRoots,       // not under clusters/, modules/ or platform/
-  kClusterRootOnly,    // under clusters/ but not clusters/<name>/<path>
-  kOtherCluster,       // clusters/<another cluster>/<path>
-  kModulesRootOnly,    // `modules` itself, not a file under it
-  kPlatformRootOnly,   // under platform/ but not platform/<component>/<path>
-  kUnknownComponent,   // platform/<component>/<path>, component not known
+  kOutsideRoots,      // not under clusters/, modules/ or platform/
+  kClusterRootOnly,   // under clusters/ but not clusters/<name>/<path>
+  kOtherCluster,      // clusters/<another cluster>/<path>
+  kModulesRootOnly,   // `modules` itself, not a file under it
+  kPlatformRootOnly,  // under platform/ but not platform/<component>/<path>
+  kUnknownComponent,  // platform/<component>/<path>, component not known
 };
 
 // Places `key`, a path that passed the shape checks (non-empty segments),
 // against the owned roots of `cluster` and the components of `options`.
 // kOtherCluster is reported whatever `cluster` is; a caller holding an
 // invalid cluster name may choose not to judge it.
-KeyPlacement PlaceKey(std::string_view key, std::string_view cluster,
-                      const TreeOptions& options);
+KeyPlacement PlaceKey(std::string_view key, std::string_view cluster, const TreeOptions& options);
 
 // True if `component` may appear as `platform/<component>/`.
 bool IsKnownComponent(std::string_view component, const TreeOptions& options);
@@ -89,8 +87,7 @@ bool IsExcluded(std::string_view path, const TreeOptions& options);
 // The first TreeOptions::exclude pattern that matches `path` or one of its
 // parent directories, trying `path` first and then each parent upwards;
 // nullptr if none does (the path may be written, read and pruned).
-const std::string* ExcludingPattern(std::string_view path,
-                                    const TreeOptions& options);
+const std::string* ExcludingPattern(std::string_view path, const TreeOptions& options);
 
 // True if `name` is a DNS-1123 label: [a-z0-9]([a-z0-9-]*[a-z0-9])?, <= 63.
 bool IsDns1123Label(std::string_view name);

@@ -5,10 +5,8 @@
 
 namespace wildside::tree {
 
-ApplyResult RenderGitopsTreeWithReport(std::string_view output_dir,
-                                       const DesiredTree& rendered,
-                                       std::string_view cluster,
-                                       const TreeOptions& options) {
+ApplyResult RenderGitopsTreeWithReport(std::string_view output_dir, const DesiredTree& rendered,
+                                       std::string_view cluster, const TreeOptions& options) {
   ApplyResult result;
   result.status = CheckDesiredTree(cluster, rendered, options);
   if (!result.status.ok()) return result;
@@ -30,27 +28,22 @@ ApplyResult RenderGitopsTreeWithReport(std::string_view output_dir,
 }
 
 absl::StatusOr<RenderReport> RenderGitopsTree(std::string_view output_dir,
-                                              const DesiredTree& rendered,
-                                              std::string_view cluster,
+                                              const DesiredTree& rendered, std::string_view cluster,
                                               const TreeOptions& options) {
-  ApplyResult r =
-      RenderGitopsTreeWithReport(output_dir, rendered, cluster, options);
+  ApplyResult r = RenderGitopsTreeWithReport(output_dir, rendered, cluster, options);
   if (!r.status.ok()) return r.status;
   return std::move(r.report);
 }
 
-absl::StatusOr<RenderReport> RenderGitopsTree(
-    std::string_view output_dir,
-    const std::map<std::string, std::string>& rendered,
-    std::string_view cluster, const TreeOptions& options) {
-  return RenderGitopsTree(output_dir, ViewDesiredTree(rendered), cluster,
-                          options);
+absl::StatusOr<RenderReport> RenderGitopsTree(std::string_view output_dir,
+                                              const std::map<std::string, std::string>& rendered,
+                                              std::string_view cluster,
+                                              const TreeOptions& options) {
+  return RenderGitopsTree(output_dir, ViewDesiredTree(rendered), cluster, options);
 }
 
-absl::StatusOr<ChangeSet> PlanGitopsTree(std::string_view output_dir,
-                                         const DesiredTree& rendered,
-                                         std::string_view cluster,
-                                         const TreeOptions& options) {
+absl::StatusOr<ChangeSet> PlanGitopsTree(std::string_view output_dir, const DesiredTree& rendered,
+                                         std::string_view cluster, const TreeOptions& options) {
   if (absl::Status s = CheckDesiredTree(cluster, rendered, options); !s.ok()) {
     return s;
   }

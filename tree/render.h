@@ -30,29 +30,24 @@ namespace wildside::tree {
 // owned roots (unless symlinks_as_stray) and unresolvable type conflicts;
 // Unavailable if the lock is not obtained in time; OS errors by errno.
 absl::StatusOr<RenderReport> RenderGitopsTree(std::string_view output_dir,
-                                              const DesiredTree& rendered,
-                                              std::string_view cluster,
+                                              const DesiredTree& rendered, std::string_view cluster,
                                               const TreeOptions& options = {});
 
 // Convenience for callers that own their strings in a map.
-absl::StatusOr<RenderReport> RenderGitopsTree(
-    std::string_view output_dir,
-    const std::map<std::string, std::string>& rendered,
-    std::string_view cluster, const TreeOptions& options = {});
+absl::StatusOr<RenderReport> RenderGitopsTree(std::string_view output_dir,
+                                              const std::map<std::string, std::string>& rendered,
+                                              std::string_view cluster,
+                                              const TreeOptions& options = {});
 
 // As RenderGitopsTree, but keeps the report of what was done on failure.
-ApplyResult RenderGitopsTreeWithReport(std::string_view output_dir,
-                                       const DesiredTree& rendered,
-                                       std::string_view cluster,
-                                       const TreeOptions& options = {});
+ApplyResult RenderGitopsTreeWithReport(std::string_view output_dir, const DesiredTree& rendered,
+                                       std::string_view cluster, const TreeOptions& options = {});
 
 // Validate + scan + diff; never writes. A missing checkout plans every file
 // as kCreate. Errors as RenderGitopsTree minus the apply ones; conflicts are
 // returned inside the ChangeSet, not as an error.
-absl::StatusOr<ChangeSet> PlanGitopsTree(std::string_view output_dir,
-                                         const DesiredTree& rendered,
-                                         std::string_view cluster,
-                                         const TreeOptions& options = {});
+absl::StatusOr<ChangeSet> PlanGitopsTree(std::string_view output_dir, const DesiredTree& rendered,
+                                         std::string_view cluster, const TreeOptions& options = {});
 
 }  // namespace wildside::tree
 

@@ -63,10 +63,9 @@ nlohmann::json ToJson(const ChangeSet& cs) {
 }
 
 std::string Summarize(const RenderReport& r) {
-  return absl::StrCat(r.created, " created, ", r.updated, " updated, ",
-                      r.mode_changed, " mode changed, ", r.pruned, " pruned, ",
-                      r.unchanged, " unchanged, ", r.dirs_created,
-                      " directories created, ", r.dirs_removed, " removed, ",
+  return absl::StrCat(r.created, " created, ", r.updated, " updated, ", r.mode_changed,
+                      " mode changed, ", r.pruned, " pruned, ", r.unchanged, " unchanged, ",
+                      r.dirs_created, " directories created, ", r.dirs_removed, " removed, ",
                       r.bytes_written, " bytes written");
 }
 

@@ -29,9 +29,7 @@ struct RenderReport {
   std::vector<std::string> changed_paths;
 
   bool Changed() const {
-    return created + updated + mode_changed + pruned + dirs_created +
-               dirs_removed !=
-           0;
+    return created + updated + mode_changed + pruned + dirs_created + dirs_removed != 0;
   }
 };
 

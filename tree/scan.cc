@@ -21,14 +21,11 @@ std::string_view EntryKindName(EntryKind kind) {
 }
 
 const ScanEntry* TreeScan::Find(std::string_view path) const {
-  auto it = std::lower_bound(
-      entries.begin(), entries.end(), path,
-      [](const ScanEntry& e, std::string_view p) { return e.path < p; });
+  auto it = std::lower_bound(entries.begin(), entries.end(), path,
+                             [](const ScanEntry& e, std::string_view p) { return e.path < p; });
   return it != entries.end() && it->path == path ? &*it : nullptr;
 }
 
-bool IsUnfollowedEntry(const absl::Status& status) {
-  return internal::IsUnfollowedError(status);
-}
+bool IsUnfollowedEntry(const absl::Status& status) { return internal::IsUnfollowedError(status); }
 
 }  // namespace wildside::tree

@@ -18,7 +18,6 @@ namespace {
 constexpr size_t kMaxPath = 4096;
 constexpr size_t kMaxSegment = 255;
 
-
 void AddOnce(std::vector<std::string>& out, std::string message) {
   if (std::find(out.begin(), out.end(), message) == out.end()) {
     out.push_back(std::move(message));
@@ -26,10 +25,8 @@ void AddOnce(std::vector<std::string>& out, std::string message) {
 }
 
 std::string KnownComponents(const TreeOptions& options) {
-  std::vector<std::string> all(kBuiltinComponents.begin(),
-                               kBuiltinComponents.end());
-  all.insert(all.end(), options.extra_components.begin(),
-             options.extra_components.end());
+  std::vector<std::string> all(kBuiltinComponents.begin(), kBuiltinComponents.end());
+  all.insert(all.end(), options.extra_components.begin(), options.extra_components.end());
   return absl::StrJoin(all, ", ");
 }
 
@@ -42,8 +39,7 @@ bool CheckShape(std::string_view key, std::vector<std::string>& out) {
     return false;
   }
   if (key.size() > kMaxPath) {
-    out.push_back(StrCat("path too long: ", key.size(),
-                               " bytes, at most ", kMaxPath, " allowed"));
+    out.push_back(StrCat("path too long: ", key.size(), " bytes, at most ", kMaxPath, " allowed"));
   }
   if (key.front() == '/') {
     out.push_back("absolute path: keys are relative to the checkout root");
@@ -58,11 +54,11 @@ bool CheckShape(std::string_view key, std::vector<std::string>& out) {
     if (!internal::NextCodePoint(key, &i, &cp)) continue;
     std::string_view kind = internal::RefusedCodePointKind(cp);
     if (kind.empty()) continue;
-    out.push_back(absl::StrFormat(
-        "%s in path: U+%04X at byte offset %d is not allowed in a file name: "
-        "it is invisible or reorders text, so the name could pass for "
-        "another",
-        std::string(kind), static_cast<unsigned>(cp), at));
+    out.push_back(
+        absl::StrFormat("%s in path: U+%04X at byte offset %d is not allowed in a file name: "
+                        "it is invisible or reorders text, so the name could pass for "
+                        "another",
+                        std::string(kind), static_cast<unsigned>(cp), at));
     break;
   }
   if (!IsValidUtf8(key)) {
@@ -74,8 +70,7 @@ bool CheckShape(std::string_view key, std::vector<std::string>& out) {
   std::vector<std::string_view> segs = Split(key, '/');
   for (size_t i = 0; i < segs.size(); ++i) {
     std::string_view seg = segs[i];
-    bool edge = (i == 0 && key.front() == '/') ||
-                (i + 1 == segs.size() && key.back() == '/');
+    bool edge = (i == 0 && key.front() == '/') || (i + 1 == segs.size() && key.back() == '/');
     if (seg.empty()) {
       if (!edge) AddOnce(out, "empty path segment: '//' is not allowed");
     } else if (seg == ".") {
@@ -83,40 +78,38 @@ bool CheckShape(std::string_view key, std::vector<std::string>& out) {
     } else if (seg == "..") {
       AddOnce(out, "'..' segment: a key may not point outside its directory");
     } else if (EqualsIgnoreCaseAscii(seg, ".git")) {
-      AddOnce(out,
-              "'.git' segment: the engine never writes into git metadata");
+      AddOnce(out, "'.git' segment: the engine never writes into git metadata");
     } else if (StartsWith(seg, kTempPrefix)) {
       AddOnce(out, StrCat("reserved name: the prefix \"", kTempPrefix,
-                                "\" is used for the engine's temporary files"));
+                          "\" is used for the engine's temporary files"));
     }
     if (seg.size() > kMaxSegment) {
-      AddOnce(out, StrCat("path segment too long: ", seg.size(),
-                                " bytes, at most ", kMaxSegment, " allowed"));
+      AddOnce(out, StrCat("path segment too long: ", seg.size(), " bytes, at most ", kMaxSegment,
+                          " allowed"));
     }
   }
   return out.size() == before;
 }
 
-void CheckOwnership(std::string_view key, std::string_view cluster,
-                    const TreeOptions& options, std::vector<std::string>& out) {
+void CheckOwnership(std::string_view key, std::string_view cluster, const TreeOptions& options,
+                    std::vector<std::string>& out) {
   std::vector<std::string_view> segs = Split(key, '/');
   switch (PlaceKey(key, cluster, options)) {
     case KeyPlacement::kOwned:
       break;
     case KeyPlacement::kClusterRootOnly:
-      out.push_back(StrCat(
-          "not under an owned root: a key under clusters/ must look like "
-          "clusters/",
-          cluster, "/<path>"));
+      out.push_back(
+          StrCat("not under an owned root: a key under clusters/ must look like "
+                 "clusters/",
+                 cluster, "/<path>"));
       break;
     case KeyPlacement::kOtherCluster:
       // (Against an invalid cluster name this cannot be judged; the cluster
       // problem is reported instead.)
       if (!IsDns1123Label(cluster)) break;
-      out.push_back(StrCat(
-          "under another cluster: clusters/", EscapeForDisplay(segs[1]),
-          "/ belongs to another tree instance; this one owns clusters/",
-          cluster, "/"));
+      out.push_back(StrCat("under another cluster: clusters/", EscapeForDisplay(segs[1]),
+                           "/ belongs to another tree instance; this one owns clusters/", cluster,
+                           "/"));
       break;
     case KeyPlacement::kModulesRootOnly:
       out.push_back(
@@ -129,33 +122,30 @@ void CheckOwnership(std::string_view key, std::string_view cluster,
           "platform/<component>/<path>");
       break;
     case KeyPlacement::kUnknownComponent:
-      out.push_back(StrCat(
-          "unknown platform component \"", EscapeForDisplay(segs[1]),
-          "\": known components are ", KnownComponents(options),
-          " (add more with extra_components)"));
+      out.push_back(StrCat("unknown platform component \"", EscapeForDisplay(segs[1]),
+                           "\": known components are ", KnownComponents(options),
+                           " (add more with extra_components)"));
       break;
     case KeyPlacement::kOutsideRoots:
-      out.push_back(StrCat(
-          "not under an owned root: keys must start with clusters/", cluster,
-          "/, modules/ or platform/<component>/"));
+      out.push_back(StrCat("not under an owned root: keys must start with clusters/", cluster,
+                           "/, modules/ or platform/<component>/"));
       break;
   }
   if (BaseName(key) == kInventoryName) {
-    out.push_back(StrCat("reserved name: \"", kInventoryName,
-                         "\" is the engine's ownership inventory (docs/adr/0009-ownership-inventory.md)"));
+    out.push_back(
+        StrCat("reserved name: \"", kInventoryName,
+               "\" is the engine's ownership inventory (docs/adr/0009-ownership-inventory.md)"));
   }
   // The key or any of its parent directories inside an exclude glob.
   if (const std::string* pattern = ExcludingPattern(key, options)) {
-    out.push_back(StrCat(
-        "inside an excluded path: matches exclude pattern \"", *pattern,
-        "\"; the engine never writes there"));
+    out.push_back(StrCat("inside an excluded path: matches exclude pattern \"", *pattern,
+                         "\"; the engine never writes there"));
   }
 }
 
 }  // namespace
 
-std::vector<std::string> ValidateKey(std::string_view key,
-                                     std::string_view cluster,
+std::vector<std::string> ValidateKey(std::string_view key, std::string_view cluster,
                                      const TreeOptions& options) {
   std::vector<std::string> out;
   if (CheckShape(key, out)) CheckOwnership(key, cluster, options, out);
@@ -170,14 +160,13 @@ std::vector<std::string> ValidatePathShape(std::string_view path) {
 
 absl::Status ValidateCluster(std::string_view cluster) {
   if (IsDns1123Label(cluster)) return absl::OkStatus();
-  return absl::InvalidArgumentError(StrCat(
-      "invalid cluster name \"", EscapeForDisplay(cluster),
-      "\": must be a DNS-1123 label (lowercase letters, digits and '-', "
-      "starting and ending with a letter or digit, at most 63 characters)"));
+  return absl::InvalidArgumentError(
+      StrCat("invalid cluster name \"", EscapeForDisplay(cluster),
+             "\": must be a DNS-1123 label (lowercase letters, digits and '-', "
+             "starting and ending with a letter or digit, at most 63 characters)"));
 }
 
-std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
-                                            const DesiredTree& desired,
+std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster, const DesiredTree& desired,
                                             const TreeOptions& options) {
   std::vector<KeyProblem> problems;
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
@@ -207,11 +196,9 @@ std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
     // A key that is a parent directory of another valid key. Keys that
     // extend `key + "/"` sort at or after lower_bound(key + "/").
     std::string as_dir = StrCat(key, "/");
-    auto child = std::lower_bound(valid.begin(), valid.end(),
-                                  std::string_view(as_dir));
+    auto child = std::lower_bound(valid.begin(), valid.end(), std::string_view(as_dir));
     if (child != valid.end() && StartsWith(*child, as_dir)) {
-      out.push_back(StrCat("is also a directory of \"",
-                           EscapeForDisplay(*child),
+      out.push_back(StrCat("is also a directory of \"", EscapeForDisplay(*child),
                            "\": a path cannot be both a file and a directory"));
     }
     // Case collisions of the file or of any directory on its way, reported
@@ -221,10 +208,9 @@ std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
       if (spellings.size() < 2) continue;
       std::string_view other =
           *spellings.begin() != p ? *spellings.begin() : *std::next(spellings.begin());
-      out.push_back(StrCat(
-          "differs from \"", EscapeForDisplay(other),
-          "\" only by letter case: such paths collide on case-insensitive "
-          "filesystems (macOS, Windows)"));
+      out.push_back(StrCat("differs from \"", EscapeForDisplay(other),
+                           "\" only by letter case: such paths collide on case-insensitive "
+                           "filesystems (macOS, Windows)"));
       break;
     }
   }
@@ -234,8 +220,7 @@ std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
   return problems;
 }
 
-absl::Status ProblemsToStatus(const std::vector<KeyProblem>& problems,
-                              std::string_view attribute) {
+absl::Status ProblemsToStatus(const std::vector<KeyProblem>& problems, std::string_view attribute) {
   if (problems.empty()) return absl::OkStatus();
   std::vector<std::string> lines;
   lines.reserve(problems.size());
@@ -243,15 +228,13 @@ absl::Status ProblemsToStatus(const std::vector<KeyProblem>& problems,
     if (p.about_cluster) {
       lines.push_back(StrCat("cluster: ", p.message));
     } else {
-      lines.push_back(StrCat(attribute, "[\"", EscapeForDisplay(p.key),
-                                   "\"]: ", p.message));
+      lines.push_back(StrCat(attribute, "[\"", EscapeForDisplay(p.key), "\"]: ", p.message));
     }
   }
   return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
 }
 
-absl::Status CheckDesiredTree(std::string_view cluster,
-                              const DesiredTree& desired,
+absl::Status CheckDesiredTree(std::string_view cluster, const DesiredTree& desired,
                               const TreeOptions& options) {
   return ProblemsToStatus(ValidateDesiredTree(cluster, desired, options));
 }

@@ -49,15 +49,13 @@ struct KeyProblem {
 
 // Every problem with `cluster` and the keys of `desired`, in key order
 // (cluster-name problems first). Empty means valid.
-std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster,
-                                            const DesiredTree& desired,
+std::vector<KeyProblem> ValidateDesiredTree(std::string_view cluster, const DesiredTree& desired,
                                             const TreeOptions& options);
 
 // Problems of a single key considered alone (shape and ownership, not the
 // cross-key collisions). Used for paths that come from elsewhere, e.g. the
 // file list given to WriteSession::Remove.
-std::vector<std::string> ValidateKey(std::string_view key,
-                                     std::string_view cluster,
+std::vector<std::string> ValidateKey(std::string_view key, std::string_view cluster,
                                      const TreeOptions& options);
 
 // Shape problems of a path alone (absolute, "..", control characters, ...),
@@ -77,8 +75,7 @@ absl::Status ProblemsToStatus(const std::vector<KeyProblem>& problems,
                               std::string_view attribute = "desired");
 
 // ProblemsToStatus(ValidateDesiredTree(cluster, desired, options)).
-absl::Status CheckDesiredTree(std::string_view cluster,
-                              const DesiredTree& desired,
+absl::Status CheckDesiredTree(std::string_view cluster, const DesiredTree& desired,
                               const TreeOptions& options);
 
 }  // namespace wildside::tree

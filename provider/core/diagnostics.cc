@@ -41,15 +41,18 @@ std::string AttributePath::ToString() const {
 }
 
 Diagnostic ErrorAt(AttributePath path, std::string summary, std::string detail) {
-  return Diagnostic{Diagnostic::Severity::kError, std::move(summary), std::move(detail), std::move(path)};
+  return Diagnostic{Diagnostic::Severity::kError, std::move(summary), std::move(detail),
+                    std::move(path)};
 }
 
 Diagnostic Error(std::string summary, std::string detail) {
-  return Diagnostic{Diagnostic::Severity::kError, std::move(summary), std::move(detail), std::nullopt};
+  return Diagnostic{Diagnostic::Severity::kError, std::move(summary), std::move(detail),
+                    std::nullopt};
 }
 
 Diagnostic WarningAt(AttributePath path, std::string summary, std::string detail) {
-  return Diagnostic{Diagnostic::Severity::kWarning, std::move(summary), std::move(detail), std::move(path)};
+  return Diagnostic{Diagnostic::Severity::kWarning, std::move(summary), std::move(detail),
+                    std::move(path)};
 }
 
 bool HasError(const Diagnostics& diags) {
@@ -62,7 +65,8 @@ bool HasError(const Diagnostics& diags) {
 Diagnostic DecodeFailure(std::string_view what, const absl::Status& status) {
   std::string_view message(status.message().data(), status.message().size());
   return Error(absl::StrCat("Invalid ", absl::string_view(what.data(), what.size())),
-               absl::StrCat("The provider could not decode the ", absl::string_view(what.data(), what.size()),
+               absl::StrCat("The provider could not decode the ",
+                            absl::string_view(what.data(), what.size()),
                             " OpenTofu sent: ", absl::string_view(message.data(), message.size()),
                             ". This is a bug in OpenTofu or in the provider; please report it."));
 }

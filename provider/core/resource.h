@@ -81,7 +81,8 @@ class Resource {
   virtual ~Resource() = default;
 
   virtual const schema::Schema& GetSchema() const = 0;
-  virtual Diagnostics ValidateConfig(const cty::Value& config, const ClientCapabilities& client) const = 0;
+  virtual Diagnostics ValidateConfig(const cty::Value& config,
+                                     const ClientCapabilities& client) const = 0;
   // `raw_json` is the stored attributes object written with schema `version`.
   virtual UpgradeStateResult UpgradeState(int64_t version, std::string_view raw_json) const = 0;
   // Requests come by value: the server moves the decoded values in, and a

@@ -11,7 +11,8 @@ using nlohmann::json;
 
 constexpr int kMaxDepth = 64;
 
-absl::StatusOr<Value> FromJson(const json& j, const Type& type, const std::string& path, int depth) {
+absl::StatusOr<Value> FromJson(const json& j, const Type& type, const std::string& path,
+                               int depth) {
   auto error = [&](absl::string_view what) {
     return absl::InvalidArgumentError(absl::StrCat(path.empty() ? "value" : path, ": ", what));
   };
@@ -40,7 +41,8 @@ absl::StatusOr<Value> FromJson(const json& j, const Type& type, const std::strin
       Value::Elements els;
       els.reserve(j.size());
       for (size_t i = 0; i < j.size(); ++i) {
-        absl::StatusOr<Value> e = FromJson(j[i], type.element(), absl::StrCat(path, "[", i, "]"), depth + 1);
+        absl::StatusOr<Value> e =
+            FromJson(j[i], type.element(), absl::StrCat(path, "[", i, "]"), depth + 1);
         if (!e.ok()) return e.status();
         els.push_back(*std::move(e));
       }
@@ -51,7 +53,8 @@ absl::StatusOr<Value> FromJson(const json& j, const Type& type, const std::strin
       if (!j.is_object()) return error("expected object");
       Value::Entries ents;
       for (const auto& [k, sub] : j.items()) {
-        absl::StatusOr<Value> e = FromJson(sub, type.element(), absl::StrCat(path, "[\"", k, "\"]"), depth + 1);
+        absl::StatusOr<Value> e =
+            FromJson(sub, type.element(), absl::StrCat(path, "[\"", k, "\"]"), depth + 1);
         if (!e.ok()) return e.status();
         ents.emplace(k, *std::move(e));
       }
@@ -62,7 +65,8 @@ absl::StatusOr<Value> FromJson(const json& j, const Type& type, const std::strin
       Value::Entries ents;
       for (const auto& [k, sub] : j.items()) {
         auto it = type.attributes().find(k);
-        if (it == type.attributes().end()) return error(absl::StrCat("unsupported attribute \"", k, "\""));
+        if (it == type.attributes().end())
+          return error(absl::StrCat("unsupported attribute \"", k, "\""));
         absl::StatusOr<Value> e =
             FromJson(sub, it->second, path.empty() ? k : absl::StrCat(path, ".", k), depth + 1);
         if (!e.ok()) return e.status();
@@ -86,13 +90,15 @@ absl::StatusOr<json> ToJson(const Value& v) {
   if (v.IsNull()) return json(nullptr);
   if (v.IsUnknown()) return absl::InvalidArgumentError("json: unknown values cannot be encoded");
   switch (v.type().kind()) {
-    case Type::Kind::kString: return json(v.AsString());
+    case Type::Kind::kString:
+      return json(v.AsString());
     case Type::Kind::kNumber: {
       json n = json::parse(v.NumberText(), nullptr, false);
       if (n.is_discarded()) return json(v.NumberText());
       return n;
     }
-    case Type::Kind::kBool: return json(v.AsBool());
+    case Type::Kind::kBool:
+      return json(v.AsBool());
     case Type::Kind::kList:
     case Type::Kind::kSet: {
       json arr = json::array();

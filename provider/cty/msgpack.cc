@@ -1,7 +1,7 @@
 #include "provider/cty/msgpack.h"
 
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -44,7 +44,8 @@ class Decoder {
 
   // `skip`: top-level attributes of an object type that are checked for
   // shape but not built (they read as null).
-  absl::StatusOr<Value> Decode(const Type& type, const std::set<std::string, std::less<>>* skip = nullptr) {
+  absl::StatusOr<Value> Decode(const Type& type,
+                               const std::set<std::string, std::less<>>* skip = nullptr) {
     skip_ = skip;
     absl::StatusOr<Value> v = DecodeValue(type, 0);
     if (v.ok() && p_ != end_) {
@@ -59,9 +60,15 @@ class Decoder {
     std::string out;
     for (const PathStep& step : path_) {
       switch (step.kind) {
-        case PathStep::kIndex: absl::StrAppend(&out, "[", step.index, "]"); break;
-        case PathStep::kKey: absl::StrAppend(&out, "[\"", AV(step.name), "\"]"); break;
-        case PathStep::kAttr: absl::StrAppend(&out, ".", AV(step.name)); break;
+        case PathStep::kIndex:
+          absl::StrAppend(&out, "[", step.index, "]");
+          break;
+        case PathStep::kKey:
+          absl::StrAppend(&out, "[\"", AV(step.name), "\"]");
+          break;
+        case PathStep::kAttr:
+          absl::StrAppend(&out, ".", AV(step.name));
+          break;
       }
     }
     return out.empty() ? "value" : (out[0] == '.' ? out.substr(1) : out);
@@ -90,15 +97,32 @@ class Decoder {
     size_t len = 0;
     int header = 0;
     switch (b) {
-      case 0xd4: len = 1; break;
-      case 0xd5: len = 2; break;
-      case 0xd6: len = 4; break;
-      case 0xd7: len = 8; break;
-      case 0xd8: len = 16; break;
-      case 0xc7: header = 1; break;
-      case 0xc8: header = 2; break;
-      case 0xc9: header = 4; break;
-      default: return false;
+      case 0xd4:
+        len = 1;
+        break;
+      case 0xd5:
+        len = 2;
+        break;
+      case 0xd6:
+        len = 4;
+        break;
+      case 0xd7:
+        len = 8;
+        break;
+      case 0xd8:
+        len = 16;
+        break;
+      case 0xc7:
+        header = 1;
+        break;
+      case 0xc8:
+        header = 2;
+        break;
+      case 0xc9:
+        header = 4;
+        break;
+      default:
+        return false;
     }
     ++p_;
     if (header > 0) {
@@ -134,8 +158,8 @@ class Decoder {
       if (absl::Status s = Need(4); !s.ok()) return s;
       len = ReadBE(4);
     } else {
-      return Error(absl::StrCat("expected string, found msgpack type 0x",
-                                absl::Hex(b, absl::kZeroPad2)));
+      return Error(
+          absl::StrCat("expected string, found msgpack type 0x", absl::Hex(b, absl::kZeroPad2)));
     }
     if (Left() < len) return Error("msgpack: string length exceeds the input");
     std::string_view out(p_, len);
@@ -147,8 +171,8 @@ class Decoder {
   // count in the low one) or the 16/32-bit forms. `min_item_bytes` is the
   // least each element takes, so the count is checked against the bytes
   // left before anyone allocates for it.
-  absl::StatusOr<size_t> ReadContainerLen(uint8_t fix_tag, uint8_t tag16, uint8_t tag32, size_t min_item_bytes,
-                                          const char* what) {
+  absl::StatusOr<size_t> ReadContainerLen(uint8_t fix_tag, uint8_t tag16, uint8_t tag32,
+                                          size_t min_item_bytes, const char* what) {
     uint8_t b = static_cast<uint8_t>(*p_);
     size_t n;
     if ((b & 0xf0) == fix_tag) {
@@ -160,9 +184,11 @@ class Decoder {
       if (absl::Status s = Need(width); !s.ok()) return s;
       n = ReadBE(width);
     } else {
-      return Error(absl::StrCat("expected ", what, ", found msgpack type 0x", absl::Hex(b, absl::kZeroPad2)));
+      return Error(absl::StrCat("expected ", what, ", found msgpack type 0x",
+                                absl::Hex(b, absl::kZeroPad2)));
     }
-    if (n > Left() / min_item_bytes) return Error(absl::StrCat("msgpack: ", what, " length exceeds the input"));
+    if (n > Left() / min_item_bytes)
+      return Error(absl::StrCat("msgpack: ", what, " length exceeds the input"));
     return n;
   }
 
@@ -185,21 +211,31 @@ class Decoder {
       return ReadBE(n);
     };
     switch (b) {
-      case 0xcc: case 0xcd: case 0xce: case 0xcf: {
+      case 0xcc:
+      case 0xcd:
+      case 0xce:
+      case 0xcf: {
         int n = 1 << (b - 0xcc);
         absl::StatusOr<uint64_t> u = fixed(n);
         if (!u.ok()) return u.status();
         return Value::Number(std::to_string(*u));
       }
-      case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+      case 0xd0:
+      case 0xd1:
+      case 0xd2:
+      case 0xd3: {
         int n = 1 << (b - 0xd0);
         absl::StatusOr<uint64_t> u = fixed(n);
         if (!u.ok()) return u.status();
         int64_t v;
-        if (n == 1) v = static_cast<int8_t>(*u);
-        else if (n == 2) v = static_cast<int16_t>(*u);
-        else if (n == 4) v = static_cast<int32_t>(*u);
-        else v = static_cast<int64_t>(*u);
+        if (n == 1)
+          v = static_cast<int8_t>(*u);
+        else if (n == 2)
+          v = static_cast<int16_t>(*u);
+        else if (n == 4)
+          v = static_cast<int32_t>(*u);
+        else
+          v = static_cast<int64_t>(*u);
         return Value::Number(v);
       }
       case 0xca: {
@@ -375,7 +411,8 @@ class Decoder {
             element = &type.element();
           } else {
             auto it = type.attributes().find(std::string(*key));
-            if (it == type.attributes().end()) return Error(absl::StrCat("unsupported attribute \"", AV(*key), "\""));
+            if (it == type.attributes().end())
+              return Error(absl::StrCat("unsupported attribute \"", AV(*key), "\""));
             element = &it->second;
           }
           if (absl::Status s = SkipValue(*element, depth + 1); !s.ok()) return s;
@@ -562,8 +599,9 @@ absl::Status Encode(const Value& v, const Type& type, std::string* out, int dept
     return Encode(v, v.type(), out, depth + 1);
   }
   if (v.type().kind() != type.kind()) {
-    return absl::InvalidArgumentError(absl::StrCat("msgpack: value of type ", v.type().FriendlyName(),
-                                                   " where ", type.FriendlyName(), " is required"));
+    return absl::InvalidArgumentError(absl::StrCat("msgpack: value of type ",
+                                                   v.type().FriendlyName(), " where ",
+                                                   type.FriendlyName(), " is required"));
   }
   switch (type.kind()) {
     case Type::Kind::kString:
@@ -605,7 +643,8 @@ absl::Status Encode(const Value& v, const Type& type, std::string* out, int dept
       }
       for (const auto& [name, unused] : v.entries()) {
         if (attrs.find(name) == attrs.end()) {
-          return absl::InvalidArgumentError(absl::StrCat("msgpack: unsupported attribute \"", name, "\""));
+          return absl::InvalidArgumentError(
+              absl::StrCat("msgpack: unsupported attribute \"", name, "\""));
         }
       }
       return absl::OkStatus();

@@ -45,13 +45,20 @@ const std::map<std::string, Type>& Type::attributes() const {
 
 nlohmann::json Type::ToJson() const {
   switch (kind_) {
-    case Kind::kString: return "string";
-    case Kind::kNumber: return "number";
-    case Kind::kBool: return "bool";
-    case Kind::kDynamic: return "dynamic";
-    case Kind::kList: return nlohmann::json::array({"list", element_->ToJson()});
-    case Kind::kSet: return nlohmann::json::array({"set", element_->ToJson()});
-    case Kind::kMap: return nlohmann::json::array({"map", element_->ToJson()});
+    case Kind::kString:
+      return "string";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kDynamic:
+      return "dynamic";
+    case Kind::kList:
+      return nlohmann::json::array({"list", element_->ToJson()});
+    case Kind::kSet:
+      return nlohmann::json::array({"set", element_->ToJson()});
+    case Kind::kMap:
+      return nlohmann::json::array({"map", element_->ToJson()});
     case Kind::kObject: {
       nlohmann::json attrs = nlohmann::json::object();
       for (const auto& [name, type] : attributes()) attrs[name] = type.ToJson();
@@ -110,14 +117,22 @@ absl::StatusOr<Type> Type::FromJsonString(std::string_view text) {
 
 std::string Type::FriendlyName() const {
   switch (kind_) {
-    case Kind::kString: return "string";
-    case Kind::kNumber: return "number";
-    case Kind::kBool: return "bool";
-    case Kind::kDynamic: return "any";
-    case Kind::kList: return absl::StrCat("list of ", element_->FriendlyName());
-    case Kind::kSet: return absl::StrCat("set of ", element_->FriendlyName());
-    case Kind::kMap: return absl::StrCat("map of ", element_->FriendlyName());
-    case Kind::kObject: return "object";
+    case Kind::kString:
+      return "string";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kDynamic:
+      return "any";
+    case Kind::kList:
+      return absl::StrCat("list of ", element_->FriendlyName());
+    case Kind::kSet:
+      return absl::StrCat("set of ", element_->FriendlyName());
+    case Kind::kMap:
+      return absl::StrCat("map of ", element_->FriendlyName());
+    case Kind::kObject:
+      return "object";
   }
   return "?";
 }

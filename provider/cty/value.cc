@@ -110,13 +110,17 @@ std::string Value::DebugString() const {
       if (s.size() > 40) return absl::StrCat("\"", s.substr(0, 37), "...\" (", s.size(), " bytes)");
       return absl::StrCat("\"", s, "\"");
     }
-    case Type::Kind::kNumber: return NumberText();
-    case Type::Kind::kBool: return AsBool() ? "true" : "false";
-    case Type::Kind::kDynamic: return "dynamic";
+    case Type::Kind::kNumber:
+      return NumberText();
+    case Type::Kind::kBool:
+      return AsBool() ? "true" : "false";
+    case Type::Kind::kDynamic:
+      return "dynamic";
     case Type::Kind::kList:
     case Type::Kind::kSet: {
       std::string out = "[";
-      for (const Value& e : elements()) absl::StrAppend(&out, out.size() > 1 ? ", " : "", e.DebugString());
+      for (const Value& e : elements())
+        absl::StrAppend(&out, out.size() > 1 ? ", " : "", e.DebugString());
       return out + "]";
     }
     case Type::Kind::kMap:

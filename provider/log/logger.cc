@@ -19,12 +19,18 @@ std::mutex g_write_mu;
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kTrace: return "trace";
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
-    case Level::kOff: return "off";
+    case Level::kTrace:
+      return "trace";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
+    case Level::kOff:
+      return "off";
   }
   return "debug";
 }
@@ -32,7 +38,8 @@ const char* LevelName(Level level) {
 }  // namespace
 
 Level ParseLevel(std::string_view text) {
-  std::string t = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())));
+  std::string t = absl::AsciiStrToUpper(
+      absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size())));
   if (t.empty() || t == "OFF") return Level::kOff;
   if (t == "TRACE" || t == "JSON") return Level::kTrace;
   if (t == "DEBUG") return Level::kDebug;
@@ -52,7 +59,8 @@ void InitFromEnvironment() {
 void SetThreshold(Level level) { g_threshold.store(static_cast<int>(level)); }
 
 bool Enabled(Level level) {
-  return level != Level::kOff && static_cast<int>(level) >= g_threshold.load(std::memory_order_relaxed);
+  return level != Level::kOff &&
+         static_cast<int>(level) >= g_threshold.load(std::memory_order_relaxed);
 }
 
 std::string Timestamp() {
@@ -61,7 +69,8 @@ std::string Timestamp() {
   struct tm tm;
   gmtime_r(&tv.tv_sec, &tm);
   return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(tv.tv_usec));
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                         static_cast<int>(tv.tv_usec));
 }
 
 std::string FormatLine(Level level, std::string_view message, const nlohmann::json& fields,

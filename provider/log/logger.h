@@ -37,12 +37,21 @@ std::string FormatLine(Level level, std::string_view message, const nlohmann::js
 // The current time in hclog's layout: 2006-01-02T15:04:05.000000Z.
 std::string Timestamp();
 
-void Log(Level level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
+void Log(Level level, std::string_view message,
+         const nlohmann::json& fields = nlohmann::json::object());
 
-inline void Debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Log(Level::kDebug, m, f); }
-inline void Info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Log(Level::kInfo, m, f); }
-inline void Warn(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Log(Level::kWarn, m, f); }
-inline void Error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { Log(Level::kError, m, f); }
+inline void Debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  Log(Level::kDebug, m, f);
+}
+inline void Info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  Log(Level::kInfo, m, f);
+}
+inline void Warn(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  Log(Level::kWarn, m, f);
+}
+inline void Error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  Log(Level::kError, m, f);
+}
 
 }  // namespace wildside::log
 

@@ -35,11 +35,13 @@ core::Diagnostic DriftWarning(const std::vector<std::string>& drift, bool no_pla
   std::vector<std::string> shown(drift.begin(), drift.begin() + std::min<size_t>(drift.size(), 50));
   std::string detail = absl::StrCat(
       drift.size() == 1 ? "1 file differs" : absl::StrCat(drift.size(), " files differ"),
-      " from what the last apply left (content never shown here); the apply restores the configuration:\n  - ",
+      " from what the last apply left (content never shown here); the apply restores the "
+      "configuration:\n  - ",
       absl::StrJoin(shown, "\n  - "));
-  if (drift.size() > shown.size()) absl::StrAppend(&detail, "\n  ... and ", drift.size() - shown.size(), " more");
-  return core::WarningAt(AttributePath::Attr(no_plain_map ? kRenderedWo : kRendered), "Drift in the checkout",
-                         detail);
+  if (drift.size() > shown.size())
+    absl::StrAppend(&detail, "\n  ... and ", drift.size() - shown.size(), " more");
+  return core::WarningAt(AttributePath::Attr(no_plain_map ? kRenderedWo : kRendered),
+                         "Drift in the checkout", detail);
 }
 
 // What a refresh of `state` needs to know about its ownership.
@@ -76,7 +78,8 @@ class GitopsTreeResource final : public core::Resource {
 
   const schema::Schema& GetSchema() const override { return schema_; }
 
-  Diagnostics ValidateConfig(const Value& config, const core::ClientCapabilities& client) const override {
+  Diagnostics ValidateConfig(const Value& config,
+                             const core::ClientCapabilities& client) const override {
     Diagnostics diags;
     if (!config.IsKnown()) return diags;
     if (!config.GetAttr(kRenderedWo).IsNull() && !client.write_only_attributes_allowed) {
@@ -84,9 +87,12 @@ class GitopsTreeResource final : public core::Resource {
       // would store every content in state: refuse before any plan.
       diags.push_back(core::ErrorAt(
           AttributePath::Attr(kRenderedWo), "Write-only attributes not supported by this client",
-          absl::StrCat(kRenderedWo, ": this OpenTofu or Terraform does not support write-only attributes, so "
-                       "it would store the contents in the state. Use OpenTofu >= 1.11 or Terraform >= 1.11, or "
-                       "move the files to ", kSensitive, " (stored in state, redacted in plans).")));
+          absl::StrCat(kRenderedWo,
+                       ": this OpenTofu or Terraform does not support write-only attributes, so "
+                       "it would store the contents in the state. Use OpenTofu >= 1.11 or "
+                       "Terraform >= 1.11, or "
+                       "move the files to ",
+                       kSensitive, " (stored in state, redacted in plans).")));
     }
     RequireSomeManifests(config, &diags);
     Settings settings;
@@ -99,16 +105,18 @@ class GitopsTreeResource final : public core::Resource {
   core::UpgradeStateResult UpgradeState(int64_t version, std::string_view raw_json) const override {
     core::UpgradeStateResult result;
     if (version > kSchemaVersion) {
-      result.diagnostics.push_back(core::Error(
-          "State written by a newer provider",
-          absl::StrCat("The stored state has schema version ", version, " but this provider knows up to ",
-                       kSchemaVersion, ". Use the provider version that wrote it, or newer.")));
+      result.diagnostics.push_back(
+          core::Error("State written by a newer provider",
+                      absl::StrCat("The stored state has schema version ", version,
+                                   " but this provider knows up to ", kSchemaVersion,
+                                   ". Use the provider version that wrote it, or newer.")));
       return result;
     }
     absl::StatusOr<Value> state = cty::DecodeJson(raw_json, ctx_.type);
     if (!state.ok()) {
-      result.diagnostics.push_back(core::Error("Unreadable stored state",
-                                               absl::StrCat("wildside_gitops_tree state: ", state.status().message())));
+      result.diagnostics.push_back(
+          core::Error("Unreadable stored state",
+                      absl::StrCat("wildside_gitops_tree state: ", state.status().message())));
       return result;
     }
     if (version < 1 && state->IsKnown() && !state->IsNull()) {
@@ -141,10 +149,13 @@ class GitopsTreeResource final : public core::Resource {
     if (how.hashes_only) refresh.write_only = how.write_only;
     refresh.describe_drift = how.applied;
     RefreshResult refreshed = RefreshFromDisk(std::move(refresh));
-    if (!refreshed.drift.empty()) result.diagnostics.push_back(DriftWarning(refreshed.drift, how.no_plain_map));
-    result.new_state = refreshed.state.has_value() ? *std::move(refreshed.state) : Value::Null(ctx_.type);
+    if (!refreshed.drift.empty())
+      result.diagnostics.push_back(DriftWarning(refreshed.drift, how.no_plain_map));
+    result.new_state =
+        refreshed.state.has_value() ? *std::move(refreshed.state) : Value::Null(ctx_.type);
     if (!refreshed.status.ok()) {
-      result.diagnostics.push_back(core::ErrorAt(AttributePath::Attr("path"), "Cannot read the checkout",
+      result.diagnostics.push_back(core::ErrorAt(AttributePath::Attr("path"),
+                                                 "Cannot read the checkout",
                                                  std::string(refreshed.status.message())));
       return result;
     }
@@ -155,9 +166,13 @@ class GitopsTreeResource final : public core::Resource {
     return result;
   }
 
-  core::PlanResult Plan(core::PlanRequest request) const override { return PlanTree(std::move(request), ctx_); }
+  core::PlanResult Plan(core::PlanRequest request) const override {
+    return PlanTree(std::move(request), ctx_);
+  }
 
-  core::ApplyResult Apply(core::ApplyRequest request) const override { return ApplyTree(std::move(request), ctx_); }
+  core::ApplyResult Apply(core::ApplyRequest request) const override {
+    return ApplyTree(std::move(request), ctx_);
+  }
 
   core::ImportResult Import(std::string_view id) const override {
     core::ImportResult result;
@@ -169,15 +184,20 @@ class GitopsTreeResource final : public core::Resource {
     const std::string_view full_id = id;
     if (hashes_only) id.remove_prefix(kWriteOnlyPrefix.size());
     size_t colon = id.find(':');
-    std::string_view cluster = colon == std::string_view::npos ? std::string_view() : id.substr(0, colon);
-    std::string_view path = colon == std::string_view::npos ? std::string_view() : id.substr(colon + 1);
+    std::string_view cluster =
+        colon == std::string_view::npos ? std::string_view() : id.substr(0, colon);
+    std::string_view path =
+        colon == std::string_view::npos ? std::string_view() : id.substr(colon + 1);
     if (colon == std::string_view::npos || path.empty() || !tree::ValidateCluster(cluster).ok()) {
       result.diagnostics.push_back(core::Error(
           "Invalid import ID",
-          absl::StrCat("import ID \"", AV(full_id), "\": expected \"<cluster>:<path>\", e.g. \"dev:./gitops\", where "
-                       "<cluster> is a DNS-1123 label and <path> the checkout directory as written in the "
-                       "configuration; or \"write-only/<cluster>:<path>\" to import hashes only, for a "
-                       "configuration with ", kRenderedWo, ".")));
+          absl::StrCat(
+              "import ID \"", AV(full_id),
+              "\": expected \"<cluster>:<path>\", e.g. \"dev:./gitops\", where "
+              "<cluster> is a DNS-1123 label and <path> the checkout directory as written in the "
+              "configuration; or \"write-only/<cluster>:<path>\" to import hashes only, for a "
+              "configuration with ",
+              kRenderedWo, ".")));
       return result;
     }
     Value::Entries attrs;
@@ -185,7 +205,8 @@ class GitopsTreeResource final : public core::Resource {
     attrs.emplace("path", Value::String(std::string(path)));
     attrs.emplace("cluster", Value::String(std::string(cluster)));
     if (hashes_only) {
-      result.private_data = PrivateState::HashesOnlyImport().Serialize();  // rendered_manifests stays null: nothing is shown
+      result.private_data = PrivateState::HashesOnlyImport()
+                                .Serialize();  // rendered_manifests stays null: nothing is shown
     } else {
       attrs.emplace(kRendered, Value::Map(Type::String(), {}));
     }
@@ -200,7 +221,6 @@ class GitopsTreeResource final : public core::Resource {
     result.state = Value::Object(ctx_.type, std::move(attrs));
     return result;
   }
-
 
  private:
   schema::Schema schema_;

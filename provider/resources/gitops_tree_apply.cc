@@ -45,19 +45,23 @@ struct ApplyInputs {
 // one's SHA-256 must be the planned `files` entry's (a value that changed
 // since the plan, e.g. from an ephemeral input, was never reviewed).
 // Nothing to compare when the plan could not know the hashes.
-void CheckWriteOnlyAgainstPlan(const Desired& desired, const Value& planned_files, Diagnostics* diags) {
+void CheckWriteOnlyAgainstPlan(const Desired& desired, const Value& planned_files,
+                               Diagnostics* diags) {
   if (!planned_files.IsWhollyKnown() || planned_files.IsNull()) return;
   for (const auto& [key, attr] : desired.source) {
     if (std::string_view(attr) != kRenderedWo) continue;
     auto it = planned_files.entries().find(key);
     std::string now = tree::Sha256Hex(desired.tree.at(key));
-    std::string planned =
-        it == planned_files.entries().end() ? std::string() : it->second.GetAttr("sha256").AsString();
+    std::string planned = it == planned_files.entries().end()
+                              ? std::string()
+                              : it->second.GetAttr("sha256").AsString();
     if (planned == now) continue;
     diags->push_back(core::ErrorAt(
         AttributePath::Attr(kRenderedWo).Key(key), "Write-only content changed since the plan",
-        absl::StrCat(kRenderedWo, "[\"", EscapeForDisplay(key), "\"]: the configuration now gives content with SHA-256 ",
-                     now, ", but the plan ", planned.empty() ? "did not have this file" : absl::StrCat("showed ", planned),
+        absl::StrCat(kRenderedWo, "[\"", EscapeForDisplay(key),
+                     "\"]: the configuration now gives content with SHA-256 ", now,
+                     ", but the plan ",
+                     planned.empty() ? "did not have this file" : absl::StrCat("showed ", planned),
                      ". Nothing was written: run the plan again to review the new content.")));
   }
 }
@@ -65,7 +69,8 @@ void CheckWriteOnlyAgainstPlan(const Desired& desired, const Value& planned_file
 // Decodes the planned state and the configuration's write-only map and
 // checks them again. False (with the reason in `diags`) when nothing may
 // be written. The prior is not read.
-bool PrepareApply(core::ApplyRequest* request, const Context& ctx, ApplyInputs* in, Diagnostics* diags) {
+bool PrepareApply(core::ApplyRequest* request, const Context& ctx, ApplyInputs* in,
+                  Diagnostics* diags) {
   absl::StatusOr<Value> planned = std::move(request->planned_state).Decode();
   if (!planned.ok()) {
     diags->push_back(core::DecodeFailure("planned state", planned.status()));
@@ -97,8 +102,9 @@ bool PrepareApply(core::ApplyRequest* request, const Context& ctx, ApplyInputs* 
 
 // Keys that left the configuration are deleted even with prune = false: the
 // resource wrote them. Reads the prior (the only phase that must).
-absl::Status RemoveDroppedKeys(const tree::WriteSession& checkout, Prior* prior, const PrivateState& priv,
-                               const ApplyInputs& in, tree::RenderReport* total) {
+absl::Status RemoveDroppedKeys(const tree::WriteSession& checkout, Prior* prior,
+                               const PrivateState& priv, const ApplyInputs& in,
+                               tree::RenderReport* total) {
   absl::StatusOr<const Value*> p = prior->Get();
   if (!p.ok()) return p.status();
   std::vector<std::string> dropped;
@@ -113,8 +119,8 @@ absl::Status RemoveDroppedKeys(const tree::WriteSession& checkout, Prior* prior,
 // since the plan (two instances in one state are both planned before
 // either applies) is checked again here: then `conflicts` gets the errors
 // and nothing is written.
-absl::Status ScanDiffApply(const tree::WriteSession& checkout, const ApplyInputs& in, tree::RenderReport* total,
-                           Diagnostics* conflicts) {
+absl::Status ScanDiffApply(const tree::WriteSession& checkout, const ApplyInputs& in,
+                           tree::RenderReport* total, Diagnostics* conflicts) {
   absl::StatusOr<tree::TreeScan> scan = checkout.Scan(in.settings.cluster, &in.desired.tree);
   if (!scan.ok()) return scan.status();
   tree::ChangeSet changes = tree::DiffAgainstDisk(in.desired.tree, *scan, in.settings.options);
@@ -127,7 +133,8 @@ absl::Status ScanDiffApply(const tree::WriteSession& checkout, const ApplyInputs
 
 // The error of a failed apply, on the failing file's own key when the
 // error names one.
-core::Diagnostic ApplyFailure(const absl::Status& status, const Desired& desired, const tree::RenderReport& total) {
+core::Diagnostic ApplyFailure(const absl::Status& status, const Desired& desired,
+                              const tree::RenderReport& total) {
   AttributePath at = AttributePath::Attr("path");
   std::string where;
   std::string_view message = SV(status.message());
@@ -140,17 +147,19 @@ core::Diagnostic ApplyFailure(const absl::Status& status, const Desired& desired
       message.remove_prefix(shown.size());
     }
   }
-  return core::ErrorAt(at, "Applying the tree failed",
-                       absl::StrCat(where, AV(message), "\n\nDone before the error: ", tree::Summarize(total),
-                                    ". Every file holds either its old or its new content; the next plan shows "
-                                    "what is left."));
+  return core::ErrorAt(
+      at, "Applying the tree failed",
+      absl::StrCat(where, AV(message), "\n\nDone before the error: ", tree::Summarize(total),
+                   ". Every file holds either its old or its new content; the next plan shows "
+                   "what is left."));
 }
 
 // After a failed apply: the state is what is actually on disk (read in the
 // same session, still under the lock), so the next plan shows the rest.
 // Files of the old and the new write-only keys may both be on disk.
-void Recover(const absl::Status& status, const tree::WriteSession* checkout, Prior* prior, const PrivateState& priv,
-             ApplyInputs* in, const tree::RenderReport& total, const Context& ctx, core::ApplyResult* result) {
+void Recover(const absl::Status& status, const tree::WriteSession* checkout, Prior* prior,
+             const PrivateState& priv, ApplyInputs* in, const tree::RenderReport& total,
+             const Context& ctx, core::ApplyResult* result) {
   result->diagnostics.push_back(ApplyFailure(status, in->desired, total));
   std::set<std::string> owned_write_only = in->new_write_only;
   if (priv.write_only_form != PrivateState::WriteOnlyForm::kNone && !prior->IsNull()) {
@@ -188,8 +197,10 @@ void Finish(ApplyInputs* in, core::ApplyResult* result) {
 // The keys a destroy removes: every key the prior owns, except those the
 // create half of a replacement that keeps the checkout will own (it
 // rewrites only those that differ).
-std::vector<std::string> KeysToRemove(const Value& prior, const PrivateState& priv, const Settings& settings) {
-  const std::set<std::string>* kept = priv.KeptForReplacement(MakeId(settings.cluster, settings.path));
+std::vector<std::string> KeysToRemove(const Value& prior, const PrivateState& priv,
+                                      const Settings& settings) {
+  const std::set<std::string>* kept =
+      priv.KeptForReplacement(MakeId(settings.cluster, settings.path));
   std::vector<std::string> paths;
   for (const auto& [key, how] : OwnedKeys(prior, priv)) {
     if (kept == nullptr || kept->count(key) == 0) paths.push_back(key);
@@ -212,11 +223,15 @@ core::ApplyResult DestroyTree(core::ApplyRequest request, const Context& ctx) {
   Settings settings;
   Diagnostics ignored;  // stored settings were valid when stored
   ReadSettings(**decoded, ctx.env, &settings, &ignored);
-  std::vector<std::string> paths = KeysToRemove(**decoded, PrivateState::Parse(request.planned_private), settings);
+  std::vector<std::string> paths =
+      KeysToRemove(**decoded, PrivateState::Parse(request.planned_private), settings);
   tree::RenderReport report;
-  absl::StatusOr<tree::WriteSession> checkout = tree::WriteSession::OpenExisting(settings.path, settings.options);
-  absl::Status status = checkout.ok() ? checkout->Remove(settings.cluster, paths, &report) : checkout.status();
-  log::Info("destroyed tree", {{"path", settings.path}, {"report", tree::Summarize(report)}, {"ok", status.ok()}});
+  absl::StatusOr<tree::WriteSession> checkout =
+      tree::WriteSession::OpenExisting(settings.path, settings.options);
+  absl::Status status =
+      checkout.ok() ? checkout->Remove(settings.cluster, paths, &report) : checkout.status();
+  log::Info("destroyed tree",
+            {{"path", settings.path}, {"report", tree::Summarize(report)}, {"ok", status.ok()}});
   if (!status.ok()) {
     result.diagnostics.push_back(core::ErrorAt(
         AttributePath::Attr("path"), "Removing the tree failed",

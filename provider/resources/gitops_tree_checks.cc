@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "tree/checkout.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
-#include "tree/checkout.h"
 #include "tree/layout.h"
 
 namespace wildside::resources::gitops {
@@ -20,14 +20,22 @@ namespace checks = tree::checks;
 
 const char* SummaryOf(checks::FindingKind kind) {
   switch (kind) {
-    case checks::FindingKind::kYamlSyntax: return "Invalid YAML";
-    case checks::FindingKind::kDuplicateKey: return "Duplicate YAML key";
-    case checks::FindingKind::kNotKubernetesObject: return "Not a Kubernetes object where Flux decodes one";
-    case checks::FindingKind::kMissingReference: return "Kustomization reference does not resolve";
-    case checks::FindingKind::kOutsideCheckout: return "Kustomization reference leaves the checkout";
-    case checks::FindingKind::kNotAKustomization: return "Listed directory holds no kustomization";
-    case checks::FindingKind::kMultipleKustomizations: return "Several kustomization files in one directory";
-    case checks::FindingKind::kFluxPathMissing: return "Flux Kustomization path does not exist";
+    case checks::FindingKind::kYamlSyntax:
+      return "Invalid YAML";
+    case checks::FindingKind::kDuplicateKey:
+      return "Duplicate YAML key";
+    case checks::FindingKind::kNotKubernetesObject:
+      return "Not a Kubernetes object where Flux decodes one";
+    case checks::FindingKind::kMissingReference:
+      return "Kustomization reference does not resolve";
+    case checks::FindingKind::kOutsideCheckout:
+      return "Kustomization reference leaves the checkout";
+    case checks::FindingKind::kNotAKustomization:
+      return "Listed directory holds no kustomization";
+    case checks::FindingKind::kMultipleKustomizations:
+      return "Several kustomization files in one directory";
+    case checks::FindingKind::kFluxPathMissing:
+      return "Flux Kustomization path does not exist";
   }
   return "Manifest check failed";
 }
@@ -47,9 +55,11 @@ bool SameSetting(const Value& prior, const Value& planned, const char* attr) {
 // The files changed since the prior state's checked plan, or nullopt when
 // everything must be checked again (a create, other settings, another set
 // of paths).
-std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, const Value& planned) {
+std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior,
+                                                            const Value& planned) {
   if (prior == nullptr || prior->IsNull() || !prior->IsKnown()) return std::nullopt;
-  for (const char* attr : {"path", "cluster", "exclude", "extra_components", kChecks, kChecksExclude}) {
+  for (const char* attr :
+       {"path", "cluster", "exclude", "extra_components", kChecks, kChecksExclude}) {
     if (!SameSetting(*prior, planned, attr)) return std::nullopt;
   }
   const Value& before = prior->GetAttr("files");
@@ -67,17 +77,18 @@ std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, 
   return changed;
 }
 
-void Report(const std::vector<checks::Finding>& findings, const Settings& settings, const Desired& desired,
-            core::Diagnostics* diags) {
+void Report(const std::vector<checks::Finding>& findings, const Settings& settings,
+            const Desired& desired, core::Diagnostics* diags) {
   const bool error = settings.checks == ChecksMode::kError;
   for (const checks::Finding& f : findings) {
     auto src = desired.source.find(f.key);
     const char* attr = src == desired.source.end() ? kRendered : src->second;
-    std::string detail = absl::StrCat(
-        checks::FormatFinding(f, attr),
-        error ? "\n\nFlux would refuse this tree. Fix the manifest, list the file in checks_exclude if it is not "
-                "YAML by design, or set checks = \"warn\" to apply anyway."
-              : "\n\nchecks = \"warn\": the apply goes on.");
+    std::string detail =
+        absl::StrCat(checks::FormatFinding(f, attr),
+                     error ? "\n\nFlux would refuse this tree. Fix the manifest, list the file in "
+                             "checks_exclude if it is not "
+                             "YAML by design, or set checks = \"warn\" to apply anyway."
+                           : "\n\nchecks = \"warn\": the apply goes on.");
     AttributePath at = AttributePath::Attr(attr).Key(f.key);
     diags->push_back(error ? core::ErrorAt(std::move(at), SummaryOf(f.kind), std::move(detail))
                            : core::WarningAt(std::move(at), SummaryOf(f.kind), std::move(detail)));
@@ -86,8 +97,9 @@ void Report(const std::vector<checks::Finding>& findings, const Settings& settin
 
 }  // namespace
 
-void CheckManifests(const Settings& settings, const Desired& desired, const Value* prior, const Value& planned,
-                    const tree::ReadSession* checkout, core::Diagnostics* diags) {
+void CheckManifests(const Settings& settings, const Desired& desired, const Value* prior,
+                    const Value& planned, const tree::ReadSession* checkout,
+                    core::Diagnostics* diags) {
   if (settings.checks == ChecksMode::kOff || !settings.checks_known) return;
   const std::optional<std::set<std::string_view>> changed = ChangedSincePrior(prior, planned);
   if (changed.has_value() && changed->empty()) return;  // a no-op plan checks nothing

@@ -26,7 +26,8 @@ namespace wildside::resources::gitops {
 // exists (tree/checks/disk_lookup.h); nullptr: the checkout could not be
 // opened, and nothing outside the desired tree is taken to exist.
 void CheckManifests(const Settings& settings, const Desired& desired, const cty::Value* prior,
-                    const cty::Value& planned, const tree::ReadSession* checkout, core::Diagnostics* diags);
+                    const cty::Value& planned, const tree::ReadSession* checkout,
+                    core::Diagnostics* diags);
 
 }  // namespace wildside::resources::gitops
 

@@ -26,7 +26,7 @@ namespace wildside::resources::gitops {
 
 // What every operation of one resource shares.
 struct Context {
-  tree::Env* env = nullptr;  // the filesystem seam; nullptr: the real one
+  tree::Env* env = nullptr;               // the filesystem seam; nullptr: the real one
   cty::Type type = cty::Type::Dynamic();  // the resource's state type
 };
 

@@ -62,7 +62,8 @@ void FillDefaults(Value* planned) {
 
 // Decodes and validates what the plan is computed from. False (with the
 // reason in `diags`) when there is nothing to plan.
-bool PreparePlan(const core::PlanRequest& request, const Context& ctx, PlannedTree* p, Diagnostics* diags) {
+bool PreparePlan(const core::PlanRequest& request, const Context& ctx, PlannedTree* p,
+                 Diagnostics* diags) {
   // Only the proposed state is read whole; the configuration only for its
   // write-only map (ADR 0007). The proposed state may carry the write-only
   // contents; they are planned null (OpenTofu refuses anything else).
@@ -93,7 +94,8 @@ void SetComputed(PlannedTree* p) {
   planned.SetAttr("id", IsKnownString(path) && IsKnownString(cluster)
                             ? Value::String(MakeId(cluster.AsString(), path.AsString()))
                             : Value::Unknown(Type::String()));
-  if (p->desired.contents_known && p->desired.keys_known && planned.GetAttr("file_permission").IsKnown()) {
+  if (p->desired.contents_known && p->desired.keys_known &&
+      planned.GetAttr("file_permission").IsKnown()) {
     Value files = FilesFromDesired(p->desired.tree, p->settings.file_mode_text);
     planned.SetAttr("tree_sha256", Value::String(TreeDigest(files)));
     planned.SetAttr("files", std::move(files));
@@ -105,12 +107,15 @@ void SetComputed(PlannedTree* p) {
 
 // What a create over an existing tree does to the files already there.
 core::Diagnostic ExistingFilesWarning(const Settings& settings, const tree::TreeScan& scan,
-                                const std::vector<std::string>& overwritten, const std::vector<std::string>& pruned) {
-  std::string detail = absl::StrCat("The checkout \"", EscapeForDisplay(settings.path),
-                                    "\" already holds files in the directories this resource will own "
-                                    "that no other cluster's inventory claims.");
+                                      const std::vector<std::string>& overwritten,
+                                      const std::vector<std::string>& pruned) {
+  std::string detail =
+      absl::StrCat("The checkout \"", EscapeForDisplay(settings.path),
+                   "\" already holds files in the directories this resource will own "
+                   "that no other cluster's inventory claims.");
   if (!overwritten.empty()) {
-    absl::StrAppend(&detail, "\n\nOverwritten (", overwritten.size(), "): ", NamePaths(overwritten), ".");
+    absl::StrAppend(&detail, "\n\nOverwritten (", overwritten.size(), "): ", NamePaths(overwritten),
+                    ".");
   }
   if (!pruned.empty()) {
     absl::StrAppend(&detail, "\n\nPruned (", pruned.size(), "): ", NamePaths(pruned), ".");
@@ -120,17 +125,21 @@ core::Diagnostic ExistingFilesWarning(const Settings& settings, const tree::Tree
     // supported (docs/adr/0009-ownership-inventory.md).
     std::vector<std::string> ours;
     for (const std::string& p : pruned) {
-      if (std::binary_search(scan.inventory.paths.begin(), scan.inventory.paths.end(), p)) ours.push_back(p);
+      if (std::binary_search(scan.inventory.paths.begin(), scan.inventory.paths.end(), p))
+        ours.push_back(p);
     }
     if (!ours.empty()) {
-      absl::StrAppend(&detail, "\n\n", ours.size(), " of them are listed in the ownership inventory of cluster \"",
-                      settings.cluster, "\" (", tree::InventoryPath(settings.cluster),
-                      "). If another resource with cluster = \"", settings.cluster,
-                      "\" manages this checkout, this apply undoes it: one resource per cluster per checkout.");
+      absl::StrAppend(
+          &detail, "\n\n", ours.size(),
+          " of them are listed in the ownership inventory of cluster \"", settings.cluster, "\" (",
+          tree::InventoryPath(settings.cluster), "). If another resource with cluster = \"",
+          settings.cluster,
+          "\" manages this checkout, this apply undoes it: one resource per cluster per checkout.");
     }
   }
   absl::StrAppend(&detail,
-                  "\n\nWhen this plan replaces the resource (tainted, or -replace), those are the files still to "
+                  "\n\nWhen this plan replaces the resource (tainted, or -replace), those are the "
+                  "files still to "
                   "fix; otherwise import the checkout instead to see them as drift first.");
   return core::WarningAt(AttributePath::Attr("path"), "Existing files will be replaced", detail);
 }
@@ -179,7 +188,8 @@ void WarnExcludedFilesStay(Prior* prior, const Value& slim_prior, std::string_vi
   if (!whole.ok()) return;
   std::vector<std::string> staying;
   for (const auto& [key, how] : OwnedKeys(**whole, PrivateState::Parse(prior_private))) {
-    if (p.desired.tree.count(key) == 0 && tree::ExcludingPattern(key, p.settings.options) != nullptr) {
+    if (p.desired.tree.count(key) == 0 &&
+        tree::ExcludingPattern(key, p.settings.options) != nullptr) {
       staying.push_back(key);
     }
   }
@@ -187,36 +197,42 @@ void WarnExcludedFilesStay(Prior* prior, const Value& slim_prior, std::string_vi
   const bool one = staying.size() == 1;
   diags->push_back(core::WarningAt(
       AttributePath::Attr("exclude"), "Excluded files stay on disk",
-      absl::StrCat(one ? "This file now matches" : "These files now match", " `exclude`: the plan shows ",
-                   one ? "it" : "them", " leaving rendered_manifests (-), but the apply does not delete ",
-                   one ? "it" : "them", "; ", one ? "it stays" : "they stay", " on disk, no longer managed: ",
-                   NamePaths(staying), ".")));
+      absl::StrCat(one ? "This file now matches" : "These files now match",
+                   " `exclude`: the plan shows ", one ? "it" : "them",
+                   " leaving rendered_manifests (-), but the apply does not delete ",
+                   one ? "it" : "them", "; ", one ? "it stays" : "they stay",
+                   " on disk, no longer managed: ", NamePaths(staying), ".")));
 }
 
 }  // namespace
 
 std::string NamePaths(const std::vector<std::string>& paths) {
   std::vector<std::string> shown;
-  for (size_t i = 0; i < paths.size() && i < kMaxNamedPaths; ++i) shown.push_back(EscapeForDisplay(paths[i]));
+  for (size_t i = 0; i < paths.size() && i < kMaxNamedPaths; ++i)
+    shown.push_back(EscapeForDisplay(paths[i]));
   std::string out = absl::StrJoin(shown, ", ");
-  if (paths.size() > kMaxNamedPaths) absl::StrAppend(&out, " and ", paths.size() - kMaxNamedPaths, " more");
+  if (paths.size() > kMaxNamedPaths)
+    absl::StrAppend(&out, " and ", paths.size() - kMaxNamedPaths, " more");
   return out;
 }
 
 void AddConflictDiagnostics(const tree::ChangeSet& changes, const Desired& desired, bool at_apply,
                             Diagnostics* diags) {
-  const std::string_view consequence = at_apply ? "Nothing was written." : "Apply would refuse to run.";
+  const std::string_view consequence =
+      at_apply ? "Nothing was written." : "Apply would refuse to run.";
   for (const tree::Conflict& c : changes.conflicts) {
     auto src = desired.source.find(c.path);
     if (!c.owner.empty() && src != desired.source.end()) {
-      diags->push_back(core::ErrorAt(
-          AttributePath::Attr(src->second).Key(c.path), "Path managed by another cluster",
-          absl::StrCat(src->second, "[\"", EscapeForDisplay(c.path), "\"]: ", c.message, ". ", AV(consequence))));
+      diags->push_back(core::ErrorAt(AttributePath::Attr(src->second).Key(c.path),
+                                     "Path managed by another cluster",
+                                     absl::StrCat(src->second, "[\"", EscapeForDisplay(c.path),
+                                                  "\"]: ", c.message, ". ", AV(consequence))));
       continue;
     }
-    diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
-                                   absl::StrCat(EscapeForDisplay(c.path), ": ", c.message, ". ", AV(consequence),
-                                                at_apply ? "" : " Fix the checkout first.")));
+    diags->push_back(
+        core::ErrorAt(AttributePath::Attr("path"), "Checkout cannot be managed safely",
+                      absl::StrCat(EscapeForDisplay(c.path), ": ", c.message, ". ", AV(consequence),
+                                   at_apply ? "" : " Fix the checkout first.")));
   }
 }
 
@@ -265,7 +281,8 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
     checkout = tree::ReadSession::Open(p.settings.path, p.settings.options);
     // What apply will refuse, the plan says (a create or an update alike).
     CheckCheckout(checkout, p.settings, p.desired, create, &result.diagnostics);
-    if (slim_prior.has_value()) WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
+    if (slim_prior.has_value())
+      WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
     if (create) {
       PrivateState priv = PrivateState::Parse(request.prior_private);
       priv.replace_in_place.emplace();

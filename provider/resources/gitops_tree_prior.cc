@@ -17,7 +17,8 @@ constexpr char kWriteOnlyInFiles[] = "files";
 
 // The prior's manifest maps: what Slim() leaves out.
 const std::set<std::string, std::less<>>& ManifestMaps() {
-  static const auto* maps = new std::set<std::string, std::less<>>{kRendered, kSensitive, kRenderedWo};
+  static const auto* maps =
+      new std::set<std::string, std::less<>>{kRendered, kSensitive, kRenderedWo};
   return *maps;
 }
 
@@ -25,7 +26,8 @@ std::optional<PrivateState::Replacement> ParseReplacement(const nlohmann::json& 
   if (!r.is_object()) return std::nullopt;
   auto id = r.find("id");
   auto keys = r.find("keys");
-  if (id == r.end() || !id->is_string() || keys == r.end() || !keys->is_array()) return std::nullopt;
+  if (id == r.end() || !id->is_string() || keys == r.end() || !keys->is_array())
+    return std::nullopt;
   PrivateState::Replacement out;
   out.id = id->get<std::string>();
   for (const nlohmann::json& k : *keys) {
@@ -44,7 +46,8 @@ PrivateState PrivateState::Parse(std::string_view bytes) {
   nlohmann::json j = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return out;
   if (auto r = j.find(kReplaceInPlace); r != j.end()) out.replace_in_place = ParseReplacement(*r);
-  if (auto h = j.find(kHashesOnly); h != j.end()) out.hashes_only = h->is_boolean() && h->get<bool>();
+  if (auto h = j.find(kHashesOnly); h != j.end())
+    out.hashes_only = h->is_boolean() && h->get<bool>();
   if (auto w = j.find(kWriteOnlyKeys); w != j.end()) {
     if (w->is_string() && w->get<std::string>() == kWriteOnlyInFiles) {
       out.write_only_form = WriteOnlyForm::kFiles;
@@ -67,7 +70,8 @@ std::string PrivateState::Serialize() const {
   }
   if (hashes_only) j[kHashesOnly] = true;
   if (write_only_form == WriteOnlyForm::kFiles) j[kWriteOnlyKeys] = kWriteOnlyInFiles;
-  if (write_only_form == WriteOnlyForm::kList && !write_only_list.empty()) j[kWriteOnlyKeys] = write_only_list;
+  if (write_only_form == WriteOnlyForm::kList && !write_only_list.empty())
+    j[kWriteOnlyKeys] = write_only_list;
   if (j.empty()) return std::string();
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

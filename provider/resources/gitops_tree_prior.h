@@ -44,8 +44,8 @@ namespace wildside::resources::gitops {
 // member.
 struct PrivateState {
   struct Replacement {
-    std::string id;               // MakeId(cluster, path) of the create
-    std::set<std::string> keys;   // the keys the create will own
+    std::string id;              // MakeId(cluster, path) of the create
+    std::set<std::string> keys;  // the keys the create will own
   };
   enum class WriteOnlyForm { kNone, kList, kFiles };
 

@@ -1,8 +1,8 @@
 #include "provider/resources/gitops_tree_refresh.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
-#include <algorithm>
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "provider/resources/gitops_tree_settings.h"
@@ -88,7 +88,8 @@ class Refresher {
       // nothing for them (no file is empty and equal by size alone: the
       // hash decides).
       for (const std::string& key : *request_.write_only) {
-        if (managed_.source.emplace(key, kRenderedWo).second) managed_.tree.emplace(key, std::string_view());
+        if (managed_.source.emplace(key, kRenderedWo).second)
+          managed_.tree.emplace(key, std::string_view());
       }
     }
   }
@@ -98,7 +99,8 @@ class Refresher {
     std::optional<tree::ReadSession> own;
     const tree::ReadSession* session = request_.session;
     if (session == nullptr) {
-      absl::StatusOr<tree::ReadSession> opened = tree::ReadSession::Open(settings_.path, settings_.options);
+      absl::StatusOr<tree::ReadSession> opened =
+          tree::ReadSession::Open(settings_.path, settings_.options);
       if (!opened.ok()) return Fail(opened.status());
       own.emplace(*std::move(opened));
       session = &*own;
@@ -177,7 +179,8 @@ class Refresher {
       how.push_back(absl::StrCat("stray (", e.size, " bytes)"));
     } else {
       auto ps = prior_shas_.find(e.path);
-      if (ps != prior_shas_.end() && ps->second != sha) how.push_back(absl::StrCat("edited (", e.size, " bytes)"));
+      if (ps != prior_shas_.end() && ps->second != sha)
+        how.push_back(absl::StrCat("edited (", e.size, " bytes)"));
       AddModeDrift(e.path, mode, &how);
     }
     AddDrift(e.path, is_managed, how);
@@ -199,7 +202,8 @@ class Refresher {
       how.push_back(absl::StrCat("stray (", e.size, " bytes)"));
     } else {
       if (how.empty() && !have_content) {
-        how.push_back(absl::StrCat("edited (", managed_.tree.at(e.path).size(), " -> ", e.size, " bytes)"));
+        how.push_back(
+            absl::StrCat("edited (", managed_.tree.at(e.path).size(), " -> ", e.size, " bytes)"));
       }
       AddModeDrift(e.path, mode, &how);
     }
@@ -210,7 +214,8 @@ class Refresher {
     std::string key = is_managed ? e.path : tree::DisplayKeyForDiskPath(e.path);
     files_.emplace(key, FileInfo(sha, mode));
     const bool to_sensitive = is_managed && std::string_view(attr) == kSensitive;
-    (to_sensitive ? sensitive_ : rendered_).emplace(std::move(key), Value::String(std::move(content)));
+    (to_sensitive ? sensitive_ : rendered_)
+        .emplace(std::move(key), Value::String(std::move(content)));
   }
 
   // When the managed file `e` is unchanged, moves the stored string into
@@ -223,15 +228,16 @@ class Refresher {
                     ? e.same_as_compared
                     : !e.sha256.empty() && e.size == prior.size() && e.sha256 == Sha256Hex(prior);
     if (!same) return false;
-    Value::Entries& from = std::string_view(attr) == kSensitive ? prior_sensitive_ : prior_rendered_;
+    Value::Entries& from =
+        std::string_view(attr) == kSensitive ? prior_sensitive_ : prior_rendered_;
     *content = std::move(from.at(e.path)).TakeString();
     return true;
   }
 
   // Reads `e` from disk into *content: its text when it is UTF-8 and within
   // the read limit (returns true), else a summary that promises the hash.
-  bool ReadContent(const tree::ScanEntry& e, bool is_managed, std::string* sha, std::string* content,
-                   std::vector<std::string>* how) {
+  bool ReadContent(const tree::ScanEntry& e, bool is_managed, std::string* sha,
+                   std::string* content, std::vector<std::string>* how) {
     const size_t limit = is_managed ? kMaxManagedReadBytes : kMaxStrayReadBytes;
     // A file too large to read (or not read because its size differs) is
     // hashed in pieces.
@@ -266,14 +272,17 @@ class Refresher {
     return true;
   }
 
-  void AddModeDrift(const std::string& path, const std::string& mode, std::vector<std::string>* how) const {
+  void AddModeDrift(const std::string& path, const std::string& mode,
+                    std::vector<std::string>* how) const {
     auto pm = prior_modes_.find(path);
-    if (pm != prior_modes_.end() && pm->second != mode) how->push_back(absl::StrCat("mode ", pm->second, " -> ", mode));
+    if (pm != prior_modes_.end() && pm->second != mode)
+      how->push_back(absl::StrCat("mode ", pm->second, " -> ", mode));
   }
 
   void AddDrift(const std::string& path, bool is_managed, const std::vector<std::string>& how) {
     if (!request_.describe_drift || how.empty()) return;
-    std::string shown = is_managed ? tree::EscapeForDisplay(path) : tree::DisplayKeyForDiskPath(path);
+    std::string shown =
+        is_managed ? tree::EscapeForDisplay(path) : tree::DisplayKeyForDiskPath(path);
     drift_.push_back(absl::StrCat(shown, ": ", absl::StrJoin(how, ", ")));
   }
 
@@ -283,8 +292,9 @@ class Refresher {
       if (seen_.count(key) != 0 || IsDisplayOnlyKey(key)) continue;
       const std::string* owner = tree::ClaimOf(scan.foreign, key);
       drift_.push_back(absl::StrCat(tree::EscapeForDisplay(key), ": ",
-                                    owner != nullptr ? absl::StrCat("now claimed by cluster \"", *owner, "\"")
-                                                     : std::string("deleted")));
+                                    owner != nullptr
+                                        ? absl::StrCat("now claimed by cluster \"", *owner, "\"")
+                                        : std::string("deleted")));
     }
     std::sort(drift_.begin(), drift_.end());
   }
@@ -293,8 +303,9 @@ class Refresher {
     Value out = std::move(request_.state);
     // A map the configuration leaves null stays null unless the disk adds to
     // it, or every plan of a write-only tree would show it appear.
-    out.SetAttr(kRendered, had_rendered_ || !rendered_.empty() ? Value::Map(Type::String(), std::move(rendered_))
-                                                               : Value::Null(Type::Map(Type::String())));
+    out.SetAttr(kRendered, had_rendered_ || !rendered_.empty()
+                               ? Value::Map(Type::String(), std::move(rendered_))
+                               : Value::Null(Type::Map(Type::String())));
     out.SetAttr(kRenderedWo, Value::Null(Type::Map(Type::String())));
     if (had_sensitive_ || !sensitive_.empty()) {
       out.SetAttr(kSensitive, Value::Map(Type::String(), std::move(sensitive_)));

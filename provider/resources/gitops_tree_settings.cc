@@ -41,25 +41,31 @@ schema::Schema BuildSchema() {
   schema::Schema s;
   s.version = kSchemaVersion;
   s.block.description =
-      "Manages the owned directories of a GitOps repository checkout (`clusters/<cluster>/`, `modules/`, "
-      "`platform/`) as one resource: plan shows drift per file, apply writes each file atomically and "
+      "Manages the owned directories of a GitOps repository checkout (`clusters/<cluster>/`, "
+      "`modules/`, "
+      "`platform/`) as one resource: plan shows drift per file, apply writes each file atomically "
+      "and "
       "prunes strays.";
-  auto add = [&](std::string name, Type type, std::string desc, bool required, bool optional, bool computed,
-                 bool sensitive = false) {
-    s.block.attributes.push_back(
-        schema::Attribute{std::move(name), std::move(type), std::move(desc), required, optional, computed, sensitive});
+  auto add = [&](std::string name, Type type, std::string desc, bool required, bool optional,
+                 bool computed, bool sensitive = false) {
+    s.block.attributes.push_back(schema::Attribute{std::move(name), std::move(type),
+                                                   std::move(desc), required, optional, computed,
+                                                   sensitive});
   };
   add("id", Type::String(), "`<cluster>:<path>`; also the import ID.", false, false, true);
   add("path", Type::String(),
-      "The checkout directory. A relative path resolves against OpenTofu's working directory and is stored "
+      "The checkout directory. A relative path resolves against OpenTofu's working directory and "
+      "is stored "
       "as written. Changing it replaces the resource.",
       true, false, false);
   add("cluster", Type::String(),
-      "Cluster name, a DNS-1123 label. The resource owns `clusters/<cluster>/`. Changing it replaces the "
+      "Cluster name, a DNS-1123 label. The resource owns `clusters/<cluster>/`. Changing it "
+      "replaces the "
       "resource.",
       true, false, false);
   add(kRendered, Type::Map(Type::String()),
-      "Repo-relative path → exact file content, typically a module's `rendered_manifests` output. At least one "
+      "Repo-relative path → exact file content, typically a module's `rendered_manifests` output. "
+      "At least one "
       "of `rendered_manifests`, `sensitive_manifests` and `rendered_manifests_wo` must be given.",
       false, true, false);
   add(kSensitive, Type::Map(Type::String()),
@@ -67,44 +73,58 @@ schema::Schema BuildSchema() {
       "`rendered_manifests`.",
       false, true, false, /*sensitive=*/true);
   add(kRenderedWo, Type::Map(Type::String()),
-      "Like `rendered_manifests`, but write-only: the contents are never stored in the state or in a plan, "
-      "only their SHA-256 in `files`; drift is still planned and healed. Needs OpenTofu >= 1.11 or Terraform "
+      "Like `rendered_manifests`, but write-only: the contents are never stored in the state or in "
+      "a plan, "
+      "only their SHA-256 in `files`; drift is still planned and healed. Needs OpenTofu >= 1.11 or "
+      "Terraform "
       ">= 1.11. Keys may not overlap the other two maps.",
       false, true, false, /*sensitive=*/true);
   s.block.attributes.back().write_only = true;
   // The defaults shown are TreeOptions's (see DefaultFileMode and friends).
   std::vector<std::string> quoted;
-  for (const std::string& p : tree::TreeOptions().exclude) quoted.push_back(absl::StrCat("\"", p, "\""));
+  for (const std::string& p : tree::TreeOptions().exclude)
+    quoted.push_back(absl::StrCat("\"", p, "\""));
   add("prune", Type::Bool(),
-      absl::StrCat("Delete stray files in the owned directories. Default `", DefaultPrune() ? "true" : "false",
-                   "`."),
+      absl::StrCat("Delete stray files in the owned directories. Default `",
+                   DefaultPrune() ? "true" : "false", "`."),
       false, true, true);
   add("exclude", Type::List(Type::String()),
-      absl::StrCat("Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default `[",
-                   absl::StrJoin(quoted, ", "), "]`."),
+      absl::StrCat(
+          "Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default `[",
+          absl::StrJoin(quoted, ", "), "]`."),
       false, true, true);
   add("file_permission", Type::String(),
-      absl::StrCat("Octal mode of written files. Default `\"", DefaultFileMode(), "\"`."), false, true, true);
+      absl::StrCat("Octal mode of written files. Default `\"", DefaultFileMode(), "\"`."), false,
+      true, true);
   add("directory_permission", Type::String(),
-      absl::StrCat("Octal mode of created directories. Default `\"", DefaultDirMode(), "\"`."), false, true, true);
+      absl::StrCat("Octal mode of created directories. Default `\"", DefaultDirMode(), "\"`."),
+      false, true, true);
   add("extra_components", Type::List(Type::String()),
-      "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, vault, "
+      "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, "
+      "vault, "
       "databases and redis.",
       false, true, false);
   add(kChecks, Type::String(),
-      absl::StrCat("Plan-time checks that Flux would accept the tree (YAML syntax and duplicate keys, Kubernetes "
-                   "objects where Flux decodes them, kustomization references, Flux Kustomization paths): "
-                   "`\"error\"` fails the plan, `\"warn\"` reports and goes on, `\"off\"` skips them. Default "
-                   "`\"", kChecksDefault, "\"`."),
+      absl::StrCat(
+          "Plan-time checks that Flux would accept the tree (YAML syntax and duplicate keys, "
+          "Kubernetes "
+          "objects where Flux decodes them, kustomization references, Flux Kustomization paths): "
+          "`\"error\"` fails the plan, `\"warn\"` reports and goes on, `\"off\"` skips them. "
+          "Default "
+          "`\"",
+          kChecksDefault, "\"`."),
       false, true, true);
   add(kChecksExclude, Type::List(Type::String()),
-      "Globs (`*`, `?`, `**`) of keys whose content the checks do not parse, e.g. Helm chart templates; a "
+      "Globs (`*`, `?`, `**`) of keys whose content the checks do not parse, e.g. Helm chart "
+      "templates; a "
       "reference to such a file still resolves.",
       false, true, false);
   add("files", FilesType(),
-      "Path → `{sha256, mode}` of every file, known at plan time whenever the contents are.", false, false, true);
+      "Path → `{sha256, mode}` of every file, known at plan time whenever the contents are.", false,
+      false, true);
   add("tree_sha256", Type::String(),
-      "SHA-256 over the sorted `files` entries; changes exactly when the tree does.", false, false, true);
+      "SHA-256 over the sorted `files` entries; changes exactly when the tree does.", false, false,
+      true);
   return s;
 }
 
@@ -130,8 +150,9 @@ bool ReadTarget(const Value& obj, Settings* out, Diagnostics* diags) {
   if (IsKnownString(path)) {
     out->path = path.AsString();
     if (out->path.empty()) {
-      diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Invalid checkout path",
-                                     "path: must not be empty: it names the checkout directory to manage."));
+      diags->push_back(
+          core::ErrorAt(AttributePath::Attr("path"), "Invalid checkout path",
+                        "path: must not be empty: it names the checkout directory to manage."));
     } else if (out->path.find('\0') != std::string::npos) {
       diags->push_back(core::ErrorAt(AttributePath::Attr("path"), "Invalid checkout path",
                                      "path: contains a NUL byte."));
@@ -154,7 +175,8 @@ bool ReadTarget(const Value& obj, Settings* out, Diagnostics* diags) {
 
 // A list of non-empty strings; a given list replaces the default in *dst.
 // False when it is not wholly known.
-bool ReadList(const Value& obj, const char* name, std::vector<std::string>* dst, Diagnostics* diags) {
+bool ReadList(const Value& obj, const char* name, std::vector<std::string>* dst,
+              Diagnostics* diags) {
   const Value& v = obj.GetAttr(name);
   if (v.IsNull()) return true;
   if (!v.IsWhollyKnown()) return false;
@@ -163,7 +185,8 @@ bool ReadList(const Value& obj, const char* name, std::vector<std::string>* dst,
     const Value& e = v.elements()[i];
     if (e.IsNull() || e.AsString().empty()) {
       diags->push_back(core::ErrorAt(AttributePath::Attr(name).Index(static_cast<int64_t>(i)),
-                                     "Invalid list element", absl::StrCat(name, "[", i, "]: must not be empty.")));
+                                     "Invalid list element",
+                                     absl::StrCat(name, "[", i, "]: must not be empty.")));
       continue;
     }
     dst->push_back(e.AsString());
@@ -195,32 +218,34 @@ void ReadChecksMode(const Value& obj, Settings* out, Diagnostics* diags) {
 void CheckComponentNames(const std::vector<std::string>& names, Diagnostics* diags) {
   for (size_t i = 0; i < names.size(); ++i) {
     if (tree::IsDns1123Label(names[i])) continue;
-    diags->push_back(core::ErrorAt(AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),
-                                   "Invalid component name",
-                                   absl::StrCat("extra_components[", i, "]: \"", names[i],
-                                                "\" is not a DNS-1123 label (lowercase letters, digits, '-').")));
+    diags->push_back(core::ErrorAt(
+        AttributePath::Attr("extra_components").Index(static_cast<int64_t>(i)),
+        "Invalid component name",
+        absl::StrCat("extra_components[", i, "]: \"", names[i],
+                     "\" is not a DNS-1123 label (lowercase letters, digits, '-').")));
   }
 }
 
 // An octal permission that keeps `required_bits`, into *dst (and its
 // canonical text into *text_out when given). False when it is unknown.
-bool ReadMode(const Value& obj, const char* name, const std::string& dflt, uint32_t required_bits, uint32_t* dst,
-              std::string* text_out, Diagnostics* diags) {
+bool ReadMode(const Value& obj, const char* name, const std::string& dflt, uint32_t required_bits,
+              uint32_t* dst, std::string* text_out, Diagnostics* diags) {
   const Value& v = obj.GetAttr(name);
   if (v.IsUnknown()) return false;
   std::string text = v.IsNull() ? dflt : v.AsString();
   std::optional<uint32_t> mode = ParseMode(text);
   if (!mode) {
-    diags->push_back(core::ErrorAt(AttributePath::Attr(name), "Invalid permission",
-                                   absl::StrCat(name, ": \"", text, "\" is not an octal permission such as \"", dflt,
-                                                "\".")));
+    diags->push_back(core::ErrorAt(
+        AttributePath::Attr(name), "Invalid permission",
+        absl::StrCat(name, ": \"", text, "\" is not an octal permission such as \"", dflt, "\".")));
     return true;
   }
   if ((*mode & required_bits) != required_bits) {
-    diags->push_back(core::ErrorAt(
-        AttributePath::Attr(name), "Unsafe permission",
-        absl::StrCat(name, ": \"", text, "\" must keep the owner's ", required_bits == 0700 ? "rwx" : "rw",
-                     " bits, or the provider could not update the tree it wrote.")));
+    diags->push_back(
+        core::ErrorAt(AttributePath::Attr(name), "Unsafe permission",
+                      absl::StrCat(name, ": \"", text, "\" must keep the owner's ",
+                                   required_bits == 0700 ? "rwx" : "rw",
+                                   " bits, or the provider could not update the tree it wrote.")));
     return true;
   }
   *dst = *mode;
@@ -241,9 +266,11 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
   known = ReadList(obj, kChecksExclude, &out->checks_exclude, diags) && known;
   ReadChecksMode(obj, out, diags);
   CheckComponentNames(out->options.extra_components, diags);
-  known = ReadMode(obj, "file_permission", DefaultFileMode(), 0600, &out->options.file_mode, &out->file_mode_text,
-                   diags) && known;
-  known = ReadMode(obj, "directory_permission", DefaultDirMode(), 0700, &out->options.dir_mode, nullptr, diags) &&
+  known = ReadMode(obj, "file_permission", DefaultFileMode(), 0600, &out->options.file_mode,
+                   &out->file_mode_text, diags) &&
+          known;
+  known = ReadMode(obj, "directory_permission", DefaultDirMode(), 0700, &out->options.dir_mode,
+                   nullptr, diags) &&
           known;
   return known;
 }
@@ -276,8 +303,10 @@ Desired DesiredFrom(const Value& obj, Diagnostics* diags, const Value* write_onl
         d.tree.emplace(key, std::string_view());
         if (content.IsUnknown()) d.contents_known = false;
         if (content.IsNull() && diags != nullptr) {
-          diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(key), "Missing manifest content",
-                                         absl::StrCat(attr, "[\"", EscapeForDisplay(key), "\"]: is null; give the file's text.")));
+          diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(key),
+                                         "Missing manifest content",
+                                         absl::StrCat(attr, "[\"", EscapeForDisplay(key),
+                                                      "\"]: is null; give the file's text.")));
         }
       }
     }
@@ -294,19 +323,21 @@ void RequireSomeManifests(const Value& config, Diagnostics* diags) {
   for (const char* attr : {kRendered, kSensitive, kRenderedWo}) {
     if (!config.GetAttr(attr).IsNull()) return;
   }
-  diags->push_back(core::ErrorAt(
-      AttributePath::Attr(kRendered), "No manifests given",
-      absl::StrCat("Give at least one of ", kRendered, ", ", kSensitive, " and ", kRenderedWo,
-                   " (an empty map manages an empty tree).")));
+  diags->push_back(
+      core::ErrorAt(AttributePath::Attr(kRendered), "No manifests given",
+                    absl::StrCat("Give at least one of ", kRendered, ", ", kSensitive, " and ",
+                                 kRenderedWo, " (an empty map manages an empty tree).")));
 }
 
 void ValidateKeys(const Settings& settings, const Desired& desired, Diagnostics* diags) {
-  for (const tree::KeyProblem& p : tree::ValidateDesiredTree(settings.cluster, desired.tree, settings.options)) {
+  for (const tree::KeyProblem& p :
+       tree::ValidateDesiredTree(settings.cluster, desired.tree, settings.options)) {
     if (p.about_cluster) continue;  // reported by ReadSettings
     auto it = desired.source.find(p.key);
     const char* attr = it == desired.source.end() ? kRendered : it->second;
-    diags->push_back(core::ErrorAt(AttributePath::Attr(attr).Key(p.key), "Invalid manifest path",
-                                   absl::StrCat(attr, "[\"", EscapeForDisplay(p.key), "\"]: ", p.message)));
+    diags->push_back(
+        core::ErrorAt(AttributePath::Attr(attr).Key(p.key), "Invalid manifest path",
+                      absl::StrCat(attr, "[\"", EscapeForDisplay(p.key), "\"]: ", p.message)));
   }
 }
 
@@ -321,18 +352,21 @@ std::string TreeDigest(const Value& files) {
   for (const auto& [path, info] : files.entries()) {
     const Value& sha = info.GetAttr("sha256");
     const Value& mode = info.GetAttr("mode");
-    absl::StrAppend(&manifest, sha.IsKnown() ? sha.AsString() : "", "  ", mode.IsKnown() ? mode.AsString() : "",
-                    "  ", path, "\n");
+    absl::StrAppend(&manifest, sha.IsKnown() ? sha.AsString() : "", "  ",
+                    mode.IsKnown() ? mode.AsString() : "", "  ", path, "\n");
   }
   return Sha256Hex(manifest);
 }
 
 Value FilesFromDesired(const tree::DesiredTree& desired, const std::string& mode) {
   Value::Entries entries;
-  for (const auto& [path, content] : desired) entries.emplace(path, FileInfo(Sha256Hex(content), mode));
+  for (const auto& [path, content] : desired)
+    entries.emplace(path, FileInfo(Sha256Hex(content), mode));
   return Value::Map(FileInfoType(), std::move(entries));
 }
 
-std::string MakeId(std::string_view cluster, std::string_view path) { return absl::StrCat(AV(cluster), ":", AV(path)); }
+std::string MakeId(std::string_view cluster, std::string_view path) {
+  return absl::StrCat(AV(cluster), ":", AV(path));
+}
 
 }  // namespace wildside::resources::gitops

@@ -87,7 +87,8 @@ struct Desired {
 // `diags` may be null (a stored state, already validated). `write_only` is
 // the configuration's rendered_manifests_wo map (obj's own is null in a
 // plan or state), or nullptr; its strings must outlive the result.
-Desired DesiredFrom(const cty::Value& obj, core::Diagnostics* diags, const cty::Value* write_only = nullptr);
+Desired DesiredFrom(const cty::Value& obj, core::Diagnostics* diags,
+                    const cty::Value* write_only = nullptr);
 
 // True when `key` came from `attr` in `desired`.
 bool IsFrom(const Desired& desired, std::string_view key, const char* attr);
@@ -102,7 +103,9 @@ void ValidateKeys(const Settings& settings, const Desired& desired, core::Diagno
 // A key in state that is only the display form of a file found on disk
 // (tree::DisplayKeyForDiskPath escaped its name), never a file the resource
 // wrote: no valid key holds a backslash.
-inline bool IsDisplayOnlyKey(std::string_view key) { return key.find('\\') != std::string_view::npos; }
+inline bool IsDisplayOnlyKey(std::string_view key) {
+  return key.find('\\') != std::string_view::npos;
+}
 
 cty::Value FileInfo(std::string sha256, std::string mode);
 

@@ -13,7 +13,8 @@ namespace wildside::server {
 
 using tree::AV;
 
-int NegotiateProtocolVersion(std::string_view client_list, const std::vector<int>& server_versions) {
+int NegotiateProtocolVersion(std::string_view client_list,
+                             const std::vector<int>& server_versions) {
   std::vector<int> client;
   for (absl::string_view part : absl::StrSplit(AV(client_list), ',')) {
     int v;
@@ -36,7 +37,8 @@ std::string Base64RawStd(std::string_view bytes) {
 
 std::string FormatHandshakeLine(int app_version, std::string_view network, std::string_view address,
                                 std::string_view cert_der) {
-  return absl::StrCat("1|", app_version, "|", AV(network), "|", AV(address), "|grpc|", Base64RawStd(cert_der));
+  return absl::StrCat("1|", app_version, "|", AV(network), "|", AV(address), "|grpc|",
+                      Base64RawStd(cert_der));
 }
 
 }  // namespace wildside::server

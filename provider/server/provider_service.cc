@@ -26,12 +26,14 @@ grpc::Status Guard(const char* rpc, Fn&& fn) {
     // OpenTofu's own (bench/tofu_scale.sh sums it).
     log::Debug(absl::StrCat(rpc, ": done"),
                {{"rpc", rpc},
-                {"elapsed_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                                   .count()}});
+                {"elapsed_ms",
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count()}});
     return s;
   } catch (const std::exception& e) {
     log::Error(absl::StrCat(rpc, ": internal error: ", e.what()));
-    return grpc::Status(grpc::StatusCode::INTERNAL, absl::StrCat(rpc, ": internal error: ", e.what()));
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        absl::StrCat(rpc, ": internal error: ", e.what()));
   } catch (...) {
     log::Error(absl::StrCat(rpc, ": internal error"));
     return grpc::Status(grpc::StatusCode::INTERNAL, absl::StrCat(rpc, ": internal error"));
@@ -46,7 +48,8 @@ grpc::Status Fail(Response* response, core::Diagnostic diag) {
 
 // Encodes `value` into `out`; on failure adds a diagnostic and returns false.
 template <typename Response>
-bool Encode(const cty::Value& value, const cty::Type& type, tfplugin6::DynamicValue* out, Response* response) {
+bool Encode(const cty::Value& value, const cty::Type& type, tfplugin6::DynamicValue* out,
+            Response* response) {
   absl::Status s = wire::ToProto(value, type, out);
   if (!s.ok()) {
     wire::ToProto(core::Error("Provider produced an unencodable value",
@@ -70,8 +73,8 @@ Request* Own(const Request* request) {
 // bytes out of `dv` and decodes them (the encoded copy is freed once the
 // value exists). On failure adds the diagnostic naming `what`.
 template <typename Response>
-std::optional<cty::Value> Decode(tfplugin6::DynamicValue* dv, const cty::Type& type, std::string_view what,
-                                 Response* response) {
+std::optional<cty::Value> Decode(tfplugin6::DynamicValue* dv, const cty::Type& type,
+                                 std::string_view what, Response* response) {
   absl::StatusOr<cty::Value> value = wire::TakeFromProto(dv, type).Decode();
   if (!value.ok()) {
     wire::ToProto(core::DecodeFailure(what, value.status()), response->add_diagnostics());
@@ -82,7 +85,8 @@ std::optional<cty::Value> Decode(tfplugin6::DynamicValue* dv, const cty::Type& t
 
 }  // namespace
 
-grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*, const tfplugin6::GetProviderSchema::Request*,
+grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*,
+                                                const tfplugin6::GetProviderSchema::Request*,
                                                 tfplugin6::GetProviderSchema::Response* response) {
   return Guard("GetProviderSchema", [&] {
     wire::ToProto(provider_->GetProviderSchema(), response->mutable_provider());
@@ -96,41 +100,44 @@ grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*, const tfpl
   });
 }
 
-grpc::Status ProviderService::GetResourceIdentitySchemas(grpc::ServerContext*,
-                                                         const tfplugin6::GetResourceIdentitySchemas::Request*,
-                                                         tfplugin6::GetResourceIdentitySchemas::Response*) {
+grpc::Status ProviderService::GetResourceIdentitySchemas(
+    grpc::ServerContext*, const tfplugin6::GetResourceIdentitySchemas::Request*,
+    tfplugin6::GetResourceIdentitySchemas::Response*) {
   // No resource identities: an empty map tells OpenTofu 1.12+ exactly that.
   return grpc::Status::OK;
 }
 
-grpc::Status ProviderService::ValidateProviderConfig(grpc::ServerContext*,
-                                                     const tfplugin6::ValidateProviderConfig::Request* request,
-                                                     tfplugin6::ValidateProviderConfig::Response* response) {
+grpc::Status ProviderService::ValidateProviderConfig(
+    grpc::ServerContext*, const tfplugin6::ValidateProviderConfig::Request* request,
+    tfplugin6::ValidateProviderConfig::Response* response) {
   return Guard("ValidateProviderConfig", [&] {
-    Decode(Own(request)->mutable_config(), provider_->GetProviderSchema().ImpliedType(), "provider configuration",
-           response);
+    Decode(Own(request)->mutable_config(), provider_->GetProviderSchema().ImpliedType(),
+           "provider configuration", response);
     return grpc::Status::OK;
   });
 }
 
-grpc::Status ProviderService::ValidateResourceConfig(grpc::ServerContext*,
-                                                     const tfplugin6::ValidateResourceConfig::Request* request,
-                                                     tfplugin6::ValidateResourceConfig::Response* response) {
+grpc::Status ProviderService::ValidateResourceConfig(
+    grpc::ServerContext*, const tfplugin6::ValidateResourceConfig::Request* request,
+    tfplugin6::ValidateResourceConfig::Response* response) {
   return Guard("ValidateResourceConfig", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
+    if (resource == nullptr)
+      return Fail(response, provider_->UnknownResourceType(request->type_name()));
     std::optional<cty::Value> config =
-        Decode(Own(request)->mutable_config(), resource->GetSchema().ImpliedType(), "resource configuration", response);
+        Decode(Own(request)->mutable_config(), resource->GetSchema().ImpliedType(),
+               "resource configuration", response);
     if (!config) return grpc::Status::OK;
-    wire::ToProto(resource->ValidateConfig(*config, wire::FromProto(request->client_capabilities())),
-                  response->mutable_diagnostics());
+    wire::ToProto(
+        resource->ValidateConfig(*config, wire::FromProto(request->client_capabilities())),
+        response->mutable_diagnostics());
     return grpc::Status::OK;
   });
 }
 
-grpc::Status ProviderService::ValidateDataResourceConfig(grpc::ServerContext*,
-                                                         const tfplugin6::ValidateDataResourceConfig::Request* request,
-                                                         tfplugin6::ValidateDataResourceConfig::Response* response) {
+grpc::Status ProviderService::ValidateDataResourceConfig(
+    grpc::ServerContext*, const tfplugin6::ValidateDataResourceConfig::Request* request,
+    tfplugin6::ValidateDataResourceConfig::Response* response) {
   return Guard("ValidateDataResourceConfig", [&] {
     return Fail(response, core::Error("Unknown data source",
                                       absl::StrCat("The wildside provider has no data sources; \"",
@@ -138,28 +145,32 @@ grpc::Status ProviderService::ValidateDataResourceConfig(grpc::ServerContext*,
   });
 }
 
-grpc::Status ProviderService::UpgradeResourceState(grpc::ServerContext*,
-                                                   const tfplugin6::UpgradeResourceState::Request* request,
-                                                   tfplugin6::UpgradeResourceState::Response* response) {
+grpc::Status ProviderService::UpgradeResourceState(
+    grpc::ServerContext*, const tfplugin6::UpgradeResourceState::Request* request,
+    tfplugin6::UpgradeResourceState::Response* response) {
   return Guard("UpgradeResourceState", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
+    if (resource == nullptr)
+      return Fail(response, provider_->UnknownResourceType(request->type_name()));
     if (request->raw_state().json().empty()) {
-      return Fail(response, core::Error("Unsupported state format",
-                                        "The stored state has no JSON form (it was written by Terraform "
-                                        "before 0.12, in flatmap form), which this provider cannot read."));
+      return Fail(response,
+                  core::Error("Unsupported state format",
+                              "The stored state has no JSON form (it was written by Terraform "
+                              "before 0.12, in flatmap form), which this provider cannot read."));
     }
-    core::UpgradeStateResult result = resource->UpgradeState(request->version(), request->raw_state().json());
+    core::UpgradeStateResult result =
+        resource->UpgradeState(request->version(), request->raw_state().json());
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     if (core::HasError(result.diagnostics)) return grpc::Status::OK;
-    Encode(result.state, resource->GetSchema().ImpliedType(), response->mutable_upgraded_state(), response);
+    Encode(result.state, resource->GetSchema().ImpliedType(), response->mutable_upgraded_state(),
+           response);
     return grpc::Status::OK;
   });
 }
 
-grpc::Status ProviderService::UpgradeResourceIdentity(grpc::ServerContext*,
-                                                      const tfplugin6::UpgradeResourceIdentity::Request* request,
-                                                      tfplugin6::UpgradeResourceIdentity::Response* response) {
+grpc::Status ProviderService::UpgradeResourceIdentity(
+    grpc::ServerContext*, const tfplugin6::UpgradeResourceIdentity::Request* request,
+    tfplugin6::UpgradeResourceIdentity::Response* response) {
   return Guard("UpgradeResourceIdentity", [&] {
     return Fail(response, core::Error("Resource identity not supported",
                                       absl::StrCat("\"", request->type_name(),
@@ -167,27 +178,30 @@ grpc::Status ProviderService::UpgradeResourceIdentity(grpc::ServerContext*,
   });
 }
 
-grpc::Status ProviderService::ConfigureProvider(grpc::ServerContext*,
-                                                const tfplugin6::ConfigureProvider::Request* request,
-                                                tfplugin6::ConfigureProvider::Response* response) {
+grpc::Status ProviderService::ConfigureProvider(
+    grpc::ServerContext*, const tfplugin6::ConfigureProvider::Request* request,
+    tfplugin6::ConfigureProvider::Response* response) {
   return Guard("ConfigureProvider", [&] {
     log::Info("configuring provider", {{"terraform_version", request->terraform_version()}});
-    Decode(Own(request)->mutable_config(), provider_->GetProviderSchema().ImpliedType(), "provider configuration",
-           response);
+    Decode(Own(request)->mutable_config(), provider_->GetProviderSchema().ImpliedType(),
+           "provider configuration", response);
     return grpc::Status::OK;
   });
 }
 
-grpc::Status ProviderService::ReadResource(grpc::ServerContext*, const tfplugin6::ReadResource::Request* request,
+grpc::Status ProviderService::ReadResource(grpc::ServerContext*,
+                                           const tfplugin6::ReadResource::Request* request,
                                            tfplugin6::ReadResource::Response* response) {
   return Guard("ReadResource", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
+    if (resource == nullptr)
+      return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
-    std::optional<cty::Value> current = Decode(Own(request)->mutable_current_state(), type, "current state", response);
+    std::optional<cty::Value> current =
+        Decode(Own(request)->mutable_current_state(), type, "current state", response);
     if (!current) return grpc::Status::OK;
-    core::ReadResult result =
-        resource->Read(core::ReadRequest{*std::move(current), std::move(*Own(request)->mutable_private_())});
+    core::ReadResult result = resource->Read(
+        core::ReadRequest{*std::move(current), std::move(*Own(request)->mutable_private_())});
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     Encode(result.new_state, type, response->mutable_new_state(), response);
     response->set_private_(std::move(result.private_data));
@@ -195,19 +209,21 @@ grpc::Status ProviderService::ReadResource(grpc::ServerContext*, const tfplugin6
   });
 }
 
-grpc::Status ProviderService::PlanResourceChange(grpc::ServerContext*,
-                                                 const tfplugin6::PlanResourceChange::Request* request,
-                                                 tfplugin6::PlanResourceChange::Response* response) {
+grpc::Status ProviderService::PlanResourceChange(
+    grpc::ServerContext*, const tfplugin6::PlanResourceChange::Request* request,
+    tfplugin6::PlanResourceChange::Response* response) {
   return Guard("PlanResourceChange", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
+    if (resource == nullptr)
+      return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
     // Still encoded: the resource decodes only what it reads.
     auto* own = Own(request);
-    core::PlanResult result = resource->Plan(core::PlanRequest{
-        wire::TakeFromProto(own->mutable_prior_state(), type),
-        wire::TakeFromProto(own->mutable_proposed_new_state(), type),
-        wire::TakeFromProto(own->mutable_config(), type), std::move(*own->mutable_prior_private())});
+    core::PlanResult result = resource->Plan(
+        core::PlanRequest{wire::TakeFromProto(own->mutable_prior_state(), type),
+                          wire::TakeFromProto(own->mutable_proposed_new_state(), type),
+                          wire::TakeFromProto(own->mutable_config(), type),
+                          std::move(*own->mutable_prior_private())});
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     if (core::HasError(result.diagnostics)) return grpc::Status::OK;
     Encode(result.planned_state, type, response->mutable_planned_state(), response);
@@ -219,18 +235,21 @@ grpc::Status ProviderService::PlanResourceChange(grpc::ServerContext*,
   });
 }
 
-grpc::Status ProviderService::ApplyResourceChange(grpc::ServerContext*,
-                                                  const tfplugin6::ApplyResourceChange::Request* request,
-                                                  tfplugin6::ApplyResourceChange::Response* response) {
+grpc::Status ProviderService::ApplyResourceChange(
+    grpc::ServerContext*, const tfplugin6::ApplyResourceChange::Request* request,
+    tfplugin6::ApplyResourceChange::Response* response) {
   return Guard("ApplyResourceChange", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
+    if (resource == nullptr)
+      return Fail(response, provider_->UnknownResourceType(request->type_name()));
     const cty::Type type = resource->GetSchema().ImpliedType();
     // Still encoded: the resource decodes only what it reads.
     auto* own = Own(request);
-    core::ApplyResult result = resource->Apply(core::ApplyRequest{
-        wire::TakeFromProto(own->mutable_prior_state(), type), wire::TakeFromProto(own->mutable_planned_state(), type),
-        wire::TakeFromProto(own->mutable_config(), type), std::move(*own->mutable_planned_private())});
+    core::ApplyResult result =
+        resource->Apply(core::ApplyRequest{wire::TakeFromProto(own->mutable_prior_state(), type),
+                                           wire::TakeFromProto(own->mutable_planned_state(), type),
+                                           wire::TakeFromProto(own->mutable_config(), type),
+                                           std::move(*own->mutable_planned_private())});
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     Encode(result.new_state, type, response->mutable_new_state(), response);
     response->set_private_(std::move(result.private_data));
@@ -238,12 +257,13 @@ grpc::Status ProviderService::ApplyResourceChange(grpc::ServerContext*,
   });
 }
 
-grpc::Status ProviderService::ImportResourceState(grpc::ServerContext*,
-                                                  const tfplugin6::ImportResourceState::Request* request,
-                                                  tfplugin6::ImportResourceState::Response* response) {
+grpc::Status ProviderService::ImportResourceState(
+    grpc::ServerContext*, const tfplugin6::ImportResourceState::Request* request,
+    tfplugin6::ImportResourceState::Response* response) {
   return Guard("ImportResourceState", [&] {
     const core::Resource* resource = provider_->FindResource(request->type_name());
-    if (resource == nullptr) return Fail(response, provider_->UnknownResourceType(request->type_name()));
+    if (resource == nullptr)
+      return Fail(response, provider_->UnknownResourceType(request->type_name()));
     core::ImportResult result = resource->Import(request->id());
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     if (core::HasError(result.diagnostics)) return grpc::Status::OK;
@@ -255,18 +275,20 @@ grpc::Status ProviderService::ImportResourceState(grpc::ServerContext*,
   });
 }
 
-grpc::Status ProviderService::MoveResourceState(grpc::ServerContext*,
-                                                const tfplugin6::MoveResourceState::Request* request,
-                                                tfplugin6::MoveResourceState::Response* response) {
+grpc::Status ProviderService::MoveResourceState(
+    grpc::ServerContext*, const tfplugin6::MoveResourceState::Request* request,
+    tfplugin6::MoveResourceState::Response* response) {
   return Guard("MoveResourceState", [&] {
     return Fail(response, core::Error("Move not supported",
                                       absl::StrCat("wildside resources cannot be moved from \"",
-                                                   request->source_type_name(), "\"; remove the moved block "
+                                                   request->source_type_name(),
+                                                   "\"; remove the moved block "
                                                    "and import the checkout instead.")));
   });
 }
 
-grpc::Status ProviderService::ReadDataSource(grpc::ServerContext*, const tfplugin6::ReadDataSource::Request* request,
+grpc::Status ProviderService::ReadDataSource(grpc::ServerContext*,
+                                             const tfplugin6::ReadDataSource::Request* request,
                                              tfplugin6::ReadDataSource::Response* response) {
   return Guard("ReadDataSource", [&] {
     return Fail(response, core::Error("Unknown data source",
@@ -275,19 +297,22 @@ grpc::Status ProviderService::ReadDataSource(grpc::ServerContext*, const tfplugi
   });
 }
 
-grpc::Status ProviderService::GetFunctions(grpc::ServerContext*, const tfplugin6::GetFunctions::Request*,
+grpc::Status ProviderService::GetFunctions(grpc::ServerContext*,
+                                           const tfplugin6::GetFunctions::Request*,
                                            tfplugin6::GetFunctions::Response*) {
   return grpc::Status::OK;  // No provider functions.
 }
 
-grpc::Status ProviderService::CallFunction(grpc::ServerContext*, const tfplugin6::CallFunction::Request* request,
+grpc::Status ProviderService::CallFunction(grpc::ServerContext*,
+                                           const tfplugin6::CallFunction::Request* request,
                                            tfplugin6::CallFunction::Response* response) {
   response->mutable_error()->set_text(
       absl::StrCat("the wildside provider has no function \"", request->name(), "\""));
   return grpc::Status::OK;
 }
 
-grpc::Status ProviderService::StopProvider(grpc::ServerContext*, const tfplugin6::StopProvider::Request*,
+grpc::Status ProviderService::StopProvider(grpc::ServerContext*,
+                                           const tfplugin6::StopProvider::Request*,
                                            tfplugin6::StopProvider::Response*) {
   // Applies are short, atomic per file and not interruptible half-way; there
   // is nothing in flight to cancel, so stopping always succeeds.

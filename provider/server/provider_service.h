@@ -16,29 +16,36 @@ class ProviderService final : public tfplugin6::Provider::Service {
 
   grpc::Status GetProviderSchema(grpc::ServerContext*, const tfplugin6::GetProviderSchema::Request*,
                                  tfplugin6::GetProviderSchema::Response*) override;
-  grpc::Status GetResourceIdentitySchemas(grpc::ServerContext*,
-                                          const tfplugin6::GetResourceIdentitySchemas::Request*,
-                                          tfplugin6::GetResourceIdentitySchemas::Response*) override;
-  grpc::Status ValidateProviderConfig(grpc::ServerContext*, const tfplugin6::ValidateProviderConfig::Request*,
+  grpc::Status GetResourceIdentitySchemas(
+      grpc::ServerContext*, const tfplugin6::GetResourceIdentitySchemas::Request*,
+      tfplugin6::GetResourceIdentitySchemas::Response*) override;
+  grpc::Status ValidateProviderConfig(grpc::ServerContext*,
+                                      const tfplugin6::ValidateProviderConfig::Request*,
                                       tfplugin6::ValidateProviderConfig::Response*) override;
-  grpc::Status ValidateResourceConfig(grpc::ServerContext*, const tfplugin6::ValidateResourceConfig::Request*,
+  grpc::Status ValidateResourceConfig(grpc::ServerContext*,
+                                      const tfplugin6::ValidateResourceConfig::Request*,
                                       tfplugin6::ValidateResourceConfig::Response*) override;
-  grpc::Status ValidateDataResourceConfig(grpc::ServerContext*,
-                                          const tfplugin6::ValidateDataResourceConfig::Request*,
-                                          tfplugin6::ValidateDataResourceConfig::Response*) override;
-  grpc::Status UpgradeResourceState(grpc::ServerContext*, const tfplugin6::UpgradeResourceState::Request*,
+  grpc::Status ValidateDataResourceConfig(
+      grpc::ServerContext*, const tfplugin6::ValidateDataResourceConfig::Request*,
+      tfplugin6::ValidateDataResourceConfig::Response*) override;
+  grpc::Status UpgradeResourceState(grpc::ServerContext*,
+                                    const tfplugin6::UpgradeResourceState::Request*,
                                     tfplugin6::UpgradeResourceState::Response*) override;
-  grpc::Status UpgradeResourceIdentity(grpc::ServerContext*, const tfplugin6::UpgradeResourceIdentity::Request*,
+  grpc::Status UpgradeResourceIdentity(grpc::ServerContext*,
+                                       const tfplugin6::UpgradeResourceIdentity::Request*,
                                        tfplugin6::UpgradeResourceIdentity::Response*) override;
   grpc::Status ConfigureProvider(grpc::ServerContext*, const tfplugin6::ConfigureProvider::Request*,
                                  tfplugin6::ConfigureProvider::Response*) override;
   grpc::Status ReadResource(grpc::ServerContext*, const tfplugin6::ReadResource::Request*,
                             tfplugin6::ReadResource::Response*) override;
-  grpc::Status PlanResourceChange(grpc::ServerContext*, const tfplugin6::PlanResourceChange::Request*,
+  grpc::Status PlanResourceChange(grpc::ServerContext*,
+                                  const tfplugin6::PlanResourceChange::Request*,
                                   tfplugin6::PlanResourceChange::Response*) override;
-  grpc::Status ApplyResourceChange(grpc::ServerContext*, const tfplugin6::ApplyResourceChange::Request*,
+  grpc::Status ApplyResourceChange(grpc::ServerContext*,
+                                   const tfplugin6::ApplyResourceChange::Request*,
                                    tfplugin6::ApplyResourceChange::Response*) override;
-  grpc::Status ImportResourceState(grpc::ServerContext*, const tfplugin6::ImportResourceState::Request*,
+  grpc::Status ImportResourceState(grpc::ServerContext*,
+                                   const tfplugin6::ImportResourceState::Request*,
                                    tfplugin6::ImportResourceState::Response*) override;
   grpc::Status MoveResourceState(grpc::ServerContext*, const tfplugin6::MoveResourceState::Request*,
                                  tfplugin6::MoveResourceState::Response*) override;

@@ -111,7 +111,8 @@ std::optional<gid_t> GroupIdFromFile(const char* file, const std::string& name) 
     size_t third = l.find(':', second + 1);
     std::string_view field = l.substr(second + 1, third - second - 1);
     uint32_t gid;
-    if (absl::SimpleAtoi(absl::string_view(field.data(), field.size()), &gid)) out = static_cast<gid_t>(gid);
+    if (absl::SimpleAtoi(absl::string_view(field.data(), field.size()), &gid))
+      out = static_cast<gid_t>(gid);
   }
   std::fclose(f);
   return out;
@@ -127,8 +128,9 @@ void ApplySocketGroup(const std::string& path) {
   } else {
     std::optional<gid_t> found = GroupIdFromFile("/etc/group", group);
     if (!found) {
-      log::Warn("PLUGIN_UNIX_SOCKET_GROUP names no group in /etc/group (give a numeric gid instead)",
-                {{"group", group}});
+      log::Warn(
+          "PLUGIN_UNIX_SOCKET_GROUP names no group in /etc/group (give a numeric gid instead)",
+          {{"group", group}});
       return;
     }
     gid = *found;
@@ -206,7 +208,8 @@ absl::StatusOr<Credentials> MakeCredentials() {
   }
   absl::StatusOr<ServerCertificate> cert = GenerateServerCertificate();
   if (!cert.ok()) return cert.status();
-  grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   options.pem_root_certs = client_cert;
   options.pem_key_cert_pairs.push_back({cert->key_pem, cert->cert_pem});
   out.server = grpc::SslServerCredentials(options);
@@ -216,8 +219,10 @@ absl::StatusOr<Credentials> MakeCredentials() {
 
 // Builds and starts the gRPC server on `socket_path`; nullptr when it
 // cannot listen.
-std::unique_ptr<grpc::Server> StartServer(const std::string& socket_path, const Credentials& credentials,
-                                          grpc::Service* provider_service, grpc::Service* controller_service) {
+std::unique_ptr<grpc::Server> StartServer(const std::string& socket_path,
+                                          const Credentials& credentials,
+                                          grpc::Service* provider_service,
+                                          grpc::Service* controller_service) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat("unix:", socket_path), credentials.server);
@@ -332,7 +337,8 @@ int Serve(std::string_view provider_version) {
                                {"protocol_version", version},
                                {"tls", !credentials->cert_der.empty()}});
   // The one and only write to stdout.
-  WriteAll(STDOUT_FILENO, FormatHandshakeLine(version, "unix", socket_path, credentials->cert_der) + "\n");
+  WriteAll(STDOUT_FILENO,
+           FormatHandshakeLine(version, "unix", socket_path, credentials->cert_der) + "\n");
 
   shutdown.Wait();
   StopAndExit(server.get(), socket_path);

@@ -61,11 +61,14 @@ tree::CrashEnv* MakeHookEnv() {
   const char* drop = std::getenv("WILDSIDE_TEST_CRASH_DROP_UNSYNCED");
   const char* dir = std::getenv("WILDSIDE_TEST_PAUSE_DIR");
   const bool drop_unsynced = drop != nullptr && std::string(drop) == "1";
-  log::Warn("test hooks active", {{"crash_at", crash_at}, {"drop_unsynced", drop_unsynced}, {"pause_at", pause_at}});
+  log::Warn("test hooks active",
+            {{"crash_at", crash_at}, {"drop_unsynced", drop_unsynced}, {"pause_at", pause_at}});
   auto* env = new tree::CrashEnv();  // lives as long as the process
   env->CrashAt(crash_at, drop_unsynced);
   if (pause_at > 0) {
-    env->PauseAt(pause_at, [dir = std::string(dir == nullptr ? "" : dir), pause_at] { PauseOnFifos(dir, pause_at); });
+    env->PauseAt(pause_at, [dir = std::string(dir == nullptr ? "" : dir), pause_at] {
+      PauseOnFifos(dir, pause_at);
+    });
   }
   env->OnMutatingCall([](int n) { log::Info(absl::StrCat("test hooks: ", n, " mutating calls")); });
   return env;

@@ -82,31 +82,37 @@ absl::StatusOr<ServerCertificate> GenerateServerCertificate() {
   NamePtr name(X509_NAME_new());
   if (!name ||
       X509_NAME_add_entry_by_txt(name.get(), "O", MBSTRING_ASC,
-                                 reinterpret_cast<const unsigned char*>("wildside"), -1, -1, 0) != 1 ||
+                                 reinterpret_cast<const unsigned char*>("wildside"), -1, -1,
+                                 0) != 1 ||
       X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_ASC,
-                                 reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0) != 1 ||
+                                 reinterpret_cast<const unsigned char*>("localhost"), -1, -1,
+                                 0) != 1 ||
       X509_set_subject_name(cert.get(), name.get()) != 1 ||
       X509_set_issuer_name(cert.get(), name.get()) != 1) {
     return OpenSslError("set names");
   }
   if (X509_set_pubkey(cert.get(), key.get()) != 1) return OpenSslError("set public key");
 
-  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost"},
-                            std::pair{NID_basic_constraints, "critical,CA:TRUE"},
-                            std::pair{NID_key_usage, "critical,digitalSignature,keyEncipherment,keyAgreement,keyCertSign"},
-                            std::pair{NID_ext_key_usage, "serverAuth,clientAuth"}}) {
+  for (auto [nid, value] :
+       {std::pair{NID_subject_alt_name, "DNS:localhost"},
+        std::pair{NID_basic_constraints, "critical,CA:TRUE"},
+        std::pair{NID_key_usage,
+                  "critical,digitalSignature,keyEncipherment,keyAgreement,keyCertSign"},
+        std::pair{NID_ext_key_usage, "serverAuth,clientAuth"}}) {
     if (absl::Status s = AddExtension(cert.get(), nid, value); !s.ok()) return s;
   }
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) return OpenSslError("sign");
 
   ServerCertificate out;
   BioPtr key_bio(BIO_new(BIO_s_mem()));
-  if (!key_bio || PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!key_bio || PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                           nullptr) != 1) {
     return OpenSslError("write key PEM");
   }
   out.key_pem = BioContents(key_bio.get());
   BioPtr cert_bio(BIO_new(BIO_s_mem()));
-  if (!cert_bio || PEM_write_bio_X509(cert_bio.get(), cert.get()) != 1) return OpenSslError("write cert PEM");
+  if (!cert_bio || PEM_write_bio_X509(cert_bio.get(), cert.get()) != 1)
+    return OpenSslError("write cert PEM");
   out.cert_pem = BioContents(cert_bio.get());
   int der_len = i2d_X509(cert.get(), nullptr);
   if (der_len <= 0) return OpenSslError("encode DER");

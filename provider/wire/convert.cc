@@ -19,7 +19,8 @@ core::ClientCapabilities FromProto(const tfplugin6::ClientCapabilities& caps) {
 
 cty::LazyValue TakeFromProto(tfplugin6::DynamicValue* dv, const cty::Type& type) {
   if (!dv->msgpack().empty()) {
-    return cty::LazyValue(cty::LazyValue::Format::kMsgpack, std::move(*dv->mutable_msgpack()), type);
+    return cty::LazyValue(cty::LazyValue::Format::kMsgpack, std::move(*dv->mutable_msgpack()),
+                          type);
   }
   return cty::LazyValue(cty::LazyValue::Format::kJson, std::move(*dv->mutable_json()), type);
 }
@@ -35,16 +36,23 @@ void ToProto(const core::AttributePath& path, tfplugin6::AttributePath* out) {
   for (const core::PathStep& step : path.steps()) {
     tfplugin6::AttributePath::Step* s = out->add_steps();
     switch (step.kind) {
-      case core::PathStep::Kind::kAttribute: s->set_attribute_name(step.name); break;
-      case core::PathStep::Kind::kKeyString: s->set_element_key_string(step.name); break;
-      case core::PathStep::Kind::kKeyInt: s->set_element_key_int(step.index); break;
+      case core::PathStep::Kind::kAttribute:
+        s->set_attribute_name(step.name);
+        break;
+      case core::PathStep::Kind::kKeyString:
+        s->set_element_key_string(step.name);
+        break;
+      case core::PathStep::Kind::kKeyInt:
+        s->set_element_key_int(step.index);
+        break;
     }
   }
 }
 
 void ToProto(const core::Diagnostic& diag, tfplugin6::Diagnostic* out) {
-  out->set_severity(diag.severity == core::Diagnostic::Severity::kError ? tfplugin6::Diagnostic::ERROR
-                                                                        : tfplugin6::Diagnostic::WARNING);
+  out->set_severity(diag.severity == core::Diagnostic::Severity::kError
+                        ? tfplugin6::Diagnostic::ERROR
+                        : tfplugin6::Diagnostic::WARNING);
   out->set_summary(diag.summary);
   out->set_detail(diag.detail);
   if (diag.attribute.has_value() && !diag.attribute->empty()) {
@@ -76,6 +84,5 @@ void ToProto(const schema::Schema& schema, tfplugin6::Schema* out) {
     pa->set_write_only(a.write_only);
   }
 }
-
 
 }  // namespace wildside::wire

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "corpus.h"
@@ -20,14 +20,14 @@ namespace wildside::tree::checks {
 namespace {
 
 using ::testing::AllOf;
+using testing::Case;
+using testing::ConfigMap;
 using ::testing::ElementsAre;
 using ::testing::Field;
+using testing::FluxKustomization;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using testing::Case;
-using testing::ConfigMap;
-using testing::FluxKustomization;
 
 std::vector<Finding> Check(const std::map<std::string, std::string>& files,
                            CheckOptions options = {}) {
@@ -104,9 +104,9 @@ TEST(ChecksTest, EveryProblemAtOnceAcrossFiles) {
 TEST(ChecksTest, SyntaxErrorMessagesSayWhatAndWhere) {
   std::vector<Finding> got = Check({{"a.yaml", "a:\n\tb: 1\n"}});
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_THAT(got[0].message, HasSubstr("invalid YAML: found character that cannot start any token"));
-  EXPECT_EQ(FormatFinding(got[0]),
-            "rendered_manifests[\"a.yaml\"]:2:1: " + got[0].message);
+  EXPECT_THAT(got[0].message,
+              HasSubstr("invalid YAML: found character that cannot start any token"));
+  EXPECT_EQ(FormatFinding(got[0]), "rendered_manifests[\"a.yaml\"]:2:1: " + got[0].message);
 
   got = Check({{"q.yaml", "a: \"open\nb: 1\n"}});
   ASSERT_EQ(got.size(), 1u);
@@ -159,7 +159,7 @@ TEST(ChecksTest, LinesCountAsYamlCountsThem) {
   EXPECT_EQ(std::pair(got[0].line, got[0].column), std::pair(3, 1)) << Dump(got);  // cr
   EXPECT_EQ(std::pair(got[1].line, got[1].column), std::pair(3, 1)) << Dump(got);  // crlf
   EXPECT_EQ(std::pair(got[2].line, got[2].column), std::pair(4, 1)) << Dump(got);  // ls
-  EXPECT_EQ(got[3].kind, FindingKind::kYamlSyntax);                              // utf8
+  EXPECT_EQ(got[3].kind, FindingKind::kYamlSyntax);                                // utf8
   EXPECT_EQ(got[3].line, 3) << Dump(got);
 }
 
@@ -174,22 +174,23 @@ TEST(ChecksTest, KustomizationFieldsOfTheWrongShapeAreIgnored) {
 }
 
 TEST(ChecksTest, DuplicateKeysEverywhereAndOnlyThere) {
-  std::vector<Finding> got = Check({{"d.yaml",
-                                     "a: 1\n"
-                                     "m: {x: 1, y: 2, x: 3}\n"        // flow mapping
-                                     "s:\n- k: 1\n  k: 2\n"             // mapping in a sequence
-                                     "\"a\": 2\n"                      // quoted vs plain
-                                     "n:\n  <<: {p: 1}\n  \"<<\": 1\n  \"<<\": 2\n"  // quoted << is a key
-                                     "? [c, d]\n: 1\n? [c, d]\n: 2\n"  // complex keys: not compared
-                                     "---\n"
-                                     "a: 1\n"}});                      // another document
+  std::vector<Finding> got =
+      Check({{"d.yaml",
+              "a: 1\n"
+              "m: {x: 1, y: 2, x: 3}\n"                       // flow mapping
+              "s:\n- k: 1\n  k: 2\n"                          // mapping in a sequence
+              "\"a\": 2\n"                                    // quoted vs plain
+              "n:\n  <<: {p: 1}\n  \"<<\": 1\n  \"<<\": 2\n"  // quoted << is a key
+              "? [c, d]\n: 1\n? [c, d]\n: 2\n"                // complex keys: not compared
+              "---\n"
+              "a: 1\n"}});  // another document
   std::vector<std::pair<int, int>> places;
   for (const Finding& f : got) {
     EXPECT_EQ(f.kind, FindingKind::kDuplicateKey) << Dump(got);
     places.emplace_back(f.line, f.column);
   }
-  EXPECT_THAT(places, ElementsAre(std::pair(2, 17), std::pair(5, 3), std::pair(6, 1),
-                                  std::pair(10, 3)))
+  EXPECT_THAT(places,
+              ElementsAre(std::pair(2, 17), std::pair(5, 3), std::pair(6, 1), std::pair(10, 3)))
       << Dump(got);
   EXPECT_THAT(got[0].message, HasSubstr("duplicate key \"x\": first at line 2, column 5"));
 }
@@ -199,8 +200,7 @@ TEST(ChecksTest, SensitiveFindingsQuoteNothing) {
   std::map<std::string, std::string> files = {
       {"platform/vault/secret.yaml",
        "apiVersion: v1\nkind: Secret\nstringData:\n  " + secret + ": a\n  " + secret + ": b\n"},
-      {"platform/vault/kustomization.yaml",
-       "resources:\n- " + secret + ".yaml\n"},
+      {"platform/vault/kustomization.yaml", "resources:\n- " + secret + ".yaml\n"},
       {"platform/vault/bad.yaml", "a: \"" + secret + "\n"},
   };
   CheckOptions o;
@@ -220,8 +220,7 @@ TEST(ChecksTest, ExcludedFilesAreNotParsedButStillExist) {
   std::map<std::string, std::string> files = {
       {"platform/traefik/chart/templates/deploy.yaml",
        "{{- if .Values.enabled }}\nkind: {{ .Values.kind }\n  bad: [\n"},
-      {"platform/traefik/kustomization.yaml",
-       "resources:\n- chart/templates/deploy.yaml\n"},
+      {"platform/traefik/kustomization.yaml", "resources:\n- chart/templates/deploy.yaml\n"},
   };
   EXPECT_EQ(Check(files).size(), 1u);
   CheckOptions o;
@@ -299,11 +298,11 @@ TEST(ChecksTest, FluxPathsOutsideOwnedRootsAreNotJudged) {
 TEST(ChecksTest, GeneratedKustomizationStopsAtSubdirectoriesWithTheirOwn) {
   std::map<std::string, std::string> files = {
       {"clusters/dev/ok.yaml", ConfigMap("ok")},
-      {"clusters/dev/.hidden/x.yaml", "not: an object\n"},   // Flux does not skip dot files
-      {"clusters/dev/notes.txt", "anything: [\n"},           // not YAML by name: not parsed
+      {"clusters/dev/.hidden/x.yaml", "not: an object\n"},  // Flux does not skip dot files
+      {"clusters/dev/notes.txt", "anything: [\n"},          // not YAML by name: not parsed
       {"clusters/dev/app/kustomization.yaml", "resources:\n- cm.yaml\n"},
       {"clusters/dev/app/cm.yaml", ConfigMap("cm")},
-      {"clusters/dev/app/values.yaml", "replicas: 2\n"},     // not listed: not decoded
+      {"clusters/dev/app/values.yaml", "replicas: 2\n"},  // not listed: not decoded
   };
   CheckOptions o;
   o.flux_roots = {"clusters/dev"};
@@ -311,7 +310,8 @@ TEST(ChecksTest, GeneratedKustomizationStopsAtSubdirectoriesWithTheirOwn) {
   ASSERT_EQ(got.size(), 1u) << Dump(got);
   EXPECT_EQ(got[0].key, "clusters/dev/.hidden/x.yaml");
   EXPECT_EQ(got[0].kind, FindingKind::kNotKubernetesObject);
-  EXPECT_THAT(got[0].message, HasSubstr("document 1 is not a Kubernetes object (no apiVersion and no kind)"));
+  EXPECT_THAT(got[0].message,
+              HasSubstr("document 1 is not a Kubernetes object (no apiVersion and no kind)"));
 }
 
 TEST(ChecksTest, EmptyOrNullKindIsNoKind) {
@@ -391,7 +391,7 @@ TEST(DiskLookupTest, OwnedRootsHoldOnlyTheDesiredTreeOutsideTheDiskAnswers) {
   ReadSession checkout = *ReadSession::Open(tmp.path(), TreeOptions{});
   PathLookup lookup = MakeCheckoutLookup(checkout, "dev");
   EXPECT_EQ(lookup("README.md"), PathKind::kFile);
-  EXPECT_EQ(lookup("modules/stray.yaml"), PathKind::kMissing);  // pruned by the apply
+  EXPECT_EQ(lookup("modules/stray.yaml"), PathKind::kMissing);          // pruned by the apply
   EXPECT_EQ(lookup("clusters/dev/flux-system"), PathKind::kDirectory);  // excluded
   EXPECT_EQ(lookup("clusters/dev/flux-system/kustomization.yaml"), PathKind::kFile);
   EXPECT_EQ(lookup("nothing"), PathKind::kMissing);
@@ -409,7 +409,9 @@ TEST(DiskLookupTest, FilesAnotherClusterClaimsAreThereAfterTheApply) {
   tree::testing::TempDir tmp;
   tree::testing::WriteFile(tmp / "modules/common/ns.yaml", "x\n");
   tree::testing::WriteFile(tmp / "modules/stray.yaml", "x\n");
-  tree::testing::WriteFile(tmp / InventoryPath("shared"), FormatInventory("shared", std::vector<std::string>{"modules/common/ns.yaml"}));
+  tree::testing::WriteFile(
+      tmp / InventoryPath("shared"),
+      FormatInventory("shared", std::vector<std::string>{"modules/common/ns.yaml"}));
   ReadSession checkout = *ReadSession::Open(tmp.path(), TreeOptions{});
   PathLookup lookup = MakeCheckoutLookup(checkout, "prod");
   EXPECT_EQ(lookup("modules/common/ns.yaml"), PathKind::kFile);

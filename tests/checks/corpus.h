@@ -40,11 +40,15 @@ inline std::string FluxKustomization(const std::string& name, const std::string&
   return "apiVersion: kustomize.toolkit.fluxcd.io/v1\n"
          "kind: Kustomization\n"
          "metadata:\n"
-         "  name: " + name + "\n"
+         "  name: " +
+         name +
+         "\n"
          "  namespace: flux-system\n"
          "spec:\n"
          "  interval: 10m\n"
-         "  path: " + path + "\n"
+         "  path: " +
+         path +
+         "\n"
          "  prune: true\n"
          "  sourceRef:\n"
          "    kind: GitRepository\n"
@@ -65,44 +69,58 @@ inline std::string CrdBundle(size_t bytes) {
   std::string out;
   for (int i = 0; out.size() < bytes; ++i) {
     std::string n = std::to_string(i);
-    out += "---\n"
-           "apiVersion: apiextensions.k8s.io/v1\n"
-           "kind: CustomResourceDefinition\n"
-           "metadata:\n"
-           "  name: widgets" + n + ".example.com\n"
-           "  annotations:\n"
-           "    controller-gen.kubebuilder.io/version: v0.16.0\n"
-           "spec:\n"
-           "  group: example.com\n"
-           "  names:\n"
-           "    kind: Widget" + n + "\n"
-           "    listKind: Widget" + n + "List\n"
-           "    plural: widgets" + n + "\n"
-           "    singular: widget" + n + "\n"
-           "  scope: Namespaced\n"
-           "  versions:\n"
-           "  - name: v1\n"
-           "    served: true\n"
-           "    storage: true\n"
-           "    schema:\n"
-           "      openAPIV3Schema:\n"
-           "        description: >-\n"
-           "          Widget is the Schema for the widgets API. It spans\n"
-           "          several lines: key: value pairs here are text.\n"
-           "        type: object\n"
-           "        properties:\n"
-           "          apiVersion:\n"
-           "            type: string\n"
-           "          kind:\n"
-           "            type: string\n"
-           "          spec:\n"
-           "            type: object\n"
-           "            properties:\n";
+    out +=
+        "---\n"
+        "apiVersion: apiextensions.k8s.io/v1\n"
+        "kind: CustomResourceDefinition\n"
+        "metadata:\n"
+        "  name: widgets" +
+        n +
+        ".example.com\n"
+        "  annotations:\n"
+        "    controller-gen.kubebuilder.io/version: v0.16.0\n"
+        "spec:\n"
+        "  group: example.com\n"
+        "  names:\n"
+        "    kind: Widget" +
+        n +
+        "\n"
+        "    listKind: Widget" +
+        n +
+        "List\n"
+        "    plural: widgets" +
+        n +
+        "\n"
+        "    singular: widget" +
+        n +
+        "\n"
+        "  scope: Namespaced\n"
+        "  versions:\n"
+        "  - name: v1\n"
+        "    served: true\n"
+        "    storage: true\n"
+        "    schema:\n"
+        "      openAPIV3Schema:\n"
+        "        description: >-\n"
+        "          Widget is the Schema for the widgets API. It spans\n"
+        "          several lines: key: value pairs here are text.\n"
+        "        type: object\n"
+        "        properties:\n"
+        "          apiVersion:\n"
+        "            type: string\n"
+        "          kind:\n"
+        "            type: string\n"
+        "          spec:\n"
+        "            type: object\n"
+        "            properties:\n";
     for (int f = 0; f < 12; ++f) {
       std::string fn = std::to_string(f);
-      out += "              field" + fn + ":\n"
+      out += "              field" + fn +
+             ":\n"
              "                description: |\n"
-             "                  Field " + fn + " of the widget.\n"
+             "                  Field " +
+             fn +
+             " of the widget.\n"
              "                  default: none\n"
              "                type: string\n"
              "                enum: [\"a\", \"b\", 'c']\n"
@@ -117,10 +135,10 @@ inline std::string CrdBundle(size_t bytes) {
 
 inline std::vector<Case> BrokenCases() {
   std::vector<Case> cases;
-  cases.push_back({"TabIndentation",
-                   {{"platform/traefik/tab.yaml",
-                     "apiVersion: v1\nkind: ConfigMap\ndata:\n\tkey: value\n"}},
-                   {{"platform/traefik/tab.yaml", 4, 1, FindingKind::kYamlSyntax}}});
+  cases.push_back(
+      {"TabIndentation",
+       {{"platform/traefik/tab.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n\tkey: value\n"}},
+       {{"platform/traefik/tab.yaml", 4, 1, FindingKind::kYamlSyntax}}});
   cases.push_back({"UnclosedQuote",
                    {{"platform/traefik/quote.yaml",
                      "apiVersion: v1\nkind: ConfigMap\ndata:\n  motd: \"hello\n  other: x\n"}},
@@ -145,18 +163,16 @@ inline std::vector<Case> BrokenCases() {
                    {{"platform/traefik/kustomization.yaml",
                      Kustomization("resources:\n  - helmrelease.yaml\n  - missing.yaml\n")},
                     {"platform/traefik/helmrelease.yaml", ConfigMap("hr")}},
-                   {{"platform/traefik/kustomization.yaml", 5, 5,
-                     FindingKind::kMissingReference}},
+                   {{"platform/traefik/kustomization.yaml", 5, 5, FindingKind::kMissingReference}},
                    {},
                    "platform/traefik"});
-  cases.push_back({"ListedDirectoryWithoutKustomization",
-                   {{"platform/external-dns/kustomization.yaml",
-                     Kustomization("resources:\n- sub\n")},
-                    {"platform/external-dns/sub/cm.yaml", ConfigMap("cm")}},
-                   {{"platform/external-dns/kustomization.yaml", 4, 3,
-                     FindingKind::kNotAKustomization}},
-                   {},
-                   "platform/external-dns"});
+  cases.push_back(
+      {"ListedDirectoryWithoutKustomization",
+       {{"platform/external-dns/kustomization.yaml", Kustomization("resources:\n- sub\n")},
+        {"platform/external-dns/sub/cm.yaml", ConfigMap("cm")}},
+       {{"platform/external-dns/kustomization.yaml", 4, 3, FindingKind::kNotAKustomization}},
+       {},
+       "platform/external-dns"});
   cases.push_back({"ReferenceOutsideCheckout",
                    {{"modules/kustomization.yaml",
                      Kustomization("resources:\n- cm.yaml\n- ../../outside.yaml\n")},
@@ -166,24 +182,26 @@ inline std::vector<Case> BrokenCases() {
                    "modules"});
   // One problem per reference case, so that kustomize (which stops at the
   // first) fails for that one.
-  cases.push_back({"MissingPatchFile",
-                   {{"platform/vault/kustomization.yaml",
-                     Kustomization("resources:\n- cm.yaml\n"
-                                   "patches:\n- path: patch.yaml\n- path: gone.yaml\n")},
-                    {"platform/vault/cm.yaml", ConfigMap("cm")},
-                    {"platform/vault/patch.yaml",
-                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  b: \"2\"\n"}},
-                   {{"platform/vault/kustomization.yaml", 7, 9, FindingKind::kMissingReference}},
-                   {},
-                   "platform/vault"});
-  cases.push_back({"MissingGeneratorFile",
-                   {{"platform/databases/kustomization.yaml",
-                     Kustomization("configMapGenerator:\n- name: cfg\n"
-                                   "  files:\n  - app.conf\n  - key=missing.conf\n")},
-                    {"platform/databases/app.conf", "x=1\n"}},
-                   {{"platform/databases/kustomization.yaml", 7, 5, FindingKind::kMissingReference}},
-                   {},
-                   "platform/databases"});
+  cases.push_back(
+      {"MissingPatchFile",
+       {{"platform/vault/kustomization.yaml",
+         Kustomization("resources:\n- cm.yaml\n"
+                       "patches:\n- path: patch.yaml\n- path: gone.yaml\n")},
+        {"platform/vault/cm.yaml", ConfigMap("cm")},
+        {"platform/vault/patch.yaml",
+         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  b: \"2\"\n"}},
+       {{"platform/vault/kustomization.yaml", 7, 9, FindingKind::kMissingReference}},
+       {},
+       "platform/vault"});
+  cases.push_back(
+      {"MissingGeneratorFile",
+       {{"platform/databases/kustomization.yaml",
+         Kustomization("configMapGenerator:\n- name: cfg\n"
+                       "  files:\n  - app.conf\n  - key=missing.conf\n")},
+        {"platform/databases/app.conf", "x=1\n"}},
+       {{"platform/databases/kustomization.yaml", 7, 5, FindingKind::kMissingReference}},
+       {},
+       "platform/databases"});
   cases.push_back({"MissingComponent",
                    {{"platform/sources/kustomization.yaml",
                      Kustomization("resources:\n- cm.yaml\ncomponents:\n- ../components/gone\n")},
@@ -214,8 +232,7 @@ inline std::vector<Case> BrokenCases() {
        6, 9, FindingKind::kMissingReference},
       {"MissingSecretEnv", "secretGenerator:\n- name: s\n  envs:\n  - gone.env\n", 8, 5,
        FindingKind::kMissingReference},
-      {"MissingTransformer", "transformers:\n- gone.yaml\n", 6, 3,
-       FindingKind::kMissingReference},
+      {"MissingTransformer", "transformers:\n- gone.yaml\n", 6, 3, FindingKind::kMissingReference},
       {"MissingGenerator", "generators:\n- gone\n", 6, 3, FindingKind::kMissingReference},
       {"ComponentWithoutKustomization", "components:\n- comp\n", 6, 3,
        FindingKind::kNotAKustomization},
@@ -238,20 +255,20 @@ inline std::vector<Case> BrokenCases() {
                    {{"platform/redis/cm.yaml", 5, 3, FindingKind::kDuplicateKey}},
                    {},
                    "platform/redis"});
-  cases.push_back({"TabInKustomization",
-                   {{"platform/redis/kustomization.yaml",
-                     Kustomization("resources:\n\t- cm.yaml\n")},
-                    {"platform/redis/cm.yaml", ConfigMap("cm")}},
-                   {{"platform/redis/kustomization.yaml", 4, 1, FindingKind::kYamlSyntax}},
-                   {},
-                   "platform/redis"});
-  cases.push_back({"ResourcesListNonObject",
-                   {{"platform/redis/kustomization.yaml",
-                     Kustomization("resources:\n- values.yaml\n")},
-                    {"platform/redis/values.yaml", "replicaCount: 1\n"}},
-                   {{"platform/redis/values.yaml", 1, 1, FindingKind::kNotKubernetesObject}},
-                   {"platform/redis"},
-                   "platform/redis"});
+  cases.push_back(
+      {"TabInKustomization",
+       {{"platform/redis/kustomization.yaml", Kustomization("resources:\n\t- cm.yaml\n")},
+        {"platform/redis/cm.yaml", ConfigMap("cm")}},
+       {{"platform/redis/kustomization.yaml", 4, 1, FindingKind::kYamlSyntax}},
+       {},
+       "platform/redis"});
+  cases.push_back(
+      {"ResourcesListNonObject",
+       {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- values.yaml\n")},
+        {"platform/redis/values.yaml", "replicaCount: 1\n"}},
+       {{"platform/redis/values.yaml", 1, 1, FindingKind::kNotKubernetesObject}},
+       {"platform/redis"},
+       "platform/redis"});
   cases.push_back({"FluxPathToMissingDirectory",
                    {{"clusters/dev/apps.yaml", FluxKustomization("apps", "./platform/missing")}},
                    {{"clusters/dev/apps.yaml", 8, 9, FindingKind::kFluxPathMissing}}});

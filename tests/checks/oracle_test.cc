@@ -49,7 +49,8 @@ TEST_P(KustomizeOracleTest, AgreesWithKustomizeBuild) {
   const Case& c = GetParam();
   tree::testing::TempDir tmp;
   const std::string checkout = tmp / "checkout";
-  for (const auto& [key, content] : c.files) tree::testing::WriteFile(checkout + "/" + key, content);
+  for (const auto& [key, content] : c.files)
+    tree::testing::WriteFile(checkout + "/" + key, content);
 
   std::string out;
   int rc = tree::testing::RunCommand(kustomize + " build --load-restrictor LoadRestrictionsNone '" +
@@ -57,7 +58,8 @@ TEST_P(KustomizeOracleTest, AgreesWithKustomizeBuild) {
                                      &out);
   ASSERT_GE(rc, 0) << "could not run " << kustomize;
   bool kustomize_builds = rc == 0;
-  if (std::getenv("WILDSIDE_ORACLE_VERBOSE") != nullptr) std::cerr << c.name << ": rc=" << rc << "\n" << out.substr(0, 600) << "\n";
+  if (std::getenv("WILDSIDE_ORACLE_VERBOSE") != nullptr)
+    std::cerr << c.name << ": rc=" << rc << "\n" << out.substr(0, 600) << "\n";
 
   CheckOptions options;
   options.flux_roots = c.flux_roots;
@@ -68,7 +70,8 @@ TEST_P(KustomizeOracleTest, AgreesWithKustomizeBuild) {
 
   EXPECT_EQ(findings.empty(), kustomize_builds)
       << "kustomize build " << c.kustomize_dir << " exited " << rc << ":\n"
-      << out << "\nour findings:\n" << ours;
+      << out << "\nour findings:\n"
+      << ours;
   EXPECT_EQ(kustomize_builds, c.expected.empty()) << out;
 }
 

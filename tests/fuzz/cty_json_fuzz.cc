@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_check.h"
 #include "cty_types.h"
+#include "fuzz_check.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
 
@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   absl::StatusOr<Value> v = cty::DecodeJson(bytes, *t.type);
   if (!v.ok()) {
-    FUZZ_CHECK(absl::IsInvalidArgument(v.status()), "unexpected code: %s", v.status().ToString().c_str());
+    FUZZ_CHECK(absl::IsInvalidArgument(v.status()), "unexpected code: %s",
+               v.status().ToString().c_str());
     return 0;
   }
   FUZZ_CHECK(v->IsWhollyKnown(), "JSON produced an unknown: %s", v->DebugString().c_str());
@@ -37,8 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(json.ok(), "re-encode failed: %s\nvalue: %s", json.status().ToString().c_str(),
              v->DebugString().c_str());
   absl::StatusOr<Value> back = cty::DecodeJson(*json, concrete);
-  FUZZ_CHECK(back.ok(), "our own JSON does not decode: %s\njson: %s", back.status().ToString().c_str(),
-             json->c_str());
+  FUZZ_CHECK(back.ok(), "our own JSON does not decode: %s\njson: %s",
+             back.status().ToString().c_str(), json->c_str());
   if (t.numberless) {
     FUZZ_CHECK(*back == *v, "JSON round trip changed the value\nbefore: %s\nafter:  %s",
                v->DebugString().c_str(), back->DebugString().c_str());

@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_check.h"
 #include "cty_types.h"
+#include "fuzz_check.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
 
@@ -25,24 +25,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   absl::StatusOr<Value> v = cty::DecodeMsgpack(bytes, *t.type);
   if (!v.ok()) {
-    FUZZ_CHECK(absl::IsInvalidArgument(v.status()), "unexpected code: %s", v.status().ToString().c_str());
+    FUZZ_CHECK(absl::IsInvalidArgument(v.status()), "unexpected code: %s",
+               v.status().ToString().c_str());
     return 0;
   }
   absl::StatusOr<std::string> again = cty::EncodeMsgpack(*v, *t.type);
   FUZZ_CHECK(again.ok(), "re-encode failed: %s\nvalue: %s", again.status().ToString().c_str(),
              v->DebugString().c_str());
   absl::StatusOr<Value> back = cty::DecodeMsgpack(*again, *t.type);
-  FUZZ_CHECK(back.ok(), "our own encoding does not decode: %s\nvalue: %s", back.status().ToString().c_str(),
-             v->DebugString().c_str());
+  FUZZ_CHECK(back.ok(), "our own encoding does not decode: %s\nvalue: %s",
+             back.status().ToString().c_str(), v->DebugString().c_str());
   absl::StatusOr<std::string> third = cty::EncodeMsgpack(*back, *t.type);
-  FUZZ_CHECK(third.ok() && *third == *again, "re-encoding is not stable for %s", v->DebugString().c_str());
+  FUZZ_CHECK(third.ok() && *third == *again, "re-encoding is not stable for %s",
+             v->DebugString().c_str());
   if (t.exact_round_trip) {
-    FUZZ_CHECK(*back == *v, "round trip changed the value\nbefore: %s\nafter:  %s", v->DebugString().c_str(),
-               back->DebugString().c_str());
+    FUZZ_CHECK(*back == *v, "round trip changed the value\nbefore: %s\nafter:  %s",
+               v->DebugString().c_str(), back->DebugString().c_str());
   }
   if (t.numberless && v->IsWhollyKnown() && wildside::fuzz::StringsAreUtf8(*v)) {
     absl::StatusOr<std::string> json = cty::EncodeJson(*v);
-    FUZZ_CHECK(json.ok(), "a known value does not encode as JSON: %s", json.status().ToString().c_str());
+    FUZZ_CHECK(json.ok(), "a known value does not encode as JSON: %s",
+               json.status().ToString().c_str());
     absl::StatusOr<Value> from_json = cty::DecodeJson(*json, *t.type);
     FUZZ_CHECK(from_json.ok() && *from_json == *v, "msgpack and JSON disagree on %s (json %s)",
                v->DebugString().c_str(), json->c_str());

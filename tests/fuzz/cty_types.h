@@ -8,9 +8,9 @@
 #include <string_view>
 
 #include "provider/core/provider.h"
-#include "provider/resources/gitops_tree.h"
 #include "provider/cty/type.h"
 #include "provider/cty/value.h"
+#include "provider/resources/gitops_tree.h"
 #include "utf8.h"
 
 namespace wildside::fuzz {
@@ -31,9 +31,11 @@ inline const FuzzType& PickType(uint8_t selector) {
   static const FuzzType* types = [] {
     using cty::Type;
     // Kept in a static so LeakSanitizer sees it reachable.
-    static const core::Provider* provider = new core::Provider(resources::AllResources(/*env=*/nullptr));
+    static const core::Provider* provider =
+        new core::Provider(resources::AllResources(/*env=*/nullptr));
     return new FuzzType[4]{
-        {new Type(provider->FindResource("wildside_gitops_tree")->GetSchema().ImpliedType()), true, true},
+        {new Type(provider->FindResource("wildside_gitops_tree")->GetSchema().ImpliedType()), true,
+         true},
         {new Type(Type::Dynamic()), false, false},
         {new Type(Type::Map(Type::String())), true, true},
         {new Type(Type::Object({{"n", Type::Number()},

@@ -30,8 +30,8 @@ std::vector<std::pair<std::string, std::string>> Corpus() {
   for (const auto& e : fs::directory_iterator(WILDSIDE_FUZZ_CORPUS)) {
     if (!e.is_regular_file()) continue;
     std::ifstream in(e.path(), std::ios::binary);
-    out.emplace_back(e.path().filename().string(),
-                     std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+    out.emplace_back(e.path().filename().string(), std::string(std::istreambuf_iterator<char>(in),
+                                                               std::istreambuf_iterator<char>()));
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -68,7 +68,8 @@ TEST(FuzzReplayTest, SeededMutationsHoldTheProperties) {
           if (!s.empty()) s[rng() % s.size()] = static_cast<char>(rng());
           break;
         case 1:
-          s.insert(s.begin() + static_cast<long>(s.empty() ? 0 : rng() % s.size()), static_cast<char>(rng()));
+          s.insert(s.begin() + static_cast<long>(s.empty() ? 0 : rng() % s.size()),
+                   static_cast<char>(rng()));
           break;
         case 2:
           if (!s.empty()) s.erase(rng() % s.size(), 1 + rng() % 8);

@@ -70,8 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(once.findings == twice.findings, "CheckFile is not deterministic");
 
   std::map<std::string, std::string> files = {
-      {key, content},
-      {kCompanion, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"}};
+      {key, content}, {kCompanion, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"}};
   DesiredTree desired = wildside::tree::ViewDesiredTree(files);
   std::vector<Finding> plain = CheckTree(desired, options);
   for (const Finding& f : plain) {
@@ -95,8 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.is_sensitive = [&](std::string_view k) { return k == key; };
   std::vector<Finding> hidden = CheckTree(desired, options);
   FUZZ_CHECK(hidden.size() == plain.size(), "sensitivity changed the findings");
-  std::vector<std::string> allowed = {key, kCompanion, "clusters/dev", "platform/a", "modules",
-                                      "x.yaml", "kustomization.yaml", "m.yml"};
+  std::vector<std::string> allowed = {key,       kCompanion, "clusters/dev",       "platform/a",
+                                      "modules", "x.yaml",   "kustomization.yaml", "m.yml"};
   for (size_t i = 0; i < hidden.size(); ++i) {
     FUZZ_CHECK(hidden[i].key == plain[i].key && hidden[i].line == plain[i].line &&
                    hidden[i].column == plain[i].column && hidden[i].kind == plain[i].kind,

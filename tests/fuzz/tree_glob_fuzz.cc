@@ -84,12 +84,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool got = GlobMatch(pattern, path);
   const bool want = RefGlob(pattern, path);
   FUZZ_CHECK(got == want, "GlobMatch(\"%.*s\", \"%.*s\") = %d, reference says %d",
-             static_cast<int>(pattern.size()), pattern.data(), static_cast<int>(path.size()), path.data(), got,
-             want);
+             static_cast<int>(pattern.size()), pattern.data(), static_cast<int>(path.size()),
+             path.data(), got, want);
   if (pattern.find_first_of("*?") == std::string_view::npos) {
     FUZZ_CHECK(got == (pattern == path), "literal pattern: GlobMatch = %d", got);
   }
-  FUZZ_CHECK(GlobMatch("**", path), "\"**\" does not match \"%.*s\"", static_cast<int>(path.size()), path.data());
+  FUZZ_CHECK(GlobMatch("**", path), "\"**\" does not match \"%.*s\"", static_cast<int>(path.size()),
+             path.data());
   std::string anywhere = "**/" + std::string(pattern);
   FUZZ_CHECK(!got || GlobMatch(anywhere, path), "\"**/\" + pattern matches less than the pattern");
   return 0;

@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parsed.ok()) {
     FUZZ_CHECK(absl::IsInvalidArgument(parsed.status()), "unexpected code: %s",
                parsed.status().ToString().c_str());
-    FUZZ_CHECK(parsed.status().message().substr(0, 9) == "in.json: ", "message does not name the source: %s",
-               parsed.status().ToString().c_str());
+    FUZZ_CHECK(parsed.status().message().substr(0, 9) == "in.json: ",
+               "message does not name the source: %s", parsed.status().ToString().c_str());
     return 0;
   }
 
@@ -45,13 +45,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<Manifests> again = wildside::tree::ParseManifests(bare, "again");
   FUZZ_CHECK(again.ok() && *again == *parsed, "bare round trip differs: %s", bare.c_str());
   absl::StatusOr<Manifests> unwrapped = wildside::tree::ParseManifests(wrapped, "wrapped");
-  FUZZ_CHECK(unwrapped.ok() && *unwrapped == *parsed, "wrapped round trip differs: %s", wrapped.c_str());
+  FUZZ_CHECK(unwrapped.ok() && *unwrapped == *parsed, "wrapped round trip differs: %s",
+             wrapped.c_str());
 
   wildside::tree::DesiredTree desired = wildside::tree::ViewDesiredTree(*parsed);
   std::vector<wildside::tree::KeyProblem> problems =
       wildside::tree::ValidateDesiredTree("dev", desired, wildside::tree::TreeOptions());
   for (const auto& p : problems) {
-    FUZZ_CHECK(!p.about_cluster && parsed->count(p.key) == 1, "a problem names no key of the manifests");
+    FUZZ_CHECK(!p.about_cluster && parsed->count(p.key) == 1,
+               "a problem names no key of the manifests");
   }
   absl::Status status = wildside::tree::ProblemsToStatus(problems, "manifests");
   FUZZ_CHECK(status.ok() == problems.empty(), "ProblemsToStatus disagrees with the problem list");

@@ -28,10 +28,10 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "utf8.h"
 #include "tree/inventory.h"
 #include "tree/layout.h"
 #include "tree/validate.h"
+#include "utf8.h"
 
 namespace {
 
@@ -113,8 +113,8 @@ void CheckAcceptedTree(const DesiredTree& desired) {
       if (inserted) continue;
       FUZZ_CHECK(it->second.first == p, "\"%s\" and \"%s\" differ only by case, yet accepted",
                  it->second.first.c_str(), std::string(p).c_str());
-      FUZZ_CHECK(!it->second.second && !is_file, "\"%s\" is both a file and a directory, yet accepted",
-                 std::string(p).c_str());
+      FUZZ_CHECK(!it->second.second && !is_file,
+                 "\"%s\" is both a file and a directory, yet accepted", std::string(p).c_str());
     }
   }
 }
@@ -144,7 +144,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (cluster_ok) {
     DesiredTree one{{std::string(rest), "x"}};
     bool tree_ok = wildside::tree::ValidateDesiredTree(cluster, one, options).empty();
-    FUZZ_CHECK(tree_ok == key_problems.empty(), "a one-key tree and the key alone disagree (tree %s)",
+    FUZZ_CHECK(tree_ok == key_problems.empty(),
+               "a one-key tree and the key alone disagree (tree %s)",
                tree_ok ? "accepted" : "refused");
   }
 
@@ -155,7 +156,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       wildside::tree::ValidateDesiredTree(cluster, desired, options);
   for (const auto& p : problems) {
     FUZZ_CHECK(p.about_cluster ? p.key.empty() && !cluster_ok : desired.count(p.key) == 1,
-               "a problem names no key of the tree (key \"%s\", cluster %d)", p.key.c_str(), p.about_cluster);
+               "a problem names no key of the tree (key \"%s\", cluster %d)", p.key.c_str(),
+               p.about_cluster);
     FUZZ_CHECK(!p.message.empty(), "a problem without a message");
   }
   FUZZ_CHECK(wildside::tree::ProblemsToStatus(problems).ok() == problems.empty(),

@@ -72,8 +72,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         GoldenCase{"null_string", Type::String(), Value::Null(Type::String()), "c0"},
         GoldenCase{"unknown_string", Type::String(), Value::Unknown(Type::String()), "d4 00 00"},
-        GoldenCase{"unknown_map", Type::Map(Type::String()), Value::Unknown(Type::Map(Type::String())),
-                   "d4 00 00"},
+        GoldenCase{"unknown_map", Type::Map(Type::String()),
+                   Value::Unknown(Type::Map(Type::String())), "d4 00 00"},
         GoldenCase{"empty_string", Type::String(), Value::String(""), "a0"},
         GoldenCase{"fixstr", Type::String(), Value::String("abc"), "a3 61 62 63"},
         GoldenCase{"true", Type::Bool(), Value::Bool(true), "c3"},
@@ -82,7 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
         GoldenCase{"int_negative", Type::Number(), Value::Number(int64_t{-1}), "ff"},
         GoldenCase{"int_uint8", Type::Number(), Value::Number(int64_t{200}), "cc c8"},
         GoldenCase{"int_int16", Type::Number(), Value::Number(int64_t{-300}), "d1 fe d4"},
-        GoldenCase{"float_half", Type::Number(), Value::Number("0.5"), "cb 3f e0 00 00 00 00 00 00"},
+        GoldenCase{"float_half", Type::Number(), Value::Number("0.5"),
+                   "cb 3f e0 00 00 00 00 00 00"},
         GoldenCase{"decimal_as_string", Type::Number(), Value::Number("0.1"), "a3 30 2e 31"},
         GoldenCase{"list", Type::List(Type::String()),
                    Value::List(Type::String(), {Value::String("a"), Value::Null(Type::String())}),
@@ -99,7 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 // The str8 case above needs its payload spelled out; check it separately.
 TEST(MsgpackTest, Str8Header) {
-  absl::StatusOr<std::string> bytes = EncodeMsgpack(Value::String(std::string(32, 'x')), Type::String());
+  absl::StatusOr<std::string> bytes =
+      EncodeMsgpack(Value::String(std::string(32, 'x')), Type::String());
   ASSERT_THAT(bytes, IsOk());
   EXPECT_EQ(ToHex(bytes->substr(0, 2)), "d920");
   EXPECT_EQ(bytes->size(), 34u);
@@ -107,16 +109,20 @@ TEST(MsgpackTest, Str8Header) {
 
 TEST(MsgpackTest, SixteenItemsUseTheSixteenBitHeaders) {
   Value::Elements els(16, Value::Bool(true));
-  absl::StatusOr<std::string> list = EncodeMsgpack(Value::List(Type::Bool(), els), Type::List(Type::Bool()));
+  absl::StatusOr<std::string> list =
+      EncodeMsgpack(Value::List(Type::Bool(), els), Type::List(Type::Bool()));
   ASSERT_THAT(list, IsOk());
-  EXPECT_EQ(ToHex(*list), "dc0010" + [] {
-    std::string h;
-    for (int i = 0; i < 16; ++i) h += "c3";
-    return h;
-  }());
+  EXPECT_EQ(
+      ToHex(*list), "dc0010" + [] {
+        std::string h;
+        for (int i = 0; i < 16; ++i) h += "c3";
+        return h;
+      }());
   Value::Entries ents;
-  for (int i = 0; i < 16; ++i) ents.emplace(std::string(1, static_cast<char>('a' + i)), Value::Bool(false));
-  absl::StatusOr<std::string> map = EncodeMsgpack(Value::Map(Type::Bool(), ents), Type::Map(Type::Bool()));
+  for (int i = 0; i < 16; ++i)
+    ents.emplace(std::string(1, static_cast<char>('a' + i)), Value::Bool(false));
+  absl::StatusOr<std::string> map =
+      EncodeMsgpack(Value::Map(Type::Bool(), ents), Type::Map(Type::Bool()));
   ASSERT_THAT(map, IsOk());
   EXPECT_EQ(ToHex(map->substr(0, 3)), "de0010");
   absl::StatusOr<Value> back = DecodeMsgpack(*map, Type::Map(Type::Bool()));
@@ -142,7 +148,8 @@ TEST(MsgpackTest, AnyExtensionDecodesAsUnknown) {
 }
 
 TEST(MsgpackTest, RefinedUnknownInsideAMap) {
-  absl::StatusOr<Value> v = DecodeMsgpack(Hex("81 a1 6b c7 03 0c 81 01 c2"), Type::Map(Type::String()));
+  absl::StatusOr<Value> v =
+      DecodeMsgpack(Hex("81 a1 6b c7 03 0c 81 01 c2"), Type::Map(Type::String()));
   ASSERT_THAT(v, IsOk());
   EXPECT_TRUE(v->entries().at("k").IsUnknown());
   EXPECT_FALSE(v->IsWhollyKnown());
@@ -163,8 +170,8 @@ TEST(MsgpackTest, ErrorsNameTheAttributePath) {
   // {"rendered_manifests": {"a": [ ]}} where a string is required.
   Type t = Type::Object({{"rendered_manifests", Type::Map(Type::String())}});
   std::string bytes = Hex("81 b2") + "rendered_manifests" + Hex("81 a1 61 90");
-  EXPECT_THAT(DecodeMsgpack(bytes, t),
-              StatusIs(absl::StatusCode::kInvalidArgument, "rendered_manifests[\"a\"]: expected string"));
+  EXPECT_THAT(DecodeMsgpack(bytes, t), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                "rendered_manifests[\"a\"]: expected string"));
 }
 
 TEST(MsgpackTest, RejectsUnknownAttribute) {
@@ -187,14 +194,15 @@ TEST_P(HostileTest, IsRefusedWithoutCrashing) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cty, HostileTest,
-    ::testing::Values(HostileCase{"empty", ""}, HostileCase{"truncated_map", "85"},
-                      HostileCase{"huge_map_claim", "df ff ff ff ff"},
-                      HostileCase{"huge_array_claim_in_list", "81 a7 65 78 63 6c 75 64 65 dd ff ff ff ff"},
-                      HostileCase{"huge_string_claim", "81 a2 69 64 db ff ff ff ff 61"},
-                      HostileCase{"truncated_ext32", "81 a2 69 64 c9 ff ff ff"},
-                      HostileCase{"trailing_bytes", "80 c0"},
-                      HostileCase{"wrong_root", "a3 61 62 63"},
-                      HostileCase{"bool_where_map", "81 b2 72 65 6e 64 65 72 65 64 5f 6d 61 6e 69 66 65 73 74 73 c3"}),
+    ::testing::Values(
+        HostileCase{"empty", ""}, HostileCase{"truncated_map", "85"},
+        HostileCase{"huge_map_claim", "df ff ff ff ff"},
+        HostileCase{"huge_array_claim_in_list", "81 a7 65 78 63 6c 75 64 65 dd ff ff ff ff"},
+        HostileCase{"huge_string_claim", "81 a2 69 64 db ff ff ff ff 61"},
+        HostileCase{"truncated_ext32", "81 a2 69 64 c9 ff ff ff"},
+        HostileCase{"trailing_bytes", "80 c0"}, HostileCase{"wrong_root", "a3 61 62 63"},
+        HostileCase{"bool_where_map",
+                    "81 b2 72 65 6e 64 65 72 65 64 5f 6d 61 6e 69 66 65 73 74 73 c3"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
 
 TEST(MsgpackTest, DeepNestingIsBounded) {
@@ -203,7 +211,8 @@ TEST(MsgpackTest, DeepNestingIsBounded) {
   for (int i = 0; i < 100; ++i) t = Type::List(t);
   std::string bytes(100, static_cast<char>(0x91));
   bytes += Hex("a1 61");
-  EXPECT_THAT(DecodeMsgpack(bytes, t), StatusIs(absl::StatusCode::kInvalidArgument, "nested too deeply"));
+  EXPECT_THAT(DecodeMsgpack(bytes, t),
+              StatusIs(absl::StatusCode::kInvalidArgument, "nested too deeply"));
 }
 
 TEST(MsgpackTest, RoundTripsLargeContentWithoutLoss) {
@@ -242,8 +251,9 @@ TEST(JsonTest, DecodesStoredStateLeniently) {
 }
 
 TEST(JsonTest, EncodeDecodeRoundTrip) {
-  Value v = Value::Object(ResourceLikeType(), {{"id", Value::String("x")},
-                                               {"rendered_manifests", StringMap({{"k", "v\n\n"}})}});
+  Value v = Value::Object(
+      ResourceLikeType(),
+      {{"id", Value::String("x")}, {"rendered_manifests", StringMap({{"k", "v\n\n"}})}});
   absl::StatusOr<std::string> text = EncodeJson(v);
   ASSERT_THAT(text, IsOk());
   absl::StatusOr<Value> back = DecodeJson(*text, ResourceLikeType());
@@ -286,7 +296,8 @@ TEST(LazyValueTest, DecodeWithoutSkipsTopLevelAttributesButChecksTheirShape) {
                                {"files", Type::Map(Type::Object({{"sha256", Type::String()}}))}});
   Value v = Value::Object(
       t, {{"id", Value::String("x")},
-          {"big", Value::Map(Type::String(), {{"a", Value::String(std::string(1000, 'c'))}, {"b", Value::Unknown(Type::String())}})},
+          {"big", Value::Map(Type::String(), {{"a", Value::String(std::string(1000, 'c'))},
+                                              {"b", Value::Unknown(Type::String())}})},
           {"files", Value::Map(Type::Object({{"sha256", Type::String()}}),
                                {{"a", Value::Object(Type::Object({{"sha256", Type::String()}}),
                                                     {{"sha256", Value::String("h")}})}})}});

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "file_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "file_util.h"
 #include "subprocess.h"
 
 #ifndef WILDSIDE_MIRROR_DIR
@@ -83,10 +83,10 @@ std::string ParamName(std::string s) {
 
 // The first line of `<binary> version`, e.g. "OpenTofu v1.12.6" -> "1.12.6".
 std::string VersionOf(const std::string& binary) {
-  testing::CommandResult r = testing::RunCommand({binary, "version"},
-                                                 testing::EnvironmentWith({{"TF_CLI_CONFIG_FILE", "/dev/null"},
-                                                                           {"CHECKPOINT_DISABLE", "1"}}),
-                                                 "", 120s);
+  testing::CommandResult r = testing::RunCommand(
+      {binary, "version"},
+      testing::EnvironmentWith({{"TF_CLI_CONFIG_FILE", "/dev/null"}, {"CHECKPOINT_DISABLE", "1"}}),
+      "", 120s);
   std::string line = r.out.substr(0, r.out.find('\n'));
   size_t v = line.find(" v");
   return v == std::string::npos ? "unknown" : line.substr(v + 2);
@@ -104,15 +104,17 @@ const std::vector<Client>& AllClients() {
       if (end == std::string::npos) end = older.size();
       std::string item = older.substr(start, end - start);
       size_t eq = item.find('=');
-      if (eq != std::string::npos) out->push_back({"tofu_" + ParamName(item.substr(0, eq)), item.substr(eq + 1)});
+      if (eq != std::string::npos)
+        out->push_back({"tofu_" + ParamName(item.substr(0, eq)), item.substr(eq + 1)});
       start = end + 1;
     }
     // The core set once more on the newest tofu, against the fully static
     // release binary installed from its zip (scripts/test builds it).
     std::string dist = WILDSIDE_RELEASE_DIST;
     if (!dist.empty()) {
-      out->push_back({out->front().name + "_release", newest,
-                      dist + "/terraform-provider-wildside_" WILDSIDE_PROVIDER_VERSION "_linux_amd64.zip"});
+      out->push_back(
+          {out->front().name + "_release", newest,
+           dist + "/terraform-provider-wildside_" WILDSIDE_PROVIDER_VERSION "_linux_amd64.zip"});
     }
     testing::CommandResult which = testing::RunCommand({"sh", "-c", "command -v terraform"},
                                                        testing::EnvironmentWith({}), "", 120s);
@@ -153,11 +155,14 @@ uint32_t ModeOf(const fs::path& p) { return testing::PermissionBits(p); }
 std::map<std::string, std::string> SampleManifests() {
   return {
       {"platform/sources/cloudnative-pg.yaml",
-       "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: cloudnative-pg\n\n"},
+       "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: "
+       "cloudnative-pg\n\n"},
       {"platform/databases/cluster.yaml",
-       "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 2\n\n"},
+       "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  "
+       "instances: 2\n\n"},
       {"platform/redis/valkey.yaml",
-       "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: valkey\n  annotations:\n    note: \"5 µs\"\n\n"},
+       "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: valkey\n  annotations:\n    "
+       "note: \"5 µs\"\n\n"},
       {"platform/databases/kustomization.yaml", "resources:\n  - cluster.yaml\n"},
       {"clusters/dev/kustomization.yaml", "resources:\n  - ../../platform/databases\n\n"},
   };
@@ -178,9 +183,10 @@ class Workspace {
       fs::create_directories(pkg);
       fs::copy_file(c->release_zip, pkg / fs::path(c->release_zip).filename());
     }
-    WriteFile(root_ / "cli.tfrc", "provider_installation {\n  filesystem_mirror {\n    path    = \"" + mirror +
-                                      "\"\n    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
-                                      "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
+    WriteFile(root_ / "cli.tfrc",
+              "provider_installation {\n  filesystem_mirror {\n    path    = \"" + mirror +
+                  "\"\n    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
+                  "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
   }
   ~Workspace() {
     if (!::testing::Test::HasFailure()) {
@@ -207,8 +213,7 @@ class Workspace {
   // or rendered_manifests_wo for the write-only tests).
   void WriteConfig(std::string_view resource_body_extra = "", std::string_view extra_blocks = "",
                    std::string_view map_attribute = "rendered_manifests") {
-    WriteFile(work_ / "main.tf",
-              std::string(R"(terraform {
+    WriteFile(work_ / "main.tf", std::string(R"(terraform {
   required_providers {
     wildside = {
       source  = "registry.opentofu.org/wildside/wildside"
@@ -224,13 +229,15 @@ locals {
 resource "wildside_gitops_tree" "t" {
   path               = "checkout"
   cluster            = "dev"
-)") + "  " + std::string(map_attribute) + " = local.manifests\n" +
-                  std::string(resource_body_extra) + "}\n" + std::string(extra_blocks));
+)") + "  " + std::string(map_attribute) +
+                                     " = local.manifests\n" + std::string(resource_body_extra) +
+                                     "}\n" + std::string(extra_blocks));
   }
 
   void WriteRawConfig(std::string_view hcl) { WriteFile(work_ / "main.tf", hcl); }
 
-  testing::CommandResult Run(std::vector<std::string> args, std::map<std::string, std::string> extra_env = {}) {
+  testing::CommandResult Run(std::vector<std::string> args,
+                             std::map<std::string, std::string> extra_env = {}) {
     args.insert(args.begin(), ClientBinary(client_));
     return testing::RunCommand(args, Environment(std::move(extra_env)), work_.string(), 300s);
   }
@@ -239,7 +246,8 @@ resource "wildside_gitops_tree" "t" {
   std::unique_ptr<testing::ChildProcess> Start(std::vector<std::string> args,
                                                std::map<std::string, std::string> extra_env = {}) {
     args.insert(args.begin(), ClientBinary(client_));
-    return std::make_unique<testing::ChildProcess>(args, Environment(std::move(extra_env)), work_.string());
+    return std::make_unique<testing::ChildProcess>(args, Environment(std::move(extra_env)),
+                                                   work_.string());
   }
 
   std::vector<std::string> Environment(std::map<std::string, std::string> extra_env) const {
@@ -267,9 +275,15 @@ resource "wildside_gitops_tree" "t" {
     testing::CommandResult r = Run({"init", "-no-color", "-input=false"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
-  testing::CommandResult Apply() { return Run({"apply", "-auto-approve", "-no-color", "-input=false"}); }
-  testing::CommandResult Plan() { return Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"}); }
-  testing::CommandResult Destroy() { return Run({"destroy", "-auto-approve", "-no-color", "-input=false"}); }
+  testing::CommandResult Apply() {
+    return Run({"apply", "-auto-approve", "-no-color", "-input=false"});
+  }
+  testing::CommandResult Plan() {
+    return Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"});
+  }
+  testing::CommandResult Destroy() {
+    return Run({"destroy", "-auto-approve", "-no-color", "-input=false"});
+  }
 
  private:
   std::string client_;
@@ -277,8 +291,10 @@ resource "wildside_gitops_tree" "t" {
   fs::path work_;
 };
 
-#define ASSERT_EXIT_CODE(result, code) \
-  ASSERT_EQ((result).exit_code, code) << "stdout:\n" << (result).out << "\nstderr:\n" << (result).err
+#define ASSERT_EXIT_CODE(result, code)                                 \
+  ASSERT_EQ((result).exit_code, code) << "stdout:\n"                   \
+                                      << (result).out << "\nstderr:\n" \
+                                      << (result).err
 
 class EndToEndTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -316,20 +332,23 @@ TEST_P(EndToEndCoreTest, FreshApplyCreatesExactTreeThenPlanIsEmptyAndDestroyRemo
   // Nothing but the tree and the ownership inventory: no stray files in
   // the owned roots.
   size_t count = 0;
-  for (const auto& e : fs::recursive_directory_iterator(ws_->checkout())) count += e.is_regular_file() ? 1 : 0;
+  for (const auto& e : fs::recursive_directory_iterator(ws_->checkout()))
+    count += e.is_regular_file() ? 1 : 0;
   EXPECT_EQ(count, SampleManifests().size() + 1);
   EXPECT_TRUE(fs::exists(ws_->checkout() / "clusters/dev/.wildside-inventory"));
 
   testing::CommandResult destroy = ws_->Destroy();
   ASSERT_EXIT_CODE(destroy, 0);
-  for (const auto& [key, unused] : SampleManifests()) EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
+  for (const auto& [key, unused] : SampleManifests())
+    EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
   EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
 }
 
 TEST_P(EndToEndCoreTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml",
-            "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 7\n\n");
+            "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  "
+            "instances: 7\n\n");
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 2);
   EXPECT_THAT(plan.out, HasSubstr("platform/databases/cluster.yaml"));
@@ -353,7 +372,8 @@ TEST_P(EndToEndCoreTest, HandEditedFileShowsAsDriftAndApplyRestoresIt) {
 // UpgradeResourceState for this to hold.
 TEST_P(EndToEndCoreTest, StateFromTheLastReleasePlansEmpty) {
   const fs::path snapshot = fs::path(WILDSIDE_TESTDATA_DIR) / "state-0.1.0";
-  fs::copy(snapshot, ws_->work(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  fs::copy(snapshot, ws_->work(),
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   std::map<std::string, fs::file_time_type> mtimes;
   for (const auto& e : fs::recursive_directory_iterator(ws_->checkout())) {
     if (e.is_regular_file()) mtimes[e.path().string()] = e.last_write_time();
@@ -397,7 +417,8 @@ TEST_P(EndToEndCoreTest, DeletedFileIsPlannedBackAndRestored) {
   ASSERT_EXIT_CODE(plan, 2);
   EXPECT_THAT(plan.out, HasSubstr("platform/redis/valkey.yaml"));
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
-  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/redis/valkey.yaml"), SampleManifests().at("platform/redis/valkey.yaml"));
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/redis/valkey.yaml"),
+            SampleManifests().at("platform/redis/valkey.yaml"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
@@ -416,7 +437,8 @@ TEST_P(EndToEndCoreTest, StrayFileIsPrunedAndUnownedFilesAreLeftAlone) {
   EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/databases/stray.yaml"));
   EXPECT_EQ(ReadFile(ws_->checkout() / "README.md"), "# checkout\n");
   EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/prod/kustomization.yaml"), "resources: []\n");
-  EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/dev/flux-system/gotk-sync.yaml"), "kind: GitRepository\n");
+  EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/dev/flux-system/gotk-sync.yaml"),
+            "kind: GitRepository\n");
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
@@ -498,7 +520,8 @@ TEST_P(EndToEndCoreTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::remove(ws_->work() / "terraform.tfstate");
   fs::remove(ws_->work() / "terraform.tfstate.backup");
-  testing::CommandResult imp = ws_->Run({"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "dev:checkout"});
+  testing::CommandResult imp =
+      ws_->Run({"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "dev:checkout"});
   ASSERT_EXIT_CODE(imp, 0);
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
@@ -538,7 +561,8 @@ TEST_P(EndToEndTest, InvalidClusterNameIsADiagnosticOnTheAttribute) {
   ws_->WriteSources(SampleManifests());
   ws_->WriteConfig();
   std::string main = ReadFile(ws_->work() / "main.tf");
-  main.replace(main.find("cluster            = \"dev\""), std::string("cluster            = \"dev\"").size(),
+  main.replace(main.find("cluster            = \"dev\""),
+               std::string("cluster            = \"dev\"").size(),
                "cluster            = \"Dev_Cluster\"");
   ws_->WriteRawConfig(main);
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
@@ -573,7 +597,8 @@ resource "wildside_gitops_tree" "t" {
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 1);
-  for (std::string key : {"../escape.yaml", "/etc/wildside-e2e.yaml", "platform/unknown/x.yaml", "clusters/prod/x.yaml"}) {
+  for (std::string key : {"../escape.yaml", "/etc/wildside-e2e.yaml", "platform/unknown/x.yaml",
+                          "clusters/prod/x.yaml"}) {
     EXPECT_THAT(plan.err, HasSubstr(key)) << key;
   }
   testing::CommandResult apply = ws_->Apply();
@@ -664,14 +689,16 @@ TEST_P(EndToEndTest, TaintedTreeIsReplacedWithoutRewritingCorrectFiles) {
   EXPECT_THAT(plan.out, HasSubstr("is tainted, so it must be replaced"));
   testing::CommandResult apply = ws_->Apply();
   ASSERT_EXIT_CODE(apply, 0);
-  for (const auto& [key, content] : SampleManifests()) EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+  for (const auto& [key, content] : SampleManifests())
+    EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
   for (const auto& [key, pin] : pinned) {
     EXPECT_EQ(inode(ws_->checkout() / key), inode(pin)) << key << " was deleted or rewritten";
   }
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
   // A plain destroy still removes every managed file.
   ASSERT_EXIT_CODE(ws_->Destroy(), 0);
-  for (const auto& [key, unused] : SampleManifests()) EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
+  for (const auto& [key, unused] : SampleManifests())
+    EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
 }
 
 TEST_P(EndToEndTest, DirectorySymlinkToOutsideFailsAndTouchesNothingOutside) {
@@ -687,7 +714,8 @@ TEST_P(EndToEndTest, DirectorySymlinkToOutsideFailsAndTouchesNothingOutside) {
   ASSERT_EXIT_CODE(apply, 1);
   EXPECT_THAT(apply.err, HasSubstr("platform/databases"));
   std::vector<std::string> outside_files;
-  for (const auto& e : fs::recursive_directory_iterator(outside)) outside_files.push_back(e.path().filename());
+  for (const auto& e : fs::recursive_directory_iterator(outside))
+    outside_files.push_back(e.path().filename());
   EXPECT_THAT(outside_files, ::testing::ElementsAre("sentinel.txt"));
   EXPECT_EQ(ReadFile(outside / "sentinel.txt"), "keep\n");
 }
@@ -699,7 +727,8 @@ TEST_P(EndToEndTest, DestroyRemovesOnlyManagedFilesAndIsRepeatable) {
   ASSERT_EXIT_CODE(ws_->Destroy(), 0);
   EXPECT_EQ(ReadFile(ws_->checkout() / "README.md"), "# keep me\n");
   EXPECT_EQ(ReadFile(ws_->checkout() / "clusters/prod/x.yaml"), "keep\n");
-  for (const auto& [key, unused] : SampleManifests()) EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
+  for (const auto& [key, unused] : SampleManifests())
+    EXPECT_FALSE(fs::exists(ws_->checkout() / key)) << key;
   ASSERT_EXIT_CODE(ws_->Destroy(), 0);
 }
 
@@ -707,7 +736,8 @@ TEST_P(EndToEndTest, PerClusterLayoutWorks) {
   // Flux builds clusters/dev without a kustomization: every file below it
   // must be a Kubernetes object (the plan-time checks hold it to that).
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(
-      {{"clusters/dev/platform/traefik/helmrelease.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n\n"},
+      {{"clusters/dev/platform/traefik/helmrelease.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n\n"},
        {"clusters/dev/platform/vault/vault.yaml",
         "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nname: vault\n\n"},
        {"modules/common/namespace.yaml", "kind: Namespace\n\n"}}));
@@ -719,8 +749,10 @@ TEST_P(EndToEndTest, PerClusterLayoutWorks) {
 // checks = "warn" lets the same apply through with a warning.
 TEST_P(EndToEndTest, BrokenManifestFailsThePlanOnItsKeyAndWarnLetsItThrough) {
   auto files = SampleManifests();
-  files["platform/databases/cluster.yaml"] = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nkind: Pooler\n";
-  files["clusters/dev/kustomization.yaml"] = "resources:\n  - ../../platform/databases\n  - missing.yaml\n";
+  files["platform/databases/cluster.yaml"] =
+      "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nkind: Pooler\n";
+  files["clusters/dev/kustomization.yaml"] =
+      "resources:\n  - ../../platform/databases\n  - missing.yaml\n";
   ws_->WriteSources(files);
   ws_->WriteConfig();
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
@@ -739,7 +771,8 @@ TEST_P(EndToEndTest, BrokenManifestFailsThePlanOnItsKeyAndWarnLetsItThrough) {
   apply = ws_->Apply();
   ASSERT_EXIT_CODE(apply, 0);
   EXPECT_THAT(apply.out + apply.err, HasSubstr("Warning: Duplicate YAML key"));
-  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/databases/cluster.yaml"), files["platform/databases/cluster.yaml"]);
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/databases/cluster.yaml"),
+            files["platform/databases/cluster.yaml"]);
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
@@ -760,8 +793,8 @@ TEST_P(EndToEndTest, TheExampleAppliesCleanlyAndThenPlansEmpty) {
 
 TEST_P(EndToEndTest, ProviderLogsReachOpenTofuAtTheirLevelsAndShutdownIsGraceful) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
-  testing::CommandResult plan =
-      ws_->Run({"plan", "-no-color", "-input=false"}, {{"TF_LOG", "DEBUG"}, {"TF_LOG_PROVIDER", "DEBUG"}});
+  testing::CommandResult plan = ws_->Run({"plan", "-no-color", "-input=false"},
+                                         {{"TF_LOG", "DEBUG"}, {"TF_LOG_PROVIDER", "DEBUG"}});
   ASSERT_EXIT_CODE(plan, 0);
   EXPECT_THAT(plan.err, HasSubstr("[DEBUG] provider.terraform-provider-wildside"));
   EXPECT_THAT(plan.err, HasSubstr("ReadResource: start"));
@@ -783,7 +816,8 @@ int MutatingCallsLogged(const std::string& log) {
     size_t start = at + prefix.size();
     size_t end = start;
     while (end < log.size() && std::isdigit(static_cast<unsigned char>(log[end]))) ++end;
-    if (end > start && log.compare(end, suffix.size(), suffix) == 0) n = std::stoi(log.substr(start, end - start));
+    if (end > start && log.compare(end, suffix.size(), suffix) == 0)
+      n = std::stoi(log.substr(start, end - start));
   }
   return n;
 }
@@ -795,7 +829,8 @@ void ReplaceTree(const fs::path& from, const fs::path& to) {
 
 // Every key of `before` and `after` holds, whole, its content in one of the
 // two (a key missing from a map means "absent" there).
-void ExpectEachFileOldOrNew(const fs::path& checkout, const std::map<std::string, std::string>& before,
+void ExpectEachFileOldOrNew(const fs::path& checkout,
+                            const std::map<std::string, std::string>& before,
                             const std::map<std::string, std::string>& after) {
   std::set<std::string> keys;
   for (const auto& [k, unused] : before) keys.insert(k);
@@ -823,7 +858,8 @@ void ExpectEachFileOldOrNew(const fs::path& checkout, const std::map<std::string
 std::vector<std::string> TempFilesUnder(const fs::path& dir) {
   std::vector<std::string> found;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.path().filename().string().rfind(".wildside-tmp-", 0) == 0) found.push_back(e.path().string());
+    if (e.path().filename().string().rfind(".wildside-tmp-", 0) == 0)
+      found.push_back(e.path().string());
   }
   return found;
 }
@@ -839,7 +875,8 @@ std::vector<pid_t> ProviderChildren() {
     if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
     std::string stat = ReadFile(e.path() / "stat");
     size_t open = stat.find('('), close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close + 4 >= stat.size()) continue;
+    if (open == std::string::npos || close == std::string::npos || close + 4 >= stat.size())
+      continue;
     std::string comm = stat.substr(open + 1, close - open - 1);
     pid_t ppid = static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));
     if (ppid == getpid() && comm.rfind("terraform-provi", 0) == 0) out.push_back(std::stoi(name));
@@ -847,13 +884,13 @@ std::vector<pid_t> ProviderChildren() {
   return out;
 }
 
-
 // The test's side of WILDSIDE_TEST_PAUSE_DIR: both fifos are opened before
 // tofu starts, so neither side ever blocks in open(2).
 class PausePoint {
  public:
   explicit PausePoint(const fs::path& dir) : dir_(dir) {
-    ok_ = mkfifo((dir / "paused").c_str(), 0600) == 0 && mkfifo((dir / "resume").c_str(), 0600) == 0;
+    ok_ =
+        mkfifo((dir / "paused").c_str(), 0600) == 0 && mkfifo((dir / "resume").c_str(), 0600) == 0;
     if (!ok_) return;
     paused_ = open((dir / "paused").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     resume_ = open((dir / "resume").c_str(), O_RDWR | O_CLOEXEC);
@@ -872,7 +909,8 @@ class PausePoint {
     std::string text;
     auto deadline = std::chrono::steady_clock::now() + guard;
     while (text.find('\n') == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       pollfd p = {paused_, POLLIN, 0};
       if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -914,7 +952,8 @@ std::map<std::string, std::string> CrashBefore() {
 std::map<std::string, std::string> CrashAfter() {
   auto files = SampleManifests();
   files["platform/databases/cluster.yaml"] =
-      "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 3\n\n";
+      "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  "
+      "instances: 3\n\n";
   files["platform/traefik/helmrelease.yaml"] = "kind: HelmRelease\nname: traefik\n\n";
   files["platform/traefik/values.yaml"] = "replicas: 2\n\n";
   return files;
@@ -938,12 +977,14 @@ class EndToEndCrashTest : public EndToEndTest {
     ReplaceTree(ws_->work(), snapshot);
 
     // An uninterrupted apply, counting its mutating calls.
-    testing::CommandResult counted = ws_->Run({"apply", "-auto-approve", "-no-color", "-input=false"},
-                                              {{"WILDSIDE_TEST_CRASH_AT", "0"}, {"TF_LOG_PROVIDER", "INFO"}});
+    testing::CommandResult counted =
+        ws_->Run({"apply", "-auto-approve", "-no-color", "-input=false"},
+                 {{"WILDSIDE_TEST_CRASH_AT", "0"}, {"TF_LOG_PROVIDER", "INFO"}});
     ASSERT_EXIT_CODE(counted, 0);
     const int count = MutatingCallsLogged(counted.err);
     ASSERT_GT(count, 0) << counted.err;
-    for (const auto& [key, content] : after) EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+    for (const auto& [key, content] : after)
+      EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
     ASSERT_EXIT_CODE(ws_->Plan(), 0);
 
     for (int n = 1; n <= count; ++n) {
@@ -952,7 +993,8 @@ class EndToEndCrashTest : public EndToEndTest {
       ReplaceTree(snapshot, ws_->work());
       std::map<std::string, std::string> env = {{"WILDSIDE_TEST_CRASH_AT", std::to_string(n)}};
       if (drop_unsynced) env["WILDSIDE_TEST_CRASH_DROP_UNSYNCED"] = "1";
-      testing::CommandResult crashed = ws_->Run({"apply", "-auto-approve", "-no-color", "-input=false"}, env);
+      testing::CommandResult crashed =
+          ws_->Run({"apply", "-auto-approve", "-no-color", "-input=false"}, env);
       // The plugin died inside ApplyResourceChange: tofu reports it, fails,
       // and keeps the prior (refreshed) state of the resource.
       ASSERT_EXIT_CODE(crashed, 1);
@@ -1009,8 +1051,9 @@ TEST_P(EndToEndCrashTest, TofuKilledMidApplyLeavesNoProviderRunning) {
 
   // 44 files take several calls each (open, write, fchmod, fsync, rename):
   // call 30 is well inside the apply, after the lock is taken.
-  auto tofu = ws_->Start({"apply", "-auto-approve", "-no-color", "-input=false"},
-                         {{"WILDSIDE_TEST_PAUSE_AT", "30"}, {"WILDSIDE_TEST_PAUSE_DIR", pause.dir().string()}});
+  auto tofu = ws_->Start(
+      {"apply", "-auto-approve", "-no-color", "-input=false"},
+      {{"WILDSIDE_TEST_PAUSE_AT", "30"}, {"WILDSIDE_TEST_PAUSE_DIR", pause.dir().string()}});
   ASSERT_TRUE(tofu->started());
   std::optional<pid_t> provider = pause.AwaitPaused(240s);
   ASSERT_TRUE(provider.has_value()) << "the provider never paused\n" << tofu->stderr_text();
@@ -1024,7 +1067,8 @@ TEST_P(EndToEndCrashTest, TofuKilledMidApplyLeavesNoProviderRunning) {
   for (pid_t pid : orphans) {
     std::optional<int> code = testing::WaitForChildExit(pid, 120s);
     if (!code.has_value()) kill(pid, SIGKILL);
-    EXPECT_TRUE(code.has_value()) << "provider " << pid << " still running 120 s after tofu was killed";
+    EXPECT_TRUE(code.has_value()) << "provider " << pid
+                                  << " still running 120 s after tofu was killed";
     if (code.has_value()) {
       EXPECT_EQ(*code, 0) << "provider " << pid;
     }
@@ -1034,7 +1078,8 @@ TEST_P(EndToEndCrashTest, TofuKilledMidApplyLeavesNoProviderRunning) {
   ExpectEachFileOldOrNew(ws_->checkout(), {}, files);
   testing::CommandResult healed = ws_->Apply();
   ASSERT_EXIT_CODE(healed, 0);
-  for (const auto& [key, content] : files) EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+  for (const auto& [key, content] : files)
+    EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
   EXPECT_THAT(TempFilesUnder(ws_->checkout()), ::testing::IsEmpty());
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
@@ -1080,13 +1125,16 @@ resource "wildside_gitops_tree" "t" {
   testing::CommandResult Plan(const std::string& cluster) {
     return Run(cluster, {"plan", "-detailed-exitcode", "-no-color", "-input=false"});
   }
-  void Init(const std::string& cluster) { ASSERT_EXIT_CODE(Run(cluster, {"init", "-no-color", "-input=false"}), 0); }
+  void Init(const std::string& cluster) {
+    ASSERT_EXIT_CODE(Run(cluster, {"init", "-no-color", "-input=false"}), 0);
+  }
 
   // Every file of `files` is in the checkout, byte for byte.
   void ExpectOnDisk(const Files& files, const std::string& when) {
     for (const auto& [key, content] : files) {
       EXPECT_TRUE(fs::exists(Checkout() / key)) << key << " deleted " << when;
-      if (fs::exists(Checkout() / key)) EXPECT_EQ(ReadFile(Checkout() / key), content) << key << ", " << when;
+      if (fs::exists(Checkout() / key))
+        EXPECT_EQ(ReadFile(Checkout() / key), content) << key << ", " << when;
     }
   }
 
@@ -1118,7 +1166,8 @@ resource "wildside_gitops_tree" "t" {
   // common modules/ mirror), prod nests its platform under clusters/prod/.
   static Files SharedDev() {
     Files f = SampleManifests();
-    f["modules/common/namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: common\n\n";
+    f["modules/common/namespace.yaml"] =
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: common\n\n";
     return f;
   }
   // Valid for the plan-time checks: a kustomization listing its files,
@@ -1130,7 +1179,8 @@ resource "wildside_gitops_tree" "t" {
              "  - platform/traefik/release.yaml\n  - platform/redis/valkey.yaml\n"},
             {c + "platform/traefik/release.yaml",
              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: traefik-" + cluster + "\n"},
-            {c + "platform/redis/valkey.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: valkey\n"}};
+            {c + "platform/redis/valkey.yaml",
+             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: valkey\n"}};
   }
 };
 
@@ -1153,14 +1203,17 @@ TEST_P(EndToEndSharedCheckoutTest, NestedProdReferencingDevsSharedModulesPassesT
 
 TEST_P(EndToEndSharedCheckoutTest, NestedAndNestedNeverUndoEachOther) {
   Files dev = Nested("dev");
-  dev["modules/common/namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: common\n\n";
+  dev["modules/common/namespace.yaml"] =
+      "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: common\n\n";
   ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(dev, Nested("prod")));
 }
 
 TEST_P(EndToEndSharedCheckoutTest, AnotherClusterWritingAPathDevOwnsFailsAtPlanNamingDev) {
   ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
   const std::string key = "platform/databases/cluster.yaml";
-  for (const std::string content : {SharedDev().at(key), std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prods\n")}) {
+  for (const std::string content :
+       {SharedDev().at(key),
+        std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prods\n")}) {
     Files prod = Nested("prod");
     prod[key] = content;
     WriteRoot("prod", prod);
@@ -1173,7 +1226,8 @@ TEST_P(EndToEndSharedCheckoutTest, AnotherClusterWritingAPathDevOwnsFailsAtPlanN
     testing::CommandResult apply = Apply("prod");
     ASSERT_EXIT_CODE(apply, 1);
     EXPECT_EQ(ReadFile(Checkout() / key), before) << "nothing written";
-    EXPECT_EQ(ReadFile(Checkout() / "clusters/prod/.wildside-inventory"), inventory) << "nothing claimed";
+    EXPECT_EQ(ReadFile(Checkout() / "clusters/prod/.wildside-inventory"), inventory)
+        << "nothing claimed";
   }
   WriteRoot("prod", Nested("prod"));
   ASSERT_EXIT_CODE(Plan("prod"), 0);
@@ -1284,7 +1338,8 @@ resource "wildside_gitops_tree" "t" {
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
-  WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Cluster\nsecret: hunter2\n");
+  WriteFile(ws_->checkout() / "platform/databases/cluster.yaml",
+            "kind: Cluster\nsecret: hunter2\n");
   fs::remove(ws_->checkout() / "clusters/dev/kustomization.yaml");
   WriteFile(ws_->checkout() / "platform/redis/by-hand.yaml", "password: hunter2\n");
   ASSERT_EQ(chmod((ws_->checkout() / "platform/sources/cloudnative-pg.yaml").c_str(), 0600), 0);
@@ -1318,12 +1373,14 @@ TEST_P(EndToEndTest, CheckoutFromTheReleaseBeforeInventoriesPlansEmpty) {
   ASSERT_TRUE(fs::remove(ws_->checkout() / "clusters/dev/.wildside-inventory"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
-  EXPECT_FALSE(fs::exists(ws_->checkout() / "clusters/dev/.wildside-inventory")) << "an empty plan applies nothing";
+  EXPECT_FALSE(fs::exists(ws_->checkout() / "clusters/dev/.wildside-inventory"))
+      << "an empty plan applies nothing";
   auto files = SampleManifests();
   files["platform/redis/extra.yaml"] = "kind: ConfigMap\n\n";
   ws_->WriteSources(files);
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
-  EXPECT_THAT(ReadFile(ws_->checkout() / "clusters/dev/.wildside-inventory"), HasSubstr("\nplatform/redis/extra.yaml\n"));
+  EXPECT_THAT(ReadFile(ws_->checkout() / "clusters/dev/.wildside-inventory"),
+              HasSubstr("\nplatform/redis/extra.yaml\n"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
@@ -1332,7 +1389,8 @@ auto ParamNameOf = [](const ::testing::TestParamInfo<std::string>& info) { retur
 // Core/EndToEndCoreTest.<test>/<client>; scripts/test picks tiers by regex.
 INSTANTIATE_TEST_SUITE_P(Full, EndToEndTest, ::testing::ValuesIn(NewestClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndCoreTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
-INSTANTIATE_TEST_SUITE_P(Core, EndToEndSharedCheckoutTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
+INSTANTIATE_TEST_SUITE_P(Core, EndToEndSharedCheckoutTest, ::testing::ValuesIn(EveryClient()),
+                         ParamNameOf);
 
 // ---- rendered_manifests_wo (issue 12) ----
 
@@ -1345,7 +1403,9 @@ std::pair<int, int> MinorOf(const std::string& client) {
 }
 
 // OpenTofu and Terraform >= 1.11 honour write-only attributes.
-bool SupportsWriteOnly(const std::string& client) { return MinorOf(client) >= std::make_pair(1, 11); }
+bool SupportsWriteOnly(const std::string& client) {
+  return MinorOf(client) >= std::make_pair(1, 11);
+}
 
 std::vector<std::string> WriteOnlyClients() {
   std::vector<std::string> out;
@@ -1365,15 +1425,17 @@ std::vector<std::string> ClientsWithoutWriteOnly() {
 // Lines found in the contents and nowhere else (not in any key): if one
 // shows up in a state or plan, content leaked.
 const std::vector<std::string>& ContentMarkers() {
-  static const std::vector<std::string> markers = {"wo-secret-token-4f9a", "kind: HelmRepository", "instances: 2",
-                                                   "5 µs", "../../platform/databases"};
+  static const std::vector<std::string> markers = {"wo-secret-token-4f9a", "kind: HelmRepository",
+                                                   "instances: 2", "5 µs",
+                                                   "../../platform/databases"};
   return markers;
 }
 
 std::map<std::string, std::string> WriteOnlyManifests() {
   auto files = SampleManifests();
   files["platform/vault/secret.yaml"] =
-      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: approle\nstringData:\n  token: wo-secret-token-4f9a\n";
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: approle\nstringData:\n  token: "
+      "wo-secret-token-4f9a\n";
   return files;
 }
 
@@ -1392,10 +1454,11 @@ class EndToEndWriteOnlyTest : public EndToEndTest {
   void ExpectSavedPlanHoldsNoContent(const std::string& planfile) {
     testing::CommandResult shown = ws_->Run({"show", "-json", planfile});
     ASSERT_EXIT_CODE(shown, 0);
-    EXPECT_THAT(shown.out, HasSubstr("platform/vault/secret.yaml"));  // not vacuous: the files are there
+    EXPECT_THAT(shown.out,
+                HasSubstr("platform/vault/secret.yaml"));  // not vacuous: the files are there
     ExpectNoContent(shown.out, "show -json " + planfile);
-    testing::CommandResult members = testing::RunCommand({"unzip", "-p", planfile}, ws_->Environment({}),
-                                                         ws_->work().string(), 120s);
+    testing::CommandResult members = testing::RunCommand(
+        {"unzip", "-p", planfile}, ws_->Environment({}), ws_->work().string(), 120s);
     ASSERT_EXIT_CODE(members, 0);
     EXPECT_THAT(members.out, HasSubstr("platform/vault/secret.yaml"));
     ExpectNoContent(members.out, "members of " + planfile);
@@ -1409,12 +1472,14 @@ TEST_P(EndToEndWriteOnlyTest, ContentNeverReachesPlanOrStateAndDriftIsHealed) {
   ws_->WriteSources(files);
   WriteWoConfig();
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
-  testing::CommandResult plan = ws_->Run({"plan", "-out=create.tfplan", "-no-color", "-input=false"});
+  testing::CommandResult plan =
+      ws_->Run({"plan", "-out=create.tfplan", "-no-color", "-input=false"});
   ASSERT_EXIT_CODE(plan, 0);
   ExpectNoContent(plan.out, "plan output");
   ASSERT_NO_FATAL_FAILURE(ExpectSavedPlanHoldsNoContent("create.tfplan"));
   ASSERT_EXIT_CODE(ws_->Run({"apply", "-no-color", "-input=false", "create.tfplan"}), 0);
-  for (const auto& [key, content] : files) EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+  for (const auto& [key, content] : files)
+    EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
   std::string state = State();
   EXPECT_THAT(state, HasSubstr("platform/vault/secret.yaml"));
   ExpectNoContent(state, "state after create");
@@ -1423,13 +1488,15 @@ TEST_P(EndToEndWriteOnlyTest, ContentNeverReachesPlanOrStateAndDriftIsHealed) {
   // Edit (with a new secret), delete, stray, chmod: planned, never shown.
   WriteFile(ws_->checkout() / "platform/vault/secret.yaml", "token: hand-edited-wo-token\n");
   fs::remove(ws_->checkout() / "platform/redis/valkey.yaml");
-  WriteFile(ws_->checkout() / "platform/databases/stray.yaml", "kind: Leftover\nstray: wo-stray-token\n");
+  WriteFile(ws_->checkout() / "platform/databases/stray.yaml",
+            "kind: Leftover\nstray: wo-stray-token\n");
   ASSERT_EQ(chmod((ws_->checkout() / "platform/sources/cloudnative-pg.yaml").c_str(), 0600), 0);
-  testing::CommandResult drift = ws_->Run({"plan", "-out=heal.tfplan", "-detailed-exitcode", "-no-color",
-                                           "-input=false"});
+  testing::CommandResult drift =
+      ws_->Run({"plan", "-out=heal.tfplan", "-detailed-exitcode", "-no-color", "-input=false"});
   ASSERT_EXIT_CODE(drift, 2);
-  for (const char* key : {"platform/vault/secret.yaml", "platform/redis/valkey.yaml",
-                          "platform/databases/stray.yaml", "platform/sources/cloudnative-pg.yaml"}) {
+  for (const char* key :
+       {"platform/vault/secret.yaml", "platform/redis/valkey.yaml", "platform/databases/stray.yaml",
+        "platform/sources/cloudnative-pg.yaml"}) {
     EXPECT_THAT(drift.out, HasSubstr(key));
   }
   EXPECT_THAT(drift.out, HasSubstr("0600"));
@@ -1445,7 +1512,8 @@ TEST_P(EndToEndWriteOnlyTest, ContentNeverReachesPlanOrStateAndDriftIsHealed) {
   }
   EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/databases/stray.yaml"));
   ExpectNoContent(State(), "state after heal");
-  for (const char* leak : {"hand-edited-wo-token", "wo-stray-token"}) EXPECT_THAT(State(), Not(HasSubstr(leak)));
+  for (const char* leak : {"hand-edited-wo-token", "wo-stray-token"})
+    EXPECT_THAT(State(), Not(HasSubstr(leak)));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 
   // One value changed in the configuration: that file only.
@@ -1480,8 +1548,8 @@ TEST_P(EndToEndWriteOnlyTest, WriteOnlyImportHoldsHashesOnlyThenPlansEmpty) {
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
   fs::remove(ws_->work() / "terraform.tfstate");
   fs::remove(ws_->work() / "terraform.tfstate.backup");
-  testing::CommandResult imp =
-      ws_->Run({"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "write-only/dev:checkout"});
+  testing::CommandResult imp = ws_->Run(
+      {"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "write-only/dev:checkout"});
   ASSERT_EXIT_CODE(imp, 0);
   std::string state = State();
   EXPECT_THAT(state, HasSubstr("platform/vault/secret.yaml"));
@@ -1521,13 +1589,15 @@ resource "wildside_gitops_tree" "t" {
 )");
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
   ASSERT_EXIT_CODE(ws_->Apply(), 0);
-  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"), files.at("platform/vault/secret.yaml"));
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"),
+            files.at("platform/vault/secret.yaml"));
   EXPECT_THAT(State(), Not(HasSubstr("wo-secret-token-4f9a")));
   EXPECT_THAT(State(), HasSubstr("kind: HelmRepository"));  // the plain map is stored as before
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml",
-            "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 9\n\n");
+            "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  "
+            "instances: 9\n\n");
   WriteFile(ws_->checkout() / "platform/vault/stray.yaml", "stray: wo-stray-token\n");
   testing::CommandResult plan = ws_->Plan();
   ASSERT_EXIT_CODE(plan, 2);
@@ -1559,10 +1629,12 @@ TEST_P(EndToEndWriteOnlyTest, SavedPlanAppliedAfterTheContentChangedWritesNothin
   ws_->WriteSources(files);
   testing::CommandResult apply = ws_->Run({"apply", "-no-color", "-input=false", "rotate.tfplan"});
   ASSERT_EXIT_CODE(apply, 1);
-  EXPECT_THAT(apply.err, ::testing::AnyOf(HasSubstr("Write-only content changed since the plan"),
-                                          HasSubstr("files[\"platform/vault/secret.yaml\"].sha256")));
+  EXPECT_THAT(apply.err,
+              ::testing::AnyOf(HasSubstr("Write-only content changed since the plan"),
+                               HasSubstr("files[\"platform/vault/secret.yaml\"].sha256")));
   EXPECT_THAT(apply.err, Not(HasSubstr("never-reviewed-wo-token")));
-  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"), WriteOnlyManifests().at("platform/vault/secret.yaml"));
+  EXPECT_EQ(ReadFile(ws_->checkout() / "platform/vault/secret.yaml"),
+            WriteOnlyManifests().at("platform/vault/secret.yaml"));
   ExpectNoContent(State(), "state after the refused apply");
 }
 
@@ -1571,15 +1643,18 @@ TEST_P(EndToEndWriteOnlyTest, SavedPlanAppliedAfterTheContentChangedWritesNothin
 TEST_P(EndToEndWriteOnlyTest, TheWriteOnlyExampleKeepsItsSecretOutOfState) {
   const fs::path example = fs::path(WILDSIDE_TESTDATA_DIR) / "../../../examples/write-only";
   fs::copy(example / "main.tf", ws_->work() / "main.tf");
-  const std::map<std::string, std::string> env = {{"TF_VAR_approle_secret_id", "wo-example-secret-77"}};
+  const std::map<std::string, std::string> env = {
+      {"TF_VAR_approle_secret_id", "wo-example-secret-77"}};
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
-  testing::CommandResult apply = ws_->Run({"apply", "-auto-approve", "-no-color", "-input=false"}, env);
+  testing::CommandResult apply =
+      ws_->Run({"apply", "-auto-approve", "-no-color", "-input=false"}, env);
   ASSERT_EXIT_CODE(apply, 0);
   EXPECT_THAT(apply.out + apply.err, Not(HasSubstr("Warning")));
   EXPECT_THAT(ReadFile(ws_->work() / "out/gitops/platform/vault/approle-secret.yaml"),
               HasSubstr("secret-id: \"wo-example-secret-77\""));
   EXPECT_THAT(State(), Not(HasSubstr("wo-example-secret-77")));
-  testing::CommandResult plan = ws_->Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"}, env);
+  testing::CommandResult plan =
+      ws_->Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"}, env);
   ASSERT_EXIT_CODE(plan, 0);
 }
 
@@ -1603,9 +1678,10 @@ TEST_P(EndToEndWriteOnlyRefusedTest, OlderClientGetsAClearRefusalAndNothingIsSto
   if (fs::exists(ws_->work() / "terraform.tfstate")) ExpectNoContent(State(), "state");
 }
 
-INSTANTIATE_TEST_SUITE_P(WriteOnly, EndToEndWriteOnlyTest, ::testing::ValuesIn(WriteOnlyClients()), ParamNameOf);
-INSTANTIATE_TEST_SUITE_P(WriteOnly, EndToEndWriteOnlyRefusedTest, ::testing::ValuesIn(ClientsWithoutWriteOnly()),
+INSTANTIATE_TEST_SUITE_P(WriteOnly, EndToEndWriteOnlyTest, ::testing::ValuesIn(WriteOnlyClients()),
                          ParamNameOf);
+INSTANTIATE_TEST_SUITE_P(WriteOnly, EndToEndWriteOnlyRefusedTest,
+                         ::testing::ValuesIn(ClientsWithoutWriteOnly()), ParamNameOf);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(EndToEndWriteOnlyRefusedTest);
 // The provider's apply is one locked checkout session (ADR 0005). Paused by
 // the test hook before its first mutating call (the lock itself), another
@@ -1637,8 +1713,8 @@ TEST_P(EndToEndCrashTest, ApplyScansUnderTheLockItWritesUnder) {
       // After the lock and the scan: another applier must be turned away.
       WriteFile(ws_->root() / "other.json", "{\"modules/other.yaml\": \"x\\n\"}");
       testing::CommandResult other = testing::RunCommand(
-          {WILDSIDE_TREE_CLI, "apply", "--dir", ws_->checkout().string(), "--cluster", "dev", "--manifests",
-           (ws_->root() / "other.json").string(), "--lock-timeout-ms", "0"},
+          {WILDSIDE_TREE_CLI, "apply", "--dir", ws_->checkout().string(), "--cluster", "dev",
+           "--manifests", (ws_->root() / "other.json").string(), "--lock-timeout-ms", "0"},
           testing::EnvironmentWith({}), ws_->work().string(), 120s);
       EXPECT_NE(other.exit_code, 0) << other.out << other.err;
       EXPECT_THAT(other.err, HasSubstr("locked"));
@@ -1649,7 +1725,8 @@ TEST_P(EndToEndCrashTest, ApplyScansUnderTheLockItWritesUnder) {
     ASSERT_TRUE(code.has_value());
     ASSERT_EQ(*code, 0) << tofu->stderr_text();
     EXPECT_FALSE(fs::exists(ws_->checkout() / "platform/redis/intruder.yaml"));
-    for (const auto& [key, content] : files) EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
+    for (const auto& [key, content] : files)
+      EXPECT_EQ(ReadFile(ws_->checkout() / key), content) << key;
     // The apply acted on what was there: nothing left to do.
     ASSERT_EXIT_CODE(ws_->Plan(), 0);
   }

@@ -35,7 +35,8 @@ Value Files(std::initializer_list<const char*> keys) {
 Value State(Value rendered, Value sensitive, Value files) {
   const Type type = StateType();
   Value::Entries attrs;
-  for (const auto& [name, attr_type] : type.attributes()) attrs.emplace(name, Value::Null(attr_type));
+  for (const auto& [name, attr_type] : type.attributes())
+    attrs.emplace(name, Value::Null(attr_type));
   attrs[kRendered] = std::move(rendered);
   attrs[kSensitive] = std::move(sensitive);
   attrs["files"] = std::move(files);
@@ -63,9 +64,10 @@ TEST(PrivateStateTest, EveryMemberRoundTrips) {
   p.write_only_form = PrivateState::WriteOnlyForm::kList;
   p.write_only_list = {"s.yaml"};
   const std::string bytes = p.Serialize();
-  EXPECT_EQ(bytes,
-            R"({"hashes_only":true,"replace_in_place":{"id":"dev:./gitops","keys":["a.yaml","b.yaml"]},)"
-            R"("write_only_keys":["s.yaml"]})");
+  EXPECT_EQ(
+      bytes,
+      R"({"hashes_only":true,"replace_in_place":{"id":"dev:./gitops","keys":["a.yaml","b.yaml"]},)"
+      R"("write_only_keys":["s.yaml"]})");
   PrivateState q = PrivateState::Parse(bytes);
   EXPECT_EQ(q.Serialize(), bytes);
   ASSERT_NE(q.KeptForReplacement("dev:./gitops"), nullptr);
@@ -77,13 +79,15 @@ TEST(PrivateStateTest, SettledStatesDropTheReplacementAndTheImportMark) {
   EXPECT_EQ(PrivateState::WriteOnlyAsFiles(true).Serialize(), R"({"write_only_keys":"files"})");
   EXPECT_EQ(PrivateState::WriteOnlyAsFiles(false).Serialize(), "");
   EXPECT_EQ(PrivateState::WriteOnlyList({}).Serialize(), "");
-  EXPECT_EQ(PrivateState::WriteOnlyList({"x.yaml"}).Serialize(), R"({"write_only_keys":["x.yaml"]})");
+  EXPECT_EQ(PrivateState::WriteOnlyList({"x.yaml"}).Serialize(),
+            R"({"write_only_keys":["x.yaml"]})");
   EXPECT_EQ(PrivateState::HashesOnlyImport().Serialize(), R"({"hashes_only":true})");
 }
 
 TEST(OwnedKeysTest, PlainMapsOwnTheirKeysButNotDisplayOnlyOnes) {
-  Value prior = State(StringMap({{"clusters/dev/a.yaml", "a"}, {"clusters/dev/b\\u0301.yaml", "stray"}}),
-                      StringMap({{"clusters/dev/s.yaml", "s"}}), Files({}));
+  Value prior =
+      State(StringMap({{"clusters/dev/a.yaml", "a"}, {"clusters/dev/b\\u0301.yaml", "stray"}}),
+            StringMap({{"clusters/dev/s.yaml", "s"}}), Files({}));
   EXPECT_THAT(OwnedKeys(prior, PrivateState()),
               ElementsAre(Pair("clusters/dev/a.yaml", Ownership::kRendered),
                           Pair("clusters/dev/s.yaml", Ownership::kSensitive)));
@@ -95,8 +99,9 @@ TEST(OwnedKeysTest, TheFilesFormIsEveryFileInNeitherMap) {
   EXPECT_THAT(OwnedKeys(prior, PrivateState::WriteOnlyAsFiles(true)),
               ElementsAre(Pair("clusters/dev/a.yaml", Ownership::kRendered),
                           Pair("clusters/dev/w.yaml", Ownership::kWriteOnly)));
-  EXPECT_THAT(KeysOwnedAs(OwnedKeys(prior, PrivateState::WriteOnlyAsFiles(true)), Ownership::kWriteOnly),
-              ElementsAre("clusters/dev/w.yaml"));
+  EXPECT_THAT(
+      KeysOwnedAs(OwnedKeys(prior, PrivateState::WriteOnlyAsFiles(true)), Ownership::kWriteOnly),
+      ElementsAre("clusters/dev/w.yaml"));
 }
 
 TEST(OwnedKeysTest, TheListFormNeedsNoFiles) {
@@ -108,12 +113,14 @@ TEST(OwnedKeysTest, TheListFormNeedsNoFiles) {
 TEST(OwnedKeysTest, AWriteOnlyImportOwnsEveryFileItFound) {
   Value prior = State(NullMap(), NullMap(), Files({"clusters/dev/x.yaml", "modules/m.yaml"}));
   EXPECT_THAT(OwnedKeys(prior, PrivateState::HashesOnlyImport()),
-              ElementsAre(Pair("clusters/dev/x.yaml", Ownership::kImported), Pair("modules/m.yaml", Ownership::kImported)));
+              ElementsAre(Pair("clusters/dev/x.yaml", Ownership::kImported),
+                          Pair("modules/m.yaml", Ownership::kImported)));
   EXPECT_TRUE(OwnedKeys(prior, PrivateState()).empty());
 }
 
 TEST(PriorTest, SlimLeavesTheBytesForALaterGetAndAfterGetReadsTheDecodedValue) {
-  Value state = State(StringMap({{"clusters/dev/a.yaml", "a"}}), NullMap(), Files({"clusters/dev/a.yaml"}));
+  Value state =
+      State(StringMap({{"clusters/dev/a.yaml", "a"}}), NullMap(), Files({"clusters/dev/a.yaml"}));
   Prior prior(cty::LazyValue(state), StateType());
   EXPECT_FALSE(prior.IsNull());
   absl::StatusOr<Value> slim = prior.Slim();

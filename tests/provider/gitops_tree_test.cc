@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <set>
 #include <fstream>
+#include <set>
 
+#include "file_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "file_util.h"
 #include "provider/core/provider.h"
 #include "provider/cty/json.h"
 #include "provider/cty/msgpack.h"
@@ -31,7 +31,9 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 
 std::string ReadFile(const fs::path& p) { return wildside::testing::ReadWholeFile(p); }
-void WriteFile(const fs::path& p, std::string_view content) { wildside::testing::WriteWholeFile(p, content); }
+void WriteFile(const fs::path& p, std::string_view content) {
+  wildside::testing::WriteWholeFile(p, content);
+}
 
 class GitopsTreeTest : public ::testing::Test {
  protected:
@@ -67,8 +69,8 @@ class GitopsTreeTest : public ::testing::Test {
   Value CreateTree(const Value& config) {
     core::PlanResult plan = PlanCreate(config);
     EXPECT_FALSE(core::HasError(plan.diagnostics));
-    core::ApplyResult apply =
-        resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
+    core::ApplyResult apply = resource_->Apply(
+        core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
     EXPECT_FALSE(core::HasError(apply.diagnostics)) << apply.diagnostics[0].detail;
     return apply.new_state;
   }
@@ -98,11 +100,13 @@ TEST_F(GitopsTreeTest, PlanFillsDefaultsAndComputesFilesAndDigest) {
 }
 
 TEST_F(GitopsTreeTest, PlanIsDeterministic) {
-  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"modules/m/b.yaml", "b\n"}}));
+  Value config =
+      Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"modules/m/b.yaml", "b\n"}}));
   core::PlanResult first = PlanCreate(config);
   core::PlanResult second = PlanCreate(config);
   EXPECT_EQ(first.planned_state, second.planned_state);
-  EXPECT_EQ(*cty::EncodeMsgpack(first.planned_state, type_), *cty::EncodeMsgpack(second.planned_state, type_));
+  EXPECT_EQ(*cty::EncodeMsgpack(first.planned_state, type_),
+            *cty::EncodeMsgpack(second.planned_state, type_));
 }
 
 TEST_F(GitopsTreeTest, UnknownContentPlansFilesAndDigestUnknown) {
@@ -117,7 +121,8 @@ TEST_F(GitopsTreeTest, UnknownContentPlansFilesAndDigestUnknown) {
 }
 
 TEST_F(GitopsTreeTest, InvalidKeysBecomeDiagnosticsAtTheirAttributePath) {
-  Value config = Config(Manifests({{"../x", "x"}, {"platform/unknown/x", "x"}, {"platform/traefik/ok", "x"}}));
+  Value config =
+      Config(Manifests({{"../x", "x"}, {"platform/unknown/x", "x"}, {"platform/traefik/ok", "x"}}));
   core::PlanResult plan = PlanCreate(config);
   ASSERT_EQ(plan.diagnostics.size(), 2u);
   std::vector<std::string> paths;
@@ -141,7 +146,8 @@ TEST_F(GitopsTreeTest, BadSettingsAreReportedPerAttribute) {
   config.SetAttr("sensitive_manifests", Value::Map(Type::String(), std::move(sensitive)));
   core::Diagnostics diags = resource_->ValidateConfig(config, {});
   std::vector<std::string> paths;
-  for (const core::Diagnostic& d : diags) paths.push_back(d.attribute ? d.attribute->ToString() : "");
+  for (const core::Diagnostic& d : diags)
+    paths.push_back(d.attribute ? d.attribute->ToString() : "");
   EXPECT_THAT(paths, ::testing::IsSupersetOf({"cluster", "file_permission", "directory_permission",
                                               "sensitive_manifests[\"platform/traefik/a\"]"}));
 }
@@ -153,7 +159,8 @@ TEST_F(GitopsTreeTest, UnknownValuesAreNotErrorsAtValidate) {
 }
 
 TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
-  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n\n"}, {"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}}));
+  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n\n"},
+                                   {"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}}));
   Value state = CreateTree(config);
   fs::path checkout = dir_ / "checkout";
   EXPECT_EQ(ReadFile(checkout / "platform/traefik/a.yaml"), "a: 1\n\n");
@@ -177,13 +184,15 @@ TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
   ASSERT_EQ(drift.diagnostics.size(), 1u);
   EXPECT_EQ(drift.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
   EXPECT_EQ(drift.diagnostics[0].summary, "Drift in the checkout");
-  EXPECT_THAT(drift.diagnostics[0].detail,
-              HasSubstr("4 files differ from what the last apply left (content never shown here); the apply "
-                        "restores the configuration:\n"
-                        "  - clusters/dev/k.yaml: deleted\n"
-                        "  - platform/traefik/a.yaml: edited (+1/-2 lines), mode 0644 -> 0600\n"
-                        "  - platform/traefik/binary.bin: stray (3 bytes)\n"
-                        "  - platform/traefik/stray.yaml: stray (6 bytes)"));
+  EXPECT_THAT(
+      drift.diagnostics[0].detail,
+      HasSubstr(
+          "4 files differ from what the last apply left (content never shown here); the apply "
+          "restores the configuration:\n"
+          "  - clusters/dev/k.yaml: deleted\n"
+          "  - platform/traefik/a.yaml: edited (+1/-2 lines), mode 0644 -> 0600\n"
+          "  - platform/traefik/binary.bin: stray (3 bytes)\n"
+          "  - platform/traefik/stray.yaml: stray (6 bytes)"));
   EXPECT_THAT(drift.diagnostics[0].detail, ::testing::Not(HasSubstr("a: 2")));
   const auto& rendered = drift.new_state.GetAttr("rendered_manifests").entries();
   EXPECT_EQ(rendered.at("platform/traefik/a.yaml"), Value::String("a: 2\n"));
@@ -191,8 +200,9 @@ TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
   EXPECT_EQ(rendered.at("platform/traefik/stray.yaml"), Value::String("stray\n"));
   EXPECT_THAT(rendered.at("platform/traefik/binary.bin").AsString(), HasSubstr("not UTF-8"));
   EXPECT_EQ(rendered.count("clusters/dev/flux-system/gotk.yaml"), 0u);
-  EXPECT_EQ(drift.new_state.GetAttr("files").entries().at("platform/traefik/a.yaml").GetAttr("mode"),
-            Value::String("0600"));
+  EXPECT_EQ(
+      drift.new_state.GetAttr("files").entries().at("platform/traefik/a.yaml").GetAttr("mode"),
+      Value::String("0600"));
   EXPECT_NE(drift.new_state.GetAttr("tree_sha256"), state.GetAttr("tree_sha256"));
 
   // Plan from the drifted state back to the config, then apply: healed.
@@ -201,7 +211,8 @@ TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
   core::PlanResult plan = resource_->Plan(core::PlanRequest{drift.new_state, proposed, config, ""});
   ASSERT_THAT(plan.diagnostics, IsEmpty());
   EXPECT_EQ(plan.planned_state, state);
-  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{drift.new_state, plan.planned_state, config, ""});
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{drift.new_state, plan.planned_state, config, ""});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_EQ(apply.new_state, plan.planned_state);
   EXPECT_FALSE(fs::exists(checkout / "platform/traefik/stray.yaml"));
@@ -218,7 +229,9 @@ TEST_F(GitopsTreeTest, PlanAndApplyDecodeOnlyWhatTheyRead) {
   Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n"}}));
   Value state = CreateTree(config);
   const std::string garbage = "\xc1 not msgpack";  // 0xc1 is never used by msgpack
-  auto undecodable = [&] { return cty::LazyValue(cty::LazyValue::Format::kMsgpack, garbage, type_); };
+  auto undecodable = [&] {
+    return cty::LazyValue(cty::LazyValue::Format::kMsgpack, garbage, type_);
+  };
   ASSERT_FALSE(undecodable().IsNull());
   ASSERT_FALSE(cty::LazyValue(undecodable()).Decode().ok());
 
@@ -228,7 +241,8 @@ TEST_F(GitopsTreeTest, PlanAndApplyDecodeOnlyWhatTheyRead) {
   ASSERT_THAT(plan.diagnostics, IsEmpty());
   EXPECT_THAT(plan.requires_replace, ::testing::SizeIs(2));  // an update: the prior is not null
 
-  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{undecodable(), plan.planned_state, proposed, ""});
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{undecodable(), plan.planned_state, proposed, ""});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_EQ(ReadFile(dir_ / "checkout/platform/traefik/a.yaml"), "a: 2\n");
 
@@ -238,23 +252,26 @@ TEST_F(GitopsTreeTest, PlanAndApplyDecodeOnlyWhatTheyRead) {
   keep.SetAttr("prune", Value::Bool(false));
   core::PlanResult plan2 = resource_->Plan(core::PlanRequest{apply.new_state, keep, keep, ""});
   ASSERT_THAT(plan2.diagnostics, IsEmpty());
-  core::ApplyResult apply2 = resource_->Apply(core::ApplyRequest{undecodable(), plan2.planned_state, keep, ""});
+  core::ApplyResult apply2 =
+      resource_->Apply(core::ApplyRequest{undecodable(), plan2.planned_state, keep, ""});
   ASSERT_THAT(apply2.diagnostics, ::testing::Not(IsEmpty()));
   EXPECT_TRUE(core::HasError(apply2.diagnostics));
   EXPECT_TRUE(fs::exists(dir_ / "checkout/platform/traefik/a.yaml"));
 }
 
 TEST_F(GitopsTreeTest, LineEndingOnlyDriftIsNamedAsSuch) {
-  Value state = CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a: 1\nb: 2\n"},
-                                             {"platform/traefik/b.yaml", "c: 3\n"}})));
+  Value state = CreateTree(Config(Manifests(
+      {{"platform/traefik/a.yaml", "a: 1\nb: 2\n"}, {"platform/traefik/b.yaml", "c: 3\n"}})));
   WriteFile(dir_ / "checkout/platform/traefik/a.yaml", "a: 1\r\nb: 2\r\n");
   WriteFile(dir_ / "checkout/platform/traefik/b.yaml", "c: 4\r\n");
   core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
   ASSERT_EQ(read.diagnostics.size(), 1u);
   EXPECT_EQ(read.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
   EXPECT_EQ(read.diagnostics[0].summary, "Drift in the checkout");
-  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/a.yaml: line endings only (CRLF versus LF)\n"));
-  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/b.yaml: edited (+1/-1 lines)"));
+  EXPECT_THAT(read.diagnostics[0].detail,
+              HasSubstr("platform/traefik/a.yaml: line endings only (CRLF versus LF)\n"));
+  EXPECT_THAT(read.diagnostics[0].detail,
+              HasSubstr("platform/traefik/b.yaml: edited (+1/-1 lines)"));
   EXPECT_EQ(read.new_state.GetAttr("rendered_manifests").entries().at("platform/traefik/a.yaml"),
             Value::String("a: 1\r\nb: 2\r\n"));
 }
@@ -281,12 +298,14 @@ TEST_F(GitopsTreeTest, CreateOverExistingFilesWarns) {
 TEST_F(GitopsTreeTest, DestroyRemovesManagedFilesOnlyAndIsIdempotent) {
   Value state = CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
   WriteFile(dir_ / "checkout/README.md", "keep\n");
-  core::ApplyResult destroy = resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), ""});
+  core::ApplyResult destroy =
+      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), ""});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
   EXPECT_TRUE(destroy.new_state.IsNull());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
   EXPECT_EQ(ReadFile(dir_ / "checkout/README.md"), "keep\n");
-  core::ApplyResult again = resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), ""});
+  core::ApplyResult again =
+      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), ""});
   EXPECT_THAT(again.diagnostics, IsEmpty());
 }
 
@@ -344,8 +363,10 @@ TEST_F(GitopsTreeTest, UpgradeStateDecodesStoredJsonAndRefusesNewerVersions) {
 // column; "warn" lets the plan through; "off" skips them.
 TEST_F(GitopsTreeTest, ChecksReportFindingsOnTheirKeysPerSeverity) {
   auto manifests = [&] {
-    return Manifests({{"clusters/dev/kustomization.yaml", "resources:\n  - app.yaml\n  - missing.yaml\n"},
-                      {"clusters/dev/app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"}});
+    return Manifests(
+        {{"clusters/dev/kustomization.yaml", "resources:\n  - app.yaml\n  - missing.yaml\n"},
+         {"clusters/dev/app.yaml",
+          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"}});
   };
   core::PlanResult plan = PlanCreate(Config(manifests()));
   ASSERT_TRUE(core::HasError(plan.diagnostics));
@@ -353,11 +374,14 @@ TEST_F(GitopsTreeTest, ChecksReportFindingsOnTheirKeysPerSeverity) {
   for (const core::Diagnostic& d : plan.diagnostics) {
     EXPECT_EQ(d.severity, core::Diagnostic::Severity::kError);
     ASSERT_TRUE(d.attribute.has_value());
-    where.insert(d.summary + " @ " + d.detail.substr(0, d.detail.find(':', d.detail.find("]:") + 2)));
+    where.insert(d.summary + " @ " +
+                 d.detail.substr(0, d.detail.find(':', d.detail.find("]:") + 2)));
   }
-  EXPECT_THAT(where, ::testing::Contains(HasSubstr("Duplicate YAML key @ rendered_manifests[\"clusters/dev/app.yaml\"]:5")));
   EXPECT_THAT(where, ::testing::Contains(HasSubstr(
-                         "Kustomization reference does not resolve @ rendered_manifests[\"clusters/dev/kustomization.yaml\"]:3")));
+                         "Duplicate YAML key @ rendered_manifests[\"clusters/dev/app.yaml\"]:5")));
+  EXPECT_THAT(where, ::testing::Contains(
+                         HasSubstr("Kustomization reference does not resolve @ "
+                                   "rendered_manifests[\"clusters/dev/kustomization.yaml\"]:3")));
 
   Value warn = Config(manifests());
   warn.SetAttr("checks", Value::String("warn"));
@@ -381,7 +405,8 @@ TEST_F(GitopsTreeTest, ChecksReportFindingsOnTheirKeysPerSeverity) {
                  Manifests({{"platform/vault/s.yaml", "password: hunter2\npassword: hunter3\n"}}));
   plan = PlanCreate(secret);
   ASSERT_EQ(plan.diagnostics.size(), 1u);
-  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("sensitive_manifests[\"platform/vault/s.yaml\"]:2"));
+  EXPECT_THAT(plan.diagnostics[0].detail,
+              HasSubstr("sensitive_manifests[\"platform/vault/s.yaml\"]:2"));
   EXPECT_THAT(plan.diagnostics[0].detail, Not(HasSubstr("hunter")));
   EXPECT_THAT(plan.diagnostics[0].detail, Not(HasSubstr("password")));
 }
@@ -389,18 +414,19 @@ TEST_F(GitopsTreeTest, ChecksReportFindingsOnTheirKeysPerSeverity) {
 // Only what changed is checked again: in "warn" mode a finding in an
 // unchanged file is not repeated by a no-op plan, a changed file's is.
 TEST_F(GitopsTreeTest, ChecksSkipWhatThePriorStateAlreadyChecked) {
-  Value config = Config(Manifests({{"platform/traefik/values.yaml", "a: 1\na: 2\n"},
-                                   {"platform/traefik/ok.yaml", "b: 1\n"}}));
+  Value config = Config(Manifests(
+      {{"platform/traefik/values.yaml", "a: 1\na: 2\n"}, {"platform/traefik/ok.yaml", "b: 1\n"}}));
   config.SetAttr("checks", Value::String("warn"));
   core::PlanResult create = PlanCreate(config);
   ASSERT_EQ(create.diagnostics.size(), 1u);
-  core::ApplyResult applied =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  core::ApplyResult applied = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
   ASSERT_FALSE(core::HasError(applied.diagnostics));
 
   Value proposed = config;
   proposed.SetAttr("id", applied.new_state.GetAttr("id"));
-  core::PlanResult noop = resource_->Plan(core::PlanRequest{applied.new_state, proposed, config, ""});
+  core::PlanResult noop =
+      resource_->Plan(core::PlanRequest{applied.new_state, proposed, config, ""});
   EXPECT_THAT(noop.diagnostics, IsEmpty());
   EXPECT_EQ(noop.planned_state, applied.new_state);
 
@@ -408,7 +434,8 @@ TEST_F(GitopsTreeTest, ChecksSkipWhatThePriorStateAlreadyChecked) {
                                    {"platform/traefik/ok.yaml", "b: 1\nb: 2\n"}}));
   edited.SetAttr("checks", Value::String("warn"));
   edited.SetAttr("id", applied.new_state.GetAttr("id"));
-  core::PlanResult update = resource_->Plan(core::PlanRequest{applied.new_state, edited, edited, ""});
+  core::PlanResult update =
+      resource_->Plan(core::PlanRequest{applied.new_state, edited, edited, ""});
   ASSERT_EQ(update.diagnostics.size(), 1u);
   EXPECT_THAT(update.diagnostics[0].detail, HasSubstr("platform/traefik/ok.yaml"));
 }
@@ -431,29 +458,33 @@ TEST_F(GitopsTreeTest, SymlinkedOwnedDirectoryFailsWithoutWritingOutside) {
 std::vector<std::string> ErrorPaths(const core::Diagnostics& diags) {
   std::vector<std::string> paths;
   for (const core::Diagnostic& d : diags) {
-    if (d.severity == core::Diagnostic::Severity::kError) paths.push_back(d.attribute ? d.attribute->ToString() : "");
+    if (d.severity == core::Diagnostic::Severity::kError)
+      paths.push_back(d.attribute ? d.attribute->ToString() : "");
   }
   return paths;
 }
 
 TEST_F(GitopsTreeTest, EmptyKeyIsRefusedAtValidateAndPlanInEitherMap) {
   Value rendered = Config(Manifests({{"", "x"}, {"platform/traefik/a.yaml", "a\n"}}));
-  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(rendered, {})), ::testing::ElementsAre("rendered_manifests[\"\"]"));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(rendered, {})),
+              ::testing::ElementsAre("rendered_manifests[\"\"]"));
   core::PlanResult plan = PlanCreate(rendered);
   ASSERT_THAT(ErrorPaths(plan.diagnostics), ::testing::ElementsAre("rendered_manifests[\"\"]"));
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("empty path"));
 
   Value sensitive = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
   sensitive.SetAttr("sensitive_manifests", Manifests({{"", "secret"}}));
-  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(sensitive, {})), ::testing::ElementsAre("sensitive_manifests[\"\"]"));
-  EXPECT_THAT(ErrorPaths(PlanCreate(sensitive).diagnostics), ::testing::ElementsAre("sensitive_manifests[\"\"]"));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(sensitive, {})),
+              ::testing::ElementsAre("sensitive_manifests[\"\"]"));
+  EXPECT_THAT(ErrorPaths(PlanCreate(sensitive).diagnostics),
+              ::testing::ElementsAre("sensitive_manifests[\"\"]"));
   EXPECT_FALSE(fs::exists(dir_ / "checkout"));
 }
 
 TEST_F(GitopsTreeTest, RefusedCodePointsInKeysAreDiagnosticsAtValidate) {
   Value config = Config(Manifests({{"platform/traefik/x\xe2\x80\xaelmy.yaml", "x"},  // U+202E
                                    {"platform/traefik/a\xe2\x80\x8b.yaml", "x"},     // U+200B
-                                   {"platform/traefik/a\xc2\x85.yaml", "x"}}));       // U+0085
+                                   {"platform/traefik/a\xc2\x85.yaml", "x"}}));      // U+0085
   core::Diagnostics diags = resource_->ValidateConfig(config, {});
   ASSERT_EQ(ErrorPaths(diags).size(), 3u);
   std::string details;
@@ -468,19 +499,24 @@ TEST_F(GitopsTreeTest, RefusedCodePointsInKeysAreDiagnosticsAtValidate) {
 
 TEST_F(GitopsTreeTest, EveryKeyProblemIsReportedEvenWithADuplicateKey) {
   Value config = Config(Manifests({{"platform/traefik/dup.yaml", "a"}, {"../x", "x"}}));
-  config.SetAttr("sensitive_manifests", Manifests({{"platform/traefik/dup.yaml", "s"}, {"/abs", "s"}}));
+  config.SetAttr("sensitive_manifests",
+                 Manifests({{"platform/traefik/dup.yaml", "s"}, {"/abs", "s"}}));
   EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(config, {})),
               ::testing::UnorderedElementsAre("sensitive_manifests[\"platform/traefik/dup.yaml\"]",
-                                              "rendered_manifests[\"../x\"]", "sensitive_manifests[\"/abs\"]"));
+                                              "rendered_manifests[\"../x\"]",
+                                              "sensitive_manifests[\"/abs\"]"));
   EXPECT_THAT(ErrorPaths(PlanCreate(config).diagnostics),
               ::testing::UnorderedElementsAre("sensitive_manifests[\"platform/traefik/dup.yaml\"]",
-                                              "rendered_manifests[\"../x\"]", "sensitive_manifests[\"/abs\"]"));
+                                              "rendered_manifests[\"../x\"]",
+                                              "sensitive_manifests[\"/abs\"]"));
 }
 
 TEST_F(GitopsTreeTest, CaseCollisionIsReportedOnTheOffendingKeyOnly) {
-  Value config = Config(Manifests({{"Platform/traefik/x.yaml", "x"}, {"platform/traefik/ok.yaml", "ok"}}));
+  Value config =
+      Config(Manifests({{"Platform/traefik/x.yaml", "x"}, {"platform/traefik/ok.yaml", "ok"}}));
   core::Diagnostics diags = resource_->ValidateConfig(config, {});
-  EXPECT_THAT(ErrorPaths(diags), ::testing::ElementsAre("rendered_manifests[\"Platform/traefik/x.yaml\"]"));
+  EXPECT_THAT(ErrorPaths(diags),
+              ::testing::ElementsAre("rendered_manifests[\"Platform/traefik/x.yaml\"]"));
 }
 
 TEST_F(GitopsTreeTest, DiagnosticsShowValidUtf8AsItself) {
@@ -526,7 +562,8 @@ TEST_F(GitopsTreeTest, WriteOnlyManifestsAreRefusedWithoutTheClientCapability) {
   EXPECT_THAT(resource_->ValidateConfig(config, WriteOnlyClient()), IsEmpty());
   // An unknown map is refused too: it is still a value that would be stored.
   Value unknown = WoConfig(Config(Manifests({})), Value::Unknown(Type::Map(Type::String())));
-  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(unknown, {})), ::testing::ElementsAre("rendered_manifests_wo"));
+  EXPECT_THAT(ErrorPaths(resource_->ValidateConfig(unknown, {})),
+              ::testing::ElementsAre("rendered_manifests_wo"));
 }
 
 TEST_F(GitopsTreeTest, AtLeastOneManifestMapMustBeGivenAndAKeyLivesInOneMapOnly) {
@@ -548,13 +585,16 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   ASSERT_THAT(plan.diagnostics, IsEmpty());
   EXPECT_TRUE(plan.planned_state.GetAttr("rendered_manifests_wo").IsNull());
   EXPECT_TRUE(plan.planned_state.GetAttr("rendered_manifests").IsNull());
-  EXPECT_EQ(plan.planned_state.GetAttr("files").entries().at("platform/vault/secret.yaml").GetAttr("sha256"),
+  EXPECT_EQ(plan.planned_state.GetAttr("files")
+                .entries()
+                .at("platform/vault/secret.yaml")
+                .GetAttr("sha256"),
             Value::String(tree::Sha256Hex(kSecret)));
   EXPECT_THAT(JsonOf(plan.planned_state), Not(HasSubstr("hunter2")));
   EXPECT_THAT(plan.planned_private, Not(HasSubstr("hunter2")));
 
-  core::ApplyResult apply =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
+  core::ApplyResult apply = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_EQ(apply.new_state, plan.planned_state);
   // Compact: "every key of files in neither map", not a second copy of the paths.
@@ -607,13 +647,15 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
             Value::String(tree::Sha256Hex("password: changed-by-hand\n")));
   EXPECT_EQ(files.at("platform/vault/secret.yaml").GetAttr("mode"), Value::String("0600"));
   EXPECT_EQ(files.count("clusters/dev/k.yaml"), 0u);
-  EXPECT_EQ(files.at("platform/vault/stray.yaml").GetAttr("sha256"), Value::String(tree::Sha256Hex("stray-content\n")));
+  EXPECT_EQ(files.at("platform/vault/stray.yaml").GetAttr("sha256"),
+            Value::String(tree::Sha256Hex("stray-content\n")));
 
-  core::PlanResult heal = resource_->Plan(core::PlanRequest{drift.new_state, config, config, drift.private_data});
+  core::PlanResult heal =
+      resource_->Plan(core::PlanRequest{drift.new_state, config, config, drift.private_data});
   ASSERT_THAT(heal.diagnostics, IsEmpty());
   EXPECT_EQ(heal.planned_state, state);
-  core::ApplyResult healed =
-      resource_->Apply(core::ApplyRequest{drift.new_state, heal.planned_state, config, heal.planned_private});
+  core::ApplyResult healed = resource_->Apply(
+      core::ApplyRequest{drift.new_state, heal.planned_state, config, heal.planned_private});
   ASSERT_THAT(healed.diagnostics, IsEmpty());
   EXPECT_EQ(healed.private_data, priv);
   EXPECT_EQ(ReadFile(checkout / "platform/vault/secret.yaml"), kSecret);
@@ -637,13 +679,18 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
 }
 
 TEST_F(GitopsTreeTest, ChangingOneWriteOnlyValuePlansThatFileOnly) {
-  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a\n"}, {"platform/vault/b.yaml", "b\n"}}));
+  Value config =
+      WoConfig(Config(Manifests({})),
+               Manifests({{"platform/vault/a.yaml", "a\n"}, {"platform/vault/b.yaml", "b\n"}}));
   core::PlanResult create = PlanCreate(config);
-  core::ApplyResult applied =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  core::ApplyResult applied = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
   ASSERT_THAT(applied.diagnostics, IsEmpty());
-  Value edited = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a2\n"}, {"platform/vault/b.yaml", "b\n"}}));
-  core::PlanResult plan = resource_->Plan(core::PlanRequest{applied.new_state, edited, edited, applied.private_data});
+  Value edited =
+      WoConfig(Config(Manifests({})),
+               Manifests({{"platform/vault/a.yaml", "a2\n"}, {"platform/vault/b.yaml", "b\n"}}));
+  core::PlanResult plan =
+      resource_->Plan(core::PlanRequest{applied.new_state, edited, edited, applied.private_data});
   ASSERT_THAT(plan.diagnostics, IsEmpty());
   const auto& before = applied.new_state.GetAttr("files").entries();
   const auto& after = plan.planned_state.GetAttr("files").entries();
@@ -652,32 +699,38 @@ TEST_F(GitopsTreeTest, ChangingOneWriteOnlyValuePlansThatFileOnly) {
 }
 
 TEST_F(GitopsTreeTest, ApplyRefusesWriteOnlyContentThatChangedSincePlanAndWritesNothing) {
-  Value planned_config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "reviewed\n"},
-                                                                    {"platform/vault/b.yaml", "b\n"}}));
+  Value planned_config = WoConfig(
+      Config(Manifests({})),
+      Manifests({{"platform/vault/a.yaml", "reviewed\n"}, {"platform/vault/b.yaml", "b\n"}}));
   core::PlanResult plan = PlanCreate(planned_config);
   ASSERT_THAT(plan.diagnostics, IsEmpty());
-  Value apply_config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "never reviewed\n"},
-                                                                  {"platform/vault/b.yaml", "b\n"}}));
-  core::ApplyResult apply =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, apply_config, plan.planned_private});
-  EXPECT_THAT(ErrorPaths(apply.diagnostics), ::testing::ElementsAre("rendered_manifests_wo[\"platform/vault/a.yaml\"]"));
+  Value apply_config = WoConfig(
+      Config(Manifests({})),
+      Manifests({{"platform/vault/a.yaml", "never reviewed\n"}, {"platform/vault/b.yaml", "b\n"}}));
+  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{
+      Value::Null(type_), plan.planned_state, apply_config, plan.planned_private});
+  EXPECT_THAT(ErrorPaths(apply.diagnostics),
+              ::testing::ElementsAre("rendered_manifests_wo[\"platform/vault/a.yaml\"]"));
   EXPECT_TRUE(apply.new_state.IsNull());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
 }
 
 TEST_F(GitopsTreeTest, WriteOnlyKeyDroppedFromTheConfigIsDeletedEvenWithoutPrune) {
-  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a\n"}, {"platform/vault/b.yaml", "b\n"}}));
+  Value config =
+      WoConfig(Config(Manifests({})),
+               Manifests({{"platform/vault/a.yaml", "a\n"}, {"platform/vault/b.yaml", "b\n"}}));
   config.SetAttr("prune", Value::Bool(false));
   core::PlanResult create = PlanCreate(config);
-  core::ApplyResult applied =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  core::ApplyResult applied = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
   ASSERT_THAT(applied.diagnostics, IsEmpty());
   Value fewer = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a\n"}}));
   fewer.SetAttr("prune", Value::Bool(false));
-  core::PlanResult plan = resource_->Plan(core::PlanRequest{applied.new_state, fewer, fewer, applied.private_data});
+  core::PlanResult plan =
+      resource_->Plan(core::PlanRequest{applied.new_state, fewer, fewer, applied.private_data});
   ASSERT_THAT(plan.diagnostics, IsEmpty());
-  core::ApplyResult apply =
-      resource_->Apply(core::ApplyRequest{applied.new_state, plan.planned_state, fewer, plan.planned_private});
+  core::ApplyResult apply = resource_->Apply(
+      core::ApplyRequest{applied.new_state, plan.planned_state, fewer, plan.planned_private});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/vault/b.yaml"));
   EXPECT_TRUE(fs::exists(dir_ / "checkout/platform/vault/a.yaml"));
@@ -687,17 +740,18 @@ TEST_F(GitopsTreeTest, WriteOnlyKeyDroppedFromTheConfigIsDeletedEvenWithoutPrune
 TEST_F(GitopsTreeTest, ReplacementCarriesTheOldWriteOnlyKeysToTheDestroyHalf) {
   Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a\n"}}));
   core::PlanResult create = PlanCreate(config);
-  core::ApplyResult applied =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  core::ApplyResult applied = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
   ASSERT_THAT(applied.diagnostics, IsEmpty());
   // The path changes: OpenTofu plans the create half with the first plan's
   // private (the state's), and hands the create plan's private to destroy.
   Value moved = config;
   moved.SetAttr("path", Value::String((dir_ / "other").string()));
-  core::PlanResult replace = resource_->Plan(core::PlanRequest{Value::Null(type_), moved, moved, applied.private_data});
+  core::PlanResult replace =
+      resource_->Plan(core::PlanRequest{Value::Null(type_), moved, moved, applied.private_data});
   ASSERT_THAT(replace.diagnostics, IsEmpty());
-  core::ApplyResult destroy = resource_->Apply(
-      core::ApplyRequest{applied.new_state, Value::Null(type_), Value::Null(type_), replace.planned_private});
+  core::ApplyResult destroy = resource_->Apply(core::ApplyRequest{
+      applied.new_state, Value::Null(type_), Value::Null(type_), replace.planned_private});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/vault/a.yaml"));
 }
@@ -720,7 +774,9 @@ TEST_F(GitopsTreeTest, WriteOnlyAttributeIsDeclaredWriteOnlyAndTheOtherMapsOptio
 }
 
 TEST_F(GitopsTreeTest, WriteOnlyImportHoldsHashesOnlyAndPlansEmptyWhenTheDiskMatches) {
-  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/s.yaml", kSecret}, {"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}}));
+  Value config = WoConfig(Config(Manifests({})),
+                          Manifests({{"platform/vault/s.yaml", kSecret},
+                                     {"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}}));
   Value applied = CreateTree(config);
   const std::string id = applied.GetAttr("id").AsString();
 
@@ -734,13 +790,14 @@ TEST_F(GitopsTreeTest, WriteOnlyImportHoldsHashesOnlyAndPlansEmptyWhenTheDiskMat
   EXPECT_TRUE(read.new_state.GetAttr("rendered_manifests").IsNull());
   EXPECT_EQ(read.new_state.GetAttr("files"), applied.GetAttr("files"));
 
-  core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, config, config, read.private_data});
+  core::PlanResult plan =
+      resource_->Plan(core::PlanRequest{read.new_state, config, config, read.private_data});
   ASSERT_THAT(plan.diagnostics, IsEmpty());
   EXPECT_EQ(plan.planned_state, read.new_state);  // OpenTofu shows no change
 
   // The imported state owns what it found: destroy removes it.
-  core::ApplyResult destroy =
-      resource_->Apply(core::ApplyRequest{read.new_state, Value::Null(type_), Value::Null(type_), read.private_data});
+  core::ApplyResult destroy = resource_->Apply(core::ApplyRequest{
+      read.new_state, Value::Null(type_), Value::Null(type_), read.private_data});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
   EXPECT_FALSE(fs::exists(dir_ / "checkout/clusters/dev/k.yaml"));
@@ -758,50 +815,59 @@ TEST_F(GitopsTreeTest, MixedMapsKeepOnlyThePlainContentsInState) {
   core::PlanResult plan = PlanCreate(config);
   ASSERT_THAT(plan.diagnostics, IsEmpty());
   EXPECT_EQ(plan.planned_state.GetAttr("files").entries().size(), 3u);
-  core::ApplyResult apply =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
+  core::ApplyResult apply = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_EQ(ReadFile(dir_ / "checkout/platform/vault/wo.yaml"), kSecret);
   EXPECT_THAT(JsonOf(apply.new_state), Not(HasSubstr("hunter2")));
-  EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, apply.private_data}).new_state, apply.new_state);
+  EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, apply.private_data}).new_state,
+            apply.new_state);
 
   WriteFile(dir_ / "checkout/platform/traefik/a.yaml", "a: 2\n");
   WriteFile(dir_ / "checkout/platform/traefik/stray.yaml", "stray-content\n");
   core::ReadResult drift = resource_->Read(core::ReadRequest{apply.new_state, apply.private_data});
   const auto& rendered = drift.new_state.GetAttr("rendered_manifests").entries();
-  EXPECT_EQ(rendered.at("platform/traefik/a.yaml"), Value::String("a: 2\n"));  // a plain key's diff still shows
-  EXPECT_EQ(rendered.count("platform/traefik/stray.yaml"), 0u);                // a stray's content does not
+  EXPECT_EQ(rendered.at("platform/traefik/a.yaml"),
+            Value::String("a: 2\n"));                            // a plain key's diff still shows
+  EXPECT_EQ(rendered.count("platform/traefik/stray.yaml"), 0u);  // a stray's content does not
   EXPECT_EQ(drift.new_state.GetAttr("files").entries().count("platform/traefik/stray.yaml"), 1u);
 
   // Moving a key between maps rewrites nothing and keeps it owned.
-  Value moved = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n"}, {"platform/vault/wo.yaml", kSecret}}));
+  Value moved = Config(
+      Manifests({{"platform/traefik/a.yaml", "a: 1\n"}, {"platform/vault/wo.yaml", kSecret}}));
   moved.SetAttr("sensitive_manifests", Manifests({{"platform/vault/s.yaml", "s: 1\n"}}));
   moved.SetAttr("prune", Value::Bool(false));
-  core::PlanResult move = resource_->Plan(core::PlanRequest{drift.new_state, moved, moved, drift.private_data});
+  core::PlanResult move =
+      resource_->Plan(core::PlanRequest{drift.new_state, moved, moved, drift.private_data});
   ASSERT_THAT(move.diagnostics, IsEmpty());
-  core::ApplyResult after = resource_->Apply(core::ApplyRequest{drift.new_state, move.planned_state, moved, move.planned_private});
+  core::ApplyResult after = resource_->Apply(
+      core::ApplyRequest{drift.new_state, move.planned_state, moved, move.planned_private});
   ASSERT_THAT(after.diagnostics, IsEmpty());
   EXPECT_EQ(ReadFile(dir_ / "checkout/platform/vault/wo.yaml"), kSecret);
   EXPECT_EQ(after.private_data, "");
 }
 
 TEST_F(GitopsTreeTest, WriteOnlyFileNowExcludedIsNamedAsStayingOnDisk) {
-  Value config = WoConfig(Config(Manifests({})), Manifests({{"platform/vault/a.yaml", "a: 1\n"}, {"platform/traefik/b.yaml", "b: 1\n"}}));
+  Value config = WoConfig(
+      Config(Manifests({})),
+      Manifests({{"platform/vault/a.yaml", "a: 1\n"}, {"platform/traefik/b.yaml", "b: 1\n"}}));
   core::PlanResult create = PlanCreate(config);
-  core::ApplyResult applied =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  core::ApplyResult applied = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
   ASSERT_THAT(applied.diagnostics, IsEmpty());
-  Value excluding = WoConfig(Config(Manifests({})), Manifests({{"platform/traefik/b.yaml", "b: 1\n"}}));
+  Value excluding =
+      WoConfig(Config(Manifests({})), Manifests({{"platform/traefik/b.yaml", "b: 1\n"}}));
   excluding.SetAttr("exclude", Value::List(Type::String(), {Value::String("platform/vault/**")}));
-  core::PlanResult plan =
-      resource_->Plan(core::PlanRequest{applied.new_state, excluding, excluding, applied.private_data});
+  core::PlanResult plan = resource_->Plan(
+      core::PlanRequest{applied.new_state, excluding, excluding, applied.private_data});
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_EQ(plan.diagnostics[0].summary, "Excluded files stay on disk");
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("platform/vault/a.yaml"));
 }
 
 TEST_F(GitopsTreeTest, ClustersSymlinkFailsTheUpdatePlanNotOnlyTheApply) {
-  Value config = Config(Manifests({{"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}, {"platform/traefik/a.yaml", "a\n"}}));
+  Value config = Config(Manifests(
+      {{"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}, {"platform/traefik/a.yaml", "a\n"}}));
   Value state = CreateTree(config);
   fs::rename(dir_ / "checkout/clusters", dir_ / "elsewhere");
   fs::create_directory_symlink(dir_ / "elsewhere", dir_ / "checkout/clusters");
@@ -813,9 +879,11 @@ TEST_F(GitopsTreeTest, ClustersSymlinkFailsTheUpdatePlanNotOnlyTheApply) {
   proposed.SetAttr("id", state.GetAttr("id"));
   core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, proposed, config, ""});
   ASSERT_THAT(ErrorPaths(plan.diagnostics), ::testing::ElementsAre("path"));
-  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("clusters: a symlink is where the directory clusters/ must be"));
+  EXPECT_THAT(plan.diagnostics[0].detail,
+              HasSubstr("clusters: a symlink is where the directory clusters/ must be"));
   // And apply does refuse it, touching nothing behind the link.
-  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{read.new_state, proposed, config, ""});
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{read.new_state, proposed, config, ""});
   EXPECT_TRUE(core::HasError(apply.diagnostics));
   EXPECT_EQ(ReadFile(dir_ / "elsewhere/dev/k.yaml"), "kind: K\napiVersion: v1\n");
 }
@@ -828,7 +896,8 @@ TEST_F(GitopsTreeTest, NfdStrayIsAStrayUnderItsOwnNameAndTheManagedFileIsUnaffec
   WriteFile(dir_ / "checkout" / nfd, "stray\n");
   core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
   ASSERT_EQ(read.diagnostics.size(), 1u);
-  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/cafe\\u0301.yaml: stray (6 bytes)"));
+  EXPECT_THAT(read.diagnostics[0].detail,
+              HasSubstr("platform/traefik/cafe\\u0301.yaml: stray (6 bytes)"));
   const auto& rendered = read.new_state.GetAttr("rendered_manifests").entries();
   const auto& files = read.new_state.GetAttr("files").entries();
   // OpenTofu folds map keys to NFC: a raw NFD key would merge with the
@@ -846,7 +915,8 @@ TEST_F(GitopsTreeTest, NfdStrayIsAStrayUnderItsOwnNameAndTheManagedFileIsUnaffec
   proposed.SetAttr("id", state.GetAttr("id"));
   core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, proposed, config, ""});
   ASSERT_THAT(plan.diagnostics, IsEmpty());
-  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{read.new_state, plan.planned_state, config, ""});
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{read.new_state, plan.planned_state, config, ""});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_FALSE(fs::exists(dir_ / "checkout" / nfd));
   EXPECT_EQ(ReadFile(dir_ / "checkout" / nfc), "managed\n");
@@ -859,34 +929,49 @@ TEST_F(GitopsTreeTest, StraysAndFilesTooLargeToShowStillCarryTheirHash) {
   WriteFile(dir_ / "checkout/platform/traefik/big.yaml", big);
   core::ReadResult read = resource_->Read(core::ReadRequest{state, ""});
   ASSERT_EQ(read.diagnostics.size(), 1u);
-  EXPECT_THAT(read.diagnostics[0].detail, HasSubstr("platform/traefik/big.yaml: stray (1048577 bytes)"));
+  EXPECT_THAT(read.diagnostics[0].detail,
+              HasSubstr("platform/traefik/big.yaml: stray (1048577 bytes)"));
   const std::string sha = tree::Sha256Hex(big);
-  EXPECT_EQ(read.new_state.GetAttr("files").entries().at("platform/traefik/big.yaml").GetAttr("sha256").AsString(), sha);
-  EXPECT_THAT(read.new_state.GetAttr("rendered_manifests").entries().at("platform/traefik/big.yaml").AsString(),
-              HasSubstr("too large to show, " + std::to_string(big.size()) + " bytes, sha256 " + sha));
+  EXPECT_EQ(read.new_state.GetAttr("files")
+                .entries()
+                .at("platform/traefik/big.yaml")
+                .GetAttr("sha256")
+                .AsString(),
+            sha);
+  EXPECT_THAT(
+      read.new_state.GetAttr("rendered_manifests")
+          .entries()
+          .at("platform/traefik/big.yaml")
+          .AsString(),
+      HasSubstr("too large to show, " + std::to_string(big.size()) + " bytes, sha256 " + sha));
 }
 
 // Several clusters on one checkout (docs/adr/0009-ownership-inventory.md).
 TEST_F(GitopsTreeTest, KeyAnotherClusterClaimsIsAnErrorOnThatKeyAtPlanAndAgainUnderTheLockAtApply) {
   const std::string key = "platform/traefik/a.yaml";
   Value dev = Config(Manifests({{key, "a\n"}}), "dev");
-  Value prod = Config(
-      Manifests({{key, "a\n"}, {"clusters/prod/k.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n"}}),
-      "prod");
+  Value prod = Config(Manifests({{key, "a\n"},
+                                 {"clusters/prod/k.yaml",
+                                  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: k\n"}}),
+                      "prod");
   // Two instances in one state: both planned before either writes.
   core::PlanResult dev_plan = PlanCreate(dev);
   core::PlanResult prod_plan = PlanCreate(prod);
   ASSERT_THAT(dev_plan.diagnostics, IsEmpty());
   ASSERT_THAT(prod_plan.diagnostics, IsEmpty());
-  ASSERT_THAT(resource_->Apply(core::ApplyRequest{Value::Null(type_), dev_plan.planned_state, dev, ""}).diagnostics,
-              IsEmpty());
-  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{Value::Null(type_), prod_plan.planned_state, prod, ""});
+  ASSERT_THAT(
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), dev_plan.planned_state, dev, ""})
+          .diagnostics,
+      IsEmpty());
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{Value::Null(type_), prod_plan.planned_state, prod, ""});
   ASSERT_EQ(apply.diagnostics.size(), 1u);
   EXPECT_EQ(apply.diagnostics[0].attribute->ToString(), "rendered_manifests[\"" + key + "\"]");
   EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr("cluster \"dev\""));
   EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr("Nothing was written."));
   EXPECT_TRUE(apply.new_state.IsNull());
-  EXPECT_FALSE(fs::exists(dir_ / "checkout/clusters/prod")) << "nothing written, not even prod's inventory";
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/clusters/prod"))
+      << "nothing written, not even prod's inventory";
   // The next plan says so, on the key.
   core::PlanResult again = PlanCreate(prod);
   ASSERT_EQ(again.diagnostics.size(), 1u);
@@ -909,22 +994,26 @@ TEST_F(GitopsTreeTest, ForeignFilesAreNeitherStraysNorCountedWhenCreating) {
 }
 
 TEST_F(GitopsTreeTest, CreateThatWouldPruneFilesOfItsOwnClustersInventorySaysSo) {
-  CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}})));
+  CreateTree(
+      Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}})));
   // A second resource for the same cluster (or a configuration changed
   // since the state was lost).
   core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (1): platform/traefik/b.yaml."));
-  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("1 of them are listed in the ownership inventory of cluster \"dev\""));
+  EXPECT_THAT(plan.diagnostics[0].detail,
+              HasSubstr("1 of them are listed in the ownership inventory of cluster \"dev\""));
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("one resource per cluster per checkout"));
   // The same configuration with its state lost: nothing to say at all.
-  EXPECT_THAT(PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}})))
+  EXPECT_THAT(PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"},
+                                           {"platform/traefik/b.yaml", "b\n"}})))
                   .diagnostics,
               IsEmpty());
 }
 
 TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) {
-  for (int i = 0; i < 25; ++i) WriteFile(dir_ / ("checkout/platform/redis/s" + std::to_string(100 + i) + ".yaml"), "x");
+  for (int i = 0; i < 25; ++i)
+    WriteFile(dir_ / ("checkout/platform/redis/s" + std::to_string(100 + i) + ".yaml"), "x");
   core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (25): platform/redis/s100.yaml, "));
@@ -933,7 +1022,8 @@ TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) 
 }
 
 TEST_F(GitopsTreeTest, ExcludeChangeWarnsNamingTheFilesThatStay) {
-  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/redis/v.yaml", "v\n"}}));
+  Value config =
+      Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/redis/v.yaml", "v\n"}}));
   Value state = CreateTree(config);
   Value next = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
   next.SetAttr("exclude", Value::List(Type::String(), {Value::String("platform/redis/**")}));
@@ -942,8 +1032,10 @@ TEST_F(GitopsTreeTest, ExcludeChangeWarnsNamingTheFilesThatStay) {
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_EQ(plan.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
   EXPECT_EQ(plan.diagnostics[0].attribute->ToString(), "exclude");
-  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("stays on disk, no longer managed: platform/redis/v.yaml."));
-  ASSERT_THAT(resource_->Apply(core::ApplyRequest{state, plan.planned_state, next, ""}).diagnostics, IsEmpty());
+  EXPECT_THAT(plan.diagnostics[0].detail,
+              HasSubstr("stays on disk, no longer managed: platform/redis/v.yaml."));
+  ASSERT_THAT(resource_->Apply(core::ApplyRequest{state, plan.planned_state, next, ""}).diagnostics,
+              IsEmpty());
   EXPECT_EQ(ReadFile(dir_ / "checkout/platform/redis/v.yaml"), "v\n");
 }
 
@@ -961,7 +1053,8 @@ TEST_F(GitopsTreeTest, InventoryLeftOutOfDateIsShownAsAnUpdate) {
   proposed.SetAttr("id", state.GetAttr("id"));
   core::PlanResult plan = resource_->Plan(core::PlanRequest{read.new_state, proposed, config, ""});
   ASSERT_THAT(plan.diagnostics, IsEmpty());
-  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{read.new_state, plan.planned_state, config, ""});
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{read.new_state, plan.planned_state, config, ""});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_EQ(resource_->Read(core::ReadRequest{apply.new_state, ""}).new_state, state);
   // No inventory at all (a checkout from the release before): no update.
@@ -1009,7 +1102,8 @@ class GitopsTreeFaultTest : public GitopsTreeTest {
       on_disk[fs::relative(e.path(), dir_ / "checkout").string()] = ReadFile(e.path());
     }
     std::map<std::string, std::string> in_state;
-    for (const auto& [k, v] : state.GetAttr("rendered_manifests").entries()) in_state[k] = v.AsString();
+    for (const auto& [k, v] : state.GetAttr("rendered_manifests").entries())
+      in_state[k] = v.AsString();
     EXPECT_EQ(in_state, on_disk);
     for (const auto& [k, v] : state.GetAttr("files").entries()) {
       EXPECT_EQ(v.GetAttr("sha256").AsString(), tree::Sha256Hex(on_disk[k])) << k;
@@ -1030,7 +1124,7 @@ struct UpdateFault {
   std::string name;
   tree::FaultOp op;
   int n;
-  std::string failing_file;            // named by the error
+  std::string failing_file;  // named by the error
   std::string failing_what;
   std::set<std::string> left_to_write;  // what the next plan must show
 };
@@ -1049,14 +1143,16 @@ TEST_P(GitopsTreeUpdateFaultTest, StateIsTheDiskAndTheNextPlanShowsExactlyTheRes
   ASSERT_THAT(plan.diagnostics, IsEmpty());
 
   env_.FailNth(f.op, f.n, ENOSPC);
-  core::ApplyResult apply = resource_->Apply(core::ApplyRequest{state, plan.planned_state, config, ""});
+  core::ApplyResult apply =
+      resource_->Apply(core::ApplyRequest{state, plan.planned_state, config, ""});
   ASSERT_TRUE(env_.Fired());
   ASSERT_TRUE(core::HasError(apply.diagnostics));
   // On the failing file's own key: where, what, why.
   const std::string at = "rendered_manifests[\"" + f.failing_file + "\"]";
   ASSERT_TRUE(apply.diagnostics[0].attribute.has_value());
   EXPECT_EQ(apply.diagnostics[0].attribute->ToString(), at);
-  EXPECT_THAT(apply.diagnostics[0].detail, HasSubstr(at + ": " + f.failing_what + ": No space left on device"));
+  EXPECT_THAT(apply.diagnostics[0].detail,
+              HasSubstr(at + ": " + f.failing_what + ": No space left on device"));
   // The pruned file is gone from disk and from the state alike.
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/traefik/dropped.yaml"));
   ASSERT_FALSE(apply.new_state.IsNull());
@@ -1068,7 +1164,8 @@ TEST_P(GitopsTreeUpdateFaultTest, StateIsTheDiskAndTheNextPlanShowsExactlyTheRes
   core::PlanResult next = resource_->Plan(core::PlanRequest{apply.new_state, config, config, ""});
   ASSERT_THAT(next.diagnostics, IsEmpty());
   EXPECT_EQ(Differing(apply.new_state, next.planned_state), f.left_to_write);
-  core::ApplyResult again = resource_->Apply(core::ApplyRequest{apply.new_state, next.planned_state, config, ""});
+  core::ApplyResult again =
+      resource_->Apply(core::ApplyRequest{apply.new_state, next.planned_state, config, ""});
   ASSERT_THAT(again.diagnostics, IsEmpty());
   // The files left, and the inventory, released to the new keys once the
   // apply completes (the failed one stopped before the release).
@@ -1080,11 +1177,18 @@ INSTANTIATE_TEST_SUITE_P(
     Faults, GitopsTreeUpdateFaultTest,
     ::testing::Values(
         // The 2nd temp file cannot be written: no file of the batch is renamed.
-        UpdateFault{"SecondWrite", tree::FaultOp::kWrite, 2, "platform/traefik/b.yaml", "write failed",
-                    {"platform/traefik/a.yaml", "platform/traefik/b.yaml", "platform/traefik/c.yaml",
-                     "platform/traefik/d.yaml"}},
+        UpdateFault{"SecondWrite",
+                    tree::FaultOp::kWrite,
+                    2,
+                    "platform/traefik/b.yaml",
+                    "write failed",
+                    {"platform/traefik/a.yaml", "platform/traefik/b.yaml",
+                     "platform/traefik/c.yaml", "platform/traefik/d.yaml"}},
         // The 3rd rename fails: a and b are in place, c and d are not.
-        UpdateFault{"ThirdRename", tree::FaultOp::kRename, 3, "platform/traefik/c.yaml",
+        UpdateFault{"ThirdRename",
+                    tree::FaultOp::kRename,
+                    3,
+                    "platform/traefik/c.yaml",
                     "cannot rename temporary file into place",
                     {"platform/traefik/c.yaml", "platform/traefik/d.yaml"}}),
     [](const ::testing::TestParamInfo<UpdateFault>& info) { return info.param.name; });
@@ -1095,11 +1199,12 @@ TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorr
   ASSERT_THAT(plan.diagnostics, IsEmpty());
   // The first rename is the inventory's claim, then a, b, and c fails.
   env_.FailNth(tree::FaultOp::kRename, 4, ENOSPC);
-  core::ApplyResult create =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
+  core::ApplyResult create = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
   ASSERT_TRUE(core::HasError(create.diagnostics));
   EXPECT_THAT(create.diagnostics[0].detail,
-              HasSubstr("rendered_manifests[\"platform/traefik/c.yaml\"]: cannot rename temporary file into place"));
+              HasSubstr("rendered_manifests[\"platform/traefik/c.yaml\"]: cannot rename temporary "
+                        "file into place"));
   // OpenTofu keeps (and taints) a state returned with an error: it must be the disk.
   ASSERT_FALSE(create.new_state.IsNull());
   ExpectStateIsTheDisk(create.new_state);
@@ -1113,23 +1218,26 @@ TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorr
   env_.Reset();
   core::PlanResult replace = PlanCreate(config);
   ASSERT_THAT(replace.diagnostics, IsEmpty());
-  core::ApplyResult destroy =
-      resource_->Apply(core::ApplyRequest{create.new_state, Value::Null(type_), Value::Null(type_), replace.planned_private});
+  core::ApplyResult destroy = resource_->Apply(core::ApplyRequest{
+      create.new_state, Value::Null(type_), Value::Null(type_), replace.planned_private});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
   EXPECT_TRUE(destroy.new_state.IsNull());
   EXPECT_EQ(env_.Count(tree::FaultOp::kUnlink), 0) << "destroy deleted files the create owns";
   env_.Reset();
-  core::ApplyResult recreate =
-      resource_->Apply(core::ApplyRequest{Value::Null(type_), replace.planned_state, config, replace.planned_private});
+  core::ApplyResult recreate = resource_->Apply(core::ApplyRequest{
+      Value::Null(type_), replace.planned_state, config, replace.planned_private});
   ASSERT_THAT(recreate.diagnostics, IsEmpty());
   // The destroy half released c and d (not on disk); the create claims
   // them again, then writes only them.
-  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), 3) << "only c and d (and the inventory) were left to write";
+  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), 3)
+      << "only c and d (and the inventory) were left to write";
   EXPECT_EQ(InodeOf("platform/traefik/a.yaml"), a);
   EXPECT_EQ(InodeOf("platform/traefik/b.yaml"), b);
-  for (const auto& [key, content] : Files("v1\n")) EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
+  for (const auto& [key, content] : Files("v1\n"))
+    EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
   EXPECT_EQ(recreate.private_data, "");
-  EXPECT_EQ(resource_->Read(core::ReadRequest{recreate.new_state, ""}).new_state, replace.planned_state);
+  EXPECT_EQ(resource_->Read(core::ReadRequest{recreate.new_state, ""}).new_state,
+            replace.planned_state);
 }
 
 TEST_F(GitopsTreeFaultTest, PlainDestroyStillRemovesEverything) {
@@ -1137,11 +1245,11 @@ TEST_F(GitopsTreeFaultTest, PlainDestroyStillRemovesEverything) {
   Value state = CreateTree(config);
   // A destroy plan (no proposed state) carries no replacement hint, even if
   // the state's private data did.
-  core::PlanResult plan = resource_->Plan(
-      core::PlanRequest{state, Value::Null(type_), Value::Null(type_), PlanCreate(config).planned_private});
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{
+      state, Value::Null(type_), Value::Null(type_), PlanCreate(config).planned_private});
   EXPECT_EQ(plan.planned_private, "");
-  core::ApplyResult destroy =
-      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), plan.planned_private});
+  core::ApplyResult destroy = resource_->Apply(
+      core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), plan.planned_private});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
 }
@@ -1152,8 +1260,8 @@ TEST_F(GitopsTreeFaultTest, ReplacementToAnotherCheckoutRemovesTheOldFiles) {
   moved.SetAttr("path", Value::String((dir_ / "other").string()));
   core::PlanResult replace = PlanCreate(moved);
   ASSERT_THAT(replace.diagnostics, IsEmpty());
-  core::ApplyResult destroy =
-      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), replace.planned_private});
+  core::ApplyResult destroy = resource_->Apply(
+      core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), replace.planned_private});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
 }

@@ -35,11 +35,14 @@ constexpr char kMagicCookie[] = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a21
 
 int Fail(const std::string& what, wildside::testing::ChildProcess* child) {
   std::fprintf(stderr, "plugin_probe: %s\n", what.c_str());
-  if (child != nullptr) std::fprintf(stderr, "provider stderr:\n%s\n", child->stderr_text().c_str());
+  if (child != nullptr)
+    std::fprintf(stderr, "provider stderr:\n%s\n", child->stderr_text().c_str());
   return 1;
 }
 
-std::chrono::system_clock::time_point Deadline() { return std::chrono::system_clock::now() + kTimeout; }
+std::chrono::system_clock::time_point Deadline() {
+  return std::chrono::system_clock::now() + kTimeout;
+}
 
 }  // namespace
 
@@ -77,9 +80,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> resources;
   for (const auto& [name, unused] : schema.resource_schemas()) resources.push_back(name);
   std::sort(resources.begin(), resources.end());
-  std::printf("GetProviderSchema: resources [%s], %d diagnostics\n", absl::StrJoin(resources, ", ").c_str(),
-              schema.diagnostics_size());
-  if (schema.resource_schemas().count("wildside_gitops_tree") != 1 || schema.diagnostics_size() != 0) {
+  std::printf("GetProviderSchema: resources [%s], %d diagnostics\n",
+              absl::StrJoin(resources, ", ").c_str(), schema.diagnostics_size());
+  if (schema.resource_schemas().count("wildside_gitops_tree") != 1 ||
+      schema.diagnostics_size() != 0) {
     return Fail("GetProviderSchema lacks wildside_gitops_tree or has diagnostics", &child);
   }
 
@@ -87,7 +91,8 @@ int main(int argc, char** argv) {
     grpc::ClientContext ctx;
     ctx.set_deadline(Deadline());
     plugin::Empty empty;
-    grpc::Status s = plugin::GRPCController::NewStub(channel)->Shutdown(&ctx, plugin::Empty(), &empty);
+    grpc::Status s =
+        plugin::GRPCController::NewStub(channel)->Shutdown(&ctx, plugin::Empty(), &empty);
     if (!s.ok()) return Fail("Shutdown: " + s.error_message(), &child);
   }
   std::optional<int> code = child.Wait(kTimeout);

@@ -21,15 +21,14 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "plugin_client.h"
 #include "proto/grpc_controller.grpc.pb.h"
 #include "proto/tfplugin6.grpc.pb.h"
-#include "tests/provider/health.grpc.pb.h"
 #include "provider/server/handshake.h"
 #include "provider/server/tls.h"
 #include "status_matchers.h"
-#include "plugin_client.h"
 #include "subprocess.h"
-
+#include "tests/provider/health.grpc.pb.h"
 
 #ifndef WILDSIDE_PROVIDER_BINARY
 #error "WILDSIDE_PROVIDER_BINARY must be defined by the build"
@@ -57,8 +56,8 @@ class PluginProcessTest : public ::testing::Test {
     env.emplace("PLUGIN_PROTOCOL_VERSIONS", "5,6");
     env.emplace("PLUGIN_MIN_PORT", "10000");
     env.emplace("PLUGIN_MAX_PORT", "25000");
-    return std::make_unique<testing::ChildProcess>(std::vector<std::string>{WILDSIDE_PROVIDER_BINARY},
-                                                   testing::EnvironmentWith(env));
+    return std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{WILDSIDE_PROVIDER_BINARY}, testing::EnvironmentWith(env));
   }
 
   Handshake ReadHandshake(testing::ChildProcess* child) {
@@ -69,7 +68,8 @@ class PluginProcessTest : public ::testing::Test {
 
   // Starts the plugin under `umask_for_child` with `env` and fills *st with
   // an lstat of the socket its handshake names.
-  void StartAndStatSocket(std::map<std::string, std::string> env, mode_t umask_for_child, struct stat* st) {
+  void StartAndStatSocket(std::map<std::string, std::string> env, mode_t umask_for_child,
+                          struct stat* st) {
     mode_t saved = umask(umask_for_child);  // inherited by the child
     auto child = Start(std::move(env));
     umask(saved);
@@ -125,7 +125,8 @@ TEST_F(PluginProcessTest, MutualTlsSchemaThenShutdownExitsWithinASecond) {
   const auto& schema = resp.resource_schemas().at("wildside_gitops_tree");
   std::vector<std::string> names;
   for (const auto& a : schema.block().attributes()) names.push_back(a.name());
-  EXPECT_THAT(names, ::testing::IsSupersetOf({"id", "path", "cluster", "rendered_manifests", "rendered_manifests_wo"}));
+  EXPECT_THAT(names, ::testing::IsSupersetOf(
+                         {"id", "path", "cluster", "rendered_manifests", "rendered_manifests_wo"}));
   // Field 11: only the write-only map is declared so, and it is optional
   // (a write-only attribute can be neither required nor computed).
   for (const auto& a : schema.block().attributes()) {
@@ -144,7 +145,8 @@ TEST_F(PluginProcessTest, MutualTlsSchemaThenShutdownExitsWithinASecond) {
   shut_ctx.set_deadline(std::chrono::system_clock::now() + 5s);
   plugin::Empty empty;
   grpc::Status shut = controller->Shutdown(&shut_ctx, empty, &empty);
-  EXPECT_TRUE(shut.ok() || shut.error_code() == grpc::StatusCode::UNAVAILABLE) << shut.error_message();
+  EXPECT_TRUE(shut.ok() || shut.error_code() == grpc::StatusCode::UNAVAILABLE)
+      << shut.error_message();
   // The plugin exits by itself while this client still holds its channel
   // open (gRPC's own Shutdown would wait for it). The bound only guards
   // against a hang; how fast it exits is not asserted (a busy machine may
@@ -217,7 +219,8 @@ TEST_F(PluginProcessTest, SocketIsOwnerOnlyUnderUmaskZero) {
 TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {
   struct stat st;
   ASSERT_NO_FATAL_FAILURE(StartAndStatSocket(
-      {{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", std::to_string(getgid())}}, 0, &st));
+      {{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", std::to_string(getgid())}}, 0,
+      &st));
   EXPECT_EQ(st.st_mode & 07777, 0660u);
   EXPECT_EQ(st.st_gid, getgid());
 }
@@ -228,8 +231,8 @@ TEST_F(PluginProcessTest, SocketGroupByNameComesFromEtcGroup) {
   struct group* mine = getgrgid(getgid());
   ASSERT_NE(mine, nullptr);
   struct stat st;
-  ASSERT_NO_FATAL_FAILURE(
-      StartAndStatSocket({{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", mine->gr_name}}, 022, &st));
+  ASSERT_NO_FATAL_FAILURE(StartAndStatSocket(
+      {{"PLUGIN_CLIENT_CERT", ""}, {"PLUGIN_UNIX_SOCKET_GROUP", mine->gr_name}}, 022, &st));
   EXPECT_EQ(st.st_mode & 07777, 0660u);
   EXPECT_EQ(st.st_gid, getgid());
 
@@ -256,8 +259,9 @@ TEST_F(PluginProcessTest, ExitsWhenTheProcessThatStartedItDies) {
       {"PLUGIN_CLIENT_CERT", ""},
       {"TF_LOG_PROVIDER", "INFO"},
   };
-  testing::ChildProcess client({"sh", "-c", "\"$0\" & echo \"pid=$!\"; exec sleep 100000", WILDSIDE_PROVIDER_BINARY},
-                               testing::EnvironmentWith(env));
+  testing::ChildProcess client(
+      {"sh", "-c", "\"$0\" & echo \"pid=$!\"; exec sleep 100000", WILDSIDE_PROVIDER_BINARY},
+      testing::EnvironmentWith(env));
   ASSERT_TRUE(client.started());
   pid_t plugin = -1;
   std::string socket;
@@ -280,7 +284,8 @@ TEST_F(PluginProcessTest, ExitsWhenTheProcessThatStartedItDies) {
 
   std::optional<int> code = testing::WaitForChildExit(plugin, 120s);
   if (!code.has_value()) kill(plugin, SIGKILL);
-  ASSERT_TRUE(code.has_value()) << "plugin still running 120 s after its client died\n" << client.stderr_text();
+  ASSERT_TRUE(code.has_value()) << "plugin still running 120 s after its client died\n"
+                                << client.stderr_text();
   EXPECT_EQ(*code, 0);
   EXPECT_THAT(client.stderr_text(), HasSubstr("the client process is gone"));
   struct stat st;

@@ -44,7 +44,8 @@ TEST(HandshakeTest, Base64IsStandardAlphabetWithoutPadding) {
 }
 
 TEST(HandshakeTest, FormatsSixFields) {
-  EXPECT_EQ(FormatHandshakeLine(6, "unix", "/tmp/plugin1", "foo"), "1|6|unix|/tmp/plugin1|grpc|Zm9v");
+  EXPECT_EQ(FormatHandshakeLine(6, "unix", "/tmp/plugin1", "foo"),
+            "1|6|unix|/tmp/plugin1|grpc|Zm9v");
   EXPECT_EQ(FormatHandshakeLine(6, "unix", "/tmp/plugin1", ""), "1|6|unix|/tmp/plugin1|grpc|");
 }
 
@@ -92,7 +93,8 @@ TEST(LoggerTest, TimestampLayoutHasSixFractionalDigits) {
 }
 
 TEST(LoggerTest, InvalidUtf8InMessageDoesNotThrow) {
-  std::string line = log::FormatLine(log::Level::kInfo, "bad \xff byte", nlohmann::json::object(), "t");
+  std::string line =
+      log::FormatLine(log::Level::kInfo, "bad \xff byte", nlohmann::json::object(), "t");
   EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded());
 }
 

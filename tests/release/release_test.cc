@@ -53,11 +53,13 @@ const std::string kBinary = kName + "_v" + kVersion;
 std::string Read(const fs::path& p) { return testing::ReadWholeFile(p); }
 void Write(const fs::path& p, std::string_view s) { testing::WriteWholeFile(p, s); }
 
-#define ASSERT_EXIT_CODE(result, code) \
-  ASSERT_EQ((result).exit_code, code) << "stdout:\n" << (result).out << "\nstderr:\n" << (result).err
+#define ASSERT_EXIT_CODE(result, code)                                 \
+  ASSERT_EQ((result).exit_code, code) << "stdout:\n"                   \
+                                      << (result).out << "\nstderr:\n" \
+                                      << (result).err
 
 testing::CommandResult RunCmd(const std::vector<std::string>& argv, const fs::path& cwd,
-                           std::map<std::string, std::string> env = {}) {
+                              std::map<std::string, std::string> env = {}) {
   env.emplace("CHECKPOINT_DISABLE", "1");
   env.emplace("TF_IN_AUTOMATION", "1");
   env.emplace("TF_INPUT", "0");
@@ -92,9 +94,9 @@ class TempDir {
 std::string KeyIdOf(const fs::path& asc, const fs::path& gnupghome) {
   fs::create_directories(gnupghome);
   fs::permissions(gnupghome, fs::perms::owner_all);
-  testing::CommandResult r = RunCmd({"gpg", "--batch", "--with-colons", "--import-options", "show-only", "--import",
-                                  asc.string()},
-                                 ".", {{"GNUPGHOME", gnupghome.string()}});
+  testing::CommandResult r = RunCmd({"gpg", "--batch", "--with-colons", "--import-options",
+                                     "show-only", "--import", asc.string()},
+                                    ".", {{"GNUPGHOME", gnupghome.string()}});
   std::vector<std::string> lines = absl::StrSplit(r.out, '\n');
   for (const std::string& line : lines) {
     std::vector<std::string> f = absl::StrSplit(line, ':');
@@ -120,7 +122,8 @@ std::string RootModule(const std::string& source) {
 std::set<std::string> LockHashes(const fs::path& dir, const std::string& kind) {
   std::set<std::string> out;
   std::string lock = Read(dir / ".terraform.lock.hcl");
-  for (size_t pos = lock.find("\"" + kind); pos != std::string::npos; pos = lock.find("\"" + kind, pos + 1)) {
+  for (size_t pos = lock.find("\"" + kind); pos != std::string::npos;
+       pos = lock.find("\"" + kind, pos + 1)) {
     size_t end = lock.find('"', pos + 1);
     out.insert(lock.substr(pos + 1, end - pos - 1));
   }
@@ -129,7 +132,8 @@ std::set<std::string> LockHashes(const fs::path& dir, const std::string& kind) {
 
 std::vector<std::string> SumsFileNames() {
   std::vector<std::string> names;
-  std::vector<std::string> lines = absl::StrSplit(Read(fs::path(kDist) / (kPrefix + "_SHA256SUMS")), '\n');
+  std::vector<std::string> lines =
+      absl::StrSplit(Read(fs::path(kDist) / (kPrefix + "_SHA256SUMS")), '\n');
   for (const std::string& line : lines) {
     std::vector<std::string> f = absl::StrSplit(line, "  ");
     if (f.size() == 2) names.push_back(f[1]);
@@ -160,18 +164,22 @@ TEST_F(ReleaseTest, SumsCoverEveryZipAndTheManifestAndTheSignatureVerifies) {
     std::string n = e.path().filename().string();
     if (n.ends_with(".zip")) EXPECT_THAT(names, ::testing::Contains(n));
   }
-  testing::CommandResult check = RunCmd({"sha256sum", "--check", "--strict", kPrefix + "_SHA256SUMS"}, kDist);
+  testing::CommandResult check =
+      RunCmd({"sha256sum", "--check", "--strict", kPrefix + "_SHA256SUMS"}, kDist);
   ASSERT_EXIT_CODE(check, 0);
-  EXPECT_EQ(Read(fs::path(kDist) / (kPrefix + "_manifest.json")), Read(fs::path(WILDSIDE_SOURCE_DIR) / "registry-manifest.json"));
+  EXPECT_EQ(Read(fs::path(kDist) / (kPrefix + "_manifest.json")),
+            Read(fs::path(WILDSIDE_SOURCE_DIR) / "registry-manifest.json"));
 
   TempDir tmp;
   const fs::path home = tmp.path() / "gnupg";
   ASSERT_FALSE(KeyIdOf(fs::path(kDist) / (kPrefix + "_signing-key.asc"), home).empty());
-  ASSERT_EXIT_CODE(RunCmd({"gpg", "--batch", "--import", kDist + "/" + kPrefix + "_signing-key.asc"}, ".",
-                  {{"GNUPGHOME", home.string()}}),
-              0);
-  testing::CommandResult verify = RunCmd({"gpg", "--batch", "--verify", kPrefix + "_SHA256SUMS.sig", kPrefix + "_SHA256SUMS"},
-                                      kDist, {{"GNUPGHOME", home.string()}});
+  ASSERT_EXIT_CODE(
+      RunCmd({"gpg", "--batch", "--import", kDist + "/" + kPrefix + "_signing-key.asc"}, ".",
+             {{"GNUPGHOME", home.string()}}),
+      0);
+  testing::CommandResult verify =
+      RunCmd({"gpg", "--batch", "--verify", kPrefix + "_SHA256SUMS.sig", kPrefix + "_SHA256SUMS"},
+             kDist, {{"GNUPGHOME", home.string()}});
   ASSERT_EXIT_CODE(verify, 0);
   EXPECT_THAT(verify.err, HasSubstr("Good signature"));
   // A binary (not ASCII-armored) signature, as the registries require.
@@ -193,13 +201,14 @@ TEST_F(ReleaseTest, StaticBinaryServesFromAnEmptyRoot) {
   ASSERT_TRUE(client.ok());
   std::vector<std::string> argv = {"chroot", root.string(), "/" + kBinary};
   if (geteuid() != 0) argv.insert(argv.begin(), {"unshare", "--user", "--map-root-user"});
-  testing::ChildProcess plugin(argv, testing::EnvironmentWith({
-                                         {"TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue)},
-                                         {"PLUGIN_PROTOCOL_VERSIONS", "6"},
-                                         {"PLUGIN_CLIENT_CERT", client->cert_pem},
-                                         {"TMPDIR", ""},
-                                         {"TF_LOG_PROVIDER", "INFO"},
-                                     }));
+  testing::ChildProcess plugin(
+      argv, testing::EnvironmentWith({
+                {"TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue)},
+                {"PLUGIN_PROTOCOL_VERSIONS", "6"},
+                {"PLUGIN_CLIENT_CERT", client->cert_pem},
+                {"TMPDIR", ""},
+                {"TF_LOG_PROVIDER", "INFO"},
+            }));
   std::optional<std::string> line = plugin.ReadStdoutLine(60s);
   ASSERT_TRUE(line.has_value()) << plugin.stderr_text();
   testing::Handshake hs = testing::ParseHandshake(*line);
@@ -220,7 +229,8 @@ TEST_F(ReleaseTest, StaticBinaryServesFromAnEmptyRoot) {
   EXPECT_EQ(resp.resource_schemas().count("wildside_gitops_tree"), 1u);
   // It reports its release version, in its logs and with --version.
   EXPECT_THAT(plugin.stderr_text(), HasSubstr("\"version\":\"" + kVersion + "\""));
-  EXPECT_EQ(RunCmd({root.string() + "/" + kBinary, "--version"}, ".").out, kName + " v" + kVersion + "\n");
+  EXPECT_EQ(RunCmd({root.string() + "/" + kBinary, "--version"}, ".").out,
+            kName + " v" + kVersion + "\n");
 }
 
 // A socket group given by a name /etc/group does not list made glibc's NSS
@@ -229,14 +239,15 @@ TEST_F(ReleaseTest, StaticBinaryServesFromAnEmptyRoot) {
 TEST_F(ReleaseTest, StaticBinarySurvivesAnUnknownSocketGroupName) {
   TempDir tmp;
   ASSERT_EXIT_CODE(RunCmd({"unzip", "-q", kDist + "/" + kZip, "-d", tmp.path().string()}, "."), 0);
-  testing::ChildProcess plugin({(tmp.path() / kBinary).string()},
-                               testing::EnvironmentWith({
-                                   {"TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue)},
-                                   {"PLUGIN_PROTOCOL_VERSIONS", "6"},
-                                   {"PLUGIN_CLIENT_CERT", ""},
-                                   {"PLUGIN_UNIX_SOCKET_GROUP", "wildside-no-such-group"},
-                                   {"TF_LOG_PROVIDER", "WARN"},
-                               }));
+  testing::ChildProcess plugin(
+      {(tmp.path() / kBinary).string()},
+      testing::EnvironmentWith({
+          {"TF_PLUGIN_MAGIC_COOKIE", std::string(server::kMagicCookieValue)},
+          {"PLUGIN_PROTOCOL_VERSIONS", "6"},
+          {"PLUGIN_CLIENT_CERT", ""},
+          {"PLUGIN_UNIX_SOCKET_GROUP", "wildside-no-such-group"},
+          {"TF_LOG_PROVIDER", "WARN"},
+      }));
   std::optional<std::string> line = plugin.ReadStdoutLine(60s);
   ASSERT_TRUE(line.has_value()) << "no handshake; exit " << plugin.Wait(10s).value_or(-2) << "\n"
                                 << plugin.stderr_text();
@@ -249,12 +260,14 @@ TEST_F(ReleaseTest, PackedMirrorInstallsAndTheLockMatchesProvidersLock) {
   const fs::path pkg_dir = mirror / "registry.opentofu.org" / "wildside" / "wildside";
   fs::create_directories(pkg_dir);
   fs::copy_file(fs::path(kDist) / kZip, pkg_dir / (kPrefix + "_linux_amd64.zip"));
-  Write(tmp.path() / "cli.tfrc", "provider_installation {\n  filesystem_mirror {\n    path    = \"" + mirror.string() +
-                                     "\"\n    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
-                                     "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
+  Write(tmp.path() / "cli.tfrc",
+        "provider_installation {\n  filesystem_mirror {\n    path    = \"" + mirror.string() +
+            "\"\n    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
+            "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
   const fs::path work = tmp.path() / "work";
   Write(work / "main.tf", RootModule("registry.opentofu.org/wildside/wildside"));
-  std::map<std::string, std::string> env = {{"TF_CLI_CONFIG_FILE", (tmp.path() / "cli.tfrc").string()}};
+  std::map<std::string, std::string> env = {
+      {"TF_CLI_CONFIG_FILE", (tmp.path() / "cli.tfrc").string()}};
   testing::CommandResult init = RunCmd({WILDSIDE_TOFU, "init", "-no-color"}, work, env);
   ASSERT_EXIT_CODE(init, 0);
   std::set<std::string> h1 = LockHashes(work, "h1:");
@@ -263,15 +276,18 @@ TEST_F(ReleaseTest, PackedMirrorInstallsAndTheLockMatchesProvidersLock) {
   const fs::path locked = tmp.path() / "locked";
   Write(locked / "main.tf", RootModule("registry.opentofu.org/wildside/wildside"));
   Write(tmp.path() / "empty.tfrc", "");
-  testing::CommandResult lock = RunCmd({WILDSIDE_TOFU, "providers", "lock", "-no-color", "-fs-mirror=" + mirror.string(),
-                                     "-platform=linux_amd64", "registry.opentofu.org/wildside/wildside"},
-                                    locked, {{"TF_CLI_CONFIG_FILE", (tmp.path() / "empty.tfrc").string()}});
+  testing::CommandResult lock =
+      RunCmd({WILDSIDE_TOFU, "providers", "lock", "-no-color", "-fs-mirror=" + mirror.string(),
+              "-platform=linux_amd64", "registry.opentofu.org/wildside/wildside"},
+             locked, {{"TF_CLI_CONFIG_FILE", (tmp.path() / "empty.tfrc").string()}});
   ASSERT_EXIT_CODE(lock, 0);
   EXPECT_EQ(LockHashes(locked, "h1:"), h1);
 
   ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "apply", "-auto-approve", "-no-color"}, work, env), 0);
-  EXPECT_EQ(Read(work / "checkout/platform/redis/valkey.yaml"), "apiVersion: v1\nkind: ConfigMap\n");
-  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "plan", "-detailed-exitcode", "-no-color"}, work, env), 0);
+  EXPECT_EQ(Read(work / "checkout/platform/redis/valkey.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\n");
+  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "plan", "-detailed-exitcode", "-no-color"}, work, env),
+                   0);
 }
 
 // Starts tests/release/registry over `dist` and waits for its address.
@@ -281,9 +297,9 @@ class Registry {
     fs::create_directories(dir);
     std::string key_id = KeyIdOf(dist / (kPrefix + "_signing-key.asc"), dir / "gnupg");
     server_ = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{WILDSIDE_REGISTRY_SERVER, "-dist", dist.string(), "-version", kVersion, "-key-id",
-                                 key_id, "-ca-out", (dir / "ca.pem").string(), "-addr-out",
-                                 (dir / "addr").string(), "-max-seconds", "600"},
+        std::vector<std::string>{WILDSIDE_REGISTRY_SERVER, "-dist", dist.string(), "-version",
+                                 kVersion, "-key-id", key_id, "-ca-out", (dir / "ca.pem").string(),
+                                 "-addr-out", (dir / "addr").string(), "-max-seconds", "600"},
         testing::EnvironmentWith({}));
     // The server writes its address once it listens; bounded only to
     // catch a server that never comes up.
@@ -325,7 +341,8 @@ TEST_F(ReleaseTest, RegistryOverHttpsInstallsWithTheSignatureVerifiedAndApplies)
   ASSERT_FALSE(registry.address().empty()) << registry.log();
   RegistryRun run = InitFromRegistry(kDist, tmp.path(), registry);
   ASSERT_EXIT_CODE(run.init, 0);
-  std::string key_id = KeyIdOf(fs::path(kDist) / (kPrefix + "_signing-key.asc"), tmp.path() / "gnupg");
+  std::string key_id =
+      KeyIdOf(fs::path(kDist) / (kPrefix + "_signing-key.asc"), tmp.path() / "gnupg");
   EXPECT_THAT(run.init.out, HasSubstr("(signed, key ID " + key_id + ")"));
   // A zh: for every line of SHA256SUMS (tofu records them all, the
   // manifest's too), the zip's among them, and the h1: of the package.
@@ -333,13 +350,16 @@ TEST_F(ReleaseTest, RegistryOverHttpsInstallsWithTheSignatureVerifiedAndApplies)
   EXPECT_EQ(zh.size(), SumsFileNames().size());
   std::string sums = Read(fs::path(kDist) / (kPrefix + "_SHA256SUMS"));
   std::string zip_line = sums.substr(0, sums.find("  " + kZip));
-  std::string zip_sum = zip_line.substr(zip_line.rfind('\n') == std::string::npos ? 0 : zip_line.rfind('\n') + 1);
+  std::string zip_sum =
+      zip_line.substr(zip_line.rfind('\n') == std::string::npos ? 0 : zip_line.rfind('\n') + 1);
   EXPECT_EQ(zh.count("zh:" + zip_sum), 1u) << sums;
   EXPECT_EQ(LockHashes(run.work, "h1:").size(), 1u);
 
-  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "apply", "-auto-approve", "-no-color"}, run.work, run.env), 0);
+  ASSERT_EXIT_CODE(
+      RunCmd({WILDSIDE_TOFU, "apply", "-auto-approve", "-no-color"}, run.work, run.env), 0);
   EXPECT_EQ(Read(run.work / "checkout/clusters/dev/kustomization.yaml"), "resources: []\n");
-  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "plan", "-detailed-exitcode", "-no-color"}, run.work, run.env), 0);
+  ASSERT_EXIT_CODE(
+      RunCmd({WILDSIDE_TOFU, "plan", "-detailed-exitcode", "-no-color"}, run.work, run.env), 0);
 }
 
 TEST_F(ReleaseTest, RegistryRefusesATamperedZip) {
@@ -366,14 +386,16 @@ TEST_F(ReleaseTest, RegistryRefusesASignatureByAnotherKey) {
   fs::create_directories(other);
   fs::permissions(other, fs::perms::owner_all);
   std::map<std::string, std::string> gpg_env = {{"GNUPGHOME", other.string()}};
-  ASSERT_EXIT_CODE(RunCmd({"gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key",
-                   "not the maintainers <other@localhost>", "rsa2048", "sign", "1d"},
-                  ".", gpg_env),
-              0);
-  ASSERT_EXIT_CODE(RunCmd({"gpg", "--batch", "--yes", "--detach-sign", "--output", (dist / (kPrefix + "_SHA256SUMS.sig")).string(),
-                   (dist / (kPrefix + "_SHA256SUMS")).string()},
-                  ".", gpg_env),
-              0);
+  ASSERT_EXIT_CODE(RunCmd({"gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+                           "--quick-generate-key", "not the maintainers <other@localhost>",
+                           "rsa2048", "sign", "1d"},
+                          ".", gpg_env),
+                   0);
+  ASSERT_EXIT_CODE(RunCmd({"gpg", "--batch", "--yes", "--detach-sign", "--output",
+                           (dist / (kPrefix + "_SHA256SUMS.sig")).string(),
+                           (dist / (kPrefix + "_SHA256SUMS")).string()},
+                          ".", gpg_env),
+                   0);
   Registry registry(dist, tmp.path() / "registry");
   ASSERT_FALSE(registry.address().empty()) << registry.log();
   RegistryRun run = InitFromRegistry(dist, tmp.path(), registry);

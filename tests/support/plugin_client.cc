@@ -35,11 +35,13 @@ Handshake ParseHandshake(const std::string& line) {
   return hs;
 }
 
-std::shared_ptr<grpc::Channel> ConnectToPlugin(const Handshake& hs, const std::string& client_key_pem,
+std::shared_ptr<grpc::Channel> ConnectToPlugin(const Handshake& hs,
+                                               const std::string& client_key_pem,
                                                const std::string& client_cert_pem,
                                                const std::string& socket_prefix) {
   const std::string target = "unix:" + socket_prefix + (hs.fields.size() > 3 ? hs.fields[3] : "");
-  if (hs.server_cert_pem.empty()) return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  if (hs.server_cert_pem.empty())
+    return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   grpc::SslCredentialsOptions opts;
   opts.pem_root_certs = hs.server_cert_pem;
   opts.pem_private_key = client_key_pem;

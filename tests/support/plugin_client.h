@@ -25,7 +25,8 @@ Handshake ParseHandshake(const std::string& line);
 // socket path (for a plugin running in a chroot). With a server certificate
 // in the handshake the channel is TLS, presenting the client certificate
 // when `client_cert_pem` is not empty.
-std::shared_ptr<grpc::Channel> ConnectToPlugin(const Handshake& hs, const std::string& client_key_pem,
+std::shared_ptr<grpc::Channel> ConnectToPlugin(const Handshake& hs,
+                                               const std::string& client_key_pem,
                                                const std::string& client_cert_pem,
                                                const std::string& socket_prefix = "");
 

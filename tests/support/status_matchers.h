@@ -30,12 +30,11 @@ MATCHER_P(StatusIs, code, "has status code " + ::testing::PrintToString(code)) {
 }
 
 MATCHER_P2(StatusIs, code, substring,
-           "has status code " + ::testing::PrintToString(code) +
-               " and a message containing " + ::testing::PrintToString(substring)) {
+           "has status code " + ::testing::PrintToString(code) + " and a message containing " +
+               ::testing::PrintToString(substring)) {
   const absl::Status& s = ::wildside::testing::GetStatus(arg);
   *result_listener << "status: " << s;
-  return s.code() == code &&
-         std::string(s.message()).find(substring) != std::string::npos;
+  return s.code() == code && std::string(s.message()).find(substring) != std::string::npos;
 }
 
 }  // namespace wildside::testing

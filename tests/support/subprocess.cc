@@ -26,8 +26,8 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
   return out;
 }
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& cwd,
-            int* out_fd, int* err_fd) {
+pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+            const std::string& cwd, int* out_fd, int* err_fd) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return -1;
   if (pipe2(err_pipe, O_CLOEXEC) != 0) return -1;
@@ -90,7 +90,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector
   auto deadline = Clock::now() + timeout;
   bool out_open = true, err_open = true;
   while (out_open || err_open) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       result.timed_out = true;
       kill(pid, SIGKILL);
@@ -110,8 +111,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector
   return result;
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                           const std::string& cwd) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& env, const std::string& cwd) {
   pid_ = Spawn(argv, env, cwd, &out_fd_, &err_fd_);
   if (pid_ > 0) {
     fcntl(err_fd_, F_SETFL, fcntl(err_fd_, F_GETFL) | O_NONBLOCK);
@@ -151,7 +152,8 @@ std::optional<std::string> ChildProcess::ReadStdoutLine(std::chrono::millisecond
       out_buf_.erase(0, nl + 1);
       return line;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return std::nullopt;
     pollfd fd = {out_fd_, POLLIN, 0};
     if (poll(&fd, 1, static_cast<int>(left)) <= 0) continue;
@@ -163,7 +165,8 @@ std::optional<std::string> ChildProcess::ReadStdoutLine(std::chrono::millisecond
 std::string ChildProcess::DrainStdout(std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
   while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) break;
     pollfd fd = {out_fd_, POLLIN, 0};
     if (poll(&fd, 1, static_cast<int>(left)) <= 0) break;

@@ -13,9 +13,9 @@
 #include "gtest/gtest.h"
 #include "status_matchers.h"
 #include "tree/checkout.h"
-#include "tree/testing/fault_env.h"
 #include "tree/render.h"
 #include "tree/scan.h"
+#include "tree/testing/fault_env.h"
 #include "tree_test_util.h"
 
 namespace wildside::tree {
@@ -65,8 +65,7 @@ TEST_F(ApplyTest, CreatesNestedRootAndWritesByteExactWithExplicitModes) {
   EXPECT_EQ(ModeOf(root + "/clusters"), 0755u);
   EXPECT_EQ(ModeOf(root), 0755u);
   EXPECT_THAT(r->changed_paths,
-              ElementsAre("clusters/dev/kustomization.yaml",
-                          "clusters/dev/platform/traefik/x.yaml",
+              ElementsAre("clusters/dev/kustomization.yaml", "clusters/dev/platform/traefik/x.yaml",
                           "modules/app/empty.yaml", "platform/traefik/helm.yaml"));
 }
 
@@ -266,9 +265,9 @@ TEST_F(ApplyTest, HandMadeChangeSetCannotClimbOut) {
   std::map<std::string, std::string> owned = {{"../sentinel/secret.yaml", "pwned\n"},
                                               {"modules/ok.yaml", "ok\n"}};
   DesiredTree desired = ViewDesiredTree(owned);
-  for (const std::string& path : {std::string("../sentinel/secret.yaml"),
-                                  std::string("modules/./../../sentinel/x"),
-                                  std::string("modules//x"), std::string("")}) {
+  for (const std::string& path :
+       {std::string("../sentinel/secret.yaml"), std::string("modules/./../../sentinel/x"),
+        std::string("modules//x"), std::string("")}) {
     ChangeSet cs;
     cs.changes.push_back({ChangeKind::kCreate, "modules/ok.yaml"});
     cs.changes.push_back({ChangeKind::kPrune, path});
@@ -310,8 +309,8 @@ TEST_F(ApplyTest, SecondApplierFailsClearlyWhileLockIsHeld) {
   lock.reset();  // releases it
   EXPECT_THAT(RenderGitopsTree(co(), owned, "dev", options), IsOk());
   // The lock leaves nothing in the tree.
-  EXPECT_THAT(ReadTree(co()), ElementsAre(std::pair{std::string("modules/a.yaml"),
-                                                    std::string("a\n")}));
+  EXPECT_THAT(ReadTree(co()),
+              ElementsAre(std::pair{std::string("modules/a.yaml"), std::string("a\n")}));
 }
 
 // A WriteSession holds the lock from its scan to its last
@@ -322,7 +321,9 @@ TEST_F(ApplyTest, SecondApplierCannotWriteBetweenScanAndApply) {
   std::map<std::string, std::string> mine = {{"modules/a.yaml", "mine\n"}};
   std::map<std::string, std::string> theirs = {{"modules/a.yaml", "theirs\n"},
                                                {"modules/b.yaml", "theirs\n"}};
-  ASSERT_THAT(RenderGitopsTree(co(), std::map<std::string, std::string>{{"modules/a.yaml", "old\n"}}, "dev"), IsOk());
+  ASSERT_THAT(RenderGitopsTree(
+                  co(), std::map<std::string, std::string>{{"modules/a.yaml", "old\n"}}, "dev"),
+              IsOk());
   FaultEnv env;
   TreeOptions options;
   options.env = &env;

@@ -34,18 +34,20 @@ std::string Write(const TempDir& tmp, const std::map<std::string, std::string>& 
 TEST(CliChecksTest, ValidateListsEveryFindingAndExitsOne) {
   TempDir tmp;
   std::string out;
-  int rc = RunCommand(Cli() + " validate --cluster dev --manifests " +
-                          Quote(Write(tmp, Broken())) + " 2>&1",
-                      &out);
+  int rc = RunCommand(
+      Cli() + " validate --cluster dev --manifests " + Quote(Write(tmp, Broken())) + " 2>&1", &out);
   EXPECT_EQ(rc, 1) << out;
-  EXPECT_THAT(out, HasSubstr("error: clusters/dev/values.yaml:1:1: document 1 is not a Kubernetes object"));
+  EXPECT_THAT(
+      out, HasSubstr("error: clusters/dev/values.yaml:1:1: document 1 is not a Kubernetes object"));
   EXPECT_THAT(out, HasSubstr("error: platform/traefik/dup.yaml:3:1: duplicate key \"a\""));
-  EXPECT_THAT(out, HasSubstr("error: platform/traefik/kustomization.yaml:3:3: resources[1] \"gone.yaml\": not found"));
+  EXPECT_THAT(
+      out,
+      HasSubstr(
+          "error: platform/traefik/kustomization.yaml:3:3: resources[1] \"gone.yaml\": not found"));
   EXPECT_THAT(out, HasSubstr("Invalid: 3 finding(s) in 4 file(s)"));
 
-  rc = RunCommand(Cli() + " validate --json --cluster dev --manifests " +
-                      Quote(Write(tmp, Broken())),
-                  &out);
+  rc = RunCommand(
+      Cli() + " validate --json --cluster dev --manifests " + Quote(Write(tmp, Broken())), &out);
   EXPECT_EQ(rc, 1) << out;
   nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << out;
@@ -74,7 +76,8 @@ TEST(CliChecksTest, ValidateReadsExistenceOutsideOwnedRootsFromDir) {
   WriteFile(co + "/clusters/dev/flux-system/kustomization.yaml", "resources: []\n");
   WriteFile(co + "/modules/stray.yaml", kGoodCm);  // pruned by an apply: does not count
   std::map<std::string, std::string> m = {
-      {"clusters/dev/kustomization.yaml", "resources:\n- flux-system\n- ../../modules/stray.yaml\n"}};
+      {"clusters/dev/kustomization.yaml",
+       "resources:\n- flux-system\n- ../../modules/stray.yaml\n"}};
   std::string out;
   EXPECT_EQ(RunCommand(Cli() + " validate --dir " + Quote(co) + " --cluster dev --manifests " +
                            Quote(Write(tmp, m)) + " 2>&1",
@@ -97,17 +100,17 @@ TEST(CliChecksTest, PlanAndApplyRefuseFindingsByDefaultAndWriteNothing) {
   std::string co = tmp / "checkout";
   std::string m = Quote(Write(tmp, Broken()));
   std::string out;
-  EXPECT_EQ(RunCommand(Cli() + " plan --dir " + Quote(co) + " --cluster dev --manifests " + m +
-                           " 2>&1",
-                       &out),
-            1)
+  EXPECT_EQ(
+      RunCommand(Cli() + " plan --dir " + Quote(co) + " --cluster dev --manifests " + m + " 2>&1",
+                 &out),
+      1)
       << out;
   EXPECT_THAT(out, HasSubstr("error: platform/traefik/dup.yaml:3:1"));
   EXPECT_THAT(out, HasSubstr("nothing was planned"));
-  EXPECT_EQ(RunCommand(Cli() + " apply --dir " + Quote(co) + " --cluster dev --manifests " + m +
-                           " 2>&1",
-                       &out),
-            1)
+  EXPECT_EQ(
+      RunCommand(Cli() + " apply --dir " + Quote(co) + " --cluster dev --manifests " + m + " 2>&1",
+                 &out),
+      1)
       << out;
   EXPECT_THAT(out, HasSubstr("nothing was written"));
   EXPECT_FALSE(Exists(co));
@@ -150,15 +153,18 @@ TEST(CliChecksTest, ChecksExcludeAndBadModes) {
   std::string out;
   EXPECT_EQ(RunCommand(Cli() + " validate --cluster dev --manifests " + path + " 2>&1", &out), 1)
       << out;
-  EXPECT_EQ(RunCommand(Cli() + " validate --cluster dev --checks-exclude 'platform/*/chart/templates/**'"
-                           " --manifests " + path + " 2>&1",
-                       &out),
-            0)
+  EXPECT_EQ(
+      RunCommand(Cli() +
+                     " validate --cluster dev --checks-exclude 'platform/*/chart/templates/**'"
+                     " --manifests " +
+                     path + " 2>&1",
+                 &out),
+      0)
       << out;
-  EXPECT_EQ(RunCommand(Cli() + " plan --checks maybe --dir x --cluster dev --manifests " + path +
-                           " 2>&1",
-                       &out),
-            1)
+  EXPECT_EQ(
+      RunCommand(Cli() + " plan --checks maybe --dir x --cluster dev --manifests " + path + " 2>&1",
+                 &out),
+      1)
       << out;
   EXPECT_THAT(out, HasSubstr("--checks takes error, warn or off"));
 }

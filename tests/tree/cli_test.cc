@@ -22,9 +22,7 @@ std::string Cli() { return WILDSIDE_TREE_CLI; }
 
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
-void WriteJson(const std::string& path, const nlohmann::json& j) {
-  WriteFile(path, j.dump());
-}
+void WriteJson(const std::string& path, const nlohmann::json& j) { WriteFile(path, j.dump()); }
 
 TEST(CliTest, AppliesFixtureThenPlanExitsZeroThenDetectsDrift) {
   TempDir tmp;
@@ -32,8 +30,8 @@ TEST(CliTest, AppliesFixtureThenPlanExitsZeroThenDetectsDrift) {
   // The shape `tofu output -json rendered_manifests` prints.
   WriteJson(tmp / "out.json", {{"sensitive", false}, {"type", "map"}, {"value", f}});
   std::string co = tmp / "checkout";
-  std::string base = Cli() + " %s --dir " + Quote(co) + " --cluster dev --manifests " +
-                     Quote(tmp / "out.json");
+  std::string base =
+      Cli() + " %s --dir " + Quote(co) + " --cluster dev --manifests " + Quote(tmp / "out.json");
   auto cmd = [&](const std::string& verb, const std::string& extra = "") {
     std::string c = base;
     c.replace(c.find("%s"), 2, verb);
@@ -76,8 +74,8 @@ TEST(CliTest, BareMapFromStdin) {
   TempDir tmp;
   WriteJson(tmp / "m.json", {{"modules/a.yaml", "a\n"}});
   std::string out;
-  EXPECT_EQ(RunCommand(Cli() + " apply --dir " + Quote(tmp / "co") +
-                           " --cluster dev < " + Quote(tmp / "m.json"),
+  EXPECT_EQ(RunCommand(Cli() + " apply --dir " + Quote(tmp / "co") + " --cluster dev < " +
+                           Quote(tmp / "m.json"),
                        &out),
             0)
       << out;
@@ -95,9 +93,8 @@ TEST(CliTest, ErrorsExitOneAndWriteNothing) {
   std::string err;
   EXPECT_EQ(RunCommand(base + Quote(tmp / "hostile.json") + " 2>&1", &err), 1);
   EXPECT_THAT(err, HasSubstr("desired[\"../escape.yaml\"]: '..' segment"));
-  EXPECT_EQ(RunCommand(Cli() + " plan --dir " + Quote(tmp / "co") +
-                       " --cluster dev --manifests " + Quote(tmp / "hostile.json") +
-                       " 2>/dev/null"),
+  EXPECT_EQ(RunCommand(Cli() + " plan --dir " + Quote(tmp / "co") + " --cluster dev --manifests " +
+                       Quote(tmp / "hostile.json") + " 2>/dev/null"),
             1);
   EXPECT_EQ(RunCommand(base + Quote(tmp / "missing.json") + " 2>/dev/null"), 1);
   EXPECT_EQ(RunCommand(Cli() + " frobnicate 2>/dev/null"), 1);
@@ -114,8 +111,8 @@ TEST(CliTest, ApplyThatGivesUpOnTheLockPrintsNothingOnStdout) {
   int held = ::open(co.c_str(), O_RDONLY | O_DIRECTORY);
   ASSERT_GE(held, 0);
   ASSERT_EQ(::flock(held, LOCK_EX), 0);
-  std::string cmd = Cli() + " apply --dir " + Quote(co) + " --cluster dev --lock-timeout-ms 0 --manifests " +
-                    Quote(tmp / "m.json");
+  std::string cmd = Cli() + " apply --dir " + Quote(co) +
+                    " --cluster dev --lock-timeout-ms 0 --manifests " + Quote(tmp / "m.json");
   std::string out;
   EXPECT_EQ(RunCommand(cmd + " 2>/dev/null", &out), 1);
   EXPECT_EQ(out, "") << "a failed apply must not print a report that reads as success";
@@ -134,8 +131,8 @@ TEST(CliTest, SymlinkErrorNamesTheCliFlag) {
   ASSERT_EQ(::mkdir((co + "/platform").c_str(), 0755), 0);
   ASSERT_EQ(::symlink("/tmp", (co + "/platform/traefik").c_str()), 0);
   std::string err;
-  EXPECT_EQ(RunCommand(Cli() + " plan --dir " + Quote(co) + " --cluster dev --manifests " + Quote(tmp / "m.json") +
-                           " 2>&1",
+  EXPECT_EQ(RunCommand(Cli() + " plan --dir " + Quote(co) + " --cluster dev --manifests " +
+                           Quote(tmp / "m.json") + " 2>&1",
                        &err),
             1);
   EXPECT_THAT(err, HasSubstr("platform/traefik: symbolic link inside an owned root"));

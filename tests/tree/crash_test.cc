@@ -58,9 +58,9 @@ std::string Body(const std::string& path, char fill, size_t size) {
 
 // The old tree: what the previous apply wrote, plus hand-made drift.
 struct Scenario {
-  Manifests old_tree;    // managed files before
-  Manifests new_tree;    // desired after
-  Manifests strays;      // files on disk that neither tree has
+  Manifests old_tree;                       // managed files before
+  Manifests new_tree;                       // desired after
+  Manifests strays;                         // files on disk that neither tree has
   std::map<std::string, mode_t> old_modes;  // hand-made chmods
 };
 
@@ -70,13 +70,13 @@ Scenario ChangeEverything() {
     s.old_tree[p] = Body(p, 'a', 3000 + p.size());
     s.new_tree[p] = edit ? Body(p, 'b', 5000 + p.size()) : s.old_tree[p];
   };
-  both("platform/traefik/release.yaml", true);          // update
-  both("platform/traefik/values.yaml", false);          // unchanged
-  both("platform/vault/policy.yaml", false);            // chmod only
+  both("platform/traefik/release.yaml", true);  // update
+  both("platform/traefik/values.yaml", false);  // unchanged
+  both("platform/vault/policy.yaml", false);    // chmod only
   s.old_modes["platform/vault/policy.yaml"] = 0600;
-  both("clusters/dev/kustomization.yaml", true);        // update
-  both("modules/shared/common.yaml", false);            // unchanged
-  both("platform/databases/cluster.yaml", true);        // update + chmod
+  both("clusters/dev/kustomization.yaml", true);  // update
+  both("modules/shared/common.yaml", false);      // unchanged
+  both("platform/databases/cluster.yaml", true);  // update + chmod
   s.old_modes["platform/databases/cluster.yaml"] = 0640;
   // Dropped from the configuration: pruned, its directory removed.
   s.old_tree["platform/redis/old/valkey.yaml"] = Body("old", 'a', 4000);
@@ -96,16 +96,15 @@ void LayDown(const std::string& root, const Scenario& s) {
   std::filesystem::remove_all(root, ec);
   for (const auto& [path, content] : s.old_tree) {
     auto mode = s.old_modes.find(path);
-    WriteFile(root + "/" + path, content,
-              mode == s.old_modes.end() ? 0644 : mode->second);
+    WriteFile(root + "/" + path, content, mode == s.old_modes.end() ? 0644 : mode->second);
   }
   for (const auto& [path, content] : s.strays) WriteFile(root + "/" + path, content);
 }
 
 // Every managed path holds its old or its new content, whole; `what` names
 // the crash point in failure messages.
-void ExpectOldOrNew(const std::string& root, const Manifests& old_tree,
-                    const Manifests& new_tree, const std::string& what) {
+void ExpectOldOrNew(const std::string& root, const Manifests& old_tree, const Manifests& new_tree,
+                    const std::string& what) {
   std::set<std::string> paths;
   for (const auto& [p, c] : old_tree) paths.insert(p);
   for (const auto& [p, c] : new_tree) paths.insert(p);
@@ -116,19 +115,16 @@ void ExpectOldOrNew(const std::string& root, const Manifests& old_tree,
     if (!got.has_value()) {
       // Absent is the old state of a new file or the new state of a
       // dropped one; a file in both trees must never vanish.
-      EXPECT_TRUE(o == old_tree.end() || n == new_tree.end())
-          << p << " vanished, " << what;
+      EXPECT_TRUE(o == old_tree.end() || n == new_tree.end()) << p << " vanished, " << what;
       continue;
     }
     bool is_old = o != old_tree.end() && *got == o->second;
     bool is_new = n != new_tree.end() && *got == n->second;
-    EXPECT_TRUE(is_old || is_new)
-        << p << " is torn (" << got->size() << " bytes), " << what;
+    EXPECT_TRUE(is_old || is_new) << p << " is torn (" << got->size() << " bytes), " << what;
   }
 }
 
-void ExpectExactly(const std::string& root, const Manifests& tree,
-                   const std::string& what) {
+void ExpectExactly(const std::string& root, const Manifests& tree, const std::string& what) {
   for (const auto& [p, content] : tree) {
     EXPECT_EQ(ReadFile(root + "/" + p), content) << p << ", " << what;
     EXPECT_EQ(ModeOf(root + "/" + p), 0644u) << p << ", " << what;
@@ -138,8 +134,7 @@ void ExpectExactly(const std::string& root, const Manifests& tree,
 void ExpectNoTempFiles(const std::string& root, const std::string& what) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     std::string name = entry.path().filename().string();
-    EXPECT_NE(name.rfind(".wildside-tmp-", 0), 0u)
-        << entry.path() << " left behind, " << what;
+    EXPECT_NE(name.rfind(".wildside-tmp-", 0), 0u) << entry.path() << " left behind, " << what;
   }
 }
 
@@ -155,8 +150,7 @@ bool Destroy(const std::string& root, const std::vector<std::string>& paths,
 // Runs `op` in a forked child with the env armed at `n`; returns the raw
 // wait status. `after` runs in the child when `op` returned (e.g. to drop
 // unsynced effects of a completed apply).
-int RunInChild(CrashEnv& env, int n, bool drop,
-               const std::function<bool()>& op,
+int RunInChild(CrashEnv& env, int n, bool drop, const std::function<bool()>& op,
                const std::function<void()>& after = {}) {
   pid_t pid = fork();
   if (pid == 0) {
@@ -208,12 +202,13 @@ TEST_P(CrashPointTest, ApplyIsOldOrNewAtEveryMutatingCall) {
   ExpectExactly(root, s.new_tree, "uninterrupted");
 
   for (int n = 1; n <= calls + 1; ++n) {
-    const std::string what = std::string(mode.name) + ", crash at call " +
-                             std::to_string(n) + " of " + std::to_string(calls);
+    const std::string what = std::string(mode.name) + ", crash at call " + std::to_string(n) +
+                             " of " + std::to_string(calls);
     LayDown(root, s);
     const bool after_return = n == calls + 1;
-    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, apply,
-                            [&] { if (mode.drop_unsynced) env.DropUnsynced(); });
+    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, apply, [&] {
+      if (mode.drop_unsynced) env.DropUnsynced();
+    });
     if (after_return) {
       ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << what;
       // A power cut right after a successful apply loses nothing.
@@ -230,13 +225,14 @@ TEST_P(CrashPointTest, ApplyIsOldOrNewAtEveryMutatingCall) {
     ExpectNoTempFiles(root, what);
     EXPECT_FALSE(testing::Exists(root + "/platform/redis/old")) << what;
     EXPECT_FALSE(testing::Exists(root + "/platform/sources/stray.yaml")) << what;
-    absl::StatusOr<ChangeSet> plan = PlanGitopsTree(root, ViewDesiredTree(s.new_tree), "dev", plain);
+    absl::StatusOr<ChangeSet> plan =
+        PlanGitopsTree(root, ViewDesiredTree(s.new_tree), "dev", plain);
     ASSERT_TRUE(plan.ok()) << plan.status();
     EXPECT_FALSE(plan->HasChanges()) << what;
     if (::testing::Test::HasFailure()) break;  // one broken point is enough
   }
-  std::cout << "[crash points] apply, " << mode.name << ": " << calls
-            << " mutating calls, " << calls << " crash points + 1 after return\n";
+  std::cout << "[crash points] apply, " << mode.name << ": " << calls << " mutating calls, "
+            << calls << " crash points + 1 after return\n";
   RecordProperty("crash_points", calls);
 }
 
@@ -268,13 +264,13 @@ TEST_P(CrashPointTest, DestroyIsOldOrGoneAtEveryMutatingCall) {
 
   const Manifests gone;
   for (int n = 1; n <= calls + 1; ++n) {
-    const std::string what = std::string("destroy, ") + mode.name +
-                             ", crash at call " + std::to_string(n) + " of " +
-                             std::to_string(calls);
+    const std::string what = std::string("destroy, ") + mode.name + ", crash at call " +
+                             std::to_string(n) + " of " + std::to_string(calls);
     LayDown(root, converged);
     const bool after_return = n == calls + 1;
-    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, destroy,
-                            [&] { if (mode.drop_unsynced) env.DropUnsynced(); });
+    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, destroy, [&] {
+      if (mode.drop_unsynced) env.DropUnsynced();
+    });
     if (after_return) {
       ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << what;
       for (const std::string& p : paths) {
@@ -324,7 +320,8 @@ Manifests ProdFiles() {
   return m;
 }
 
-void ExpectEveryFileClaimed(const std::string& root, const Manifests& exempt, const std::string& what) {
+void ExpectEveryFileClaimed(const std::string& root, const Manifests& exempt,
+                            const std::string& what) {
   std::set<std::string> claimed;
   for (const char* cluster : {"dev", "prod"}) {
     std::optional<std::string> text = ReadFile(root + "/" + InventoryPath(cluster));
@@ -358,8 +355,9 @@ TEST_P(CrashPointTest, ApplyNeverLeavesAFileUnclaimed) {
                              std::to_string(n) + " of " + std::to_string(calls);
     LayDownTwoClusters(root, s, prod);
     const bool after_return = n == calls + 1;
-    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, apply,
-                            [&] { if (mode.drop_unsynced) env.DropUnsynced(); });
+    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, apply, [&] {
+      if (mode.drop_unsynced) env.DropUnsynced();
+    });
     if (!after_return) {
       ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
     }
@@ -399,11 +397,13 @@ TEST_P(CrashPointTest, DestroyNeverLeavesAFileUnclaimed) {
   const Manifests gone;
   for (int n = 1; n <= calls + 1; ++n) {
     const std::string what = std::string("two clusters, destroy, ") + mode.name +
-                             ", crash at call " + std::to_string(n) + " of " + std::to_string(calls);
+                             ", crash at call " + std::to_string(n) + " of " +
+                             std::to_string(calls);
     LayDownTwoClusters(root, converged, prod);
     const bool after_return = n == calls + 1;
-    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, destroy,
-                            [&] { if (mode.drop_unsynced) env.DropUnsynced(); });
+    int status = RunInChild(env, after_return ? 0 : n, mode.drop_unsynced, destroy, [&] {
+      if (mode.drop_unsynced) env.DropUnsynced();
+    });
     if (!after_return) {
       ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
     }

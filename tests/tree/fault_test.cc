@@ -98,8 +98,8 @@ TEST_P(FaultTest, EveryFailurePointLeavesOldOrNewAndConverges) {
   }
   ASSERT_GT(total, 0) << FaultOpName(op);
   for (int n = 1; n <= total; ++n) {
-    std::string context = std::string(FaultOpName(op)) + " #" + std::to_string(n) +
-                          " of " + std::to_string(total);
+    std::string context =
+        std::string(FaultOpName(op)) + " #" + std::to_string(n) + " of " + std::to_string(total);
     TempDir tmp;
     std::string root = tmp / "co";
     MakeOldState(root);
@@ -120,8 +120,8 @@ TEST_P(FaultTest, EveryFailurePointLeavesOldOrNewAndConverges) {
       EXPECT_EQ(ReadFile(root + "/" + p), new_tree[p]) << context << ": " << p;
     }
     for (const auto& [path, content] : new_tree) {
-      bool reported = std::count(r.report.changed_paths.begin(),
-                                 r.report.changed_paths.end(), path) > 0;
+      bool reported =
+          std::count(r.report.changed_paths.begin(), r.report.changed_paths.end(), path) > 0;
       bool was_new_already = old_tree.count(path) && old_tree[path] == content;
       if (!reported && !was_new_already) {
         EXPECT_NE(ReadFile(root + "/" + path), std::optional<std::string>(content))
@@ -132,17 +132,16 @@ TEST_P(FaultTest, EveryFailurePointLeavesOldOrNewAndConverges) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllOps, FaultTest,
-    ::testing::Combine(::testing::Values(FaultOp::kWrite, FaultOp::kRename,
-                                         FaultOp::kSync, FaultOp::kOpen,
-                                         FaultOp::kUnlink, FaultOp::kMkdir,
-                                         FaultOp::kChmod),
-                       ::testing::Bool()),
-    [](const ::testing::TestParamInfo<std::tuple<FaultOp, bool>>& info) {
-      return std::string(FaultOpName(std::get<0>(info.param))) +
-             (std::get<1>(info.param) ? "_Bulk" : "_PerFile");
-    });
+INSTANTIATE_TEST_SUITE_P(AllOps, FaultTest,
+                         ::testing::Combine(::testing::Values(FaultOp::kWrite, FaultOp::kRename,
+                                                              FaultOp::kSync, FaultOp::kOpen,
+                                                              FaultOp::kUnlink, FaultOp::kMkdir,
+                                                              FaultOp::kChmod),
+                                            ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<FaultOp, bool>>& info) {
+                           return std::string(FaultOpName(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) ? "_Bulk" : "_PerFile");
+                         });
 
 }  // namespace
 }  // namespace wildside::tree

@@ -53,13 +53,16 @@ const Files kProd = {
 };
 
 TEST(InventoryFormatTest, SortedUniquePathsAfterAFixedHeader) {
-  std::string text = FormatInventory("dev", std::vector<std::string>{"platform/b.yaml", "clusters/dev/a", "platform/b.yaml"});
-  EXPECT_EQ(text, FormatInventory("dev", std::vector<std::string>{"clusters/dev/a", "platform/b.yaml"}));
+  std::string text = FormatInventory(
+      "dev", std::vector<std::string>{"platform/b.yaml", "clusters/dev/a", "platform/b.yaml"});
+  EXPECT_EQ(text,
+            FormatInventory("dev", std::vector<std::string>{"clusters/dev/a", "platform/b.yaml"}));
   EXPECT_THAT(text, HasSubstr("\nclusters/dev/a\nplatform/b.yaml\n"));
   EXPECT_EQ(text.rfind("# ", 0), 0u);
   EXPECT_THAT(ParseInventory(text), ElementsAre("clusters/dev/a", "platform/b.yaml"));
   // Nothing in it but the cluster and the paths: no time, no hash.
-  EXPECT_EQ(text, FormatInventory("dev", std::vector<std::string>{"platform/b.yaml", "clusters/dev/a"}));
+  EXPECT_EQ(text,
+            FormatInventory("dev", std::vector<std::string>{"platform/b.yaml", "clusters/dev/a"}));
 }
 
 TEST(InventoryFormatTest, NameIsInvisibleToFluxAndArgo) {
@@ -128,9 +131,9 @@ TEST(InventoryApplyTest, TwoClustersNeverPruneEachOther) {
     EXPECT_FALSE(plan->HasChanges()) << cluster;
   }
   absl::StatusOr<ChangeSet> prod = PlanGitopsTree(co, ViewDesiredTree(kProd), "prod");
-  EXPECT_EQ(prod->foreign, (std::vector<std::string>{"modules/shared/common.yaml",
-                                                      "platform/redis/valkey.yaml",
-                                                      "platform/traefik/release.yaml"}));
+  EXPECT_EQ(prod->foreign,
+            (std::vector<std::string>{"modules/shared/common.yaml", "platform/redis/valkey.yaml",
+                                      "platform/traefik/release.yaml"}));
   absl::StatusOr<TreeScan> scan = ScanCheckout(co, "prod", {});
   ASSERT_THAT(scan.status(), IsOk());
   EXPECT_EQ(scan->foreign.size(), kDev.size());
@@ -261,7 +264,8 @@ TEST(InventoryApplyTest, APathTwoInventoriesClaimIsReleasedByDroppingItFromOne) 
   Files prod = kProd;
   prod[both] = kDev.at(both);
   WriteFile(co + "/" + InventoryPath("prod"), FormatInventory("prod", Keys(prod)));
-  for (auto [cluster, files] : {std::pair<const char*, const Files*>{"dev", &kDev}, {"prod", &prod}}) {
+  for (auto [cluster, files] :
+       {std::pair<const char*, const Files*>{"dev", &kDev}, {"prod", &prod}}) {
     absl::StatusOr<ChangeSet> plan = PlanGitopsTree(co, ViewDesiredTree(*files), cluster);
     ASSERT_THAT(plan.status(), IsOk());
     ASSERT_EQ(plan->conflicts.size(), 1u) << cluster;
@@ -304,7 +308,8 @@ TEST(InventoryRemoveTest, DestroyNeverDeletesAFileAnotherClusterClaims) {
   ASSERT_THAT(RenderGitopsTree(co, kDev, "dev"), IsOk());
   // A race through git: prod's inventory claims one of dev's files too.
   const std::string both = "modules/shared/common.yaml";
-  WriteFile(co + "/" + InventoryPath("prod"), FormatInventory("prod", std::vector<std::string>{both}));
+  WriteFile(co + "/" + InventoryPath("prod"),
+            FormatInventory("prod", std::vector<std::string>{both}));
   ApplyResult r = RemoveInSession(co, "dev", Keys(kDev), {});
   ASSERT_THAT(r.status, IsOk());
   EXPECT_EQ(r.report.pruned, kDev.size() - 1);

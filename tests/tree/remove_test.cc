@@ -34,12 +34,11 @@ TEST(RemoveTest, RemovesListedFilesAndEmptiedOwnedDirs) {
   ApplyResult r = RemoveInSession(co, "dev", Keys(f), {});
   ASSERT_THAT(r.status, IsOk());
   EXPECT_EQ(r.report.pruned, f.size());
-  EXPECT_EQ(ReadTree(co),
-            (std::map<std::string, std::string>{
-                {"README.md", "readme\n"},
-                {"clusters/dev/flux-system/gotk.yaml", "flux\n"},
-                {"clusters/prod/x.yaml", "prod\n"},
-                {"platform/vault/unlisted.yaml", "not in state\n"}}));
+  EXPECT_EQ(ReadTree(co), (std::map<std::string, std::string>{
+                              {"README.md", "readme\n"},
+                              {"clusters/dev/flux-system/gotk.yaml", "flux\n"},
+                              {"clusters/prod/x.yaml", "prod\n"},
+                              {"platform/vault/unlisted.yaml", "not in state\n"}}));
   EXPECT_FALSE(Exists(co + "/modules"));
   EXPECT_FALSE(Exists(co + "/platform/traefik"));
   EXPECT_TRUE(Exists(co + "/clusters"));
@@ -56,8 +55,7 @@ TEST(RemoveTest, RefusesPathsOutsideOwnedRootsBeforeDeletingAnything) {
   TempDir tmp;
   WriteFile(tmp / "co/modules/a.yaml", "a");
   WriteFile(tmp / "co/README.md", "r");
-  ApplyResult r = RemoveInSession(tmp / "co", "dev",
-                                     {"modules/a.yaml", "README.md", "../x"}, {});
+  ApplyResult r = RemoveInSession(tmp / "co", "dev", {"modules/a.yaml", "README.md", "../x"}, {});
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kInvalidArgument, "path[\"README.md\"]"));
   EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kInvalidArgument, "path[\"../x\"]"));
   EXPECT_TRUE(Exists(tmp / "co/modules/a.yaml"));
@@ -83,8 +81,8 @@ TEST(RemoveTest, NeverFollowsSymlinks) {
   MakeDirs(tmp / "co/modules");
   MakeSymlink(tmp / "outside", tmp / "co/platform/traefik");
   MakeSymlink(tmp / "outside/b.yaml", tmp / "co/modules/b.yaml");
-  ApplyResult r = RemoveInSession(tmp / "co", "dev",
-                                     {"platform/traefik/a.yaml", "modules/b.yaml"}, {});
+  ApplyResult r =
+      RemoveInSession(tmp / "co", "dev", {"platform/traefik/a.yaml", "modules/b.yaml"}, {});
   ASSERT_THAT(r.status, IsOk());
   EXPECT_EQ(r.report.pruned, 0u);
   EXPECT_EQ(ReadFile(tmp / "outside/a.yaml"), "outside\n");

@@ -19,8 +19,7 @@ using wildside::testing::IsOk;
 using wildside::testing::StatusIs;
 using namespace wildside::tree::testing;
 
-constexpr char kAbcSha256[] =
-    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+constexpr char kAbcSha256[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
 std::vector<std::pair<std::string, ChangeKind>> Kinds(const ChangeSet& cs) {
   std::vector<std::pair<std::string, ChangeKind>> out;
@@ -57,9 +56,9 @@ TEST(ScanTest, OnlyOwnedRootsWithHashSizeAndMode) {
   ASSERT_THAT(scan, IsOk());
   std::vector<std::string> paths;
   for (const ScanEntry& e : scan->entries) paths.push_back(e.path);
-  EXPECT_THAT(paths, ElementsAre("clusters", "clusters/dev", "clusters/dev/a.yaml",
-                                 "modules", "modules/m.yaml", "platform",
-                                 "platform/traefik", "platform/traefik/b.yaml"));
+  EXPECT_THAT(paths, ElementsAre("clusters", "clusters/dev", "clusters/dev/a.yaml", "modules",
+                                 "modules/m.yaml", "platform", "platform/traefik",
+                                 "platform/traefik/b.yaml"));
   EXPECT_FALSE(scan->Find("clusters")->owned);
   const ScanEntry* a = scan->Find("clusters/dev/a.yaml");
   ASSERT_NE(a, nullptr);
@@ -76,9 +75,9 @@ TEST(ScanTest, SymlinkInOwnedRootIsAnErrorNamingIt) {
   WriteFile(tmp / "outside/secret", "s");
   MakeDirs(tmp / "co/platform/traefik");
   MakeSymlink(tmp / "outside/secret", tmp / "co/platform/traefik/link.yaml");
-  EXPECT_THAT(ScanCheckout(tmp / "co", "dev", {}),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       "platform/traefik/link.yaml: symbolic link"));
+  EXPECT_THAT(
+      ScanCheckout(tmp / "co", "dev", {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, "platform/traefik/link.yaml: symbolic link"));
   TreeOptions stray;
   stray.symlinks_as_stray = true;
   absl::StatusOr<TreeScan> scan = ScanCheckout(tmp / "co", "dev", stray);
@@ -128,8 +127,9 @@ TEST(ScanTest, LargeNonUtf8StrayIsReportedWithoutBeingRead) {
   EXPECT_EQ(blob->size, 8u << 20);
   EXPECT_EQ(blob->sha256, "");  // never hashed, hence never read
   ChangeSet cs = DiffAgainstDisk(desired, *scan, {});
-  EXPECT_THAT(Kinds(cs), ElementsAre(std::pair{std::string("modules/a.yaml"), ChangeKind::kCreate},
-                                     std::pair{std::string("modules/blob.bin"), ChangeKind::kPrune}));
+  EXPECT_THAT(Kinds(cs),
+              ElementsAre(std::pair{std::string("modules/a.yaml"), ChangeKind::kCreate},
+                          std::pair{std::string("modules/blob.bin"), ChangeKind::kPrune}));
   EXPECT_EQ(cs.changes[1].old_size, 8u << 20);
 }
 
@@ -141,25 +141,25 @@ TEST(DiffTest, AllKindsInSortedOrder) {
   WriteFile(tmp / "modules/mode.yaml", "mode\n", 0600);
   WriteFile(tmp / "modules/stray.yaml", "stray\n");
   MakeDirs(tmp / "modules/empty/deeper");
-  std::map<std::string, std::string> owned = {
-      {"modules/same.yaml", "same\n"},    {"modules/content.yaml", "new\n"},
-      {"modules/size.yaml", "short\n"},   {"modules/mode.yaml", "mode\n"},
-      {"modules/new/file.yaml", "new\n"}};
+  std::map<std::string, std::string> owned = {{"modules/same.yaml", "same\n"},
+                                              {"modules/content.yaml", "new\n"},
+                                              {"modules/size.yaml", "short\n"},
+                                              {"modules/mode.yaml", "mode\n"},
+                                              {"modules/new/file.yaml", "new\n"}};
   DesiredTree desired = ViewDesiredTree(owned);
   absl::StatusOr<TreeScan> scan = ScanCheckout(tmp.path(), "dev", {}, &desired);
   ASSERT_THAT(scan, IsOk());
   EXPECT_EQ(scan->Find("modules/size.yaml")->sha256, "");  // size differs: not hashed
   ChangeSet cs = DiffAgainstDisk(desired, *scan, {});
   using P = std::pair<std::string, ChangeKind>;
-  EXPECT_THAT(Kinds(cs),
-              ElementsAre(P{"modules/content.yaml", ChangeKind::kUpdate},
-                          P{"modules/empty", ChangeKind::kRemoveDir},
-                          P{"modules/empty/deeper", ChangeKind::kRemoveDir},
-                          P{"modules/mode.yaml", ChangeKind::kModeChange},
-                          P{"modules/new/file.yaml", ChangeKind::kCreate},
-                          P{"modules/same.yaml", ChangeKind::kUnchanged},
-                          P{"modules/size.yaml", ChangeKind::kUpdate},
-                          P{"modules/stray.yaml", ChangeKind::kPrune}));
+  EXPECT_THAT(Kinds(cs), ElementsAre(P{"modules/content.yaml", ChangeKind::kUpdate},
+                                     P{"modules/empty", ChangeKind::kRemoveDir},
+                                     P{"modules/empty/deeper", ChangeKind::kRemoveDir},
+                                     P{"modules/mode.yaml", ChangeKind::kModeChange},
+                                     P{"modules/new/file.yaml", ChangeKind::kCreate},
+                                     P{"modules/same.yaml", ChangeKind::kUnchanged},
+                                     P{"modules/size.yaml", ChangeKind::kUpdate},
+                                     P{"modules/stray.yaml", ChangeKind::kPrune}));
   EXPECT_TRUE(cs.HasChanges());
   EXPECT_THAT(cs.conflicts, IsEmpty());
 
@@ -288,8 +288,7 @@ TEST(ReadFileTest, ReadsOnlyRegularFilesWithoutFollowingLinks) {
               StatusIs(absl::StatusCode::kFailedPrecondition, "platform"));
   EXPECT_THAT(co->ReadFile("modules/a.yaml", 4),
               StatusIs(absl::StatusCode::kResourceExhausted, "too large"));
-  EXPECT_THAT(co->ReadFile("modules/none.yaml", 1024),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(co->ReadFile("modules/none.yaml", 1024), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(co->ReadFile("../outside/secret", 1024),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(co->ReadFile("modules", 1024),

@@ -20,8 +20,8 @@ namespace fs = std::filesystem;
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr && *base ? base : "/tmp") +
-                     "/wildside-tree-test-XXXXXX";
+  std::string tmpl =
+      std::string(base != nullptr && *base ? base : "/tmp") + "/wildside-tree-test-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) {
     ADD_FAILURE() << "mkdtemp failed";
   }
@@ -53,8 +53,7 @@ void WriteFile(const std::string& path, const std::string& content, mode_t mode)
 std::optional<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 void MakeDirs(const std::string& path) {
@@ -126,8 +125,7 @@ std::map<std::string, std::string> ReadTree(const std::string& root) {
 
 std::map<std::string, std::string> RealisticFixture(const std::string& cluster) {
   std::map<std::string, std::string> m;
-  auto yaml = [](const std::string& kind, const std::string& name,
-                 const std::string& ns) {
+  auto yaml = [](const std::string& kind, const std::string& name, const std::string& ns) {
     return "apiVersion: v1\nkind: " + kind + "\nmetadata:\n  name: " + name +
            "\n  namespace: " + ns +
            "\n  labels:\n    app.kubernetes.io/managed-by: wildside\n"
@@ -139,8 +137,8 @@ std::map<std::string, std::string> RealisticFixture(const std::string& cluster) 
   m[c + "modules.yaml"] = yaml("Kustomization", "modules", "flux-system");
   m[c + "cluster-vars.yaml"] = yaml("ConfigMap", "cluster-vars", "flux-system");
   m[c + "platform/traefik/values-patch.yaml"] = yaml("ConfigMap", "traefik-patch", "traefik");
-  const char* components[] = {"sources", "traefik", "cert-manager", "external-dns",
-                              "vault", "databases", "redis"};
+  const char* components[] = {"sources", "traefik",   "cert-manager", "external-dns",
+                              "vault",   "databases", "redis"};
   for (const char* comp : components) {
     std::string p = std::string("platform/") + comp + "/";
     m[p + "kustomization.yaml"] = yaml("Kustomization", comp, comp);
@@ -159,8 +157,8 @@ std::map<std::string, std::string> RealisticFixture(const std::string& cluster) 
   // One large multi-document YAML (~200 KB) with non-ASCII UTF-8.
   std::string big;
   for (int i = 0; big.size() < 200 * 1024; ++i) {
-    big += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: latency-" +
-           std::to_string(i) + "\ndata:\n  budget: \"" + std::to_string(i * 7 % 1000) +
+    big += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: latency-" + std::to_string(i) +
+           "\ndata:\n  budget: \"" + std::to_string(i * 7 % 1000) +
            " µs\"\n  note: \"Grüße, naïve café — 温度 ✓\"\n";
   }
   big += "\n";  // with the last line's "\n": ends in "\n\n"
@@ -192,8 +190,10 @@ absl::StatusOr<TreeScan> ScanCheckout(const std::string& root, const std::string
 ApplyResult ApplyInSession(const std::string& root, const DesiredTree& desired,
                            const ChangeSet& changes, const TreeOptions& options) {
   ApplyResult result;
-  absl::StatusOr<WriteSession> session = WriteSession::Open(root, options, &result.report.dirs_created);
-  result.status = session.ok() ? session->Apply(desired, changes, &result.report) : session.status();
+  absl::StatusOr<WriteSession> session =
+      WriteSession::Open(root, options, &result.report.dirs_created);
+  result.status =
+      session.ok() ? session->Apply(desired, changes, &result.report) : session.status();
   return result;
 }
 

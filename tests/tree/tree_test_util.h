@@ -35,12 +35,11 @@ class TempDir {
 };
 
 // Writes `content` to `path`, creating parents (0755), then chmods `mode`.
-void WriteFile(const std::string& path, const std::string& content,
-               mode_t mode = 0644);
+void WriteFile(const std::string& path, const std::string& content, mode_t mode = 0644);
 std::optional<std::string> ReadFile(const std::string& path);
 void MakeDirs(const std::string& path);
 void MakeSymlink(const std::string& target, const std::string& link);
-bool Exists(const std::string& path);  // lstat
+bool Exists(const std::string& path);    // lstat
 mode_t ModeOf(const std::string& path);  // permission bits (lstat)
 struct timespec MtimeOf(const std::string& path);
 // Sets atime/mtime of `path` to a fixed time in the past (2001-09-09).

@@ -27,7 +27,7 @@ using namespace wildside::tree::testing;
 struct HostileCase {
   std::string name;
   std::string key;
-  std::string why;            // substring of the expected message
+  std::string why;             // substring of the expected message
   std::string companion = {};  // another key the case needs, if any
 };
 
@@ -64,16 +64,23 @@ std::vector<HostileCase> HostileCases() {
       {"Delete", "platform/traefik/a\x7f.yaml", "control character"},
       // Code points that hide or reorder text (filename spoofing).
       {"C1Control", "platform/traefik/a\xc2\x85.yaml", "control character in path: U+0085"},
-      {"RightToLeftOverride", "platform/traefik/x\xe2\x80\xaelmy.yaml", "format character in path: U+202E"},
+      {"RightToLeftOverride", "platform/traefik/x\xe2\x80\xaelmy.yaml",
+       "format character in path: U+202E"},
       {"ZeroWidthSpace", "platform/traefik/a\xe2\x80\x8b.yaml", "format character in path: U+200B"},
-      {"ByteOrderMark", "platform/traefik/\xef\xbb\xbf" "a.yaml", "format character in path: U+FEFF"},
+      {"ByteOrderMark",
+       "platform/traefik/\xef\xbb\xbf"
+       "a.yaml",
+       "format character in path: U+FEFF"},
       {"SoftHyphen", "platform/traefik/a\xc2\xad.yaml", "format character in path: U+00AD"},
-      {"TagCharacter", "platform/traefik/a\xf3\xa0\x80\x81.yaml", "format character in path: U+E0001"},
+      {"TagCharacter", "platform/traefik/a\xf3\xa0\x80\x81.yaml",
+       "format character in path: U+E0001"},
       {"LineSeparator", "platform/traefik/a\xe2\x80\xa8.yaml", "line separator in path: U+2028"},
-      {"ParagraphSeparator", "platform/traefik/a\xe2\x80\xa9.yaml", "paragraph separator in path: U+2029"},
+      {"ParagraphSeparator", "platform/traefik/a\xe2\x80\xa9.yaml",
+       "paragraph separator in path: U+2029"},
       {"NoncharacterFFFE", "platform/traefik/a\xef\xbf\xbe.yaml", "noncharacter in path: U+FFFE"},
       {"NoncharacterFDD0", "platform/traefik/a\xef\xb7\x90.yaml", "noncharacter in path: U+FDD0"},
-      {"NoncharacterPlane1", "platform/traefik/a\xf0\x9f\xbf\xbf.yaml", "noncharacter in path: U+1FFFF"},
+      {"NoncharacterPlane1", "platform/traefik/a\xf0\x9f\xbf\xbf.yaml",
+       "noncharacter in path: U+1FFFF"},
       {"InvalidUtf8", "platform/traefik/\xff.yaml", "invalid UTF-8"},
       {"OverlongUtf8Slash", "platform/traefik/\xc0\xaf.yaml", "invalid UTF-8"},
       {"Utf8Surrogate", "platform/traefik/\xed\xa0\x80.yaml", "invalid UTF-8"},
@@ -84,8 +91,7 @@ std::vector<HostileCase> HostileCases() {
       {"SegmentTooLong", long_segment, "path segment too long"},
       {"PathTooLong", long_path, "path too long"},
       {"OtherCluster", "clusters/prod/app.yaml", "under another cluster"},
-      {"OtherClusterNested", "clusters/staging/platform/traefik/x.yaml",
-       "under another cluster"},
+      {"OtherClusterNested", "clusters/staging/platform/traefik/x.yaml", "under another cluster"},
       {"ClusterDirAsFile", "clusters/dev", "not under an owned root"},
       {"ClustersTopFile", "clusters/app.yaml", "not under an owned root"},
       {"Readme", "README.md", "not under an owned root"},
@@ -97,16 +103,13 @@ std::vector<HostileCase> HostileCases() {
       {"PlatformFile", "platform/x.yaml", "not under an owned root"},
       {"ComponentDirAsFile", "platform/traefik", "not under an owned root"},
       {"ModulesBare", "modules", "not under an owned root"},
-      {"ExcludedFlux", "clusters/dev/flux-system/gotk-components.yaml",
-       "inside an excluded path"},
+      {"ExcludedFlux", "clusters/dev/flux-system/gotk-components.yaml", "inside an excluded path"},
       {"ExcludedFluxDir", "clusters/dev/flux-system", "inside an excluded path"},
       {"TempPrefix", "platform/traefik/.wildside-tmp-123-0", "reserved name"},
       {"CaseCollision", "platform/traefik/app.yaml", "only by letter case",
        "platform/traefik/App.yaml"},
-      {"CaseCollisionDir", "modules/app/y.yaml", "only by letter case",
-       "modules/App/x.yaml"},
-      {"DirectoryOfAnotherKey", "modules/a", "is also a directory of",
-       "modules/a/b.yaml"},
+      {"CaseCollisionDir", "modules/app/y.yaml", "only by letter case", "modules/App/x.yaml"},
+      {"DirectoryOfAnotherKey", "modules/a", "is also a directory of", "modules/a/b.yaml"},
   };
 }
 
@@ -114,8 +117,8 @@ class HostileKeyTest : public ::testing::TestWithParam<HostileCase> {};
 
 TEST_P(HostileKeyTest, RefusedWithKeyNamedAndNothingWritten) {
   const HostileCase& c = GetParam();
-  std::map<std::string, std::string> owned = {
-      {"platform/traefik/good.yaml", "kind: Good\n\n"}, {c.key, "x: 1\n"}};
+  std::map<std::string, std::string> owned = {{"platform/traefik/good.yaml", "kind: Good\n\n"},
+                                              {c.key, "x: 1\n"}};
   if (!c.companion.empty()) owned[c.companion] = "y: 2\n";
   DesiredTree desired = ViewDesiredTree(owned);
 
@@ -130,20 +133,18 @@ TEST_P(HostileKeyTest, RefusedWithKeyNamedAndNothingWritten) {
   TempDir tmp;
   WriteFile(tmp / "sentinel/secret", "do not touch\n");
   auto before = Snapshot(tmp.path());
-  absl::StatusOr<RenderReport> r =
-      RenderGitopsTree(tmp / "checkout", desired, "dev", {});
+  absl::StatusOr<RenderReport> r = RenderGitopsTree(tmp / "checkout", desired, "dev", {});
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr(c.why));
   EXPECT_EQ(Snapshot(tmp.path()), before);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, HostileKeyTest, ::testing::ValuesIn(HostileCases()),
-    [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Table, HostileKeyTest, ::testing::ValuesIn(HostileCases()),
+                         [](const ::testing::TestParamInfo<HostileCase>& info) {
+                           return info.param.name;
+                         });
 
-TEST(HostileKeyTableTest, HasAtLeastFortyCases) {
-  EXPECT_GE(HostileCases().size(), 40u);
-}
+TEST(HostileKeyTableTest, HasAtLeastFortyCases) { EXPECT_GE(HostileCases().size(), 40u); }
 
 TEST(ValidateTest, ValidTreeHasNoProblems) {
   std::map<std::string, std::string> owned = RealisticFixture("dev");
@@ -161,8 +162,7 @@ TEST(ValidateTest, ValidTreeHasNoProblems) {
 TEST(ValidateTest, ReportsEveryProblemAtOnce) {
   std::map<std::string, std::string> owned = {
       {"../a", ""}, {"/b", ""}, {"README.md", ""}, {"modules/ok.yaml", ""}};
-  std::vector<KeyProblem> problems =
-      ValidateDesiredTree("Bad_Name", ViewDesiredTree(owned), {});
+  std::vector<KeyProblem> problems = ValidateDesiredTree("Bad_Name", ViewDesiredTree(owned), {});
   EXPECT_THAT(problems, Contains(Field(&KeyProblem::key, "")));
   EXPECT_THAT(problems, Contains(Field(&KeyProblem::key, "../a")));
   EXPECT_THAT(problems, Contains(Field(&KeyProblem::key, "/b")));
@@ -196,26 +196,34 @@ TEST(ValidateTest, CaseCollisionWithAnInvalidKeyIsNotBlamedOnTheValidKey) {
   std::map<std::string, std::string> owned = {{"Platform/traefik/x.yaml", "x"},
                                               {"platform/traefik/ok.yaml", "ok"}};
   std::vector<KeyProblem> problems = ValidateDesiredTree("dev", ViewDesiredTree(owned), {});
-  EXPECT_THAT(problems, Contains(AllOf(Field(&KeyProblem::key, "Platform/traefik/x.yaml"),
-                                       Field(&KeyProblem::message, HasSubstr("not under an owned root")))));
+  EXPECT_THAT(problems,
+              Contains(AllOf(Field(&KeyProblem::key, "Platform/traefik/x.yaml"),
+                             Field(&KeyProblem::message, HasSubstr("not under an owned root")))));
   for (const KeyProblem& p : problems) EXPECT_NE(p.key, "platform/traefik/ok.yaml") << p.message;
 }
 
 TEST(ValidateTest, CaseCollisionIsReportedOnEachKeyNamingTheOther) {
-  std::map<std::string, std::string> owned = {{"modules/App/x.yaml", "x"}, {"modules/app/y.yaml", "y"}};
+  std::map<std::string, std::string> owned = {{"modules/App/x.yaml", "x"},
+                                              {"modules/app/y.yaml", "y"}};
   std::vector<KeyProblem> problems = ValidateDesiredTree("dev", ViewDesiredTree(owned), {});
-  EXPECT_THAT(problems, Contains(AllOf(Field(&KeyProblem::key, "modules/App/x.yaml"),
-                                       Field(&KeyProblem::message, HasSubstr("differs from \"modules/app\"")))));
-  EXPECT_THAT(problems, Contains(AllOf(Field(&KeyProblem::key, "modules/app/y.yaml"),
-                                       Field(&KeyProblem::message, HasSubstr("differs from \"modules/App\"")))));
+  EXPECT_THAT(
+      problems,
+      Contains(AllOf(Field(&KeyProblem::key, "modules/App/x.yaml"),
+                     Field(&KeyProblem::message, HasSubstr("differs from \"modules/app\"")))));
+  EXPECT_THAT(
+      problems,
+      Contains(AllOf(Field(&KeyProblem::key, "modules/app/y.yaml"),
+                     Field(&KeyProblem::message, HasSubstr("differs from \"modules/App\"")))));
 }
 
 TEST(ValidateTest, ValidUtf8IsShownAsItselfInMessages) {
   // U+FF0E FULLWIDTH FULL STOP: printable, so shown as is, never as bytes.
   const std::string key = "platform/traefik\xef\xbc\x8e/x.yaml";
-  absl::Status s = CheckDesiredTree("dev", ViewDesiredTree(std::map<std::string, std::string>{{key, "x"}}), {});
+  absl::Status s =
+      CheckDesiredTree("dev", ViewDesiredTree(std::map<std::string, std::string>{{key, "x"}}), {});
   EXPECT_THAT(std::string(s.message()), HasSubstr("desired[\"" + key + "\"]"));
-  EXPECT_THAT(std::string(s.message()), HasSubstr("unknown platform component \"traefik\xef\xbc\x8e\""));
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("unknown platform component \"traefik\xef\xbc\x8e\""));
   EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr("\\x")));
   EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr("\\3")));
 }
@@ -238,24 +246,39 @@ INSTANTIATE_TEST_SUITE_P(
     Table, EscapeForDisplayTest,
     ::testing::Values(EscapeCase{"Ascii", "platform/traefik/a.yaml", "platform/traefik/a.yaml"},
                       EscapeCase{"Accent", "caf\xc3\xa9", "caf\xc3\xa9"},
-                      EscapeCase{"Fullwidth", "a\xef\xbc\x8e" "b", "a\xef\xbc\x8e" "b"},
+                      EscapeCase{"Fullwidth",
+                                 "a\xef\xbc\x8e"
+                                 "b",
+                                 "a\xef\xbc\x8e"
+                                 "b"},
                       EscapeCase{"Newline", "a\nb", "a\\nb"},
-                      EscapeCase{"Escape", "a\x1b" "b", "a\\x1bb"},
+                      EscapeCase{"Escape",
+                                 "a\x1b"
+                                 "b",
+                                 "a\\x1bb"},
                       EscapeCase{"Delete", "a\x7f", "a\\x7f"},
                       EscapeCase{"QuoteAndBackslash", "a\"b\\c", "a\\\"b\\\\c"},
-                      EscapeCase{"InvalidByte", "a\xff" "b", "a\\xffb"},
+                      EscapeCase{"InvalidByte",
+                                 "a\xff"
+                                 "b",
+                                 "a\\xffb"},
                       EscapeCase{"Truncated", "a\xe2\x80", "a\\xe2\\x80"},
                       EscapeCase{"C1", "a\xc2\x85", "a\\u0085"},
-                      EscapeCase{"Rlo", "a\xe2\x80\xae" "b", "a\\u202eb"},
+                      EscapeCase{"Rlo",
+                                 "a\xe2\x80\xae"
+                                 "b",
+                                 "a\\u202eb"},
                       EscapeCase{"Tag", "a\xf3\xa0\x80\x81", "a\\U000e0001"},
                       EscapeCase{"CombiningMarkStays", "e\xcc\x81", "e\xcc\x81"}),
     [](const ::testing::TestParamInfo<EscapeCase>& info) { return info.param.name; });
 
 TEST(DisplayKeyForDiskPathTest, PlainNamesStayAndOthersAreEscapedDistinctly) {
-  EXPECT_EQ(DisplayKeyForDiskPath("platform/traefik/caf\xc3\xa9.yaml"), "platform/traefik/caf\xc3\xa9.yaml");
+  EXPECT_EQ(DisplayKeyForDiskPath("platform/traefik/caf\xc3\xa9.yaml"),
+            "platform/traefik/caf\xc3\xa9.yaml");
   EXPECT_EQ(DisplayKeyForDiskPath("modules/\xe4\xb8\xad.yaml"), "modules/\xe4\xb8\xad.yaml");
   // NFD: OpenTofu would fold it into the NFC key "café".
-  EXPECT_EQ(DisplayKeyForDiskPath("platform/traefik/cafe\xcc\x81.yaml"), "platform/traefik/cafe\\u0301.yaml");
+  EXPECT_EQ(DisplayKeyForDiskPath("platform/traefik/cafe\xcc\x81.yaml"),
+            "platform/traefik/cafe\\u0301.yaml");
   EXPECT_EQ(DisplayKeyForDiskPath("modules/a\\u0301"), "modules/a\\\\u0301");
   EXPECT_EQ(DisplayKeyForDiskPath("modules/\xff"), "modules/\\xff");
   EXPECT_EQ(DisplayKeyForDiskPath("modules/a\xe2\x80\xae"), "modules/a\\u202e");
@@ -291,20 +314,15 @@ TEST_P(ClusterNameTest, Dns1123Label) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, ClusterNameTest,
-    ::testing::Values(ClusterCase{"Simple", "dev", true},
-                      ClusterCase{"OneChar", "a", true},
-                      ClusterCase{"Hyphen", "eu-west-1", true},
-                      ClusterCase{"Max63", std::string(63, 'a'), true},
-                      ClusterCase{"Empty", "", false},
-                      ClusterCase{"Upper", "Dev", false},
-                      ClusterCase{"LeadingHyphen", "-dev", false},
-                      ClusterCase{"TrailingHyphen", "dev-", false},
-                      ClusterCase{"Underscore", "dev_1", false},
-                      ClusterCase{"Dot", "dev.1", false},
-                      ClusterCase{"TooLong", std::string(64, 'a'), false},
-                      ClusterCase{"Traversal", "dev/../x", false},
-                      ClusterCase{"DotDot", "..", false},
-                      ClusterCase{"NonAscii", "d\xc3\xa9v", false}),
+    ::testing::Values(
+        ClusterCase{"Simple", "dev", true}, ClusterCase{"OneChar", "a", true},
+        ClusterCase{"Hyphen", "eu-west-1", true}, ClusterCase{"Max63", std::string(63, 'a'), true},
+        ClusterCase{"Empty", "", false}, ClusterCase{"Upper", "Dev", false},
+        ClusterCase{"LeadingHyphen", "-dev", false}, ClusterCase{"TrailingHyphen", "dev-", false},
+        ClusterCase{"Underscore", "dev_1", false}, ClusterCase{"Dot", "dev.1", false},
+        ClusterCase{"TooLong", std::string(64, 'a'), false},
+        ClusterCase{"Traversal", "dev/../x", false}, ClusterCase{"DotDot", "..", false},
+        ClusterCase{"NonAscii", "d\xc3\xa9v", false}),
     [](const ::testing::TestParamInfo<ClusterCase>& info) { return info.param.name; });
 
 TEST(LayoutTest, GlobMatch) {

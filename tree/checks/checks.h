@@ -49,14 +49,15 @@
 namespace wildside::tree::checks {
 
 enum class FindingKind {
-  kYamlSyntax,            // the stream does not parse (one per file: the first error)
-  kDuplicateKey,          // a mapping repeats a key (`<<` merge keys excepted)
-  kNotKubernetesObject,   // a document Flux decodes lacks apiVersion/kind
-  kMissingReference,      // a kustomization path that will not exist (or a directory where a file is needed)
-  kOutsideCheckout,       // a kustomization path that climbs out of the checkout, or is absolute
-  kNotAKustomization,     // a directory under resources/components without a kustomization file
-  kMultipleKustomizations,// a directory with more than one kustomization file name
-  kFluxPathMissing,       // a Flux Kustomization's spec.path names a directory that will not exist
+  kYamlSyntax,           // the stream does not parse (one per file: the first error)
+  kDuplicateKey,         // a mapping repeats a key (`<<` merge keys excepted)
+  kNotKubernetesObject,  // a document Flux decodes lacks apiVersion/kind
+  kMissingReference,     // a kustomization path that will not exist (or a directory where a file is
+                         // needed)
+  kOutsideCheckout,      // a kustomization path that climbs out of the checkout, or is absolute
+  kNotAKustomization,    // a directory under resources/components without a kustomization file
+  kMultipleKustomizations,  // a directory with more than one kustomization file name
+  kFluxPathMissing,  // a Flux Kustomization's spec.path names a directory that will not exist
 };
 
 // "yaml-syntax", "duplicate-key", ... (stable; used in JSON output).
@@ -130,11 +131,11 @@ struct FileFacts {
 
   // One local-path candidate from a kustomization file.
   struct Reference {
-    std::string field;    // e.g. "resources", "patches[2].path", "configMapGenerator[0].files"
-    std::string path;     // as written (after `key=` is cut from generator files)
+    std::string field;  // e.g. "resources", "patches[2].path", "configMapGenerator[0].files"
+    std::string path;   // as written (after `key=` is cut from generator files)
     int line = 0;
     int column = 0;
-    bool may_be_directory = false;  // resources, components, bases, generators, ...
+    bool may_be_directory = false;     // resources, components, bases, generators, ...
     bool needs_kustomization = false;  // a directory here must hold a kustomization file
     bool decoded_as_objects = false;   // resources: Flux decodes the file as Kubernetes YAML
   };
@@ -162,8 +163,7 @@ bool IsYamlKey(std::string_view key);
 // Parses one file (when IsYamlKey and not excluded) and returns its facts.
 // `key` is used for the findings and to know whether it is a
 // kustomization file; `content` is only read.
-FileFacts CheckFile(std::string_view key, std::string_view content,
-                    const CheckOptions& options);
+FileFacts CheckFile(std::string_view key, std::string_view content, const CheckOptions& options);
 
 // Facts by key, as CheckFile made them (a key absent here is taken as not
 // parsed: its content is not judged).
@@ -172,14 +172,12 @@ using FactsMap = std::map<std::string, FileFacts, std::less<>>;
 // The cross-file pass (items 2-4): references, Flux paths and what Flux
 // decodes. Reads only keys of `desired` (never the content), `facts`, and
 // options.lookup. Findings in key, then line order.
-std::vector<Finding> CheckReferences(const DesiredTree& desired,
-                                     const FactsMap& facts,
+std::vector<Finding> CheckReferences(const DesiredTree& desired, const FactsMap& facts,
                                      const CheckOptions& options);
 
 // CheckFile on every key, then CheckReferences: every finding, the per-file
 // ones first, all sorted by key, line, column.
-std::vector<Finding> CheckTree(const DesiredTree& desired,
-                               const CheckOptions& options);
+std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& options);
 
 // One line: `<attribute>["<key>"]:<line>:<column>: <message>` (the place
 // left out when line is 0), or `<key>:<line>:<column>: <message>` when

@@ -77,10 +77,8 @@ constexpr ListField kListFields[] = {
     {"crds", false, false},           {"patchesStrategicMerge", false, false},
     {"configurations", false, false},
 };
-constexpr std::string_view kPathItemFields[] = {"patches", "patchesJson6902",
-                                                "replacements"};
-constexpr std::string_view kGeneratorFields[] = {"configMapGenerator",
-                                                 "secretGenerator"};
+constexpr std::string_view kPathItemFields[] = {"patches", "patchesJson6902", "replacements"};
+constexpr std::string_view kGeneratorFields[] = {"configMapGenerator", "secretGenerator"};
 
 bool IsNullPlain(std::string_view v) {
   return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
@@ -88,8 +86,8 @@ bool IsNullPlain(std::string_view v) {
 
 class FileScanner {
  public:
-  FileScanner(std::string_view key, std::string_view content,
-              const CheckOptions& options, FileFacts* facts)
+  FileScanner(std::string_view key, std::string_view content, const CheckOptions& options,
+              FileFacts* facts)
       : key_(key),
         content_(content),
         sensitive_(options.is_sensitive && options.is_sensitive(key)),
@@ -102,9 +100,8 @@ class FileScanner {
       AddFinding({}, FindingKind::kYamlSyntax, "cannot parse: out of memory");
       return;
     }
-    yaml_parser_set_input_string(
-        &parser, reinterpret_cast<const unsigned char*>(content_.data()),
-        content_.size());
+    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(content_.data()),
+                                 content_.size());
     facts_->parsed = true;
     for (;;) {
       yaml_event_t event;
@@ -132,8 +129,7 @@ class FileScanner {
 
  private:
   void AddFinding(Mark at, FindingKind kind, std::string message) {
-    facts_->findings.push_back(
-        {std::string(key_), at.line, at.column, kind, std::move(message)});
+    facts_->findings.push_back({std::string(key_), at.line, at.column, kind, std::move(message)});
   }
 
   // libyaml's problem and context strings are its own constants (e.g.
@@ -157,15 +153,14 @@ class FileScanner {
     std::string message = "invalid YAML: " + problem;
     if (parser.context != nullptr) {
       Mark c = ToMark(parser.context_mark);
-      message += " (" + std::string(parser.context) + " at line " +
-                 std::to_string(c.line) + ", column " + std::to_string(c.column) + ")";
+      message += " (" + std::string(parser.context) + " at line " + std::to_string(c.line) +
+                 ", column " + std::to_string(c.column) + ")";
       // Where libyaml notices these is past the mistake: the end of the
       // stream for an unclosed quote, the next line for a key without ':'
       // (e.g. "--" for "---"). The construct it was scanning starts at the
       // mistake, so that is the place reported; the message keeps both.
-      if (parser.error == YAML_SCANNER_ERROR &&
-          (problem == "found unexpected end of stream" ||
-           problem == "could not find expected ':'")) {
+      if (parser.error == YAML_SCANNER_ERROR && (problem == "found unexpected end of stream" ||
+                                                 problem == "could not find expected ':'")) {
         at = c;
       }
     }
@@ -282,10 +277,10 @@ class FileScanner {
   void CheckDuplicate(Frame& map, Mark at) {
     auto [it, inserted] = map.keys.emplace(map.current_key, at);
     if (inserted) return;
-    std::string where = "first at line " + std::to_string(it->second.line) +
-                        ", column " + std::to_string(it->second.column);
-    std::string what = sensitive_ ? "duplicate key"
-                                  : "duplicate key \"" + ShortForDisplay(map.current_key) + "\"";
+    std::string where = "first at line " + std::to_string(it->second.line) + ", column " +
+                        std::to_string(it->second.column);
+    std::string what =
+        sensitive_ ? "duplicate key" : "duplicate key \"" + ShortForDisplay(map.current_key) + "\"";
     AddFinding(at, FindingKind::kDuplicateKey,
                what + ": " + where + "; Kubernetes' decoder refuses a mapping with a repeated key");
   }
@@ -350,8 +345,7 @@ class FileScanner {
                                                      : std::string_view();
     };
     auto seq_at = [&](size_t i) { return !stack_[i].is_mapping; };
-    auto add = [&](std::string field, std::string_view path, bool may_be_dir,
-                   bool decoded) {
+    auto add = [&](std::string field, std::string_view path, bool may_be_dir, bool decoded) {
       FileFacts::Reference r;
       r.field = std::move(field);
       r.path.assign(path);
@@ -455,8 +449,7 @@ class FileScanner {
 
 }  // namespace
 
-FileFacts CheckFile(std::string_view key, std::string_view content,
-                    const CheckOptions& options) {
+FileFacts CheckFile(std::string_view key, std::string_view content, const CheckOptions& options) {
   FileFacts facts;
   if (!IsYamlKey(key) || IsExcludedFromChecks(key, options)) return facts;
   FileScanner(key, content, options, &facts).Run();

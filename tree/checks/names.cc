@@ -40,14 +40,22 @@ std::string ShortForDisplay(std::string_view s) {
 
 std::string_view FindingKindName(FindingKind kind) {
   switch (kind) {
-    case FindingKind::kYamlSyntax: return "yaml-syntax";
-    case FindingKind::kDuplicateKey: return "duplicate-key";
-    case FindingKind::kNotKubernetesObject: return "not-kubernetes-object";
-    case FindingKind::kMissingReference: return "missing-reference";
-    case FindingKind::kOutsideCheckout: return "outside-checkout";
-    case FindingKind::kNotAKustomization: return "not-a-kustomization";
-    case FindingKind::kMultipleKustomizations: return "multiple-kustomizations";
-    case FindingKind::kFluxPathMissing: return "flux-path-missing";
+    case FindingKind::kYamlSyntax:
+      return "yaml-syntax";
+    case FindingKind::kDuplicateKey:
+      return "duplicate-key";
+    case FindingKind::kNotKubernetesObject:
+      return "not-kubernetes-object";
+    case FindingKind::kMissingReference:
+      return "missing-reference";
+    case FindingKind::kOutsideCheckout:
+      return "outside-checkout";
+    case FindingKind::kNotAKustomization:
+      return "not-a-kustomization";
+    case FindingKind::kMultipleKustomizations:
+      return "multiple-kustomizations";
+    case FindingKind::kFluxPathMissing:
+      return "flux-path-missing";
   }
   return "unknown";
 }
@@ -63,12 +71,9 @@ std::string FormatFinding(const Finding& f, std::string_view attribute) {
 
 bool IsKustomizationFile(std::string_view key) {
   std::string_view base = BaseName(key);
-  return base == "kustomization.yaml" || base == "kustomization.yml" ||
-         base == "Kustomization";
+  return base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization";
 }
 
-bool IsYamlKey(std::string_view key) {
-  return HasYamlExtension(key) || IsKustomizationFile(key);
-}
+bool IsYamlKey(std::string_view key) { return HasYamlExtension(key) || IsKustomizationFile(key); }
 
 }  // namespace wildside::tree::checks

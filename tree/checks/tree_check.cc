@@ -22,8 +22,7 @@ namespace wildside::tree::checks {
 namespace {
 
 // The file names kustomize looks for, in its order.
-constexpr std::string_view kKustomizationNames[] = {"kustomization.yaml",
-                                                    "kustomization.yml",
+constexpr std::string_view kKustomizationNames[] = {"kustomization.yaml", "kustomization.yml",
                                                     "Kustomization"};
 
 // Remote forms kustomize fetches instead of reading the checkout: any URL,
@@ -48,8 +47,8 @@ bool HasHostLikeFirstSegment(std::string_view ref) {
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
   }
   for (char c : host) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '.' || c == '-')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '-')) {
       return false;
     }
   }
@@ -95,8 +94,8 @@ std::optional<std::string> Normalize(std::string_view base, std::string_view ref
 
 bool IsUnder(std::string_view path, std::string_view dir) {
   if (dir.empty()) return true;
-  return path == dir || (path.size() > dir.size() && path.substr(0, dir.size()) == dir &&
-                         path[dir.size()] == '/');
+  return path == dir ||
+         (path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/');
 }
 
 class Pass {
@@ -148,8 +147,7 @@ class Pass {
     return found;
   }
 
-  void Add(const std::string& key, int line, int column, FindingKind kind,
-           std::string message) {
+  void Add(const std::string& key, int line, int column, FindingKind kind, std::string message) {
     findings_.push_back({key, line, column, kind, std::move(message)});
   }
 
@@ -171,7 +169,8 @@ class Pass {
     for (const auto& [dir, keys] : per_dir) {
       for (size_t i = 1; i < keys.size(); ++i) {
         Add(keys[i], 0, 0, FindingKind::kMultipleKustomizations,
-            "more than one kustomization file in " + (dir.empty() ? "the checkout root" : "\"" + ShortForDisplay(dir) + "\"") +
+            "more than one kustomization file in " +
+                (dir.empty() ? "the checkout root" : "\"" + ShortForDisplay(dir) + "\"") +
                 " (also \"" + ShortForDisplay(BaseName(keys[0])) +
                 "\"): kustomize refuses to choose");
       }
@@ -188,15 +187,17 @@ class Pass {
     if (IsUrlLike(r.path)) return;
     if (!r.path.empty() && r.path[0] == '/') {
       Add(key, r.line, r.column, FindingKind::kOutsideCheckout,
-          Named(key, r) + ": an absolute path: Flux builds in a filesystem rooted at the "
-                          "source, so only paths relative to the kustomization resolve");
+          Named(key, r) +
+              ": an absolute path: Flux builds in a filesystem rooted at the "
+              "source, so only paths relative to the kustomization resolve");
       return;
     }
     std::optional<std::string> resolved = Normalize(dir, r.path);
     if (!resolved) {
       Add(key, r.line, r.column, FindingKind::kOutsideCheckout,
-          Named(key, r) + ": climbs out of the checkout: Flux refuses paths outside the "
-                          "source root");
+          Named(key, r) +
+              ": climbs out of the checkout: Flux refuses paths outside the "
+              "source root");
       return;
     }
     PathKind kind = KindOf(*resolved);
@@ -336,8 +337,8 @@ class Pass {
     if (f == facts_.end()) return;
     for (const FileFacts::NonObject& n : f->second.non_objects) {
       Add(key, n.line, n.column, FindingKind::kNotKubernetesObject,
-          "document " + std::to_string(n.document) + " is not a Kubernetes object (" +
-              n.reason + "): " + why);
+          "document " + std::to_string(n.document) + " is not a Kubernetes object (" + n.reason +
+              "): " + why);
     }
   }
 
@@ -377,8 +378,7 @@ std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& o
     facts.emplace(key, std::move(f));
   }
   std::vector<Finding> refs = CheckReferences(desired, facts, options);
-  out.insert(out.end(), std::make_move_iterator(refs.begin()),
-             std::make_move_iterator(refs.end()));
+  out.insert(out.end(), std::make_move_iterator(refs.begin()), std::make_move_iterator(refs.end()));
   std::stable_sort(out.begin(), out.end(), FindingLess);
   return out;
 }

@@ -27,9 +27,9 @@
 // and what it did before it, go to stderr.
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <iterator>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,11 +42,11 @@
 #include "tree/checks/disk_lookup.h"
 #include "tree/content.h"
 #include "tree/diff.h"
+#include "tree/layout.h"
 #include "tree/manifests.h"
 #include "tree/render.h"
 #include "tree/report.h"
 #include "tree/scan.h"
-#include "tree/layout.h"
 #include "tree/validate.h"
 
 namespace {
@@ -173,17 +173,14 @@ std::string ParseArgs(int argc, char** argv, Args* args) {
 
 // Reads the manifests from `source` (a path, or "-" for stdin) and parses
 // them; returns an error message or empty.
-std::string ReadManifests(const std::string& source,
-                          std::map<std::string, std::string>* out) {
+std::string ReadManifests(const std::string& source, std::map<std::string, std::string>* out) {
   std::string text;
   if (source == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin),
-                std::istreambuf_iterator<char>());
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
     std::ifstream in(source, std::ios::binary);
     if (!in) return source + ": cannot open manifests file";
-    text.assign(std::istreambuf_iterator<char>(in),
-                std::istreambuf_iterator<char>());
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (in.bad()) return source + ": read failed";
   }
   absl::StatusOr<std::map<std::string, std::string>> parsed =
@@ -195,12 +192,18 @@ std::string ReadManifests(const std::string& source,
 
 char Marker(ChangeKind kind) {
   switch (kind) {
-    case ChangeKind::kCreate: return '+';
-    case ChangeKind::kUpdate: return '~';
-    case ChangeKind::kModeChange: return 'm';
-    case ChangeKind::kPrune: return '-';
-    case ChangeKind::kRemoveDir: return '-';
-    case ChangeKind::kUnchanged: return ' ';
+    case ChangeKind::kCreate:
+      return '+';
+    case ChangeKind::kUpdate:
+      return '~';
+    case ChangeKind::kModeChange:
+      return 'm';
+    case ChangeKind::kPrune:
+      return '-';
+    case ChangeKind::kRemoveDir:
+      return '-';
+    case ChangeKind::kUnchanged:
+      return ' ';
   }
   return '?';
 }
@@ -220,8 +223,8 @@ nlohmann::json FindingsToJson(const std::vector<wildside::tree::checks::Finding>
 // The checks of tree/checks on `desired`, as the provider runs them: Flux
 // builds clusters/<cluster>, Flux paths are judged inside the owned roots,
 // and the disk answers for what the apply leaves outside them.
-std::vector<wildside::tree::checks::Finding> RunChecks(
-    const Args& args, const wildside::tree::DesiredTree& desired) {
+std::vector<wildside::tree::checks::Finding> RunChecks(const Args& args,
+                                                       const wildside::tree::DesiredTree& desired) {
   std::optional<wildside::tree::ReadSession> checkout;  // outlives the lookup
   wildside::tree::checks::CheckOptions options;
   options.exclude = args.checks_exclude;
@@ -241,8 +244,7 @@ std::vector<wildside::tree::checks::Finding> RunChecks(
 }
 
 // Prints the findings on stderr, one per line, as `error:` or `warning:`.
-void PrintFindings(const std::vector<wildside::tree::checks::Finding>& findings,
-                   bool as_errors) {
+void PrintFindings(const std::vector<wildside::tree::checks::Finding>& findings, bool as_errors) {
   for (const auto& f : findings) {
     std::cerr << (as_errors ? "error: " : "warning: ")
               << wildside::tree::checks::FormatFinding(f, "") << "\n";
@@ -290,8 +292,8 @@ bool GateOnChecks(const Args& args, const wildside::tree::DesiredTree& desired,
 int Plan(const Args& args, const wildside::tree::DesiredTree& desired) {
   std::vector<wildside::tree::checks::Finding> findings;
   if (!GateOnChecks(args, desired, &findings)) return kExitError;
-  absl::StatusOr<ChangeSet> plan = wildside::tree::PlanGitopsTree(
-      args.dir, desired, args.cluster, args.options);
+  absl::StatusOr<ChangeSet> plan =
+      wildside::tree::PlanGitopsTree(args.dir, desired, args.cluster, args.options);
   if (!plan.ok()) return FailWith(plan.status());
   if (args.json) {
     nlohmann::json j = wildside::tree::ToJson(*plan);
@@ -310,9 +312,9 @@ int Plan(const Args& args, const wildside::tree::DesiredTree& desired) {
       std::cout << "i " << plan->inventory_path << " (ownership inventory)\n";
     }
     size_t changed = plan->changes.size() - plan->Count(ChangeKind::kUnchanged);
-    std::cout << (plan->HasChanges() ? "Plan: " : "No changes: ") << changed
-              << " change(s), " << plan->Count(ChangeKind::kUnchanged)
-              << " unchanged, " << plan->conflicts.size() << " conflict(s)\n";
+    std::cout << (plan->HasChanges() ? "Plan: " : "No changes: ") << changed << " change(s), "
+              << plan->Count(ChangeKind::kUnchanged) << " unchanged, " << plan->conflicts.size()
+              << " conflict(s)\n";
   }
   return plan->HasChanges() ? kExitDiffers : kExitOk;
 }
@@ -320,8 +322,8 @@ int Plan(const Args& args, const wildside::tree::DesiredTree& desired) {
 int Apply(const Args& args, const wildside::tree::DesiredTree& desired) {
   std::vector<wildside::tree::checks::Finding> findings;
   if (!GateOnChecks(args, desired, &findings)) return kExitError;
-  wildside::tree::ApplyResult r = wildside::tree::RenderGitopsTreeWithReport(
-      args.dir, desired, args.cluster, args.options);
+  wildside::tree::ApplyResult r =
+      wildside::tree::RenderGitopsTreeWithReport(args.dir, desired, args.cluster, args.options);
   if (args.json) {
     nlohmann::json j = wildside::tree::ToJson(r.report);
     j["ok"] = r.status.ok();
@@ -336,8 +338,8 @@ int Apply(const Args& args, const wildside::tree::DesiredTree& desired) {
     // script. What was done before the error goes with the error.
     int code = FailWith(r.status);
     if (r.report.Changed()) {
-      std::cerr << "wildside-tree: done before the error: "
-                << wildside::tree::Summarize(r.report) << "\n";
+      std::cerr << "wildside-tree: done before the error: " << wildside::tree::Summarize(r.report)
+                << "\n";
       for (const std::string& p : r.report.changed_paths) {
         std::cerr << "  " << wildside::tree::EscapeForDisplay(p) << "\n";
       }

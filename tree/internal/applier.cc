@@ -43,8 +43,9 @@ class Applier {
     // Claim before write: every file this apply may write is in the
     // inventory, durably, before the first write.
     if (!changes.inventory_claim.empty()) {
-      absl::Status s = WriteInventoryAt(env_, dirs_, changes.inventory_path, changes.inventory_claim,
-                                        options_.file_mode, &report_->dirs_created);
+      absl::Status s =
+          WriteInventoryAt(env_, dirs_, changes.inventory_path, changes.inventory_claim,
+                           options_.file_mode, &report_->dirs_created);
       if (!s.ok()) return s;
     }
     if (absl::Status s = RunTreePhases(desired, changes); !s.ok()) return s;
@@ -104,8 +105,8 @@ class Applier {
         case ChangeKind::kUpdate: {
           auto it = desired.find(c.path);
           if (it == desired.end()) {
-            return absl::InternalError(StrCat(
-                c.path, ": change set writes a path the desired tree lacks"));
+            return absl::InternalError(
+                StrCat(c.path, ": change set writes a path the desired tree lacks"));
           }
           batch.push_back(Pending{&c, it->second, {}, false});
           batch_bytes += it->second.size();
@@ -177,9 +178,10 @@ class Applier {
       if (err == ENOENT) return absl::OkStatus();
       if (err == ENOTEMPTY || err == EEXIST) {
         dirs_.MarkDirty(rel);  // still there: keep its unlinks durable
-        return absl::FailedPreconditionError(StrCat(
-            rel, ": cannot remove directory: not empty (entries appeared "
-                 "after the scan)"));
+        return absl::FailedPreconditionError(
+            StrCat(rel,
+                   ": cannot remove directory: not empty (entries appeared "
+                   "after the scan)"));
       }
       return OsError(rel, "cannot remove directory", err);
     }
@@ -238,10 +240,8 @@ class Applier {
       const std::string& rel = p.change->path;
       absl::StatusOr<int> dir = OpenParent(rel, true, nullptr);
       if (!dir.ok()) return dir.status();
-      std::string tmp = StrCat(kTempPrefix, static_cast<long>(::getpid()), "-",
-                               counter_++);
-      int fd = env_->OpenAt(*dir, tmp.c_str(),
-                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+      std::string tmp = StrCat(kTempPrefix, static_cast<long>(::getpid()), "-", counter_++);
+      int fd = env_->OpenAt(*dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
       if (fd < 0) return OsError(rel, "cannot create temporary file", errno);
       p.tmp = std::move(tmp);
       Fd file(env_, fd);
@@ -256,14 +256,11 @@ class Applier {
     }
     // The data must be durable before the rename makes it visible, or a
     // crash could leave the new name pointing at an empty file.
-    if (options_.bulk_sync_threshold > 0 &&
-        batch.size() >= options_.bulk_sync_threshold) {
+    if (options_.bulk_sync_threshold > 0 && batch.size() >= options_.bulk_sync_threshold) {
       bulk_synced_ = true;
       if (env_->SyncFs(root_fd_) != 0) {
         return OsError(batch.front().change->path,
-                       StrCat("syncfs failed for a batch of ", batch.size(),
-                              " files"),
-                       errno);
+                       StrCat("syncfs failed for a batch of ", batch.size(), " files"), errno);
       }
     } else {
       if (absl::Status s = FsyncEach(batch); !s.ok()) return s;
@@ -278,8 +275,7 @@ class Applier {
       }
       p.renamed = true;
       dirs_.MarkDirty(ParentPath(rel));
-      ++(p.change->kind == ChangeKind::kCreate ? report_->created
-                                               : report_->updated);
+      ++(p.change->kind == ChangeKind::kCreate ? report_->created : report_->updated);
       report_->bytes_written += p.content.size();
       report_->changed_paths.push_back(rel);
     }
@@ -293,8 +289,8 @@ class Applier {
     int fd = env_->OpenAt(*dir, base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
     if (fd < 0) {
       if (errno == ELOOP) {
-        return absl::FailedPreconditionError(StrCat(
-            rel, ": is a symbolic link: refusing to change its mode"));
+        return absl::FailedPreconditionError(
+            StrCat(rel, ": is a symbolic link: refusing to change its mode"));
       }
       return OsError(rel, "cannot open to change mode", errno);
     }
@@ -302,8 +298,7 @@ class Applier {
     struct stat st;
     if (env_->Fstat(fd, &st) != 0) return OsError(rel, "cannot stat", errno);
     if (!S_ISREG(st.st_mode)) {
-      return absl::FailedPreconditionError(
-          StrCat(rel, ": is no longer a regular file"));
+      return absl::FailedPreconditionError(StrCat(rel, ": is no longer a regular file"));
     }
     if (env_->Fchmod(fd, options_.file_mode) != 0) {
       return OsError(rel, "cannot set file mode", errno);
@@ -351,8 +346,7 @@ absl::Status CheckChangePaths(const ChangeSet& changes) {
   auto bad = [](std::string_view path) {
     if (path.empty()) return true;
     for (std::string_view seg : Split(path, '/')) {
-      if (seg.empty() || seg == "." || seg == ".." ||
-          seg.find('\0') != std::string_view::npos) {
+      if (seg.empty() || seg == "." || seg == ".." || seg.find('\0') != std::string_view::npos) {
         return true;
       }
     }
@@ -360,15 +354,16 @@ absl::Status CheckChangePaths(const ChangeSet& changes) {
   };
   for (const Change& c : changes.changes) {
     if (bad(c.path)) {
-      return absl::InvalidArgumentError(StrCat(
-          EscapeForDisplay(c.path), ": refusing a change set path that is not a "
-                           "normalised relative path"));
+      return absl::InvalidArgumentError(StrCat(EscapeForDisplay(c.path),
+                                               ": refusing a change set path that is not a "
+                                               "normalised relative path"));
     }
   }
   if (!changes.inventory_path.empty() &&
       (bad(changes.inventory_path) || BaseName(changes.inventory_path) != kInventoryName)) {
-    return absl::InvalidArgumentError(StrCat(
-        EscapeForDisplay(changes.inventory_path), ": refusing an inventory path that is not one of ours"));
+    return absl::InvalidArgumentError(
+        StrCat(EscapeForDisplay(changes.inventory_path),
+               ": refusing an inventory path that is not one of ours"));
   }
   if (changes.inventory_path.empty() &&
       !(changes.inventory_claim.empty() && changes.inventory_release.empty())) {
@@ -376,8 +371,8 @@ absl::Status CheckChangePaths(const ChangeSet& changes) {
   }
   for (const std::string& t : changes.temp_files) {
     if (bad(t) || !StartsWith(BaseName(t), kTempPrefix)) {
-      return absl::InvalidArgumentError(StrCat(
-          EscapeForDisplay(t), ": refusing a temp file path that is not one of ours"));
+      return absl::InvalidArgumentError(
+          StrCat(EscapeForDisplay(t), ": refusing a temp file path that is not one of ours"));
     }
   }
   return absl::OkStatus();
@@ -385,8 +380,7 @@ absl::Status CheckChangePaths(const ChangeSet& changes) {
 
 }  // namespace
 
-absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
-                              const ChangeSet& changes,
+absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired, const ChangeSet& changes,
                               const TreeOptions& options, RenderReport* report) {
   if (absl::Status s = ConflictsToStatus(changes); !s.ok()) return s;
   if (absl::Status s = CheckChangePaths(changes); !s.ok()) return s;

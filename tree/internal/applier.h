@@ -15,8 +15,7 @@ namespace wildside::tree::internal {
 // Checks `changes` (a conflict, or a path that is not a normalised
 // relative path, and nothing is done), then performs its operations,
 // adding to *report. Errors as WriteSession::Apply.
-absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired,
-                              const ChangeSet& changes,
+absl::Status ApplyChangeSetAt(int root_fd, const DesiredTree& desired, const ChangeSet& changes,
                               const TreeOptions& options, RenderReport* report);
 
 }  // namespace wildside::tree::internal

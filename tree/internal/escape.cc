@@ -15,18 +15,28 @@ std::string EscapeText(std::string_view s, bool also_nfc_breakers) {
     size_t start = i;
     char32_t cp;
     if (!NextCodePoint(s, &i, &cp)) {
-      std::snprintf(buf, sizeof buf, "\\x%02x",
-                    static_cast<unsigned char>(s[start]));
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[start]));
       out.append(buf);
       continue;
     }
     switch (cp) {
-      case '\\': out.append("\\\\"); continue;
-      case '"': out.append("\\\""); continue;
-      case '\n': out.append("\\n"); continue;
-      case '\r': out.append("\\r"); continue;
-      case '\t': out.append("\\t"); continue;
-      default: break;
+      case '\\':
+        out.append("\\\\");
+        continue;
+      case '"':
+        out.append("\\\"");
+        continue;
+      case '\n':
+        out.append("\\n");
+        continue;
+      case '\r':
+        out.append("\\r");
+        continue;
+      case '\t':
+        out.append("\\t");
+        continue;
+      default:
+        break;
     }
     if (!RefusedCodePointKind(cp).empty() || (also_nfc_breakers && MayBreakNfc(cp))) {
       if (cp < 0x80) {

@@ -20,14 +20,12 @@ namespace {
 
 // Opens the regular file `relpath` below the checkout open as `root_fd` for
 // reading, walking with openat(O_NOFOLLOW); *st receives its fstat.
-absl::StatusOr<Fd> OpenTreeFileAt(Env* env, int root_fd,
-                                  std::string_view relpath,
+absl::StatusOr<Fd> OpenTreeFileAt(Env* env, int root_fd, std::string_view relpath,
                                   const TreeOptions& options, struct stat* st) {
   std::vector<std::string> problems = ValidatePathShape(relpath);
   if (!problems.empty()) {
-    return absl::InvalidArgumentError(StrCat(EscapeForDisplay(relpath),
-                                             ": invalid path: ",
-                                             absl::StrJoin(problems, "; ")));
+    return absl::InvalidArgumentError(
+        StrCat(EscapeForDisplay(relpath), ": invalid path: ", absl::StrJoin(problems, "; ")));
   }
   internal::DirCache dirs(env, root_fd, options.dir_mode);
   absl::StatusOr<int> dir_fd = dirs.Open(ParentPath(relpath), /*create=*/false, nullptr);
@@ -50,16 +48,14 @@ absl::StatusOr<Fd> OpenTreeFileAt(Env* env, int root_fd,
   Fd file(env, fd);
   if (env->Fstat(fd, st) != 0) return OsError(relpath, "cannot stat", errno);
   if (!S_ISREG(st->st_mode)) {
-    return absl::FailedPreconditionError(
-        StrCat(EscapeForDisplay(relpath), ": not a regular file"));
+    return absl::FailedPreconditionError(StrCat(EscapeForDisplay(relpath), ": not a regular file"));
   }
   return file;
 }
 
 }  // namespace
 
-absl::StatusOr<std::string> HashTreeFileAt(int root_fd,
-                                           std::string_view relpath,
+absl::StatusOr<std::string> HashTreeFileAt(int root_fd, std::string_view relpath,
                                            const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
@@ -76,9 +72,7 @@ absl::StatusOr<std::string> HashTreeFileAt(int root_fd,
   return hasher.FinishHex();
 }
 
-absl::StatusOr<std::string> ReadTreeFileAt(int root_fd,
-                                           std::string_view relpath,
-                                           size_t max_bytes,
+absl::StatusOr<std::string> ReadTreeFileAt(int root_fd, std::string_view relpath, size_t max_bytes,
                                            const TreeOptions& options) {
   Env* env = options.GetEnv();
   struct stat st;
@@ -86,9 +80,9 @@ absl::StatusOr<std::string> ReadTreeFileAt(int root_fd,
   if (!file.ok()) return file.status();
   int fd = file->get();
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    return absl::ResourceExhaustedError(
-        StrCat(EscapeForDisplay(relpath), ": file too large to read: ", st.st_size,
-                     " bytes, limit ", max_bytes));
+    return absl::ResourceExhaustedError(StrCat(EscapeForDisplay(relpath),
+                                               ": file too large to read: ", st.st_size,
+                                               " bytes, limit ", max_bytes));
   }
   std::string content;
   content.resize(static_cast<size_t>(st.st_size));
@@ -101,8 +95,8 @@ absl::StatusOr<std::string> ReadTreeFileAt(int root_fd,
         ssize_t n = env->Read(fd, &probe, 1);
         if (n < 0) return OsError(relpath, "read failed", errno);
         if (n > 0) {
-          return absl::ResourceExhaustedError(StrCat(
-              EscapeForDisplay(relpath), ": file too large to read: limit ", max_bytes));
+          return absl::ResourceExhaustedError(
+              StrCat(EscapeForDisplay(relpath), ": file too large to read: limit ", max_bytes));
         }
         break;
       }

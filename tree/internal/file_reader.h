@@ -21,8 +21,7 @@ inline constexpr size_t kReadBuffer = 256 * 1024;
 
 // The regular file `relpath` below `root_fd`, at most `max_bytes`. Errors
 // as ReadSession::ReadFile.
-absl::StatusOr<std::string> ReadTreeFileAt(int root_fd, std::string_view relpath,
-                                           size_t max_bytes,
+absl::StatusOr<std::string> ReadTreeFileAt(int root_fd, std::string_view relpath, size_t max_bytes,
                                            const TreeOptions& options);
 
 // The lowercase hex SHA-256 of the regular file `relpath` below

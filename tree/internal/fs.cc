@@ -32,8 +32,7 @@ absl::Status StatusFor(std::string message, int err) {
 }  // namespace
 
 absl::Status OsError(std::string_view where, std::string_view what, int err) {
-  absl::Status s = StatusFor(
-      StrCat(EscapeText(where), ": ", what, ": ", std::strerror(err)), err);
+  absl::Status s = StatusFor(StrCat(EscapeText(where), ": ", what, ": ", std::strerror(err)), err);
   s.SetPayload(kErrorPathPayload, absl::Cord(absl::string_view(where.data(), where.size())));
   return s;
 }
@@ -46,10 +45,10 @@ std::optional<std::string> ErrorPath(const absl::Status& status) {
 }
 
 absl::Status UnfollowedError(std::string_view path, bool is_symlink) {
-  absl::Status s = absl::FailedPreconditionError(StrCat(
-      EscapeText(path), ": ", is_symlink ? "symbolic link" : "special file",
-      " inside an owned root: the engine never follows or opens it, so it "
-      "cannot manage what is there; remove it"));
+  absl::Status s = absl::FailedPreconditionError(
+      StrCat(EscapeText(path), ": ", is_symlink ? "symbolic link" : "special file",
+             " inside an owned root: the engine never follows or opens it, so it "
+             "cannot manage what is there; remove it"));
   s.SetPayload(kUnfollowedEntryPayload, absl::Cord(absl::string_view(path.data(), path.size())));
   return s;
 }
@@ -60,11 +59,10 @@ bool IsUnfollowedError(const absl::Status& status) {
 
 namespace {
 
-absl::Status MakeDirs(Env* env, const std::string& path, uint32_t dir_mode,
-                      uint64_t* dirs_created, int depth) {
+absl::Status MakeDirs(Env* env, const std::string& path, uint32_t dir_mode, uint64_t* dirs_created,
+                      int depth) {
   if (depth > 2048) {
-    return absl::InvalidArgumentError(
-        StrCat(path, ": cannot create checkout directory: too deep"));
+    return absl::InvalidArgumentError(StrCat(path, ": cannot create checkout directory: too deep"));
   }
   if (env->MkdirAt(AT_FDCWD, path.c_str(), dir_mode) != 0) {
     int err = errno;
@@ -76,8 +74,7 @@ absl::Status MakeDirs(Env* env, const std::string& path, uint32_t dir_mode,
     if (slash == std::string::npos || slash == 0) {
       return OsError(path, "cannot create checkout directory", err);
     }
-    absl::Status s = MakeDirs(env, path.substr(0, slash), dir_mode,
-                              dirs_created, depth + 1);
+    absl::Status s = MakeDirs(env, path.substr(0, slash), dir_mode, dirs_created, depth + 1);
     if (!s.ok()) return s;
     if (env->MkdirAt(AT_FDCWD, path.c_str(), dir_mode) != 0) {
       err = errno;
@@ -98,8 +95,8 @@ absl::Status MakeDirs(Env* env, const std::string& path, uint32_t dir_mode,
 
 }  // namespace
 
-absl::StatusOr<Fd> OpenRoot(Env* env, std::string_view root, bool create,
-                            uint32_t dir_mode, uint64_t* dirs_created) {
+absl::StatusOr<Fd> OpenRoot(Env* env, std::string_view root, bool create, uint32_t dir_mode,
+                            uint64_t* dirs_created) {
   std::string path(root);
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   if (path.empty()) {
@@ -121,8 +118,7 @@ absl::StatusOr<Fd> OpenRoot(Env* env, std::string_view root, bool create,
   return Fd(env, fd);
 }
 
-absl::Status LockRoot(Env* env, int root_fd, std::string_view root,
-                      int64_t timeout_ms) {
+absl::Status LockRoot(Env* env, int root_fd, std::string_view root, int64_t timeout_ms) {
   constexpr int64_t kPollMicros = 20000;
   int64_t waited_micros = 0;
   for (;;) {
@@ -132,18 +128,18 @@ absl::Status LockRoot(Env* env, int root_fd, std::string_view root,
       return OsError(root, "cannot lock checkout directory", err);
     }
     if (waited_micros >= timeout_ms * 1000) {
-      return absl::UnavailableError(StrCat(
-          root, ": checkout is locked: another apply holds the lock on this "
-                "directory (flock); gave up after ",
-          timeout_ms, " ms"));
+      return absl::UnavailableError(
+          StrCat(root,
+                 ": checkout is locked: another apply holds the lock on this "
+                 "directory (flock); gave up after ",
+                 timeout_ms, " ms"));
     }
     env->SleepForMicroseconds(kPollMicros);
     waited_micros += kPollMicros;
   }
 }
 
-absl::Status WriteAll(Env* env, int fd, std::string_view data,
-                      std::string_view where) {
+absl::Status WriteAll(Env* env, int fd, std::string_view data, std::string_view where) {
   // Bounded chunks keep a single write call reasonable for huge files.
   constexpr size_t kChunk = size_t{8} << 20;
   while (!data.empty()) {
@@ -185,8 +181,7 @@ absl::StatusOr<int> DirCache::OpenUncached(std::string_view rel, bool create,
   const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
   int fd = env_->OpenAt(*parent, base.c_str(), flags, 0);
   if (fd < 0 && errno == ENOENT && create) {
-    if (env_->MkdirAt(*parent, base.c_str(), dir_mode_) != 0 &&
-        errno != EEXIST) {
+    if (env_->MkdirAt(*parent, base.c_str(), dir_mode_) != 0 && errno != EEXIST) {
       return OsError(rel, "cannot create directory", errno);
     }
     fd = env_->OpenAt(*parent, base.c_str(), flags, 0);
@@ -204,16 +199,16 @@ absl::StatusOr<int> DirCache::OpenUncached(std::string_view rel, bool create,
     // ELOOP; lstat to name the obstacle precisely.
     struct stat st;
     if (err == ELOOP ||
-        (err == ENOTDIR &&
-         env_->FstatAt(*parent, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        (err == ENOTDIR && env_->FstatAt(*parent, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
          S_ISLNK(st.st_mode))) {
-      return absl::FailedPreconditionError(StrCat(
-          rel, ": is a symbolic link: the engine never follows links below "
-               "the checkout root"));
+      return absl::FailedPreconditionError(
+          StrCat(rel,
+                 ": is a symbolic link: the engine never follows links below "
+                 "the checkout root"));
     }
     if (err == ENOTDIR) {
-      return absl::FailedPreconditionError(StrCat(
-          rel, ": is not a directory: expected a directory here"));
+      return absl::FailedPreconditionError(
+          StrCat(rel, ": is not a directory: expected a directory here"));
     }
     return OsError(rel, "cannot open directory", err);
   }

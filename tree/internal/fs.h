@@ -82,18 +82,16 @@ class Fd {
 // itself: that path is the caller's choice). With `create`, missing
 // directories are made like `mkdir -p`, each fchmod'ed to `dir_mode`, and
 // counted in *dirs_created. NotFound if missing and !create.
-absl::StatusOr<Fd> OpenRoot(Env* env, std::string_view root, bool create,
-                            uint32_t dir_mode, uint64_t* dirs_created);
+absl::StatusOr<Fd> OpenRoot(Env* env, std::string_view root, bool create, uint32_t dir_mode,
+                            uint64_t* dirs_created);
 
 // Takes flock(LOCK_EX) on the root directory descriptor, polling every 20 ms
 // for up to `timeout_ms`; Unavailable naming the checkout on timeout. The
 // lock dies with the descriptor, so nothing is ever left in the tree.
-absl::Status LockRoot(Env* env, int root_fd, std::string_view root,
-                      int64_t timeout_ms);
+absl::Status LockRoot(Env* env, int root_fd, std::string_view root, int64_t timeout_ms);
 
 // Writes all of `data`, looping over short writes.
-absl::Status WriteAll(Env* env, int fd, std::string_view data,
-                      std::string_view where);
+absl::Status WriteAll(Env* env, int fd, std::string_view data, std::string_view where);
 
 // Directory descriptors below a root, opened one segment at a time with
 // O_NOFOLLOW and cached, so applying 10,000 files does not re-walk every
@@ -112,8 +110,7 @@ class DirCache {
   // dir_mode (fchmod'ed) and their paths appended to *created.
   // NotFound if missing and !create; FailedPrecondition on a symlink or a
   // non-directory on the way.
-  absl::StatusOr<int> Open(std::string_view rel, bool create,
-                           std::vector<std::string>* created);
+  absl::StatusOr<int> Open(std::string_view rel, bool create, std::vector<std::string>* created);
   void MarkDirty(std::string_view rel);
   // Drops a cached descriptor (after the directory was removed).
   void Forget(std::string_view rel);

@@ -59,7 +59,8 @@ absl::StatusOr<ForeignClaims> ReadForeignClaimsAt(int root_fd, std::string_view 
     }
     absl::StatusOr<Inventory> inv = ReadInventoryAt(root_fd, de.name, options);
     if (!inv.ok()) return inv.status();
-    for (std::string& p : inv->paths) claims.emplace(std::move(p), de.name);  // first (smallest) wins
+    for (std::string& p : inv->paths)
+      claims.emplace(std::move(p), de.name);  // first (smallest) wins
   }
   return claims;
 }
@@ -101,8 +102,7 @@ absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
   return dirs.SyncDirty();
 }
 
-absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster,
-                                const TreeOptions& options) {
+absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster, const TreeOptions& options) {
   absl::StatusOr<Inventory> inv = ReadInventoryAt(root_fd, cluster, options);
   if (!inv.ok()) return inv.status();
   if (!inv->exists) return absl::OkStatus();

@@ -50,8 +50,7 @@ absl::Status WriteInventoryAt(Env* env, DirCache& dirs, const std::string& rel,
 // a replacement keeps some; an excluded path is never deleted), or deletes
 // it, and then `clusters/<cluster>/` if that is left empty, when none is
 // left. Nothing is reported: the inventory is not a file of the tree.
-absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster,
-                                const TreeOptions& options);
+absl::Status ReleaseInventoryAt(int root_fd, std::string_view cluster, const TreeOptions& options);
 
 }  // namespace wildside::tree::internal
 

@@ -13,8 +13,7 @@ namespace wildside::tree::internal {
 // "a/b/c" -> "a/b"; "a" -> "".
 inline std::string_view ParentPath(std::string_view path) {
   size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view()
-                                         : path.substr(0, slash);
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
 }
 
 // "a/b/c" -> "c".

@@ -51,17 +51,14 @@ absl::Status RemoveManagedFilesAt(int root_fd, const std::set<std::string>& sort
       ++report.pruned;
       report.changed_paths.push_back(p);
       std::string_view stop = ParentPath(OwnedRootOf(p));
-      for (std::string_view d = parent; d.size() > stop.size() && !d.empty();
-           d = ParentPath(d)) {
+      for (std::string_view d = parent; d.size() > stop.size() && !d.empty(); d = ParentPath(d)) {
         candidates.emplace(d);
       }
     }
     std::vector<std::string> order(candidates.begin(), candidates.end());
-    std::stable_sort(order.begin(), order.end(),
-                     [](const std::string& a, const std::string& b) {
-                       return std::count(a.begin(), a.end(), '/') >
-                              std::count(b.begin(), b.end(), '/');
-                     });
+    std::stable_sort(order.begin(), order.end(), [](const std::string& a, const std::string& b) {
+      return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');
+    });
     for (const std::string& d : order) {
       absl::StatusOr<int> dir = dirs.Open(ParentPath(d), false, nullptr);
       if (!dir.ok()) {
@@ -95,10 +92,8 @@ absl::Status RemoveManagedFilesAt(int root_fd, const std::set<std::string>& sort
 
 }  // namespace
 
-absl::Status CheckRemovePaths(std::string_view cluster,
-                              const std::vector<std::string>& paths,
-                              const TreeOptions& options,
-                              std::set<std::string>* sorted) {
+absl::Status CheckRemovePaths(std::string_view cluster, const std::vector<std::string>& paths,
+                              const TreeOptions& options, std::set<std::string>* sorted) {
   std::vector<KeyProblem> problems;
   if (absl::Status s = ValidateCluster(cluster); !s.ok()) {
     problems.push_back({"", std::string(s.message()), /*about_cluster=*/true});

@@ -18,10 +18,8 @@ namespace wildside::tree::internal {
 // Validates `cluster` and the shape of every path (InvalidArgument listing
 // each problem); fills *sorted with the paths to remove, excluded ones left
 // out (destroy never fails over a path it may no longer touch).
-absl::Status CheckRemovePaths(std::string_view cluster,
-                              const std::vector<std::string>& paths,
-                              const TreeOptions& options,
-                              std::set<std::string>* sorted);
+absl::Status CheckRemovePaths(std::string_view cluster, const std::vector<std::string>& paths,
+                              const TreeOptions& options, std::set<std::string>* sorted);
 
 // The destroy of `cluster`: leaves out of `sorted` every path another
 // cluster's inventory claims (foreign: never deleted, even when this

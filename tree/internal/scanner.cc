@@ -58,17 +58,14 @@ class Scanner {
       }
       Record(above, st, /*owned=*/false);
       if (!S_ISDIR(st.st_mode)) continue;
-      int fd = env_->OpenAt(root_fd, above.c_str(),
-                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+      int fd = env_->OpenAt(root_fd, above.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
       if (fd < 0) return OsError(above, "cannot open directory", errno);
       Fd guard(env_, fd);
       absl::Status s = ScanOwnedRoot(fd, std::string(BaseName(root)), root);
       if (!s.ok()) return s;
     }
     std::sort(out->entries.begin(), out->entries.end(),
-              [](const ScanEntry& a, const ScanEntry& b) {
-                return a.path < b.path;
-              });
+              [](const ScanEntry& a, const ScanEntry& b) { return a.path < b.path; });
     std::sort(out->excluded.begin(), out->excluded.end());
     std::sort(out->temp_files.begin(), out->temp_files.end());
     return absl::OkStatus();
@@ -86,8 +83,7 @@ class Scanner {
   }
 
   // `name` in `parent_fd` is the owned root at repo path `path`.
-  absl::Status ScanOwnedRoot(int parent_fd, const std::string& name,
-                             const std::string& path) {
+  absl::Status ScanOwnedRoot(int parent_fd, const std::string& name, const std::string& path) {
     if (IsExcluded(path, options_)) {
       struct stat st;
       if (env_->FstatAt(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -109,8 +105,7 @@ class Scanner {
       return absl::OkStatus();
     }
     Record(path, st, /*owned=*/true);
-    int fd = env_->OpenAt(parent_fd, name.c_str(),
-                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+    int fd = env_->OpenAt(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
     if (fd < 0) return OsError(path, "cannot open directory", errno);
     Fd guard(env_, fd);
     return ScanDir(fd, path, 1);
@@ -118,9 +113,8 @@ class Scanner {
 
   absl::Status ScanDir(int dir_fd, const std::string& dir_path, int depth) {
     if (depth > kMaxDepth) {
-      return absl::FailedPreconditionError(StrCat(
-          dir_path, ": directories nested deeper than ", kMaxDepth,
-          " levels; refusing to scan further"));
+      return absl::FailedPreconditionError(StrCat(dir_path, ": directories nested deeper than ",
+                                                  kMaxDepth, " levels; refusing to scan further"));
     }
     std::vector<DirEntry> names;
     if (env_->ReadDir(dir_fd, &names) != 0) {
@@ -148,8 +142,7 @@ class Scanner {
       }
       if (S_ISDIR(st.st_mode)) {
         Record(path, st, /*owned=*/true);
-        int fd = env_->OpenAt(dir_fd, de.name.c_str(),
-                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+        int fd = env_->OpenAt(dir_fd, de.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
         if (fd < 0) return OsError(path, "cannot open directory", errno);
         Fd guard(env_, fd);
         absl::Status s = ScanDir(fd, path, depth + 1);
@@ -177,25 +170,23 @@ class Scanner {
                 const std::string_view** expected) const {
     if (hash_filter_ == nullptr) return true;
     auto it = hash_filter_->find(path);
-    if (it == hash_filter_->end() ||
-        it->second.size() != static_cast<uint64_t>(st.st_size)) {
+    if (it == hash_filter_->end() || it->second.size() != static_cast<uint64_t>(st.st_size)) {
       return false;
     }
     *expected = &it->second;
     return true;
   }
 
-  absl::Status Hash(int dir_fd, const std::string& name,
-                    const std::string_view* expected, ScanEntry* e) {
+  absl::Status Hash(int dir_fd, const std::string& name, const std::string_view* expected,
+                    ScanEntry* e) {
     // O_NONBLOCK: if the file was swapped for a fifo, open must not hang;
     // O_NOFOLLOW: if it was swapped for a symlink, open fails.
-    int fd = env_->OpenAt(dir_fd, name.c_str(),
-                          O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+    int fd = env_->OpenAt(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
     if (fd < 0) {
       if (errno == ENOENT) return absl::OkStatus();
       if (errno == ELOOP) {
-        return absl::FailedPreconditionError(StrCat(
-            e->path, ": became a symbolic link while scanning"));
+        return absl::FailedPreconditionError(
+            StrCat(e->path, ": became a symbolic link while scanning"));
       }
       return OsError(e->path, "cannot open for hashing", errno);
     }
@@ -248,8 +239,7 @@ TreeScan EmptyScan(std::string_view cluster) {
 }
 
 absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
-                                    const TreeOptions& options,
-                                    const DesiredTree* hash_filter) {
+                                    const TreeOptions& options, const DesiredTree* hash_filter) {
   TreeScan scan;
   scan.root_exists = true;
   Scanner scanner(options, hash_filter);

@@ -25,8 +25,7 @@ TreeScan EmptyScan(std::string_view cluster);
 // null: hash every regular file; else hash only those it has at the same
 // size. Errors as ReadSession::Scan, minus the cluster name check.
 absl::StatusOr<TreeScan> ScanTreeAt(int root_fd, std::string_view cluster,
-                                    const TreeOptions& options,
-                                    const DesiredTree* hash_filter);
+                                    const TreeOptions& options, const DesiredTree* hash_filter);
 
 }  // namespace wildside::tree::internal
 

@@ -28,10 +28,8 @@ void RemoveAllAt(int dir_fd, const std::string& name) {
 }
 
 // Recreates `name` in `dir_fd` with the content of `from_fd` and `mode`.
-void RestoreFileAt(int dir_fd, const std::string& name, int from_fd,
-                   mode_t mode) {
-  int out = ::openat(dir_fd, name.c_str(),
-                     O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+void RestoreFileAt(int dir_fd, const std::string& name, int from_fd, mode_t mode) {
+  int out = ::openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
   if (out < 0) return;
   char buf[65536];
   off_t off = 0;
@@ -266,8 +264,7 @@ int CrashEnv::UnlinkAt(int dir_fd, const char* path, int flags) {
   std::lock_guard<std::mutex> lock(mu_);
   Tick();
   if (!tracking()) return EnvWrapper::UnlinkAt(dir_fd, path, flags);
-  Undo u{(flags & AT_REMOVEDIR) != 0 ? UndoKind::kRmdir : UndoKind::kUnlink,
-         KeyOf(dir_fd)};
+  Undo u{(flags & AT_REMOVEDIR) != 0 ? UndoKind::kRmdir : UndoKind::kUnlink, KeyOf(dir_fd)};
   struct stat st;
   if (::fstatat(dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     u.mode = st.st_mode & 07777;
@@ -293,8 +290,7 @@ int CrashEnv::UnlinkAt(int dir_fd, const char* path, int flags) {
   return rc;
 }
 
-int CrashEnv::RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd,
-                       const char* new_path) {
+int CrashEnv::RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd, const char* new_path) {
   std::lock_guard<std::mutex> lock(mu_);
   Tick();
   if (!tracking()) {
@@ -302,8 +298,7 @@ int CrashEnv::RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd,
   }
   Undo u{UndoKind::kRename, KeyOf(new_dir_fd)};
   struct stat st;
-  if (::fstatat(new_dir_fd, new_path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-      S_ISREG(st.st_mode)) {
+  if (::fstatat(new_dir_fd, new_path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
     u.fd = ::openat(new_dir_fd, new_path, O_RDONLY | O_NOFOLLOW);
     u.mode = st.st_mode & 07777;
   }

@@ -88,17 +88,14 @@ class CrashEnv : public EnvWrapper {
   int Fchmod(int fd, mode_t mode) override;
   int MkdirAt(int dir_fd, const char* path, mode_t mode) override;
   int UnlinkAt(int dir_fd, const char* path, int flags) override;
-  int RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd,
-               const char* new_path) override;
+  int RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd, const char* new_path) override;
   int Flock(int fd, int operation) override;
 
  private:
   struct InodeKey {
     dev_t dev = 0;
     ino_t ino = 0;
-    bool operator==(const InodeKey& o) const {
-      return dev == o.dev && ino == o.ino;
-    }
+    bool operator==(const InodeKey& o) const { return dev == o.dev && ino == o.ino; }
   };
   enum class UndoKind { kData, kChmod, kCreate, kRename, kUnlink, kMkdir, kRmdir };
   struct Undo {
@@ -111,8 +108,8 @@ class CrashEnv : public EnvWrapper {
     std::string name;
     int src_dir_fd = -1;  // kRename: the source directory
     std::string src_name;
-    off_t size = 0;   // kData: size at the last sync
-    mode_t mode = 0;  // kChmod: old mode; kUnlink/kRename/kRmdir: old mode
+    off_t size = 0;        // kData: size at the last sync
+    mode_t mode = 0;       // kChmod: old mode; kUnlink/kRename/kRmdir: old mode
     bool symlink = false;  // kUnlink of a symlink: `name2` holds its target
     std::string link_target;
   };

@@ -4,14 +4,22 @@ namespace wildside::tree {
 
 std::string_view FaultOpName(FaultOp op) {
   switch (op) {
-    case FaultOp::kOpen: return "open";
-    case FaultOp::kWrite: return "write";
-    case FaultOp::kSync: return "sync";
-    case FaultOp::kRename: return "rename";
-    case FaultOp::kUnlink: return "unlink";
-    case FaultOp::kMkdir: return "mkdir";
-    case FaultOp::kChmod: return "chmod";
-    case FaultOp::kCount_: break;
+    case FaultOp::kOpen:
+      return "open";
+    case FaultOp::kWrite:
+      return "write";
+    case FaultOp::kSync:
+      return "sync";
+    case FaultOp::kRename:
+      return "rename";
+    case FaultOp::kUnlink:
+      return "unlink";
+    case FaultOp::kMkdir:
+      return "mkdir";
+    case FaultOp::kChmod:
+      return "chmod";
+    case FaultOp::kCount_:
+      break;
   }
   return "?";
 }
@@ -32,9 +40,7 @@ void FaultEnv::FailNth(FaultOp op, int n, int err) {
   fail_op_.store(static_cast<int>(op));
 }
 
-int FaultEnv::Count(FaultOp op) const {
-  return counts_[static_cast<size_t>(op)].load();
-}
+int FaultEnv::Count(FaultOp op) const { return counts_[static_cast<size_t>(op)].load(); }
 
 void FaultEnv::SetHook(FaultOp op, std::function<void()> hook) {
   hooks_[static_cast<size_t>(op)] = std::move(hook);
@@ -68,8 +74,7 @@ int FaultEnv::SyncFs(int fd) {
   if (Tick(FaultOp::kSync)) return -1;
   return EnvWrapper::SyncFs(fd);
 }
-int FaultEnv::RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd,
-                       const char* new_path) {
+int FaultEnv::RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd, const char* new_path) {
   if (Tick(FaultOp::kRename)) return -1;
   return EnvWrapper::RenameAt(old_dir_fd, old_path, new_dir_fd, new_path);
 }

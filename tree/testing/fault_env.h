@@ -54,8 +54,7 @@ class FaultEnv : public EnvWrapper {
   ssize_t Write(int fd, const void* buf, size_t count) override;
   int Fsync(int fd) override;
   int SyncFs(int fd) override;  // counted as kSync
-  int RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd,
-               const char* new_path) override;
+  int RenameAt(int old_dir_fd, const char* old_path, int new_dir_fd, const char* new_path) override;
   int UnlinkAt(int dir_fd, const char* path, int flags) override;
   int MkdirAt(int dir_fd, const char* path, mode_t mode) override;
   int Fchmod(int fd, mode_t mode) override;
