@@ -19,18 +19,16 @@
 namespace wildside::tree::checks {
 namespace {
 
-using ::testing::AllOf;
 using testing::Case;
 using testing::ConfigMap;
 using ::testing::ElementsAre;
-using ::testing::Field;
 using testing::FluxKustomization;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
 std::vector<Finding> Check(const std::map<std::string, std::string>& files,
-                           CheckOptions options = {}) {
+                           const CheckOptions& options = {}) {
   DesiredTree desired = ViewDesiredTree(files);
   return CheckTree(desired, options);
 }

@@ -12,7 +12,6 @@
 namespace wildside::cty {
 namespace {
 
-using ::testing::HasSubstr;
 using ::wildside::testing::IsOk;
 using ::wildside::testing::StatusIs;
 

@@ -237,20 +237,19 @@ resource "wildside_gitops_tree" "t" {
   void WriteRawConfig(std::string_view hcl) { WriteFile(work_ / "main.tf", hcl); }
 
   testing::CommandResult Run(std::vector<std::string> args,
-                             std::map<std::string, std::string> extra_env = {}) {
+                             const std::map<std::string, std::string>& extra_env = {}) {
     args.insert(args.begin(), ClientBinary(client_));
-    return testing::RunCommand(args, Environment(std::move(extra_env)), work_.string(), 300s);
+    return testing::RunCommand(args, Environment(extra_env), work_.string(), 300s);
   }
 
   // Like Run, but in the background: the caller waits for (or kills) it.
-  std::unique_ptr<testing::ChildProcess> Start(std::vector<std::string> args,
-                                               std::map<std::string, std::string> extra_env = {}) {
+  std::unique_ptr<testing::ChildProcess> Start(
+      std::vector<std::string> args, const std::map<std::string, std::string>& extra_env = {}) {
     args.insert(args.begin(), ClientBinary(client_));
-    return std::make_unique<testing::ChildProcess>(args, Environment(std::move(extra_env)),
-                                                   work_.string());
+    return std::make_unique<testing::ChildProcess>(args, Environment(extra_env), work_.string());
   }
 
-  std::vector<std::string> Environment(std::map<std::string, std::string> extra_env) const {
+  std::vector<std::string> Environment(const std::map<std::string, std::string>& extra_env) const {
     std::map<std::string, std::string> env = {
         {"TF_CLI_CONFIG_FILE", (root_ / "cli.tfrc").string()},
         {"CHECKPOINT_DISABLE", "1"},
@@ -1211,7 +1210,7 @@ TEST_P(EndToEndSharedCheckoutTest, NestedAndNestedNeverUndoEachOther) {
 TEST_P(EndToEndSharedCheckoutTest, AnotherClusterWritingAPathDevOwnsFailsAtPlanNamingDev) {
   ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
   const std::string key = "platform/databases/cluster.yaml";
-  for (const std::string content :
+  for (const std::string& content :
        {SharedDev().at(key),
         std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prods\n")}) {
     Files prod = Nested("prod");

@@ -49,7 +49,7 @@ class GitopsTreeTest : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  Value Manifests(std::map<std::string, std::string> m) {
+  Value Manifests(const std::map<std::string, std::string>& m) {
     Value::Entries e;
     for (auto& [k, v] : m) e.emplace(k, Value::String(v));
     return Value::Map(Type::String(), std::move(e));
@@ -58,7 +58,7 @@ class GitopsTreeTest : public ::testing::Test {
   // A config as OpenTofu sends it: computed attributes null.
   Value Config(Value rendered, std::string cluster = "dev") {
     return Value::Object(type_, {{"path", Value::String((dir_ / "checkout").string())},
-                                 {"cluster", Value::String(cluster)},
+                                 {"cluster", Value::String(std::move(cluster))},
                                  {"rendered_manifests", std::move(rendered)}});
   }
 

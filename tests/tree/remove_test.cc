@@ -10,7 +10,6 @@
 namespace wildside::tree {
 namespace {
 
-using ::testing::ElementsAre;
 using wildside::testing::IsOk;
 using wildside::testing::StatusIs;
 using namespace wildside::tree::testing;

@@ -18,7 +18,7 @@ namespace {
 constexpr char kErrorPathPayload[] = "type.wildside.dev/tree.ErrorPath";
 constexpr char kUnfollowedEntryPayload[] = "type.wildside.dev/tree.UnfollowedEntry";
 
-absl::Status StatusFor(std::string message, int err) {
+absl::Status StatusFor(const std::string& message, int err) {
   switch (err) {
     case ELOOP:
     case ENOTDIR:
