@@ -62,10 +62,11 @@ using namespace std::chrono_literals;
 // The clients. The full suite runs on the newest pinned OpenTofu
 // (WILDSIDE_TOFU, configured by scripts/test); the core set (init from the
 // mirror, create, no-op plan, drift edited/deleted/stray/chmod planned and
-// healed, import, destroy) also on every older pinned OpenTofu
-// (WILDSIDE_TOFU_OLDER: "1.9.4=/path,1.8.3=/path") and on terraform when it
-// is on the PATH. A client is named by what it is and its version, e.g.
-// "tofu_1_12_6", so a ctest regex can pick a tier.
+// healed, import, destroy, creating over existing files, an exclude change,
+// the upgrades from earlier releases, the shared checkout) also on every
+// older pinned OpenTofu (WILDSIDE_TOFU_OLDER: "1.10.10=/path,1.9.4=/path")
+// and on terraform when it is on the PATH. A client is named by what it is
+// and its version, e.g. "tofu_1_12_6", so a ctest regex can pick a tier.
 struct Client {
   std::string name;
   std::string binary;
@@ -543,7 +544,7 @@ import {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
-TEST_P(EndToEndTest, CreatingOverExistingFilesWarnsInThePlan) {
+TEST_P(EndToEndCoreTest, CreatingOverExistingFilesWarnsInThePlan) {
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Old\n");
   WriteFile(ws_->checkout() / "platform/databases/old.yaml", "kind: Old\n");
   ws_->WriteSources(SampleManifests());
@@ -1290,7 +1291,7 @@ TEST_P(EndToEndSharedCheckoutTest, InventoryIsInvisibleToFlux) {
   EXPECT_THAT(inventory, Not(HasSubstr("apiVersion")));  // paths only, never content
 }
 
-TEST_P(EndToEndTest, ExcludeChangeWarnsThatTheFilesStayOnDisk) {
+TEST_P(EndToEndCoreTest, ExcludeChangeWarnsThatTheFilesStayOnDisk) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   auto files = SampleManifests();
   const std::string key = "platform/redis/valkey.yaml";
@@ -1368,7 +1369,7 @@ resource "wildside_gitops_tree" "t" {
 // same shape (schema version 0, no new attribute), so such a state and
 // checkout are this one without the inventory file. Its plan stays empty;
 // the first apply that changes the tree writes the inventory (ADR 0009).
-TEST_P(EndToEndTest, CheckoutFromTheReleaseBeforeInventoriesPlansEmpty) {
+TEST_P(EndToEndCoreTest, CheckoutFromTheReleaseBeforeInventoriesPlansEmpty) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   ASSERT_TRUE(fs::remove(ws_->checkout() / "clusters/dev/.wildside-inventory"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
