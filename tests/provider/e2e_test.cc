@@ -1291,6 +1291,43 @@ TEST_P(EndToEndSharedCheckoutTest, InventoryIsInvisibleToFlux) {
   EXPECT_THAT(inventory, Not(HasSubstr("apiVersion")));  // paths only, never content
 }
 
+// The shared layout on the newest client only: what it checks is the
+// provider's own wording, the same whoever asks.
+class EndToEndSharedCheckoutFullTest : public EndToEndSharedCheckoutTest {};
+
+// A file moved from dev to prod while dev's state did not follow (a state
+// restored from before the move): dev's refresh finds the file in prod's
+// inventory, and the drift warning says so instead of calling it deleted;
+// dev's apply leaves prod's file alone.
+TEST_P(EndToEndSharedCheckoutFullTest, FileMovedToAnotherClusterIsNamedNowClaimedInTheDrift) {
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
+  const std::string key = "platform/redis/valkey.yaml";
+  const fs::path state = Root("dev") / "terraform.tfstate";
+  const std::string state_before_the_move = ReadFile(state);
+  Files dev = SharedDev();
+  dev.erase(key);
+  Files prod = Nested("prod");
+  prod[key] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: valkey-prod\n";
+  WriteRoot("dev", dev);
+  WriteRoot("prod", prod);
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+  ASSERT_EXIT_CODE(Apply("prod"), 0);
+  WriteFile(state, state_before_the_move);
+
+  testing::CommandResult plan = Plan("dev");
+  // The refresh drops the file from dev's state: nothing left to change.
+  ASSERT_EXIT_CODE(plan, 0);
+  const std::string all = plan.out + plan.err;
+  EXPECT_THAT(all, HasSubstr("Drift in the checkout"));
+  EXPECT_THAT(all, HasSubstr(key + ": now claimed by cluster \"prod\""));
+  EXPECT_THAT(all, Not(HasSubstr(key + ": deleted")));
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+  ExpectOnDisk(prod, "by dev's apply");
+  ExpectOnDisk(dev, "by dev's apply");
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
+  ASSERT_EXIT_CODE(Plan("prod"), 0);
+}
+
 TEST_P(EndToEndCoreTest, ExcludeChangeWarnsThatTheFilesStayOnDisk) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   auto files = SampleManifests();
@@ -1391,6 +1428,8 @@ auto ParamNameOf = [](const ::testing::TestParamInfo<std::string>& info) { retur
 INSTANTIATE_TEST_SUITE_P(Full, EndToEndTest, ::testing::ValuesIn(NewestClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndCoreTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndSharedCheckoutTest, ::testing::ValuesIn(EveryClient()),
+                         ParamNameOf);
+INSTANTIATE_TEST_SUITE_P(Full, EndToEndSharedCheckoutFullTest, ::testing::ValuesIn(NewestClient()),
                          ParamNameOf);
 
 // ---- rendered_manifests_wo (issue 12) ----
