@@ -62,10 +62,11 @@ using namespace std::chrono_literals;
 // The clients. The full suite runs on the newest pinned OpenTofu
 // (WILDSIDE_TOFU, configured by scripts/test); the core set (init from the
 // mirror, create, no-op plan, drift edited/deleted/stray/chmod planned and
-// healed, import, destroy) also on every older pinned OpenTofu
-// (WILDSIDE_TOFU_OLDER: "1.9.4=/path,1.8.3=/path") and on terraform when it
-// is on the PATH. A client is named by what it is and its version, e.g.
-// "tofu_1_12_6", so a ctest regex can pick a tier.
+// healed, import, destroy, creating over existing files, an exclude change,
+// the upgrades from earlier releases, the shared checkout) also on every
+// older pinned OpenTofu (WILDSIDE_TOFU_OLDER: "1.10.10=/path,1.9.4=/path")
+// and on terraform when it is on the PATH. A client is named by what it is
+// and its version, e.g. "tofu_1_12_6", so a ctest regex can pick a tier.
 struct Client {
   std::string name;
   std::string binary;
@@ -542,7 +543,7 @@ import {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
-TEST_P(EndToEndTest, CreatingOverExistingFilesWarnsInThePlan) {
+TEST_P(EndToEndCoreTest, CreatingOverExistingFilesWarnsInThePlan) {
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Old\n");
   WriteFile(ws_->checkout() / "platform/databases/old.yaml", "kind: Old\n");
   ws_->WriteSources(SampleManifests());
@@ -1289,7 +1290,44 @@ TEST_P(EndToEndSharedCheckoutTest, InventoryIsInvisibleToFlux) {
   EXPECT_THAT(inventory, Not(HasSubstr("apiVersion")));  // paths only, never content
 }
 
-TEST_P(EndToEndTest, ExcludeChangeWarnsThatTheFilesStayOnDisk) {
+// The shared layout on the newest client only: what it checks is the
+// provider's own wording, the same whoever asks.
+class EndToEndSharedCheckoutFullTest : public EndToEndSharedCheckoutTest {};
+
+// A file moved from dev to prod while dev's state did not follow (a state
+// restored from before the move): dev's refresh finds the file in prod's
+// inventory, and the drift warning says so instead of calling it deleted;
+// dev's apply leaves prod's file alone.
+TEST_P(EndToEndSharedCheckoutFullTest, FileMovedToAnotherClusterIsNamedNowClaimedInTheDrift) {
+  ASSERT_NO_FATAL_FAILURE(ApplyBothAndReplan(SharedDev(), Nested("prod")));
+  const std::string key = "platform/redis/valkey.yaml";
+  const fs::path state = Root("dev") / "terraform.tfstate";
+  const std::string state_before_the_move = ReadFile(state);
+  Files dev = SharedDev();
+  dev.erase(key);
+  Files prod = Nested("prod");
+  prod[key] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: valkey-prod\n";
+  WriteRoot("dev", dev);
+  WriteRoot("prod", prod);
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+  ASSERT_EXIT_CODE(Apply("prod"), 0);
+  WriteFile(state, state_before_the_move);
+
+  testing::CommandResult plan = Plan("dev");
+  // The refresh drops the file from dev's state: nothing left to change.
+  ASSERT_EXIT_CODE(plan, 0);
+  const std::string all = plan.out + plan.err;
+  EXPECT_THAT(all, HasSubstr("Drift in the checkout"));
+  EXPECT_THAT(all, HasSubstr(key + ": now claimed by cluster \"prod\""));
+  EXPECT_THAT(all, Not(HasSubstr(key + ": deleted")));
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+  ExpectOnDisk(prod, "by dev's apply");
+  ExpectOnDisk(dev, "by dev's apply");
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
+  ASSERT_EXIT_CODE(Plan("prod"), 0);
+}
+
+TEST_P(EndToEndCoreTest, ExcludeChangeWarnsThatTheFilesStayOnDisk) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   auto files = SampleManifests();
   const std::string key = "platform/redis/valkey.yaml";
@@ -1367,7 +1405,7 @@ resource "wildside_gitops_tree" "t" {
 // same shape (schema version 0, no new attribute), so such a state and
 // checkout are this one without the inventory file. Its plan stays empty;
 // the first apply that changes the tree writes the inventory (ADR 0009).
-TEST_P(EndToEndTest, CheckoutFromTheReleaseBeforeInventoriesPlansEmpty) {
+TEST_P(EndToEndCoreTest, CheckoutFromTheReleaseBeforeInventoriesPlansEmpty) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   ASSERT_TRUE(fs::remove(ws_->checkout() / "clusters/dev/.wildside-inventory"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
@@ -1389,6 +1427,8 @@ auto ParamNameOf = [](const ::testing::TestParamInfo<std::string>& info) { retur
 INSTANTIATE_TEST_SUITE_P(Full, EndToEndTest, ::testing::ValuesIn(NewestClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndCoreTest, ::testing::ValuesIn(EveryClient()), ParamNameOf);
 INSTANTIATE_TEST_SUITE_P(Core, EndToEndSharedCheckoutTest, ::testing::ValuesIn(EveryClient()),
+                         ParamNameOf);
+INSTANTIATE_TEST_SUITE_P(Full, EndToEndSharedCheckoutFullTest, ::testing::ValuesIn(NewestClient()),
                          ParamNameOf);
 
 // ---- rendered_manifests_wo (issue 12) ----
@@ -1655,6 +1695,47 @@ TEST_P(EndToEndWriteOnlyTest, TheWriteOnlyExampleKeepsItsSecretOutOfState) {
   testing::CommandResult plan =
       ws_->Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"}, env);
   ASSERT_EXIT_CODE(plan, 0);
+}
+
+// A tainted tree whose path changed is replaced: the new object writes
+// every file at the new path.
+//
+// TODO(issue 19): this pins a bug, not the intended behaviour. The destroy
+// half of the replacement should remove the old path's files, as it does
+// for an untainted path change and for a tainted tree of plain manifests;
+// it leaves every write-only file and the inventory there instead, and
+// nothing in the plan or apply says so. Why: the destroy half learns the
+// write-only keys only from the change's planned private data, which the
+// create plan carries over from the prior's; both clients plan a tainted
+// object as a plain create without the prior's private data, so the
+// destroy sees only the (here empty) plain maps of its prior state. When
+// the destroy removes them, turn the "still there" expectations below
+// into EXPECT_FALSE and drop this TODO.
+TEST_P(EndToEndWriteOnlyTest, TaintedTreeReplacedAtAnotherPathLeavesTheOldWriteOnlyFiles) {
+  const auto files = WriteOnlyManifests();
+  ws_->WriteSources(files);
+  WriteWoConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  ASSERT_EXIT_CODE(ws_->Run({"taint", "-no-color", "wildside_gitops_tree.t"}), 0);
+  std::string config = ReadFile(ws_->work() / "main.tf");
+  const std::string old_path = "path               = \"checkout\"";
+  ASSERT_NE(config.find(old_path), std::string::npos);
+  config.replace(config.find(old_path), old_path.size(), "path = \"moved\"");
+  ws_->WriteRawConfig(config);
+  testing::CommandResult plan = ws_->Run({"plan", "-no-color", "-input=false"});
+  ASSERT_EXIT_CODE(plan, 0);
+  EXPECT_THAT(plan.out, HasSubstr("is tainted, so"));  // tofu adds "it"
+  EXPECT_THAT(plan.out, HasSubstr("1 to add, 0 to change, 1 to destroy"));
+  ExpectNoContent(plan.out, "plan output");
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  for (const auto& [key, content] : files) {
+    EXPECT_EQ(ReadFile(ws_->work() / "moved" / key), content) << key;
+    EXPECT_TRUE(fs::exists(ws_->checkout() / key)) << key << " (issue 19: now removed?)";
+  }
+  EXPECT_TRUE(fs::exists(ws_->checkout() / "clusters/dev/.wildside-inventory"));
+  ExpectNoContent(State(), "state after the replacement");
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
 // Clients without write-only attributes would store the value in state:
