@@ -297,6 +297,11 @@ int Serve(std::string_view provider_version) {
   // Recorded before anything else: the client is the process that started us.
   const pid_t client_pid = getppid();
   log::InitFromEnvironment();
+  if (!InitOpenSslWithoutConfig()) {
+    log::Error("cannot initialise OpenSSL");
+    WriteAll(STDERR_FILENO, "cannot initialise OpenSSL\n");
+    return 1;
+  }
 
   signal(SIGINT, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);

@@ -21,6 +21,15 @@ struct ServerCertificate {
 // both server and client auth usages. Internal on an OpenSSL failure.
 absl::StatusOr<ServerCertificate> GenerateServerCertificate();
 
+// Initialises OpenSSL without reading its configuration file. Called first
+// thing in Serve, before gRPC or GenerateServerCertificate touch OpenSSL:
+// OpenSSL reads its configuration at most once per process, so once this
+// ran, gRPC's own initialisation cannot load one either. Otherwise an
+// OPENSSL_CONF in OpenTofu's environment could make the provider load (and,
+// in the static release binary, dlopen) modules, or break its TLS so that
+// it never hand-shakes. Returns false when OpenSSL cannot initialise.
+bool InitOpenSslWithoutConfig();
+
 }  // namespace wildside::server
 
 #endif  // WILDSIDE_PROVIDER_SERVER_TLS_H_

@@ -11,7 +11,12 @@
 #include <grp.h>
 #include <sys/stat.h>
 
+#include <openssl/conf.h>
+#include <openssl/err.h>
+
+#include <cerrno>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -240,6 +245,59 @@ TEST_F(PluginProcessTest, SocketIsGroupReadWriteWithPluginUnixSocketGroup) {
       &st));
   EXPECT_EQ(st.st_mode & 07777, 0660u);
   EXPECT_EQ(st.st_gid, getgid());
+}
+
+// OpenSSL's configuration is never loaded from the environment: an
+// OPENSSL_CONF naming a module (here one whose constructor leaves a marker
+// file) would make the provider dlopen it, which a fully static program
+// cannot do safely, and a module that fails would break its TLS. Started as
+// OpenTofu starts it (AutoMTLS), the provider hand-shakes and serves, and
+// the marker never appears; the same configuration loaded on purpose does
+// load the module, so the test can fail.
+TEST_F(PluginProcessTest, NeverLoadsOpenSslConfigurationFromTheEnvironment) {
+  const std::string dir = ::testing::TempDir() + "openssl-conf-" + std::to_string(getpid());
+  ASSERT_EQ(mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST, true);
+  const std::string conf = dir + "/openssl.cnf";
+  const std::string marker = dir + "/marker";
+  const std::string control_marker = dir + "/control-marker";
+  unlink(marker.c_str());
+  unlink(control_marker.c_str());
+  {
+    std::ofstream out(conf);
+    out << "openssl_conf = openssl_init\n[openssl_init]\nproviders = provider_sect\n"
+        << "[provider_sect]\nmarker = marker_sect\n[marker_sect]\nmodule = "
+        << WILDSIDE_OPENSSL_MARKER_MODULE << "\nactivate = 1\n";
+  }
+  auto child = Start({{"PLUGIN_CLIENT_CERT", client_.cert_pem},
+                      {"OPENSSL_CONF", conf},
+                      {"WILDSIDE_MARKER_FILE", marker}});
+  ASSERT_TRUE(child->started());
+  Handshake hs = ReadHandshake(child.get());
+  ASSERT_THAT(hs.fields, SizeIs(6)) << child->stderr_text();
+  ASSERT_THAT(hs.server_cert_pem, HasSubstr("BEGIN CERTIFICATE"));
+  auto channel = Connect(hs, /*with_client_cert=*/true);
+  auto provider = tfplugin6::Provider::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+  tfplugin6::GetProviderSchema::Response resp;
+  grpc::Status s = provider->GetProviderSchema(&ctx, {}, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message() << "\n" << child->stderr_text();
+  auto controller = plugin::GRPCController::NewStub(channel);
+  grpc::ClientContext shut_ctx;
+  shut_ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+  plugin::Empty empty;
+  (void)controller->Shutdown(&shut_ctx, empty, &empty);
+  std::optional<int> code = child->Wait(60s);
+  ASSERT_TRUE(code.has_value()) << "plugin still running 60 s after Shutdown";
+  EXPECT_EQ(*code, 0);
+  EXPECT_NE(access(marker.c_str(), F_OK), 0) << "the provider loaded " << conf;
+
+  // The control: this configuration, loaded, does load the module.
+  ASSERT_EQ(setenv("WILDSIDE_MARKER_FILE", control_marker.c_str(), 1), 0);
+  (void)CONF_modules_load_file(conf.c_str(), nullptr, 0);
+  ERR_clear_error();
+  unsetenv("WILDSIDE_MARKER_FILE");
+  EXPECT_EQ(access(control_marker.c_str(), F_OK), 0) << "the control did not load the module";
 }
 
 // A group given by name is looked up in /etc/group (never through NSS, which
