@@ -119,23 +119,28 @@ core::Diagnostic ExistingFilesWarning(const Settings& settings, const tree::Tree
   }
   if (!pruned.empty()) {
     absl::StrAppend(&detail, "\n\nPruned (", pruned.size(), "): ", NamePaths(pruned), ".");
-    // Files this cluster's own inventory claims, which this configuration
-    // lacks: either it changed since the state was lost, or another
-    // resource with the same cluster manages this checkout, which is not
-    // supported (docs/adr/0009-ownership-inventory.md).
-    std::vector<std::string> ours;
-    for (const std::string& p : pruned) {
+  }
+  // Files this cluster's own inventory claims, overwritten or pruned: this
+  // configuration differs from the one that wrote them, either because it
+  // changed since the state was lost, or because another resource with the
+  // same cluster manages this checkout, which is not supported
+  // (docs/adr/0009-ownership-inventory.md).
+  std::vector<std::string> ours;
+  for (const std::vector<std::string>* list : {&overwritten, &pruned}) {
+    for (const std::string& p : *list) {
       if (std::binary_search(scan.inventory.paths.begin(), scan.inventory.paths.end(), p))
         ours.push_back(p);
     }
-    if (!ours.empty()) {
-      absl::StrAppend(
-          &detail, "\n\n", ours.size(),
-          " of them are listed in the ownership inventory of cluster \"", settings.cluster, "\" (",
-          tree::InventoryPath(settings.cluster), "). If another resource with cluster = \"",
-          settings.cluster,
-          "\" manages this checkout, this apply undoes it: one resource per cluster per checkout.");
-    }
+  }
+  std::sort(ours.begin(), ours.end());
+  if (!ours.empty()) {
+    absl::StrAppend(&detail, "\n\n", ours.size(),
+                    ours.size() == 1 ? " of these files is" : " of these files are",
+                    " listed in the ownership inventory of cluster \"", settings.cluster, "\" (",
+                    tree::InventoryPath(settings.cluster), "): ", NamePaths(ours),
+                    ". If another resource with cluster = \"", settings.cluster,
+                    "\" manages this checkout, this apply undoes it: one resource per cluster per "
+                    "checkout.");
   }
   absl::StrAppend(&detail,
                   "\n\nWhen this plan replaces the resource (tainted, or -replace), those are the "

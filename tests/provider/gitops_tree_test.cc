@@ -1002,13 +1002,36 @@ TEST_F(GitopsTreeTest, CreateThatWouldPruneFilesOfItsOwnClustersInventorySaysSo)
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (1): platform/traefik/b.yaml."));
   EXPECT_THAT(plan.diagnostics[0].detail,
-              HasSubstr("1 of them are listed in the ownership inventory of cluster \"dev\""));
+              HasSubstr("1 of these files is listed in the ownership inventory of cluster \"dev\" "
+                        "(clusters/dev/.wildside-inventory): platform/traefik/b.yaml."));
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("one resource per cluster per checkout"));
   // The same configuration with its state lost: nothing to say at all.
   EXPECT_THAT(PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"},
                                            {"platform/traefik/b.yaml", "b\n"}})))
                   .diagnostics,
               IsEmpty());
+}
+
+// A configuration changed since the state was lost: the files its own
+// inventory lists are counted and named whether they are overwritten or
+// pruned; a stray no inventory lists is not among them.
+TEST_F(GitopsTreeTest, CreateCountsAndNamesEveryListedFileItsInventoryClaims) {
+  CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a\n"},
+                               {"platform/traefik/b.yaml", "b\n"},
+                               {"platform/traefik/c.yaml", "c\n"}})));
+  WriteFile(dir_ / "checkout/platform/traefik/stray.yaml", "s\n");
+  core::PlanResult plan = PlanCreate(Config(
+      Manifests({{"platform/traefik/a.yaml", "a2\n"}, {"platform/traefik/b.yaml", "b2\n"}})));
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  const std::string& detail = plan.diagnostics[0].detail;
+  EXPECT_THAT(detail,
+              HasSubstr("Overwritten (2): platform/traefik/a.yaml, platform/traefik/b.yaml."));
+  EXPECT_THAT(detail,
+              HasSubstr("Pruned (2): platform/traefik/c.yaml, platform/traefik/stray.yaml."));
+  EXPECT_THAT(detail, HasSubstr("3 of these files are listed in the ownership inventory of cluster "
+                                "\"dev\" (clusters/dev/.wildside-inventory): "
+                                "platform/traefik/a.yaml, platform/traefik/b.yaml, "
+                                "platform/traefik/c.yaml."));
 }
 
 TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) {
