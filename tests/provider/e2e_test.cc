@@ -526,6 +526,37 @@ TEST_P(EndToEndCoreTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+// A scratch container without a writable temporary directory: OpenTofu
+// drops the plugin's stderr, so the reason must come through the one
+// stdout line it shows ("Unrecognized remote plugin message: ...").
+TEST_P(EndToEndCoreTest, SocketDirectoryThatDoesNotExistIsNamedInTofusError) {
+  ws_->WriteSources(SampleManifests());
+  ws_->WriteConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  const std::string missing = (ws_->root() / "no-such-dir").string();
+  testing::CommandResult plan =
+      ws_->Run({"plan", "-no-color", "-input=false"}, {{"PLUGIN_UNIX_SOCKET_DIR", missing}});
+  ASSERT_EXIT_CODE(plan, 1);
+  // OpenTofu wraps long lines; compare with the white space folded.
+  std::string all = plan.out + plan.err;
+  std::string folded;
+  for (char c : all) {
+    const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (!space)
+      folded += c;
+    else if (!folded.empty() && folded.back() != ' ')
+      folded += ' ';
+  }
+  EXPECT_THAT(folded, HasSubstr("Unrecognized remote plugin message")) << all;
+  EXPECT_THAT(folded, HasSubstr("terraform-provider-wildside: cannot create its plugin socket in " +
+                                missing +
+                                " (from PLUGIN_UNIX_SOCKET_DIR): No such file or directory. Set "
+                                "PLUGIN_UNIX_SOCKET_DIR (or TMPDIR, when that is unset) to a "
+                                "writable directory."))
+      << all;
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+}
+
 TEST_P(EndToEndTest, ImportBlockAdoptsCheckoutWithoutChanges) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::remove(ws_->work() / "terraform.tfstate");
