@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -119,23 +120,28 @@ core::Diagnostic ExistingFilesWarning(const Settings& settings, const tree::Tree
   }
   if (!pruned.empty()) {
     absl::StrAppend(&detail, "\n\nPruned (", pruned.size(), "): ", NamePaths(pruned), ".");
-    // Files this cluster's own inventory claims, which this configuration
-    // lacks: either it changed since the state was lost, or another
-    // resource with the same cluster manages this checkout, which is not
-    // supported (docs/adr/0009-ownership-inventory.md).
-    std::vector<std::string> ours;
-    for (const std::string& p : pruned) {
+  }
+  // Files this cluster's own inventory claims, overwritten or pruned: this
+  // configuration differs from the one that wrote them, either because it
+  // changed since the state was lost, or because another resource with the
+  // same cluster manages this checkout, which is not supported
+  // (docs/adr/0009-ownership-inventory.md).
+  std::vector<std::string> ours;
+  for (const std::vector<std::string>* list : {&overwritten, &pruned}) {
+    for (const std::string& p : *list) {
       if (std::binary_search(scan.inventory.paths.begin(), scan.inventory.paths.end(), p))
         ours.push_back(p);
     }
-    if (!ours.empty()) {
-      absl::StrAppend(
-          &detail, "\n\n", ours.size(),
-          " of them are listed in the ownership inventory of cluster \"", settings.cluster, "\" (",
-          tree::InventoryPath(settings.cluster), "). If another resource with cluster = \"",
-          settings.cluster,
-          "\" manages this checkout, this apply undoes it: one resource per cluster per checkout.");
-    }
+  }
+  std::sort(ours.begin(), ours.end());
+  if (!ours.empty()) {
+    absl::StrAppend(&detail, "\n\n", ours.size(),
+                    ours.size() == 1 ? " of these files is" : " of these files are",
+                    " listed in the ownership inventory of cluster \"", settings.cluster, "\" (",
+                    tree::InventoryPath(settings.cluster), "): ", NamePaths(ours),
+                    ". If another resource with cluster = \"", settings.cluster,
+                    "\" manages this checkout, this apply undoes it: one resource per cluster per "
+                    "checkout.");
   }
   absl::StrAppend(&detail,
                   "\n\nWhen this plan replaces the resource (tainted, or -replace), those are the "
@@ -144,10 +150,25 @@ core::Diagnostic ExistingFilesWarning(const Settings& settings, const tree::Tree
   return core::WarningAt(AttributePath::Attr("path"), "Existing files will be replaced", detail);
 }
 
+// A create plan shows every file as added (+); the files already on disk
+// byte for byte, in the right mode, are left as they are.
+core::Diagnostic UnchangedFilesWarning(const Settings& settings,
+                                       const std::vector<std::string>& unchanged) {
+  const bool one = unchanged.size() == 1;
+  return core::WarningAt(
+      AttributePath::Attr("path"), "Files already in place",
+      absl::StrCat(unchanged.size(), one ? " file" : " files", " in \"",
+                   EscapeForDisplay(settings.path),
+                   one ? "\" already holds this content and will not be written"
+                       : "\" already hold this content and will not be written",
+                   " (the plan shows every file as added): ", NamePaths(unchanged), "."));
+}
+
 // Scans the checkout and reports, as errors, what would make apply refuse
 // (a symlink in an owned root, an obstacle such as a `clusters` symlink);
-// on a create, also warns how many existing files it will overwrite or
-// prune. An update's plan hashes nothing: only the entry kinds matter.
+// on a create, also warns which existing files it will overwrite or prune
+// and which already match. An update's plan hashes nothing: only the entry
+// kinds matter.
 void CheckCheckout(const absl::StatusOr<tree::ReadSession>& checkout, const Settings& settings,
                    const Desired& desired, bool create, Diagnostics* diags) {
   const tree::DesiredTree no_hashes;
@@ -160,20 +181,43 @@ void CheckCheckout(const absl::StatusOr<tree::ReadSession>& checkout, const Sett
     return;
   }
   if (!scan->root_exists) return;
-  std::vector<std::string> overwritten, pruned;
+  std::vector<std::string> overwritten, pruned, unchanged;
   tree::ChangeSet changes = tree::DiffAgainstDisk(desired.tree, *scan, settings.options);
+  // A conflicted path is an error of its own (another cluster's file, an
+  // obstacle): it is neither overwritten nor in place.
+  std::set<std::string_view> conflicted;
+  for (const tree::Conflict& c : changes.conflicts) conflicted.insert(c.path);
   for (const tree::Change& c : changes.changes) {
+    if (conflicted.count(c.path) != 0) continue;
     const bool dir = c.disk_kind == tree::EntryKind::kDirectory;
-    if (c.kind == tree::ChangeKind::kUpdate || c.kind == tree::ChangeKind::kModeChange ||
-        (c.kind == tree::ChangeKind::kCreate && c.on_disk)) {
-      overwritten.push_back(dir ? c.path + "/" : c.path);
+    switch (c.kind) {
+      case tree::ChangeKind::kCreate:
+        // A file written where a directory (or a symlink) stands.
+        if (c.on_disk) overwritten.push_back(dir ? c.path + "/" : c.path);
+        break;
+      case tree::ChangeKind::kUpdate:
+        overwritten.push_back(c.path);
+        break;
+      case tree::ChangeKind::kModeChange:
+        // A directory's mode is set as on any apply; it is no file
+        // overwritten (a checkout made under umask 002 has them all).
+        if (!dir) overwritten.push_back(c.path);
+        break;
+      case tree::ChangeKind::kPrune:
+        pruned.push_back(c.path);
+        break;
+      case tree::ChangeKind::kUnchanged:
+        unchanged.push_back(c.path);
+        break;
+      case tree::ChangeKind::kRemoveDir:
+        break;
     }
-    if (c.kind == tree::ChangeKind::kPrune) pruned.push_back(c.path);
   }
   AddConflictDiagnostics(changes, desired, /*at_apply=*/false, diags);
   if (create && (!overwritten.empty() || !pruned.empty())) {
     diags->push_back(ExistingFilesWarning(settings, *scan, overwritten, pruned));
   }
+  if (create && !unchanged.empty()) diags->push_back(UnchangedFilesWarning(settings, unchanged));
 }
 
 // The keys the prior owns that leave the state because `exclude` now
@@ -197,7 +241,8 @@ void WarnExcludedFilesStay(Prior* prior, const Value& slim_prior, std::string_vi
   const bool one = staying.size() == 1;
   diags->push_back(core::WarningAt(
       AttributePath::Attr("exclude"), "Excluded files stay on disk",
-      absl::StrCat(one ? "This file now matches" : "These files now match",
+      absl::StrCat(one ? "This file now matches"
+                       : absl::StrCat("These ", staying.size(), " files now match"),
                    " `exclude`: the plan shows ", one ? "it" : "them",
                    " leaving rendered_manifests (-), but the apply does not delete ",
                    one ? "it" : "them", "; ", one ? "it stays" : "they stay",

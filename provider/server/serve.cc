@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
@@ -78,10 +81,22 @@ std::string Getenv(const char* name) {
   return v == nullptr ? std::string() : std::string(v);
 }
 
-std::string SocketPath() {
-  std::string dir = Getenv("PLUGIN_UNIX_SOCKET_DIR");
-  if (dir.empty()) dir = Getenv("TMPDIR");
-  if (dir.empty()) dir = "/tmp";
+// The directory the socket goes in and the setting that chose it, in
+// go-plugin's order: PLUGIN_UNIX_SOCKET_DIR, then TMPDIR, then /tmp.
+struct SocketDir {
+  std::string path;
+  const char* set_by = nullptr;  // the variable, or nullptr for the default
+};
+
+SocketDir ChooseSocketDir() {
+  for (const char* name : {"PLUGIN_UNIX_SOCKET_DIR", "TMPDIR"}) {
+    std::string dir = Getenv(name);
+    if (!dir.empty()) return {std::move(dir), name};
+  }
+  return {"/tmp", nullptr};
+}
+
+std::string SocketPathIn(const std::string& dir) {
   std::random_device rd;
   std::mt19937_64 rng(rd());
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -90,6 +105,76 @@ std::string SocketPath() {
     if (lstat(path.c_str(), &st) != 0) return path;
   }
   return absl::StrCat(dir, "/plugin", getpid());
+}
+
+// `s` with control characters, '|' (go-plugin splits a handshake line on
+// it) and '"' (shown escaped in OpenTofu's quotation) as \xNN.
+std::string ForHandshakeLine(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '|' || c == '"') {
+      absl::StrAppend(&out, "\\x", absl::Hex(u, absl::kZeroPad2));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Why gRPC could not listen at `socket_path` in `dir` (it says nothing
+// itself): what stat and access find, or the length of the path.
+std::string WhyNoSocket(const std::string& dir, const std::string& socket_path) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) return std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return std::strerror(ENOTDIR);
+  if (access(dir.c_str(), W_OK | X_OK) != 0) return std::strerror(errno);
+  if (socket_path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    return absl::StrCat("the socket path is ", socket_path.size(),
+                        " bytes long, and a unix socket address holds ",
+                        sizeof(sockaddr_un{}.sun_path) - 1);
+  }
+  return "the gRPC server did not start";
+}
+
+// The one line, in place of the handshake, that tells the user why there
+// is no socket and what moves it. One line with no '|': OpenTofu shows it
+// as "Unrecognized remote plugin message: <line>".
+std::string SocketFailureLine(const SocketDir& dir, const std::string& socket_path) {
+  const std::string where = dir.set_by == nullptr
+                                ? "(the default: neither PLUGIN_UNIX_SOCKET_DIR nor TMPDIR is set)"
+                                : absl::StrCat("(from ", dir.set_by, ")");
+  return absl::StrCat("terraform-provider-wildside: cannot create its plugin socket in ",
+                      ForHandshakeLine(dir.path), " ", where, ": ",
+                      WhyNoSocket(dir.path, socket_path),
+                      ". Set PLUGIN_UNIX_SOCKET_DIR (or TMPDIR, when that is unset) to a "
+                      "writable directory.");
+}
+
+// Returns once the reader of stdout is done with it, or after a bound.
+//
+// go-plugin, in OpenTofu, waits for the first stdout line and for the
+// plugin's exit at once: an exit seen before the line has been taken in
+// makes it report "plugin exited before we could connect" instead of
+// showing the line. Once it has the line, it kills the plugin (a line that
+// is no handshake is an error), and any reader that closes the pipe shows
+// here as POLLERR. No fixed sleep: the bound (10 s) is only for a reader
+// that does neither, and stdout that is no pipe or socket (a terminal, a
+// file) has no such reader.
+void AwaitStdoutReader() {
+  constexpr auto kBound = std::chrono::seconds(10);
+  struct stat st;
+  if (fstat(STDOUT_FILENO, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return;
+  const auto deadline = std::chrono::steady_clock::now() + kBound;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) return;
+    pollfd p = {STDOUT_FILENO, 0, 0};  // POLLERR and POLLHUP are always reported
+    const int n = poll(&p, 1, static_cast<int>(left));
+    if (n > 0 || (n < 0 && errno != EINTR)) return;
+  }
 }
 
 // The gid of group `name` in the group file (/etc/group format:
@@ -326,13 +411,18 @@ int Serve(std::string_view provider_version) {
   ShutdownRequest shutdown;
   ControllerService controller_service(&shutdown);
 
-  std::string socket_path = SocketPath();
+  const SocketDir socket_dir = ChooseSocketDir();
+  std::string socket_path = SocketPathIn(socket_dir.path);
   std::unique_ptr<grpc::Server> server =
       StartServer(socket_path, *credentials, &provider_service, &controller_service);
   if (!server) {
-    std::string msg = absl::StrCat("failed to listen on unix socket ", socket_path);
-    log::Error(msg);
-    WriteAll(STDERR_FILENO, msg + "\n");
+    // OpenTofu drops a plugin's stderr unless TF_LOG is set; only the first
+    // stdout line reaches the user. So the reason goes there, and the
+    // process stays until the client has read it.
+    std::string line = SocketFailureLine(socket_dir, socket_path);
+    log::Error(line, {{"socket", socket_path}});
+    WriteAll(STDOUT_FILENO, line + "\n");
+    AwaitStdoutReader();
     return 1;
   }
   WatchForShutdown(&shutdown, term_set, client_pid);
@@ -341,7 +431,7 @@ int Serve(std::string_view provider_version) {
                                {"socket", socket_path},
                                {"protocol_version", version},
                                {"tls", !credentials->cert_der.empty()}});
-  // The one and only write to stdout.
+  // The handshake: besides SocketFailureLine, the only write to stdout.
   WriteAll(STDOUT_FILENO,
            FormatHandshakeLine(version, "unix", socket_path, credentials->cert_der) + "\n");
 

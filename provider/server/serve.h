@@ -10,7 +10,11 @@
 // group and OpenTofu then calls StopProvider.
 //
 // The unix socket is created 0600 whatever the umask (0660 with the group
-// named by PLUGIN_UNIX_SOCKET_GROUP).
+// named by PLUGIN_UNIX_SOCKET_GROUP), in PLUGIN_UNIX_SOCKET_DIR, else
+// TMPDIR, else /tmp. When it cannot be created there, the one stdout line
+// says so instead of the handshake (naming the directory and those
+// variables), the process waits until the client has read it, and Serve
+// returns 1.
 #ifndef WILDSIDE_PROVIDER_SERVER_SERVE_H_
 #define WILDSIDE_PROVIDER_SERVER_SERVE_H_
 

@@ -105,12 +105,64 @@ TEST(ChecksTest, SyntaxErrorMessagesSayWhatAndWhere) {
   EXPECT_THAT(got[0].message,
               HasSubstr("invalid YAML: found character that cannot start any token"));
   EXPECT_EQ(FormatFinding(got[0]), "rendered_manifests[\"a.yaml\"]:2:1: " + got[0].message);
+}
 
-  got = Check({{"q.yaml", "a: \"open\nb: 1\n"}});
-  ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].line, 1);
-  EXPECT_EQ(got[0].column, 4);
-  EXPECT_THAT(got[0].message, HasSubstr("while scanning a quoted scalar"));
+// A quote or a flow collection left open is named where it opened, not
+// where libyaml gave up (the end of the file, or a line below).
+TEST(ChecksTest, UnclosedQuotesAndBracketsAreNamedWhereTheyOpened) {
+  struct Case {
+    const char* name;
+    const char* content;
+    int line;
+    int column;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"DoubleQuoteToTheEnd", "a: 1\nb: \"open\nc: 1\n", 2, 4,
+       "invalid YAML: unclosed double-quoted string opened at line 2, column 4: no closing quote "
+       "before the end of the file"},
+      {"SingleQuoteToTheEnd", "a: 1\nb: 'open\nc: 1\n", 2, 4,
+       "invalid YAML: unclosed single-quoted string opened at line 2, column 4: no closing quote "
+       "before the end of the file"},
+      // The next value's opening quote closes it; libyaml alone says
+      // "did not find expected key" at line 5.
+      {"DoubleQuoteClosedByTheNextOne",
+       "apiVersion: v1\nkind: ConfigMap\ndata:\n  motd: \"hello\n  other: \"x\"\n", 4, 9,
+       "invalid YAML: unclosed double-quoted string opened at line 4, column 9: it runs on to the "
+       "next \" at line 5, column 10, and what follows does not parse (did not find expected "
+       "key)"},
+      {"SingleQuoteClosedLinesBelow", "data:\n  motd: 'hello\n  other: x\n  more: 'y'\n", 2, 9,
+       "invalid YAML: unclosed single-quoted string opened at line 2, column 9: it runs on to the "
+       "next ' at line 4, column 9, and what follows does not parse (did not find expected key)"},
+      {"FlowSequence", "spec:\n  args: [a, b\n  other: x\n", 2, 9,
+       "invalid YAML: unclosed flow sequence ('[') opened at line 2, column 9: no ']' follows; did "
+       "not find expected ',' or ']' at line 3, column 8"},
+      {"FlowMappingToTheEnd", "spec:\n  args: {a: 1, b: 2\n", 2, 9,
+       "invalid YAML: unclosed flow mapping ('{') opened at line 2, column 9: no '}' follows; did "
+       "not find expected ',' or '}' at line 3, column 1"},
+      {"InnerFlowSequence", "a: [x, [y, z\n", 1, 8,
+       "invalid YAML: unclosed flow sequence ('[') opened at line 1, column 8: no ']' follows; did "
+       "not find expected ',' or ']' at line 2, column 1"},
+      // A bracket that does close later: a missing comma, not an open
+      // collection; libyaml's words, with the opening.
+      {"MissingCommaInAFlowSequence", "a: [\n  x\n  y: 1\n]\n", 3, 4,
+       "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 1, "
+       "column 4)"},
+      // Text after a quote on the same line: no quote was left open.
+      {"TextAfterAQuotedValue", "a: \"x\" y\n", 1, 8,
+       "invalid YAML: did not find expected key (while parsing a block mapping at line 1, column "
+       "1)"},
+  };
+  for (const Case& c : cases) {
+    std::vector<Finding> got = Check({{"q.yaml", c.content}});
+    ASSERT_EQ(got.size(), 1u) << c.name << "\n" << Dump(got);
+    EXPECT_EQ(got[0].kind, FindingKind::kYamlSyntax) << c.name;
+    EXPECT_EQ(std::pair(got[0].line, got[0].column), std::pair(c.line, c.column)) << c.name;
+    EXPECT_EQ(got[0].message, c.message) << c.name;
+  }
+  // A quoted value may span lines on purpose.
+  EXPECT_THAT(Check({{"ok.yaml", "a: \"one\n  two\"\nb: 'three\n  four'\nc: [x,\n  y]\n"}}),
+              IsEmpty());
 }
 
 TEST(ChecksTest, InvalidUtf8IsASyntaxErrorAtItsPlace) {
@@ -246,6 +298,33 @@ TEST(ChecksTest, AbsoluteAndFilePathsThatAreDirectories) {
   EXPECT_EQ(got[0].kind, FindingKind::kOutsideCheckout);
   EXPECT_EQ(got[1].kind, FindingKind::kMissingReference);
   EXPECT_THAT(got[1].message, HasSubstr("is a directory"));
+}
+
+// A missing reference is called what the field and the path say it is:
+// a component is a directory, and so is anything written with a trailing
+// '/'; a resource may be either; a patch is a file.
+TEST(ChecksTest, MissingReferencesAreCalledFilesOrDirectories) {
+  std::vector<Finding> got = Check({{"modules/app/kustomization.yaml",
+                                     "resources:\n- gone.yaml\n- ../base/\n"
+                                     "components:\n- ../components/gone\n"
+                                     "patches:\n- path: gone-patch.yaml\n"}});
+  ASSERT_EQ(got.size(), 4u) << Dump(got);
+  for (const Finding& f : got) EXPECT_EQ(f.kind, FindingKind::kMissingReference) << Dump(got);
+  EXPECT_EQ(FormatFinding(got[0], ""),
+            "modules/app/kustomization.yaml:2:3: resources[0] \"gone.yaml\": not found "
+            "(\"modules/app/gone.yaml\"): no such file or directory in the desired tree or on disk "
+            "after the apply");
+  EXPECT_EQ(FormatFinding(got[1], ""),
+            "modules/app/kustomization.yaml:3:3: resources[1] \"../base/\": not found "
+            "(\"modules/base\"): no such directory in the desired tree or on disk after the apply");
+  EXPECT_EQ(FormatFinding(got[2], ""),
+            "modules/app/kustomization.yaml:5:3: components[0] \"../components/gone\": not found "
+            "(\"modules/components/gone\"): no such directory in the desired tree or on disk after "
+            "the apply");
+  EXPECT_EQ(FormatFinding(got[3], ""),
+            "modules/app/kustomization.yaml:7:9: patches[0].path \"gone-patch.yaml\": not found "
+            "(\"modules/app/gone-patch.yaml\"): no such file in the desired tree or on disk after "
+            "the apply");
 }
 
 TEST(ChecksTest, MultipleKustomizationFiles) {

@@ -151,6 +151,20 @@ std::string ReadFile(const fs::path& p) { return testing::ReadWholeFile(p); }
 void WriteFile(const fs::path& p, std::string_view content) { testing::WriteWholeFile(p, content); }
 uint32_t ModeOf(const fs::path& p) { return testing::PermissionBits(p); }
 
+// `s` with every run of white space as one space: OpenTofu wraps a long
+// diagnostic line where the terminal (or its default width) ends.
+std::string FoldSpace(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c)) == 0) {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  return out;
+}
+
 // Manifests shaped like the real ones; every value ends in "\n\n" and one
 // carries non-ASCII UTF-8.
 std::map<std::string, std::string> SampleManifests() {
@@ -526,6 +540,29 @@ TEST_P(EndToEndCoreTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+// A scratch container without a writable temporary directory: OpenTofu
+// drops the plugin's stderr, so the reason must come through the one
+// stdout line it shows ("Unrecognized remote plugin message: ...").
+TEST_P(EndToEndCoreTest, SocketDirectoryThatDoesNotExistIsNamedInTofusError) {
+  ws_->WriteSources(SampleManifests());
+  ws_->WriteConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  const std::string missing = (ws_->root() / "no-such-dir").string();
+  testing::CommandResult plan =
+      ws_->Run({"plan", "-no-color", "-input=false"}, {{"PLUGIN_UNIX_SOCKET_DIR", missing}});
+  ASSERT_EXIT_CODE(plan, 1);
+  const std::string all = plan.out + plan.err;
+  const std::string folded = FoldSpace(all);
+  EXPECT_THAT(folded, HasSubstr("Unrecognized remote plugin message")) << all;
+  EXPECT_THAT(folded, HasSubstr("terraform-provider-wildside: cannot create its plugin socket in " +
+                                missing +
+                                " (from PLUGIN_UNIX_SOCKET_DIR): No such file or directory. Set "
+                                "PLUGIN_UNIX_SOCKET_DIR (or TMPDIR, when that is unset) to a "
+                                "writable directory."))
+      << all;
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+}
+
 TEST_P(EndToEndTest, ImportBlockAdoptsCheckoutWithoutChanges) {
   ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(SampleManifests()));
   fs::remove(ws_->work() / "terraform.tfstate");
@@ -546,6 +583,10 @@ import {
 TEST_P(EndToEndCoreTest, CreatingOverExistingFilesWarnsInThePlan) {
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Old\n");
   WriteFile(ws_->checkout() / "platform/databases/old.yaml", "kind: Old\n");
+  // Already in place: shown as added (+) like the rest, but not written.
+  const fs::path same = ws_->checkout() / "platform/redis/valkey.yaml";
+  WriteFile(same, SampleManifests().at("platform/redis/valkey.yaml"));
+  fs::permissions(same, fs::perms(0644));
   ws_->WriteSources(SampleManifests());
   ws_->WriteConfig();
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
@@ -555,6 +596,17 @@ TEST_P(EndToEndCoreTest, CreatingOverExistingFilesWarnsInThePlan) {
   // Each file by name (the terminal may wrap the warning's lines).
   EXPECT_THAT(plan.out + plan.err, HasSubstr("Overwritten (1): platform/databases/cluster.yaml."));
   EXPECT_THAT(plan.out + plan.err, HasSubstr("Pruned (1): platform/databases/old.yaml."));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Files already in place"));
+  EXPECT_THAT(FoldSpace(plan.out + plan.err),
+              HasSubstr("1 file in \"checkout\" already holds this content and will not be "
+                        "written (the plan shows every file as added): "
+                        "platform/redis/valkey.yaml."));
+  struct stat before;
+  ASSERT_EQ(::stat(same.c_str(), &before), 0);
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  struct stat after;
+  ASSERT_EQ(::stat(same.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "the file already in place was rewritten";
 }
 
 TEST_P(EndToEndTest, InvalidClusterNameIsADiagnosticOnTheAttribute) {

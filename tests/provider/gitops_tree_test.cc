@@ -225,6 +225,21 @@ TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
 // for its write-only map (skipping the others); apply reads the prior only
 // when it must (docs/adr/0007-copy-policy.md). Bytes that would not decode
 // prove it: the plan and the apply still succeed.
+TEST_F(GitopsTreeTest, DriftOverManyFilesNamesTheFirstFiftyAndCountsTheRest) {
+  std::map<std::string, std::string> files;
+  for (int i = 0; i < 53; ++i)
+    files["platform/redis/s" + std::to_string(100 + i) + ".yaml"] = "x\n";
+  Value state = CreateTree(Config(Manifests(files)));
+  for (const auto& [key, unused] : files) fs::remove(dir_ / "checkout" / key);
+  core::ReadResult drift = resource_->Read(core::ReadRequest{state, ""});
+  ASSERT_EQ(drift.diagnostics.size(), 1u);
+  const std::string& detail = drift.diagnostics[0].detail;
+  EXPECT_THAT(detail, ::testing::StartsWith("53 files differ from what the last apply left"));
+  EXPECT_THAT(detail, HasSubstr("\n  - platform/redis/s100.yaml: deleted\n"));
+  EXPECT_THAT(detail, HasSubstr("\n  - platform/redis/s149.yaml: deleted\n  ... and 3 more"));
+  EXPECT_THAT(detail, Not(HasSubstr("s150")));
+}
+
 TEST_F(GitopsTreeTest, PlanAndApplyDecodeOnlyWhatTheyRead) {
   Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n"}}));
   Value state = CreateTree(config);
@@ -999,16 +1014,75 @@ TEST_F(GitopsTreeTest, CreateThatWouldPruneFilesOfItsOwnClustersInventorySaysSo)
   // A second resource for the same cluster (or a configuration changed
   // since the state was lost).
   core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
-  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  ASSERT_EQ(plan.diagnostics.size(), 2u);
+  EXPECT_EQ(plan.diagnostics[0].summary, "Existing files will be replaced");
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (1): platform/traefik/b.yaml."));
   EXPECT_THAT(plan.diagnostics[0].detail,
-              HasSubstr("1 of them are listed in the ownership inventory of cluster \"dev\""));
+              HasSubstr("1 of these files is listed in the ownership inventory of cluster \"dev\" "
+                        "(clusters/dev/.wildside-inventory): platform/traefik/b.yaml."));
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("one resource per cluster per checkout"));
-  // The same configuration with its state lost: nothing to say at all.
-  EXPECT_THAT(PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"},
-                                           {"platform/traefik/b.yaml", "b\n"}})))
-                  .diagnostics,
-              IsEmpty());
+  EXPECT_EQ(plan.diagnostics[1].summary, "Files already in place");
+  EXPECT_THAT(plan.diagnostics[1].detail,
+              HasSubstr("1 file in \"" + (dir_ / "checkout").string() +
+                        "\" already holds this content and will not be written (the plan shows "
+                        "every file as added): platform/traefik/a.yaml."));
+}
+
+// A lost state with the same configuration: the plan shows every file as
+// added, and says that none of them will be written.
+TEST_F(GitopsTreeTest, CreateOverFilesThatAlreadyMatchSaysTheyWillNotBeWritten) {
+  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a\n"},
+                                   {"platform/traefik/b.yaml", "b\n"},
+                                   {"clusters/dev/k.yaml", "apiVersion: v1\nkind: K\n"}}));
+  CreateTree(config);
+  // Directories made under umask 002: their mode is set, but no file is
+  // overwritten.
+  chmod((dir_ / "checkout/platform/traefik").c_str(), 0775);
+  core::PlanResult plan = PlanCreate(config);
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_EQ(plan.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
+  EXPECT_EQ(plan.diagnostics[0].attribute->ToString(), "path");
+  EXPECT_EQ(plan.diagnostics[0].summary, "Files already in place");
+  EXPECT_EQ(plan.diagnostics[0].detail,
+            "3 files in \"" + (dir_ / "checkout").string() +
+                "\" already hold this content and will not be written (the plan shows every "
+                "file as added): clusters/dev/k.yaml, platform/traefik/a.yaml, "
+                "platform/traefik/b.yaml.");
+}
+
+TEST_F(GitopsTreeTest, CreateOverManyMatchingFilesNamesTheFirstAndCountsTheRest) {
+  std::map<std::string, std::string> files;
+  for (int i = 0; i < 23; ++i) files["platform/redis/s" + std::to_string(100 + i) + ".yaml"] = "x";
+  for (const auto& [key, content] : files) WriteFile(dir_ / "checkout" / key, content);
+  files["platform/traefik/new.yaml"] = "n";
+  core::PlanResult plan = PlanCreate(Config(Manifests(files)));
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("23 files in \""));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr(": platform/redis/s100.yaml, "));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("platform/redis/s119.yaml and 3 more."));
+  EXPECT_THAT(plan.diagnostics[0].detail, Not(HasSubstr("new.yaml")));
+}
+
+// A configuration changed since the state was lost: the files its own
+// inventory lists are counted and named whether they are overwritten or
+// pruned; a stray no inventory lists is not among them.
+TEST_F(GitopsTreeTest, CreateCountsAndNamesEveryListedFileItsInventoryClaims) {
+  CreateTree(Config(Manifests({{"platform/traefik/a.yaml", "a\n"},
+                               {"platform/traefik/b.yaml", "b\n"},
+                               {"platform/traefik/c.yaml", "c\n"}})));
+  WriteFile(dir_ / "checkout/platform/traefik/stray.yaml", "s\n");
+  core::PlanResult plan = PlanCreate(Config(
+      Manifests({{"platform/traefik/a.yaml", "a2\n"}, {"platform/traefik/b.yaml", "b2\n"}})));
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  const std::string& detail = plan.diagnostics[0].detail;
+  EXPECT_THAT(detail,
+              HasSubstr("Overwritten (2): platform/traefik/a.yaml, platform/traefik/b.yaml."));
+  EXPECT_THAT(detail,
+              HasSubstr("Pruned (2): platform/traefik/c.yaml, platform/traefik/stray.yaml."));
+  EXPECT_THAT(detail, HasSubstr("3 of these files are listed in the ownership inventory of cluster "
+                                "\"dev\" (clusters/dev/.wildside-inventory): "
+                                "platform/traefik/a.yaml, platform/traefik/b.yaml, "
+                                "platform/traefik/c.yaml."));
 }
 
 TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) {
@@ -1022,8 +1096,9 @@ TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) 
 }
 
 TEST_F(GitopsTreeTest, ExcludeChangeWarnsNamingTheFilesThatStay) {
-  Value config =
-      Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/redis/v.yaml", "v\n"}}));
+  Value config = Config(Manifests({{"platform/traefik/a.yaml", "a\n"},
+                                   {"platform/redis/v.yaml", "v\n"},
+                                   {"platform/redis/w.yaml", "w\n"}}));
   Value state = CreateTree(config);
   Value next = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
   next.SetAttr("exclude", Value::List(Type::String(), {Value::String("platform/redis/**")}));
@@ -1032,11 +1107,30 @@ TEST_F(GitopsTreeTest, ExcludeChangeWarnsNamingTheFilesThatStay) {
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_EQ(plan.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
   EXPECT_EQ(plan.diagnostics[0].attribute->ToString(), "exclude");
-  EXPECT_THAT(plan.diagnostics[0].detail,
-              HasSubstr("stays on disk, no longer managed: platform/redis/v.yaml."));
+  EXPECT_EQ(plan.diagnostics[0].detail,
+            "These 2 files now match `exclude`: the plan shows them leaving rendered_manifests "
+            "(-), but the apply does not delete them; they stay on disk, no longer managed: "
+            "platform/redis/v.yaml, platform/redis/w.yaml.");
   ASSERT_THAT(resource_->Apply(core::ApplyRequest{state, plan.planned_state, next, ""}).diagnostics,
               IsEmpty());
   EXPECT_EQ(ReadFile(dir_ / "checkout/platform/redis/v.yaml"), "v\n");
+  EXPECT_EQ(ReadFile(dir_ / "checkout/platform/redis/w.yaml"), "w\n");
+}
+
+TEST_F(GitopsTreeTest, ExcludeChangeOverManyFilesNamesTheFirstAndCountsTheRest) {
+  std::map<std::string, std::string> files;
+  for (int i = 0; i < 22; ++i) files["platform/redis/s" + std::to_string(100 + i) + ".yaml"] = "x";
+  Value state = CreateTree(Config(Manifests(files)));
+  Value next = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
+  next.SetAttr("exclude", Value::List(Type::String(), {Value::String("platform/redis/**")}));
+  next.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult plan = resource_->Plan(core::PlanRequest{state, next, next, ""});
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("These 22 files now match `exclude`"));
+  EXPECT_THAT(plan.diagnostics[0].detail,
+              HasSubstr("no longer managed: platform/redis/s100.yaml, platform/redis/s101.yaml, "));
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("platform/redis/s119.yaml and 2 more."));
+  EXPECT_THAT(plan.diagnostics[0].detail, Not(HasSubstr("s120")));
 }
 
 TEST_F(GitopsTreeTest, InventoryLeftOutOfDateIsShownAsAnUpdate) {
@@ -1217,7 +1311,12 @@ TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorr
   // data, then the create.
   env_.Reset();
   core::PlanResult replace = PlanCreate(config);
-  ASSERT_THAT(replace.diagnostics, IsEmpty());
+  ASSERT_EQ(replace.diagnostics.size(), 1u);
+  EXPECT_EQ(replace.diagnostics[0].summary, "Files already in place");
+  EXPECT_THAT(replace.diagnostics[0].detail,
+              HasSubstr("2 files in \"" + (dir_ / "checkout").string() +
+                        "\" already hold this content and will not be written (the plan shows "
+                        "every file as added): platform/traefik/a.yaml, platform/traefik/b.yaml."));
   core::ApplyResult destroy = resource_->Apply(core::ApplyRequest{
       create.new_state, Value::Null(type_), Value::Null(type_), replace.planned_private});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());

@@ -16,7 +16,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -102,6 +104,46 @@ TEST_F(PluginProcessTest, RunByHandPrintsGoPluginMessageAndExits1) {
   EXPECT_EQ(*code, 1);
   EXPECT_EQ(child->stderr_text(), std::string(server::kNotAPluginMessage));
   EXPECT_EQ(child->DrainStdout(100ms), "");
+}
+
+// OpenTofu shows only the first stdout line of a plugin that fails to
+// start: it must name the directory and the variables that move it, and
+// the process must not exit before the client has read it.
+TEST_F(PluginProcessTest, SocketDirectoryThatCannotHoldASocketIsNamedOnStdoutAndExits1) {
+  char tmpl[] = "/tmp/wildside-nosocket-XXXXXX";
+  const std::string root = mkdtemp(tmpl);
+  const std::string file = root + "/file";
+  { std::ofstream(file) << "x"; }
+  struct Case {
+    std::map<std::string, std::string> env;
+    std::string line;
+  };
+  const std::vector<Case> cases = {
+      {{{"PLUGIN_UNIX_SOCKET_DIR", root + "/missing"}, {"TMPDIR", root}},
+       "terraform-provider-wildside: cannot create its plugin socket in " + root +
+           "/missing (from PLUGIN_UNIX_SOCKET_DIR): No such file or directory. Set "
+           "PLUGIN_UNIX_SOCKET_DIR (or TMPDIR, when that is unset) to a writable directory."},
+      {{{"PLUGIN_UNIX_SOCKET_DIR", ""}, {"TMPDIR", file}},
+       "terraform-provider-wildside: cannot create its plugin socket in " + file +
+           " (from TMPDIR): Not a directory. Set PLUGIN_UNIX_SOCKET_DIR (or TMPDIR, when that is "
+           "unset) to a writable directory."},
+  };
+  for (const Case& c : cases) {
+    auto child = Start(c.env);
+    ASSERT_TRUE(child->started());
+    std::optional<std::string> line = child->ReadStdoutLine(60s);
+    ASSERT_TRUE(line.has_value()) << child->stderr_text();
+    EXPECT_EQ(*line, c.line);
+    // Still there while the client holds stdout open: an exit first would
+    // make go-plugin report "plugin exited before we could connect".
+    EXPECT_FALSE(child->Wait(300ms).has_value()) << "exited before the client closed stdout";
+    child->CloseStdout();
+    // Well within its own 10 s bound: the close is what ends it.
+    std::optional<int> code = child->Wait(5s);
+    ASSERT_TRUE(code.has_value()) << "still running after stdout was closed";
+    EXPECT_EQ(*code, 1);
+  }
+  std::filesystem::remove_all(root);
 }
 
 TEST_F(PluginProcessTest, MutualTlsSchemaThenShutdownExits) {

@@ -177,6 +177,11 @@ std::string ChildProcess::DrainStdout(std::chrono::milliseconds timeout) {
   return all;
 }
 
+void ChildProcess::CloseStdout() {
+  if (out_fd_ >= 0) close(out_fd_);
+  out_fd_ = -1;
+}
+
 std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
   if (exited_) return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
   auto deadline = Clock::now() + timeout;

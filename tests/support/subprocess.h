@@ -44,6 +44,8 @@ class ChildProcess {
   std::optional<std::string> ReadStdoutLine(std::chrono::milliseconds timeout);
   // Everything still readable on stdout within `timeout`.
   std::string DrainStdout(std::chrono::milliseconds timeout);
+  // Closes this end of the child's stdout, as a client done reading does.
+  void CloseStdout();
   // Waits for exit; returns the exit status, or nullopt on timeout.
   std::optional<int> Wait(std::chrono::milliseconds timeout);
   // stderr collected so far (drained in Wait and ReadStdoutLine).

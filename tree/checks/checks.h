@@ -136,6 +136,7 @@ struct FileFacts {
     int line = 0;
     int column = 0;
     bool may_be_directory = false;     // resources, components, bases, generators, ...
+    bool directory_only = false;       // components: kustomize loads each as a directory
     bool needs_kustomization = false;  // a directory here must hold a kustomization file
     bool decoded_as_objects = false;   // resources: Flux decodes the file as Kubernetes YAML
   };

@@ -16,6 +16,7 @@
 // JSON conversion).
 #include <yaml.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -69,12 +70,19 @@ struct ListField {
   std::string_view name;
   bool may_be_directory;
   bool decoded_as_objects;
+  // kustomize builds each component at a directory ("must build at
+  // directory" for a file).
+  bool directory_only = false;
 };
 constexpr ListField kListFields[] = {
-    {"resources", true, true},        {"bases", true, true},
-    {"components", true, false},      {"generators", true, false},
-    {"transformers", true, false},    {"validators", true, false},
-    {"crds", false, false},           {"patchesStrategicMerge", false, false},
+    {"resources", true, true},
+    {"bases", true, true},
+    {"components", true, false, true},
+    {"generators", true, false},
+    {"transformers", true, false},
+    {"validators", true, false},
+    {"crds", false, false},
+    {"patchesStrategicMerge", false, false},
     {"configurations", false, false},
 };
 constexpr std::string_view kPathItemFields[] = {"patches", "patchesJson6902", "replacements"};
@@ -134,6 +142,9 @@ class FileScanner {
 
   // libyaml's problem and context strings are its own constants (e.g.
   // "found character that cannot start any token"); they never hold input.
+  // Where libyaml's words would send the user to the wrong place, the
+  // finding names the construct that was left open instead (see
+  // UnclosedQuote and UnclosedFlow).
   void ReportParserError(const yaml_parser_t& parser) {
     std::string problem = parser.problem != nullptr ? parser.problem : "unknown error";
     Mark at;
@@ -150,21 +161,87 @@ class FileScanner {
         break;
     }
     at = ToMark(parser.problem_mark);
+    if (std::optional<std::string> open = UnclosedQuote(parser, problem, &at)) {
+      AddFinding(at, FindingKind::kYamlSyntax, "invalid YAML: " + *open);
+      return;
+    }
+    if (std::optional<std::string> open = UnclosedFlow(parser, problem, &at)) {
+      AddFinding(at, FindingKind::kYamlSyntax, "invalid YAML: " + *open);
+      return;
+    }
     std::string message = "invalid YAML: " + problem;
     if (parser.context != nullptr) {
       Mark c = ToMark(parser.context_mark);
       message += " (" + std::string(parser.context) + " at line " + std::to_string(c.line) +
                  ", column " + std::to_string(c.column) + ")";
-      // Where libyaml notices these is past the mistake: the end of the
-      // stream for an unclosed quote, the next line for a key without ':'
-      // (e.g. "--" for "---"). The construct it was scanning starts at the
-      // mistake, so that is the place reported; the message keeps both.
-      if (parser.error == YAML_SCANNER_ERROR && (problem == "found unexpected end of stream" ||
-                                                 problem == "could not find expected ':'")) {
-        at = c;
-      }
+      // Where libyaml notices this is past the mistake: the next line for
+      // a key without ':' (e.g. "--" for "---"). The construct it was
+      // scanning starts at the mistake, so that is the place reported; the
+      // message keeps both.
+      if (parser.error == YAML_SCANNER_ERROR && problem == "could not find expected ':'") at = c;
     }
     AddFinding(at, FindingKind::kYamlSyntax, std::move(message));
+  }
+
+  static std::string LineColumn(Mark m) {
+    return "line " + std::to_string(m.line) + ", column " + std::to_string(m.column);
+  }
+
+  // The quote character at byte `index` of the content, as a word.
+  std::string_view QuoteStyleAt(size_t index) const {
+    return index < content_.size() && content_[index] == '\'' ? "single" : "double";
+  }
+
+  // A quoted scalar left open, in one of the two forms libyaml reports:
+  //  - no closing quote before the end of the stream: a scanner error
+  //    whose context is the opening quote ("while scanning a quoted
+  //    scalar");
+  //  - the quote that opens the next quoted scalar closes it instead, and
+  //    the text right after that quote does not parse (libyaml: "did not
+  //    find expected key", a line or more below the mistake). Told by the
+  //    last event: a quoted scalar spanning lines, the error right at its
+  //    end. A quoted scalar may span lines on purpose, but not one glued
+  //    to text that then fails to parse.
+  // Sets *at to the opening quote.
+  std::optional<std::string> UnclosedQuote(const yaml_parser_t& parser, const std::string& problem,
+                                           Mark* at) const {
+    if (parser.error == YAML_SCANNER_ERROR && parser.context != nullptr &&
+        std::string_view(parser.context) == "while scanning a quoted scalar" &&
+        problem == "found unexpected end of stream") {
+      *at = ToMark(parser.context_mark);
+      return "unclosed " + std::string(QuoteStyleAt(parser.context_mark.index)) +
+             "-quoted string opened at " + LineColumn(*at) +
+             ": no closing quote before the end of the file";
+    }
+    if (parser.error != YAML_PARSER_ERROR || !last_quoted_.has_value()) return std::nullopt;
+    const LastQuoted& q = *last_quoted_;
+    if (q.end.line == q.start.line || parser.problem_mark.index != q.end_index) return std::nullopt;
+    *at = q.start;
+    const std::string_view style = QuoteStyleAt(q.start_index);
+    // The closing quote is the last character of the scalar.
+    const Mark closing{q.end.line, q.end.column - 1};
+    return "unclosed " + std::string(style) + "-quoted string opened at " + LineColumn(q.start) +
+           ": it runs on to the next " + (style == "single" ? "'" : "\"") + " at " +
+           LineColumn(closing) + ", and what follows does not parse (" + problem + ")";
+  }
+
+  // A flow collection ("[...]", "{...}") left open: libyaml's context is
+  // where it opened. Called unclosed only when no closing bracket follows
+  // the error at all; otherwise (a missing comma, say) libyaml's words
+  // stand, with the opening named as they already do.
+  std::optional<std::string> UnclosedFlow(const yaml_parser_t& parser, const std::string& problem,
+                                          Mark* at) const {
+    if (parser.error != YAML_PARSER_ERROR || parser.context == nullptr) return std::nullopt;
+    const std::string_view context = parser.context;
+    const bool sequence = context == "while parsing a flow sequence";
+    if (!sequence && context != "while parsing a flow mapping") return std::nullopt;
+    const char closer = sequence ? ']' : '}';
+    const size_t from = std::min<size_t>(parser.problem_mark.index, content_.size());
+    if (content_.find(closer, from) != std::string_view::npos) return std::nullopt;
+    *at = ToMark(parser.context_mark);
+    return std::string("unclosed flow ") + (sequence ? "sequence ('[')" : "mapping ('{')") +
+           " opened at " + LineColumn(*at) + ": no '" + closer + "' follows; " + problem + " at " +
+           LineColumn(ToMark(parser.problem_mark));
   }
 
   // Line and column (in characters) of a byte offset, counting line
@@ -199,6 +276,7 @@ class FileScanner {
   }
 
   void OnEvent(const yaml_event_t& e) {
+    last_quoted_.reset();
     switch (e.type) {
       case YAML_DOCUMENT_START_EVENT:
         ++document_;
@@ -212,6 +290,11 @@ class FileScanner {
         std::string_view value(reinterpret_cast<const char*>(e.data.scalar.value),
                                e.data.scalar.length);
         bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        if (e.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+            e.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+          last_quoted_ = LastQuoted{ToMark(e.start_mark), ToMark(e.end_mark), e.start_mark.index,
+                                    e.end_mark.index};
+        }
         OnNode(ToMark(e.start_mark), NodeType::kScalar, value, plain);
         break;
       }
@@ -345,13 +428,15 @@ class FileScanner {
                                                      : std::string_view();
     };
     auto seq_at = [&](size_t i) { return !stack_[i].is_mapping; };
-    auto add = [&](std::string field, std::string_view path, bool may_be_dir, bool decoded) {
+    auto add = [&](std::string field, std::string_view path, bool may_be_dir, bool decoded,
+                   bool dir_only = false) {
       FileFacts::Reference r;
       r.field = std::move(field);
       r.path.assign(path);
       r.line = at.line;
       r.column = at.column;
       r.may_be_directory = may_be_dir;
+      r.directory_only = dir_only;
       r.needs_kustomization = may_be_dir;
       r.decoded_as_objects = decoded;
       facts_->references.push_back(std::move(r));
@@ -368,7 +453,8 @@ class FileScanner {
     if (depth == 2 && seq_at(1)) {
       for (const ListField& f : kListFields) {
         if (key_at(0) == f.name) {
-          add(std::string(f.name) + idx(1), value, f.may_be_directory, f.decoded_as_objects);
+          add(std::string(f.name) + idx(1), value, f.may_be_directory, f.decoded_as_objects,
+              f.directory_only);
         }
       }
       return;
@@ -443,6 +529,14 @@ class FileScanner {
   bool kustomization_;
   FileFacts* facts_;
   std::vector<Frame> stack_;
+  // The last event, when it was a quoted scalar (for UnclosedQuote).
+  struct LastQuoted {
+    Mark start;
+    Mark end;  // just past the closing quote
+    size_t start_index = 0;
+    size_t end_index = 0;
+  };
+  std::optional<LastQuoted> last_quoted_;
   Document doc_;
   int document_ = 0;
 };

@@ -204,9 +204,16 @@ class Pass {
     std::string shown = Sensitive(key) ? "" : " (\"" + ShortForDisplay(*resolved) + "\")";
     if (kind == PathKind::kMissing) {
       if (HasHostLikeFirstSegment(r.path)) return;  // kustomize would try it as remote
+      // What the reference names, as far as the field and a trailing '/'
+      // tell: a resource without one may be either.
+      const bool directory =
+          r.directory_only || (r.may_be_directory && !r.path.empty() && r.path.back() == '/');
+      const char* what = directory            ? "directory"
+                         : r.may_be_directory ? "file or directory"
+                                              : "file";
       Add(key, r.line, r.column, FindingKind::kMissingReference,
-          Named(key, r) + ": not found" + shown +
-              ": neither in the desired tree nor a file the apply leaves on disk");
+          Named(key, r) + ": not found" + shown + ": no such " + what +
+              " in the desired tree or on disk after the apply");
       return;
     }
     if (kind == PathKind::kDirectory) {
