@@ -119,14 +119,25 @@ absl::Status RemoveDroppedKeys(const tree::WriteSession& checkout, Prior* prior,
 // since the plan (two instances in one state are both planned before
 // either applies) is checked again here: then `conflicts` gets the errors
 // and nothing is written.
+// A create that `may_take_over` nothing refuses, here too, to take over
+// files this cluster's inventory lists (a second resource with the same
+// cluster in one configuration sees the first one's inventory only now).
 absl::Status ScanDiffApply(const tree::WriteSession& checkout, const ApplyInputs& in,
-                           tree::RenderReport* total, Diagnostics* conflicts) {
+                           bool refuse_takeover, tree::RenderReport* total,
+                           Diagnostics* conflicts) {
   absl::StatusOr<tree::TreeScan> scan = checkout.Scan(in.settings.cluster, &in.desired.tree);
   if (!scan.ok()) return scan.status();
   tree::ChangeSet changes = tree::DiffAgainstDisk(in.desired.tree, *scan, in.settings.options);
   if (!changes.conflicts.empty()) {
     AddConflictDiagnostics(changes, in.desired, /*at_apply=*/true, conflicts);
     return absl::OkStatus();
+  }
+  if (refuse_takeover) {
+    std::vector<std::string> taken = TakenOver(changes, scan->inventory);
+    if (!taken.empty()) {
+      conflicts->push_back(TakeoverRefused(in.settings, taken, /*at_apply=*/true));
+      return absl::OkStatus();
+    }
   }
   return checkout.Apply(in.desired.tree, changes, total);
 }
@@ -251,8 +262,14 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
   // A create plan's private data only informs the destroy half of a
   // replacement; the state keeps none of it. Until the tree is written, the
   // prior's write-only keys stay the ones the resource owns.
-  const PrivateState priv = create ? PrivateState() : PrivateState::Parse(request.planned_private);
-  result.private_data = create ? std::string() : std::move(request.planned_private);
+  // An update plan's "replaces" is for a create plan only: stripped here.
+  const PrivateState planned_priv = PrivateState::Parse(request.planned_private);
+  const PrivateState priv = create ? PrivateState() : planned_priv;
+  if (!create) {
+    PrivateState stored = planned_priv;
+    stored.replaces.reset();
+    result.private_data = stored.Serialize();
+  }
   ApplyInputs in;
   if (!PrepareApply(&request, ctx, &in, &result.diagnostics)) {
     result.new_state = std::move(prior).Take(&result.diagnostics);
@@ -268,7 +285,9 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
     status = RemoveDroppedKeys(*checkout, &prior, priv, in, &total);
   }
   Diagnostics conflicts;
-  if (status.ok()) status = ScanDiffApply(*checkout, in, &total, &conflicts);
+  const bool refuse_takeover =
+      create && !MayTakeOver(in.settings, planned_priv.replaces.value_or(""));
+  if (status.ok()) status = ScanDiffApply(*checkout, in, refuse_takeover, &total, &conflicts);
   if (!conflicts.empty()) {
     result.diagnostics.insert(result.diagnostics.end(), conflicts.begin(), conflicts.end());
     result.new_state = std::move(prior).Take(&result.diagnostics);

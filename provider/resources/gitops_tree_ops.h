@@ -7,6 +7,7 @@
 
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -17,6 +18,7 @@
 #include "provider/cty/value.h"
 #include "provider/resources/gitops_tree_settings.h"
 #include "tree/diff.h"
+#include "tree/inventory.h"
 
 namespace wildside::tree {
 class Env;
@@ -42,6 +44,22 @@ std::string NamePaths(const std::vector<std::string>& paths);
 // naming the owner; anything else on `path`.
 void AddConflictDiagnostics(const tree::ChangeSet& changes, const Desired& desired, bool at_apply,
                             core::Diagnostics* diags);
+
+// The files a create would take over: those `changes` overwrite (content
+// or mode) or prune that `inventory` (this cluster's own, as on disk)
+// lists. Sorted.
+std::vector<std::string> TakenOver(const tree::ChangeSet& changes,
+                                   const tree::Inventory& inventory);
+
+// Whether a create (no prior state) may take over files this cluster's
+// inventory lists: `adopt = true`, or the create half of a -replace of the
+// same checkout (its private data carries the update plan's id).
+bool MayTakeOver(const Settings& settings, std::string_view replaces_id);
+
+// The error of a create that would take over `taken` (non-empty), naming
+// the inventory, the files and the ways on (docs/adr/0011).
+core::Diagnostic TakeoverRefused(const Settings& settings, const std::vector<std::string>& taken,
+                                 bool at_apply);
 
 // The configuration's rendered_manifests_wo (a null map when it has none),
 // decoded without the other maps.

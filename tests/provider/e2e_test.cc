@@ -684,6 +684,15 @@ TEST_P(EndToEndTest, TaintedTreeIsReplacedWithoutRewritingCorrectFiles) {
   WriteFile(ws_->checkout() / edited, "kind: Edited\n");
   pinned.erase(edited);
   ASSERT_EXIT_CODE(ws_->Run({"taint", "-no-color", "wildside_gitops_tree.t"}), 0);
+  // The create half would overwrite a file the inventory lists: refused
+  // (issue 19), with the ways on; adopt = true is one.
+  testing::CommandResult refused = ws_->Run({"plan", "-no-color", "-input=false"});
+  ASSERT_EXIT_CODE(refused, 1);
+  EXPECT_THAT(refused.err, HasSubstr("Files of this cluster would be taken over"));
+  EXPECT_THAT(refused.err, HasSubstr("clusters/dev/.wildside-inventory"));
+  EXPECT_THAT(refused.err, HasSubstr(edited));
+  EXPECT_THAT(refused.err, HasSubstr("tofu untaint"));
+  ws_->WriteConfig("  adopt = true\n");
   testing::CommandResult plan = ws_->Run({"plan", "-no-color", "-input=false"});
   ASSERT_EXIT_CODE(plan, 0);
   EXPECT_THAT(plan.out, HasSubstr("is tainted, so it must be replaced"));
@@ -1096,10 +1105,15 @@ class EndToEndSharedCheckoutTest : public EndToEndTest {
 
   // The root module of `cluster`: its sources under src/, its own state.
   void WriteRoot(const std::string& cluster, const Files& files, std::string_view extra = "") {
+    WriteRootAs(cluster, cluster, files, extra);
+  }
+  // The root module in directory `dir` of a resource with `cluster`.
+  void WriteRootAs(const std::string& dir, const std::string& cluster, const Files& files,
+                   std::string_view extra = "") {
     std::error_code ec;
-    fs::remove_all(Root(cluster) / "src", ec);
-    for (const auto& [key, content] : files) WriteFile(Root(cluster) / "src" / key, content);
-    WriteFile(Root(cluster) / "main.tf", std::string(R"(terraform {
+    fs::remove_all(Root(dir) / "src", ec);
+    for (const auto& [key, content] : files) WriteFile(Root(dir) / "src" / key, content);
+    WriteFile(Root(dir) / "main.tf", std::string(R"(terraform {
   required_providers {
     wildside = {
       source  = "registry.opentofu.org/wildside/wildside"
@@ -1259,6 +1273,100 @@ TEST_P(EndToEndSharedCheckoutTest, LostStateCreatePlansNothingWritesNothingAndTh
   }
   ASSERT_EXIT_CODE(Plan("dev"), 0);
   ASSERT_EXIT_CODE(Plan("prod"), 0);
+}
+
+// Issue 19: a second root module with cluster = "dev" on the same
+// checkout. Its create would prune and overwrite files dev's inventory
+// lists: refused at plan and apply until it adopts the checkout. Then a
+// lost state with the same configuration is quiet, a tainted tree needs
+// untaint or adopt, and -replace needs neither.
+TEST_P(EndToEndSharedCheckoutTest, SecondResourceOfOneClusterIsRefusedUntilItAdopts) {
+  const Files first = Nested("dev");
+  Files second = first;
+  second.erase("clusters/dev/platform/redis/valkey.yaml");
+  second["clusters/dev/kustomization.yaml"] =
+      "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+      "  - platform/traefik/release.yaml\n";
+  const std::string pruned = "clusters/dev/platform/redis/valkey.yaml";
+  WriteRoot("dev", first);
+  ASSERT_NO_FATAL_FAILURE(Init("dev"));
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+
+  WriteRootAs("dev2", "dev", second);
+  ASSERT_NO_FATAL_FAILURE(Init("dev2"));
+  testing::CommandResult plan = Plan("dev2");
+  ASSERT_EXIT_CODE(plan, 1);
+  EXPECT_THAT(plan.err, HasSubstr("Files of this cluster would be taken over"));
+  EXPECT_THAT(plan.err, HasSubstr("clusters/dev/.wildside-inventory"));
+  EXPECT_THAT(plan.err, HasSubstr(pruned));
+  EXPECT_THAT(plan.err, HasSubstr("adopt = true"));
+  ASSERT_EXIT_CODE(Apply("dev2"), 1);
+  ExpectOnDisk(first, "by a refused apply");
+
+  // adopt = true: the takeover is planned with every file named.
+  WriteRootAs("dev2", "dev", second, "  adopt = true\n");
+  plan = Plan("dev2");
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Existing files will be replaced"));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr(pruned));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("clusters/dev/kustomization.yaml"));
+  ASSERT_EXIT_CODE(Apply("dev2"), 0);
+  EXPECT_FALSE(fs::exists(Checkout() / pruned));
+  ExpectOnDisk(second, "by the adopting apply");
+
+  // Its state lost, the same configuration (adopt or not) plans quietly
+  // and writes nothing.
+  WriteRootAs("dev2", "dev", second);
+  fs::remove(Root("dev2") / "terraform.tfstate");
+  fs::remove(Root("dev2") / "terraform.tfstate.backup");
+  std::map<std::string, struct timespec> mtimes;
+  Files with_inventory = second;
+  with_inventory["clusters/dev/.wildside-inventory"] = "";
+  for (const auto& [key, unused] : with_inventory) {
+    struct stat st;
+    ASSERT_EQ(::stat((Checkout() / key).c_str(), &st), 0) << key;
+    mtimes[key] = st.st_mtim;
+  }
+  plan = Plan("dev2");
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out + plan.err, Not(HasSubstr("Existing files will be replaced")));
+  ASSERT_EXIT_CODE(Apply("dev2"), 0);
+  for (const auto& [key, when] : mtimes) {
+    struct stat st;
+    ASSERT_EQ(::stat((Checkout() / key).c_str(), &st), 0) << key;
+    EXPECT_EQ(st.st_mtim.tv_sec, when.tv_sec) << key << " was rewritten";
+    EXPECT_EQ(st.st_mtim.tv_nsec, when.tv_nsec) << key << " was rewritten";
+  }
+  ASSERT_EXIT_CODE(Plan("dev2"), 0);
+
+  // Tainted, with a file edited by hand: refused, naming untaint; untaint
+  // heals it as drift, and adopt = true lets the replacement through.
+  const std::string edited = "clusters/dev/platform/traefik/release.yaml";
+  for (const std::string way : {"untaint", "adopt"}) {
+    WriteFile(Checkout() / edited, "kind: Edited\n");
+    ASSERT_EXIT_CODE(Run("dev2", {"taint", "-no-color", "wildside_gitops_tree.t"}), 0);
+    plan = Plan("dev2");
+    ASSERT_EXIT_CODE(plan, 1);
+    EXPECT_THAT(plan.err, HasSubstr("tofu untaint"));
+    EXPECT_THAT(plan.err, HasSubstr(edited));
+    if (way == "untaint") {
+      ASSERT_EXIT_CODE(Run("dev2", {"untaint", "-no-color", "wildside_gitops_tree.t"}), 0);
+    } else {
+      WriteRootAs("dev2", "dev", second, "  adopt = true\n");
+    }
+    ASSERT_EXIT_CODE(Apply("dev2"), 0);
+    ExpectOnDisk(second, "after " + way);
+    ASSERT_EXIT_CODE(Plan("dev2"), 0);
+  }
+
+  // -replace needs neither.
+  WriteRootAs("dev2", "dev", second);
+  ASSERT_EXIT_CODE(Apply("dev2"), 0);
+  ASSERT_EXIT_CODE(Run("dev2", {"apply", "-auto-approve", "-no-color", "-input=false",
+                                "-replace=wildside_gitops_tree.t"}),
+                   0);
+  ExpectOnDisk(second, "after -replace");
+  ASSERT_EXIT_CODE(Plan("dev2"), 0);
 }
 
 TEST_P(EndToEndSharedCheckoutTest, HandAddedFileInAnOwnedDirectoryIsStillShownAndPruned) {

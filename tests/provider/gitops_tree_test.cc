@@ -613,7 +613,10 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   core::PlanResult noop = resource_->Plan(core::PlanRequest{state, config, config, priv});
   ASSERT_THAT(noop.diagnostics, IsEmpty());
   EXPECT_EQ(noop.planned_state, state);
-  EXPECT_EQ(noop.planned_private, priv);
+  // The private passes on, plus the prior's id for a create plan that
+  // replaces it (stripped by every apply).
+  EXPECT_EQ(noop.planned_private, R"({"replaces":"dev:)" + (dir_ / "checkout").string() +
+                                      R"(","write_only_keys":"files"})");
 
   // Edit, delete, stray, chmod: seen as `files` changes, no content anywhere.
   WriteFile(checkout / "platform/vault/secret.yaml", "password: changed-by-hand\n");
@@ -758,7 +761,7 @@ TEST_F(GitopsTreeTest, ReplacementCarriesTheOldWriteOnlyKeysToTheDestroyHalf) {
 
 TEST_F(GitopsTreeTest, WriteOnlyAttributeIsDeclaredWriteOnlyAndTheOtherMapsOptional) {
   const schema::Schema& s = resource_->GetSchema();
-  EXPECT_EQ(s.version, 2);
+  EXPECT_EQ(s.version, 3);
   for (const schema::Attribute& a : s.block.attributes) {
     if (a.name == "rendered_manifests_wo") {
       EXPECT_TRUE(a.write_only);
@@ -997,8 +1000,10 @@ TEST_F(GitopsTreeTest, CreateThatWouldPruneFilesOfItsOwnClustersInventorySaysSo)
   CreateTree(
       Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}})));
   // A second resource for the same cluster (or a configuration changed
-  // since the state was lost).
-  core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
+  // since the state was lost), adopting: the warning names what it prunes.
+  Value adopting = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
+  adopting.SetAttr("adopt", Value::Bool(true));
+  core::PlanResult plan = PlanCreate(adopting);
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (1): platform/traefik/b.yaml."));
   EXPECT_THAT(plan.diagnostics[0].detail,
@@ -1009,6 +1014,80 @@ TEST_F(GitopsTreeTest, CreateThatWouldPruneFilesOfItsOwnClustersInventorySaysSo)
                                            {"platform/traefik/b.yaml", "b\n"}})))
                   .diagnostics,
               IsEmpty());
+}
+
+// Issue 19: a create (no state) that would prune or overwrite a file its
+// own cluster's inventory lists fails the plan, unless it adopts the
+// checkout or is the create half of a -replace; the same configuration
+// with its state lost is quiet.
+TEST_F(GitopsTreeTest, CreateTakingOverFilesOfItsOwnClustersInventoryFailsThePlan) {
+  Value first =
+      Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}}));
+  Value state = CreateTree(first);
+  Value second = Config(Manifests({{"platform/traefik/a.yaml", "changed\n"}}));
+  core::PlanResult plan = PlanCreate(second);
+  ASSERT_TRUE(core::HasError(plan.diagnostics));
+  const core::Diagnostic& refusal = plan.diagnostics[0];
+  EXPECT_EQ(refusal.summary, "Files of this cluster would be taken over");
+  EXPECT_THAT(refusal.detail, HasSubstr("clusters/dev/.wildside-inventory"));
+  EXPECT_THAT(refusal.detail,
+              HasSubstr("2 files that the ownership inventory of cluster \"dev\" ("));
+  EXPECT_THAT(refusal.detail,
+              HasSubstr("lists: platform/traefik/a.yaml, platform/traefik/b.yaml."));
+  for (const char* way :
+       {"moved {}", "tofu import", "write-only/dev:", "tofu untaint", "adopt = true"})
+    EXPECT_THAT(refusal.detail, HasSubstr(way));
+  // adopt = true takes it over.
+  Value adopting = second;
+  adopting.SetAttr("adopt", Value::Bool(true));
+  EXPECT_FALSE(core::HasError(PlanCreate(adopting).diagnostics));
+  // The create half of a -replace carries the update plan's "replaces".
+  Value proposed = first;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult update = resource_->Plan(core::PlanRequest{state, proposed, first, ""});
+  ASSERT_THAT(update.diagnostics, IsEmpty());
+  core::PlanResult replace = resource_->Plan(
+      core::PlanRequest{Value::Null(type_), second, second, update.planned_private});
+  EXPECT_FALSE(core::HasError(replace.diagnostics));
+  // ... only for the same checkout: another cluster's update plan does not.
+  core::PlanResult other = resource_->Plan(
+      core::PlanRequest{Value::Null(type_), second, second, R"({"replaces":"prod:/elsewhere"})"});
+  EXPECT_TRUE(core::HasError(other.diagnostics));
+  // The apply of an update strips the marker.
+  core::ApplyResult applied = resource_->Apply(
+      core::ApplyRequest{state, update.planned_state, first, update.planned_private});
+  ASSERT_THAT(applied.diagnostics, IsEmpty());
+  EXPECT_EQ(applied.private_data, "");
+  // The same configuration with its state lost: quiet.
+  EXPECT_THAT(PlanCreate(first).diagnostics, IsEmpty());
+}
+
+// Two resources with one cluster in one configuration are both planned
+// before either writes; the second apply sees the first one's inventory
+// under the lock and refuses, writing nothing.
+TEST_F(GitopsTreeTest, SecondCreateOfTheSameClusterIsRefusedAtApply) {
+  Value t = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
+  Value u = Config(Manifests({{"platform/traefik/b.yaml", "b\n"}}));
+  core::PlanResult plan_t = PlanCreate(t);
+  core::PlanResult plan_u = PlanCreate(u);
+  ASSERT_THAT(plan_t.diagnostics, IsEmpty());
+  ASSERT_THAT(plan_u.diagnostics, IsEmpty());
+  ASSERT_THAT(resource_
+                  ->Apply(core::ApplyRequest{Value::Null(type_), plan_t.planned_state, t,
+                                             plan_t.planned_private})
+                  .diagnostics,
+              IsEmpty());
+  const std::string inventory = ReadFile(dir_ / "checkout/clusters/dev/.wildside-inventory");
+  core::ApplyResult second = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), plan_u.planned_state, u, plan_u.planned_private});
+  ASSERT_TRUE(core::HasError(second.diagnostics));
+  EXPECT_EQ(second.diagnostics[0].summary, "Files of this cluster would be taken over");
+  EXPECT_THAT(second.diagnostics[0].detail, HasSubstr("platform/traefik/a.yaml"));
+  EXPECT_THAT(second.diagnostics[0].detail, HasSubstr("Nothing was written."));
+  EXPECT_TRUE(second.new_state.IsNull());
+  EXPECT_EQ(ReadFile(dir_ / "checkout/platform/traefik/a.yaml"), "a\n");
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/traefik/b.yaml"));
+  EXPECT_EQ(ReadFile(dir_ / "checkout/clusters/dev/.wildside-inventory"), inventory);
 }
 
 TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) {
