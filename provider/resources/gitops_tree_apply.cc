@@ -2,6 +2,7 @@
 // (prepare, open the session, remove dropped keys, scan-diff-apply, recover
 // or finish), and a destroy. Every file operation goes through one locked
 // checkout session (docs/adr/0005-checkout-session.md).
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 #include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
+#include "tree/inventory.h"
 #include "tree/report.h"
 #include "tree/scan.h"
 #include "tree/strings.h"
@@ -207,14 +209,22 @@ void Finish(ApplyInputs* in, core::ApplyResult* result) {
 
 // The keys a destroy removes: every key the prior owns, except those the
 // create half of a replacement that keeps the checkout will own (it
-// rewrites only those that differ).
+// rewrites only those that differ), and, when the prior was superseded by
+// a create of the same checkout earlier in this apply
+// (create_before_destroy), those this cluster's inventory lists now: the
+// new object claims them.
 std::vector<std::string> KeysToRemove(const Value& prior, const PrivateState& priv,
-                                      const Settings& settings) {
+                                      const Settings& settings,
+                                      const tree::Inventory* superseding) {
   const std::set<std::string>* kept =
       priv.KeptForReplacement(MakeId(settings.cluster, settings.path));
   std::vector<std::string> paths;
   for (const auto& [key, how] : OwnedKeys(prior, priv)) {
-    if (kept == nullptr || kept->count(key) == 0) paths.push_back(key);
+    if (kept != nullptr && kept->count(key) != 0) continue;
+    if (superseding != nullptr &&
+        std::binary_search(superseding->paths.begin(), superseding->paths.end(), key))
+      continue;
+    paths.push_back(key);
   }
   return paths;
 }
@@ -234,13 +244,28 @@ core::ApplyResult DestroyTree(core::ApplyRequest request, const Context& ctx) {
   Settings settings;
   Diagnostics ignored;  // stored settings were valid when stored
   ReadSettings(**decoded, ctx.env, &settings, &ignored);
-  std::vector<std::string> paths =
-      KeysToRemove(**decoded, PrivateState::Parse(request.planned_private), settings);
+  const std::string id = MakeId(settings.cluster, settings.path);
+  const PrivateState priv = PrivateState::Parse(request.planned_private);
+  // The destroy half of a -replace (the create plan's private names this
+  // checkout twice): its create, next in this process, takes the kept
+  // files back.
+  if (priv.replaces == id && priv.KeptForReplacement(id) != nullptr)
+    ctx.record->RecordHandedOver(id);
   tree::RenderReport report;
   absl::StatusOr<tree::WriteSession> checkout =
       tree::WriteSession::OpenExisting(settings.path, settings.options);
-  absl::Status status =
-      checkout.ok() ? checkout->Remove(settings.cluster, paths, &report) : checkout.status();
+  absl::Status status = checkout.status();
+  std::optional<tree::Inventory> superseding;
+  if (status.ok() && ctx.record->WasCreated(id)) {
+    absl::StatusOr<tree::Inventory> inventory = checkout->ReadInventory(settings.cluster);
+    status = inventory.status();
+    if (status.ok()) superseding.emplace(*std::move(inventory));
+  }
+  if (status.ok()) {
+    std::vector<std::string> paths =
+        KeysToRemove(**decoded, priv, settings, superseding ? &*superseding : nullptr);
+    status = checkout->Remove(settings.cluster, paths, &report);
+  }
   log::Info("destroyed tree",
             {{"path", settings.path}, {"report", tree::Summarize(report)}, {"ok", status.ok()}});
   if (!status.ok()) {
@@ -286,7 +311,7 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
   }
   Diagnostics conflicts;
   const bool refuse_takeover =
-      create && !MayTakeOver(in.settings, planned_priv.replaces.value_or(""));
+      create && !MayTakeOver(in.settings, planned_priv.replaces.value_or(""), *ctx.record);
   if (status.ok()) status = ScanDiffApply(*checkout, in, refuse_takeover, &total, &conflicts);
   if (!conflicts.empty()) {
     result.diagnostics.insert(result.diagnostics.end(), conflicts.begin(), conflicts.end());
@@ -301,6 +326,7 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
     Recover(status, checkout.ok() ? &*checkout : nullptr, &prior, priv, &in, total, ctx, &result);
   } else {
     Finish(&in, &result);
+    if (create) ctx.record->RecordCreated(MakeId(in.settings.cluster, in.settings.path));
   }
   return result;
 }

@@ -225,9 +225,30 @@ std::vector<std::string> TakenOver(const tree::ChangeSet& changes,
   return taken;
 }
 
-bool MayTakeOver(const Settings& settings, std::string_view replaces_id) {
-  return settings.adopt || !settings.adopt_known ||
-         replaces_id == MakeId(settings.cluster, settings.path);
+bool MayTakeOver(const Settings& settings, std::string_view replaces_id,
+                 const ProcessRecord& record) {
+  const std::string id = MakeId(settings.cluster, settings.path);
+  return settings.adopt || !settings.adopt_known || replaces_id == id || record.WasHandedOver(id);
+}
+
+void ProcessRecord::RecordCreated(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  created_.emplace(id);
+}
+
+bool ProcessRecord::WasCreated(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return created_.find(id) != created_.end();
+}
+
+void ProcessRecord::RecordHandedOver(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  handed_over_.emplace(id);
+}
+
+bool ProcessRecord::WasHandedOver(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return handed_over_.find(id) != handed_over_.end();
 }
 
 core::Diagnostic TakeoverRefused(const Settings& settings, const std::vector<std::string>& taken,
@@ -337,7 +358,8 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
     // What apply will refuse, the plan says (a create or an update alike).
     const PrivateState prior_priv = PrivateState::Parse(request.prior_private);
     CheckCheckout(checkout, p.settings, p.desired, create,
-                  MayTakeOver(p.settings, prior_priv.replaces.value_or("")), &result.diagnostics);
+                  MayTakeOver(p.settings, prior_priv.replaces.value_or(""), *ctx.record),
+                  &result.diagnostics);
     if (slim_prior.has_value())
       WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
     if (create) {

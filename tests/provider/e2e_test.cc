@@ -1359,14 +1359,55 @@ TEST_P(EndToEndSharedCheckoutTest, SecondResourceOfOneClusterIsRefusedUntilItAdo
     ASSERT_EXIT_CODE(Plan("dev2"), 0);
   }
 
-  // -replace needs neither.
+  // -replace needs neither, also when it changes a listed file: its
+  // destroy half hands the kept files over to its create.
   WriteRootAs("dev2", "dev", second);
   ASSERT_EXIT_CODE(Apply("dev2"), 0);
-  ASSERT_EXIT_CODE(Run("dev2", {"apply", "-auto-approve", "-no-color", "-input=false",
-                                "-replace=wildside_gitops_tree.t"}),
-                   0);
-  ExpectOnDisk(second, "after -replace");
-  ASSERT_EXIT_CODE(Plan("dev2"), 0);
+  for (const std::string content :
+       {std::string(),
+        std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: traefik-v2\n")}) {
+    if (!content.empty()) second[edited] = content;
+    WriteRootAs("dev2", "dev", second);
+    ASSERT_EXIT_CODE(Run("dev2", {"apply", "-auto-approve", "-no-color", "-input=false",
+                                  "-replace=wildside_gitops_tree.t"}),
+                     0);
+    ExpectOnDisk(second, "after -replace");
+    ASSERT_EXIT_CODE(Plan("dev2"), 0);
+  }
+}
+
+// Issue 19: under create_before_destroy the new object is created first,
+// then the deposed one destroyed with only its own state's private. That
+// destroy leaves every file the new object claims, byte for byte, after a
+// -replace (same path and cluster) and after a cluster change.
+TEST_P(EndToEndSharedCheckoutTest, CreateBeforeDestroyReplacementKeepsTheNewObjectsFiles) {
+  const std::string cbd = "  lifecycle {\n    create_before_destroy = true\n  }\n";
+  WriteRoot("dev", SharedDev(), cbd);
+  WriteRoot("prod", Nested("prod"), cbd);
+  ASSERT_NO_FATAL_FAILURE(Init("dev"));
+  ASSERT_NO_FATAL_FAILURE(Init("prod"));
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+  ASSERT_EXIT_CODE(Apply("prod"), 0);
+
+  testing::CommandResult replace = Run("dev", {"apply", "-auto-approve", "-no-color",
+                                               "-input=false", "-replace=wildside_gitops_tree.t"});
+  ASSERT_EXIT_CODE(replace, 0);
+  EXPECT_THAT(replace.out, HasSubstr("1 added, 0 changed, 1 destroyed"));
+  ExpectOnDisk(SharedDev(), "by dev's create_before_destroy -replace");
+  ExpectOnDisk(Nested("prod"), "by dev's create_before_destroy -replace");
+  EXPECT_TRUE(fs::exists(Checkout() / "clusters/dev/.wildside-inventory"));
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
+
+  // prod becomes staging: its files move under clusters/staging/.
+  WriteRootAs("prod", "staging", Nested("staging"), cbd);
+  testing::CommandResult moved = Apply("prod");
+  ASSERT_EXIT_CODE(moved, 0);
+  EXPECT_THAT(moved.out, HasSubstr("1 added, 0 changed, 1 destroyed"));
+  ExpectOnDisk(Nested("staging"), "by the cluster change");
+  ExpectOnDisk(SharedDev(), "by the cluster change");
+  EXPECT_FALSE(fs::exists(Checkout() / "clusters/prod"));
+  ASSERT_EXIT_CODE(Plan("prod"), 0);
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
 }
 
 TEST_P(EndToEndSharedCheckoutTest, HandAddedFileInAnOwnedDirectoryIsStillShownAndPruned) {

@@ -66,17 +66,28 @@ class GitopsTreeTest : public ::testing::Test {
     return resource_->Plan(core::PlanRequest{Value::Null(type_), config, config, ""});
   }
 
+  // Creates the tree as an earlier tofu command did: in another provider
+  // process, so what follows runs in a fresh one (ProcessRecord).
   Value CreateTree(const Value& config) {
     core::PlanResult plan = PlanCreate(config);
     EXPECT_FALSE(core::HasError(plan.diagnostics));
     core::ApplyResult apply = resource_->Apply(
         core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
     EXPECT_FALSE(core::HasError(apply.diagnostics)) << apply.diagnostics[0].detail;
+    NewProcess();
     return apply.new_state;
   }
 
+  // The resource of a new provider process, as each tofu command starts.
+  void NewProcess() {
+    process_ = NewGitopsTreeResource(ProcessEnv());
+    resource_ = process_.get();
+  }
+  virtual tree::Env* ProcessEnv() { return nullptr; }
+
   fs::path dir_;
   core::Provider provider_{resources::AllResources(/*env=*/nullptr)};
+  std::unique_ptr<core::Resource> process_;
   const core::Resource* resource_ = nullptr;
   Type type_ = Type::String();
 };
@@ -673,7 +684,9 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   ASSERT_THAT(lost.diagnostics, IsEmpty());
   EXPECT_THAT(JsonOf(lost.new_state), Not(HasSubstr("hunter2")));
 
-  // Destroy (OpenTofu passes the state's private) removes the write-only files.
+  // Destroy (OpenTofu passes the state's private), in a later command,
+  // removes the write-only files.
+  NewProcess();
   core::ApplyResult destroy =
       resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), priv});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
@@ -746,6 +759,7 @@ TEST_F(GitopsTreeTest, ReplacementCarriesTheOldWriteOnlyKeysToTheDestroyHalf) {
   core::ApplyResult applied = resource_->Apply(
       core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
   ASSERT_THAT(applied.diagnostics, IsEmpty());
+  NewProcess();  // a later command
   // The path changes: OpenTofu plans the create half with the first plan's
   // private (the state's), and hands the create plan's private to destroy.
   Value moved = config;
@@ -1150,6 +1164,7 @@ class GitopsTreeFaultTest : public GitopsTreeTest {
     faulty_ = NewGitopsTreeResource(&env_);
     resource_ = faulty_.get();
   }
+  tree::Env* ProcessEnv() override { return &env_; }
 
   static std::map<std::string, std::string> Files(const std::string& content) {
     return {{"platform/traefik/a.yaml", "a " + content},
@@ -1331,6 +1346,94 @@ TEST_F(GitopsTreeFaultTest, PlainDestroyStillRemovesEverything) {
       core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), plan.planned_private});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
+}
+
+// create_before_destroy, as both clients run a -replace of it: in the
+// apply walk (one provider process) the create is re-planned without the
+// update plan's private and applied, then the deposed object is destroyed
+// with its own state's private. The destroy must leave what the new object
+// claims (issue 19); in a later process, a plain destroy removes it all.
+TEST_F(GitopsTreeFaultTest, CreateBeforeDestroyReplacementKeepsTheNewObjectsFiles) {
+  Value old_config = Config(Manifests(Files("v1\n")));
+  Value state = CreateTree(old_config);
+  std::map<std::string, std::string> next = Files("v2\n");
+  next.erase("platform/traefik/d.yaml");
+  Value config = Config(Manifests(next));
+  // The plan walk.
+  Value proposed = config;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult update = resource_->Plan(core::PlanRequest{state, proposed, config, ""});
+  ASSERT_THAT(update.diagnostics, IsEmpty());
+  core::PlanResult create = resource_->Plan(
+      core::PlanRequest{Value::Null(type_), config, config, update.planned_private});
+  ASSERT_FALSE(core::HasError(create.diagnostics));
+  // The apply walk: a new process; the re-plan has no private.
+  NewProcess();
+  core::PlanResult replan = PlanCreate(config);
+  EXPECT_TRUE(core::HasError(replan.diagnostics));
+  // The re-plan refuses to overwrite a, b, c: the create half of a
+  // create_before_destroy -replace that changes listed files needs adopt.
+  Value adopting = config;
+  adopting.SetAttr("adopt", Value::Bool(true));
+  replan = PlanCreate(adopting);
+  ASSERT_FALSE(core::HasError(replan.diagnostics));
+  core::ApplyResult created = resource_->Apply(core::ApplyRequest{
+      Value::Null(type_), replan.planned_state, adopting, replan.planned_private});
+  ASSERT_THAT(created.diagnostics, IsEmpty());
+  env_.Reset();
+  core::ApplyResult destroy =
+      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), ""});
+  ASSERT_THAT(destroy.diagnostics, IsEmpty());
+  for (const auto& [key, content] : next)
+    EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/traefik/d.yaml"));
+  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), 0)
+      << "the inventory is left as the create wrote it";
+  EXPECT_EQ(resource_->Read(core::ReadRequest{created.new_state, ""}).new_state, created.new_state);
+  // A plain destroy, in a later process, removes everything.
+  NewProcess();
+  ASSERT_THAT(
+      resource_
+          ->Apply(core::ApplyRequest{created.new_state, Value::Null(type_), Value::Null(type_), ""})
+          .diagnostics,
+      IsEmpty());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
+}
+
+// The same -replace without create_before_destroy: the destroy half runs
+// first, and the re-planned create takes back what it kept, even files
+// whose content changes, without adopt.
+TEST_F(GitopsTreeFaultTest, ReplaceTakesBackWhatItsDestroyHalfKept) {
+  Value state = CreateTree(Config(Manifests(Files("v1\n"))));
+  Value config = Config(Manifests(Files("v2\n")));
+  Value proposed = config;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult update = resource_->Plan(core::PlanRequest{state, proposed, config, ""});
+  core::PlanResult create = resource_->Plan(
+      core::PlanRequest{Value::Null(type_), config, config, update.planned_private});
+  ASSERT_FALSE(core::HasError(create.diagnostics));
+  NewProcess();
+  ASSERT_THAT(resource_
+                  ->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_),
+                                             create.planned_private})
+                  .diagnostics,
+              IsEmpty());
+  core::PlanResult replan = PlanCreate(config);
+  ASSERT_FALSE(core::HasError(replan.diagnostics));
+  core::ApplyResult created = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), replan.planned_state, config, replan.planned_private});
+  ASSERT_THAT(created.diagnostics, IsEmpty());
+  for (const auto& [key, content] : Files("v2\n"))
+    EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
+  // A tainted create (no update plan, so no "replaces") is not handed over.
+  NewProcess();
+  ASSERT_THAT(
+      resource_
+          ->Apply(core::ApplyRequest{created.new_state, Value::Null(type_), Value::Null(type_),
+                                     PlanCreate(config).planned_private})
+          .diagnostics,
+      IsEmpty());
+  EXPECT_TRUE(core::HasError(PlanCreate(Config(Manifests(Files("v3\n")))).diagnostics));
 }
 
 TEST_F(GitopsTreeFaultTest, ReplacementToAnotherCheckoutRemovesTheOldFiles) {
