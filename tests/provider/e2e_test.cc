@@ -1376,6 +1376,33 @@ TEST_P(EndToEndSharedCheckoutTest, SecondResourceOfOneClusterIsRefusedUntilItAdo
   }
 }
 
+// Issue 19: two resources with cluster = "dev" in one configuration are
+// both planned before either writes; the one applied second sees the
+// first one's inventory under the lock and refuses, writing nothing.
+TEST_P(EndToEndSharedCheckoutTest, TwoResourcesOfOneClusterInOneConfigurationAreRefusedAtApply) {
+  const Files t = {
+      {"clusters/dev/t.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\n"}};
+  const Files u = {
+      {"clusters/dev/u.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: u\n"}};
+  WriteRoot("dev", t);
+  std::string main = ReadFile(Root("dev") / "main.tf");
+  main +=
+      "\nresource \"wildside_gitops_tree\" \"u\" {\n  path    = \"../checkout\"\n"
+      "  cluster = \"dev\"\n  rendered_manifests = {\n    \"clusters/dev/u.yaml\" = "
+      "\"apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: u\\n\"\n  }\n}\n";
+  WriteFile(Root("dev") / "main.tf", main);
+  ASSERT_NO_FATAL_FAILURE(Init("dev"));
+  testing::CommandResult apply = Apply("dev");
+  ASSERT_EXIT_CODE(apply, 1);
+  EXPECT_THAT(apply.err, HasSubstr("Files of this cluster would be taken over"));
+  EXPECT_THAT(apply.err, HasSubstr("clusters/dev/.wildside-inventory"));
+  // Exactly one tree was written, and the other did not prune it.
+  const bool t_won = fs::exists(Checkout() / "clusters/dev/t.yaml");
+  const bool u_won = fs::exists(Checkout() / "clusters/dev/u.yaml");
+  EXPECT_NE(t_won, u_won);
+  ExpectOnDisk(t_won ? t : u, "by the refused second create");
+}
+
 // Issue 19: under create_before_destroy the new object is created first,
 // then the deposed one destroyed with only its own state's private. That
 // destroy leaves every file the new object claims, byte for byte, after a
