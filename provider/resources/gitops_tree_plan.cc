@@ -363,7 +363,9 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
     if (slim_prior.has_value())
       WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
     if (create) {
-      PrivateState priv = prior_priv;  // a "replaces" stays, for the apply
+      // A "replaces" stays: the destroy half of a -replace receives this
+      // private and hands the kept files over (ProcessRecord).
+      PrivateState priv = prior_priv;
       priv.replace_in_place.emplace();
       priv.replace_in_place->id = MakeId(p.settings.cluster, p.settings.path);
       for (const auto& [key, unused] : p.desired.tree) priv.replace_in_place->keys.insert(key);
