@@ -2,6 +2,7 @@
 // (prepare, open the session, remove dropped keys, scan-diff-apply, recover
 // or finish), and a destroy. Every file operation goes through one locked
 // checkout session (docs/adr/0005-checkout-session.md).
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 #include "tree/checkout.h"
 #include "tree/content.h"
 #include "tree/diff.h"
+#include "tree/inventory.h"
 #include "tree/report.h"
 #include "tree/scan.h"
 #include "tree/strings.h"
@@ -119,14 +121,25 @@ absl::Status RemoveDroppedKeys(const tree::WriteSession& checkout, Prior* prior,
 // since the plan (two instances in one state are both planned before
 // either applies) is checked again here: then `conflicts` gets the errors
 // and nothing is written.
+// A create that `may_take_over` nothing refuses, here too, to take over
+// files this cluster's inventory lists (a second resource with the same
+// cluster in one configuration sees the first one's inventory only now).
 absl::Status ScanDiffApply(const tree::WriteSession& checkout, const ApplyInputs& in,
-                           tree::RenderReport* total, Diagnostics* conflicts) {
+                           bool refuse_takeover, tree::RenderReport* total,
+                           Diagnostics* conflicts) {
   absl::StatusOr<tree::TreeScan> scan = checkout.Scan(in.settings.cluster, &in.desired.tree);
   if (!scan.ok()) return scan.status();
   tree::ChangeSet changes = tree::DiffAgainstDisk(in.desired.tree, *scan, in.settings.options);
   if (!changes.conflicts.empty()) {
     AddConflictDiagnostics(changes, in.desired, /*at_apply=*/true, conflicts);
     return absl::OkStatus();
+  }
+  if (refuse_takeover) {
+    std::vector<std::string> taken = TakenOver(changes, scan->inventory);
+    if (!taken.empty()) {
+      conflicts->push_back(TakeoverRefused(in.settings, taken, /*at_apply=*/true));
+      return absl::OkStatus();
+    }
   }
   return checkout.Apply(in.desired.tree, changes, total);
 }
@@ -196,14 +209,22 @@ void Finish(ApplyInputs* in, core::ApplyResult* result) {
 
 // The keys a destroy removes: every key the prior owns, except those the
 // create half of a replacement that keeps the checkout will own (it
-// rewrites only those that differ).
+// rewrites only those that differ), and, when the prior was superseded by
+// a create of the same checkout earlier in this apply
+// (create_before_destroy), those this cluster's inventory lists now: the
+// new object claims them.
 std::vector<std::string> KeysToRemove(const Value& prior, const PrivateState& priv,
-                                      const Settings& settings) {
+                                      const Settings& settings,
+                                      const tree::Inventory* superseding) {
   const std::set<std::string>* kept =
       priv.KeptForReplacement(MakeId(settings.cluster, settings.path));
   std::vector<std::string> paths;
   for (const auto& [key, how] : OwnedKeys(prior, priv)) {
-    if (kept == nullptr || kept->count(key) == 0) paths.push_back(key);
+    if (kept != nullptr && kept->count(key) != 0) continue;
+    if (superseding != nullptr &&
+        std::binary_search(superseding->paths.begin(), superseding->paths.end(), key))
+      continue;
+    paths.push_back(key);
   }
   return paths;
 }
@@ -223,13 +244,28 @@ core::ApplyResult DestroyTree(core::ApplyRequest request, const Context& ctx) {
   Settings settings;
   Diagnostics ignored;  // stored settings were valid when stored
   ReadSettings(**decoded, ctx.env, &settings, &ignored);
-  std::vector<std::string> paths =
-      KeysToRemove(**decoded, PrivateState::Parse(request.planned_private), settings);
+  const std::string id = MakeId(settings.cluster, settings.path);
+  const PrivateState priv = PrivateState::Parse(request.planned_private);
+  // The destroy half of a -replace (the create plan's private names this
+  // checkout twice): its create, next in this process, takes the kept
+  // files back.
+  if (priv.replaces == id && priv.KeptForReplacement(id) != nullptr)
+    ctx.record->RecordHandedOver(id);
   tree::RenderReport report;
   absl::StatusOr<tree::WriteSession> checkout =
       tree::WriteSession::OpenExisting(settings.path, settings.options);
-  absl::Status status =
-      checkout.ok() ? checkout->Remove(settings.cluster, paths, &report) : checkout.status();
+  absl::Status status = checkout.status();
+  std::optional<tree::Inventory> superseding;
+  if (status.ok() && ctx.record->WasCreated(id)) {
+    absl::StatusOr<tree::Inventory> inventory = checkout->ReadInventory(settings.cluster);
+    status = inventory.status();
+    if (status.ok()) superseding.emplace(*std::move(inventory));
+  }
+  if (status.ok()) {
+    std::vector<std::string> paths =
+        KeysToRemove(**decoded, priv, settings, superseding ? &*superseding : nullptr);
+    status = checkout->Remove(settings.cluster, paths, &report);
+  }
   log::Info("destroyed tree",
             {{"path", settings.path}, {"report", tree::Summarize(report)}, {"ok", status.ok()}});
   if (!status.ok()) {
@@ -251,8 +287,14 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
   // A create plan's private data only informs the destroy half of a
   // replacement; the state keeps none of it. Until the tree is written, the
   // prior's write-only keys stay the ones the resource owns.
-  const PrivateState priv = create ? PrivateState() : PrivateState::Parse(request.planned_private);
-  result.private_data = create ? std::string() : std::move(request.planned_private);
+  // An update plan's "replaces" is for a create plan only: stripped here.
+  const PrivateState planned_priv = PrivateState::Parse(request.planned_private);
+  const PrivateState priv = create ? PrivateState() : planned_priv;
+  if (!create) {
+    PrivateState stored = planned_priv;
+    stored.replaces.reset();
+    result.private_data = stored.Serialize();
+  }
   ApplyInputs in;
   if (!PrepareApply(&request, ctx, &in, &result.diagnostics)) {
     result.new_state = std::move(prior).Take(&result.diagnostics);
@@ -268,7 +310,9 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
     status = RemoveDroppedKeys(*checkout, &prior, priv, in, &total);
   }
   Diagnostics conflicts;
-  if (status.ok()) status = ScanDiffApply(*checkout, in, &total, &conflicts);
+  const bool refuse_takeover =
+      create && !MayTakeOver(in.settings, planned_priv.replaces.value_or(""), *ctx.record);
+  if (status.ok()) status = ScanDiffApply(*checkout, in, refuse_takeover, &total, &conflicts);
   if (!conflicts.empty()) {
     result.diagnostics.insert(result.diagnostics.end(), conflicts.begin(), conflicts.end());
     result.new_state = std::move(prior).Take(&result.diagnostics);
@@ -282,6 +326,7 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
     Recover(status, checkout.ok() ? &*checkout : nullptr, &prior, priv, &in, total, ctx, &result);
   } else {
     Finish(&in, &result);
+    if (create) ctx.record->RecordCreated(MakeId(in.settings.cluster, in.settings.path));
   }
   return result;
 }

@@ -170,7 +170,7 @@ core::Diagnostic UnchangedFilesWarning(const Settings& settings,
 // and which already match. An update's plan hashes nothing: only the entry
 // kinds matter.
 void CheckCheckout(const absl::StatusOr<tree::ReadSession>& checkout, const Settings& settings,
-                   const Desired& desired, bool create, Diagnostics* diags) {
+                   const Desired& desired, bool create, bool may_take_over, Diagnostics* diags) {
   const tree::DesiredTree no_hashes;
   absl::StatusOr<tree::TreeScan> scan =
       checkout.ok() ? checkout->Scan(settings.cluster, create ? &desired.tree : &no_hashes)
@@ -214,6 +214,10 @@ void CheckCheckout(const absl::StatusOr<tree::ReadSession>& checkout, const Sett
     }
   }
   AddConflictDiagnostics(changes, desired, /*at_apply=*/false, diags);
+  if (create && !may_take_over) {
+    std::vector<std::string> taken = TakenOver(changes, scan->inventory);
+    if (!taken.empty()) diags->push_back(TakeoverRefused(settings, taken, /*at_apply=*/false));
+  }
   if (create && (!overwritten.empty() || !pruned.empty())) {
     diags->push_back(ExistingFilesWarning(settings, *scan, overwritten, pruned));
   }
@@ -250,6 +254,71 @@ void WarnExcludedFilesStay(Prior* prior, const Value& slim_prior, std::string_vi
 }
 
 }  // namespace
+
+std::vector<std::string> TakenOver(const tree::ChangeSet& changes,
+                                   const tree::Inventory& inventory) {
+  std::vector<std::string> taken;
+  for (const tree::Change& c : changes.changes) {
+    const bool overwrite = c.kind == tree::ChangeKind::kUpdate ||
+                           c.kind == tree::ChangeKind::kModeChange ||
+                           (c.kind == tree::ChangeKind::kCreate && c.on_disk);
+    if (!overwrite && c.kind != tree::ChangeKind::kPrune) continue;
+    if (std::binary_search(inventory.paths.begin(), inventory.paths.end(), c.path))
+      taken.push_back(c.path);
+  }
+  std::sort(taken.begin(), taken.end());
+  return taken;
+}
+
+bool MayTakeOver(const Settings& settings, std::string_view replaces_id,
+                 const ProcessRecord& record) {
+  const std::string id = MakeId(settings.cluster, settings.path);
+  return settings.adopt || !settings.adopt_known || replaces_id == id || record.WasHandedOver(id);
+}
+
+void ProcessRecord::RecordCreated(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  created_.emplace(id);
+}
+
+bool ProcessRecord::WasCreated(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return created_.find(id) != created_.end();
+}
+
+void ProcessRecord::RecordHandedOver(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  handed_over_.emplace(id);
+}
+
+bool ProcessRecord::WasHandedOver(std::string_view id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return handed_over_.find(id) != handed_over_.end();
+}
+
+core::Diagnostic TakeoverRefused(const Settings& settings, const std::vector<std::string>& taken,
+                                 bool at_apply) {
+  const std::string c = EscapeForDisplay(settings.cluster);
+  const std::string id = EscapeForDisplay(MakeId(settings.cluster, settings.path));
+  std::string detail = absl::StrCat(
+      "This resource has no state yet, and ", at_apply ? "applying" : "the apply of",
+      " this create would overwrite or prune ", taken.size(),
+      taken.size() == 1 ? " file" : " files", " that the ownership inventory of cluster \"", c,
+      "\" (", EscapeForDisplay(tree::InventoryPath(settings.cluster)), " in \"",
+      EscapeForDisplay(settings.path), "\") lists: ", NamePaths(taken),
+      ".\n\nThey belong to a state that was lost or moved, to a tainted resource, or to "
+      "another resource with cluster = \"",
+      c, "\" (one resource per cluster per checkout). ",
+      at_apply ? "Nothing was written." : "Apply would refuse to run.",
+      " Ways on:\n- the resource address was renamed: add a moved {} block from the old "
+      "address;\n- the state was lost: tofu import <address> \"",
+      id, "\" (or \"write-only/", id,
+      "\" with rendered_manifests_wo), then plan to see the differences as drift;\n- the "
+      "resource is tainted: tofu untaint <address>;\n- this configuration should take the "
+      "checkout over: set adopt = true.");
+  return core::ErrorAt(AttributePath::Attr("cluster"), "Files of this cluster would be taken over",
+                       detail);
+}
 
 std::string NamePaths(const std::vector<std::string>& paths) {
   std::vector<std::string> shown;
@@ -319,17 +388,29 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
     absl::StatusOr<Value> slim = prior.Slim();
     if (slim.ok()) slim_prior.emplace(*std::move(slim));
   }
+  // An update plan names the prior: if OpenTofu replaces the resource
+  // instead, the create plan receives this private (docs/adr/0011).
+  if (slim_prior.has_value() && IsKnownString(slim_prior->GetAttr("id"))) {
+    PrivateState priv = PrivateState::Parse(request.prior_private);
+    priv.replaces = slim_prior->GetAttr("id").AsString();
+    result.planned_private = priv.Serialize();
+  }
   // One read session for the plan's look at the checkout and the checks'
   // lookups; no lock (docs/adr/0005-checkout-session.md).
   absl::StatusOr<tree::ReadSession> checkout = absl::FailedPreconditionError("settings not known");
   if (p.Checkable()) {
     checkout = tree::ReadSession::Open(p.settings.path, p.settings.options);
     // What apply will refuse, the plan says (a create or an update alike).
-    CheckCheckout(checkout, p.settings, p.desired, create, &result.diagnostics);
+    const PrivateState prior_priv = PrivateState::Parse(request.prior_private);
+    CheckCheckout(checkout, p.settings, p.desired, create,
+                  MayTakeOver(p.settings, prior_priv.replaces.value_or(""), *ctx.record),
+                  &result.diagnostics);
     if (slim_prior.has_value())
       WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
     if (create) {
-      PrivateState priv = PrivateState::Parse(request.prior_private);
+      // A "replaces" stays: the destroy half of a -replace receives this
+      // private and hands the kept files over (ProcessRecord).
+      PrivateState priv = prior_priv;
       priv.replace_in_place.emplace();
       priv.replace_in_place->id = MakeId(p.settings.cluster, p.settings.path);
       for (const auto& [key, unused] : p.desired.tree) priv.replace_in_place->keys.insert(key);

@@ -11,6 +11,7 @@ namespace {
 using cty::Value;
 
 constexpr char kReplaceInPlace[] = "replace_in_place";
+constexpr char kReplaces[] = "replaces";
 constexpr char kWriteOnlyKeys[] = "write_only_keys";
 constexpr char kHashesOnly[] = "hashes_only";
 constexpr char kWriteOnlyInFiles[] = "files";
@@ -46,6 +47,8 @@ PrivateState PrivateState::Parse(std::string_view bytes) {
   nlohmann::json j = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return out;
   if (auto r = j.find(kReplaceInPlace); r != j.end()) out.replace_in_place = ParseReplacement(*r);
+  if (auto r = j.find(kReplaces); r != j.end() && r->is_string())
+    out.replaces = r->get<std::string>();
   if (auto h = j.find(kHashesOnly); h != j.end())
     out.hashes_only = h->is_boolean() && h->get<bool>();
   if (auto w = j.find(kWriteOnlyKeys); w != j.end()) {
@@ -68,6 +71,7 @@ std::string PrivateState::Serialize() const {
     for (const std::string& k : replace_in_place->keys) keys.push_back(k);
     j[kReplaceInPlace] = {{"id", replace_in_place->id}, {"keys", std::move(keys)}};
   }
+  if (replaces.has_value()) j[kReplaces] = *replaces;
   if (hashes_only) j[kHashesOnly] = true;
   if (write_only_form == WriteOnlyForm::kFiles) j[kWriteOnlyKeys] = kWriteOnlyInFiles;
   if (write_only_form == WriteOnlyForm::kList && !write_only_list.empty())

@@ -27,6 +27,14 @@ namespace wildside::resources::gitops {
 //   and its keys. OpenTofu hands it to the destroy half of a replacement (a
 //   tainted resource, or a changed path or cluster), so that destroy can
 //   leave the files the create will own in place (docs/design.md).
+// - "replaces": only in a plan with a prior state (an update plan), and in
+//   a create plan that received one: the prior's id. When OpenTofu
+//   replaces the resource instead (-replace, a changed path or cluster) it
+//   hands the update plan's private to the create plan, so a create plan
+//   that carries its own id is the create half of a -replace, exempt from
+//   the takeover refusal; the destroy half receives the create plan's and
+//   hands the kept files over to the create (docs/adr/0011). Every apply
+//   returns private data without it, so no state keeps it.
 // - "hashes_only": true in the state of a write-only import, until the
 //   first apply: every file found is owned and known by hash only.
 // - "write_only_keys": in state, the keys the last apply wrote from
@@ -50,6 +58,7 @@ struct PrivateState {
   enum class WriteOnlyForm { kNone, kList, kFiles };
 
   std::optional<Replacement> replace_in_place;
+  std::optional<std::string> replaces;  // the id of the prior an update plan saw
   bool hashes_only = false;
   WriteOnlyForm write_only_form = WriteOnlyForm::kNone;
   std::set<std::string> write_only_list;  // when kList

@@ -88,6 +88,13 @@ schema::Schema BuildSchema() {
       absl::StrCat("Delete stray files in the owned directories. Default `",
                    DefaultPrune() ? "true" : "false", "`."),
       false, true, true);
+  add(kAdopt, Type::Bool(),
+      "Let a create (no state) take over a checkout whose files this cluster's ownership "
+      "inventory (`clusters/<cluster>/.wildside-inventory`) lists, pruning or overwriting them. "
+      "Without it such a create fails the plan: the files belong to a lost state, a tainted "
+      "resource, or a second resource with the same `cluster`. Not needed when the checkout "
+      "already holds exactly this configuration. Default `false`.",
+      false, true, false);
   add("exclude", Type::List(Type::String()),
       absl::StrCat(
           "Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default `[",
@@ -265,6 +272,9 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
   known = ReadList(obj, "extra_components", &out->options.extra_components, diags) && known;
   known = ReadList(obj, kChecksExclude, &out->checks_exclude, diags) && known;
   ReadChecksMode(obj, out, diags);
+  const Value& adopt = obj.GetAttr(kAdopt);
+  out->adopt_known = !adopt.IsUnknown();
+  out->adopt = adopt.IsKnown() && !adopt.IsNull() && adopt.AsBool();
   CheckComponentNames(out->options.extra_components, diags);
   known = ReadMode(obj, "file_permission", DefaultFileMode(), 0600, &out->options.file_mode,
                    &out->file_mode_text, diags) &&

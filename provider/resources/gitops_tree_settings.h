@@ -32,8 +32,9 @@ namespace wildside::resources::gitops {
 // stored value, but a state it wrote may own files it lists only in the
 // private data: a provider that knows up to version 1 must refuse it (it
 // would read those files as strays and copy their content into state),
-// which OpenTofu makes it do for a higher version.
-constexpr int64_t kSchemaVersion = 2;
+// which OpenTofu makes it do for a higher version. Version 3 adds `adopt`
+// (issue 19): an earlier state reads it as null, so it plans empty.
+constexpr int64_t kSchemaVersion = 3;
 
 constexpr char kRendered[] = "rendered_manifests";
 constexpr char kSensitive[] = "sensitive_manifests";
@@ -41,6 +42,7 @@ constexpr char kSensitive[] = "sensitive_manifests";
 // plan and state hold null, and `files` their hashes.
 constexpr char kRenderedWo[] = "rendered_manifests_wo";
 constexpr char kChecks[] = "checks";
+constexpr char kAdopt[] = "adopt";
 constexpr char kChecksExclude[] = "checks_exclude";
 // The severity of the plan-time checks (tree/checks): `checks`.
 constexpr char kChecksDefault[] = "error";
@@ -69,6 +71,10 @@ struct Settings {
   ChecksMode checks = ChecksMode::kError;
   bool checks_known = true;
   std::vector<std::string> checks_exclude;
+  // `adopt`: a create may take over files this cluster's inventory lists
+  // (null and false alike say no). Unknown: not yet decided.
+  bool adopt = false;
+  bool adopt_known = true;
 };
 
 // Fills `out` from `obj`, with `env` as the filesystem seam (nullptr: the

@@ -736,6 +736,15 @@ TEST_P(EndToEndTest, TaintedTreeIsReplacedWithoutRewritingCorrectFiles) {
   WriteFile(ws_->checkout() / edited, "kind: Edited\n");
   pinned.erase(edited);
   ASSERT_EXIT_CODE(ws_->Run({"taint", "-no-color", "wildside_gitops_tree.t"}), 0);
+  // The create half would overwrite a file the inventory lists: refused
+  // (issue 19), with the ways on; adopt = true is one.
+  testing::CommandResult refused = ws_->Run({"plan", "-no-color", "-input=false"});
+  ASSERT_EXIT_CODE(refused, 1);
+  EXPECT_THAT(refused.err, HasSubstr("Files of this cluster would be taken over"));
+  EXPECT_THAT(refused.err, HasSubstr("clusters/dev/.wildside-inventory"));
+  EXPECT_THAT(refused.err, HasSubstr(edited));
+  EXPECT_THAT(refused.err, HasSubstr("tofu untaint"));
+  ws_->WriteConfig("  adopt = true\n");
   testing::CommandResult plan = ws_->Run({"plan", "-no-color", "-input=false"});
   ASSERT_EXIT_CODE(plan, 0);
   EXPECT_THAT(plan.out, HasSubstr("is tainted, so it must be replaced"));
@@ -1148,10 +1157,15 @@ class EndToEndSharedCheckoutTest : public EndToEndTest {
 
   // The root module of `cluster`: its sources under src/, its own state.
   void WriteRoot(const std::string& cluster, const Files& files, std::string_view extra = "") {
+    WriteRootAs(cluster, cluster, files, extra);
+  }
+  // The root module in directory `dir` of a resource with `cluster`.
+  void WriteRootAs(const std::string& dir, const std::string& cluster, const Files& files,
+                   std::string_view extra = "") {
     std::error_code ec;
-    fs::remove_all(Root(cluster) / "src", ec);
-    for (const auto& [key, content] : files) WriteFile(Root(cluster) / "src" / key, content);
-    WriteFile(Root(cluster) / "main.tf", std::string(R"(terraform {
+    fs::remove_all(Root(dir) / "src", ec);
+    for (const auto& [key, content] : files) WriteFile(Root(dir) / "src" / key, content);
+    WriteFile(Root(dir) / "main.tf", std::string(R"(terraform {
   required_providers {
     wildside = {
       source  = "registry.opentofu.org/wildside/wildside"
@@ -1311,6 +1325,168 @@ TEST_P(EndToEndSharedCheckoutTest, LostStateCreatePlansNothingWritesNothingAndTh
   }
   ASSERT_EXIT_CODE(Plan("dev"), 0);
   ASSERT_EXIT_CODE(Plan("prod"), 0);
+}
+
+// Issue 19: a second root module with cluster = "dev" on the same
+// checkout. Its create would prune and overwrite files dev's inventory
+// lists: refused at plan and apply until it adopts the checkout. Then a
+// lost state with the same configuration is quiet, a tainted tree needs
+// untaint or adopt, and -replace needs neither.
+TEST_P(EndToEndSharedCheckoutTest, SecondResourceOfOneClusterIsRefusedUntilItAdopts) {
+  const Files first = Nested("dev");
+  Files second = first;
+  second.erase("clusters/dev/platform/redis/valkey.yaml");
+  second["clusters/dev/kustomization.yaml"] =
+      "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+      "  - platform/traefik/release.yaml\n";
+  const std::string pruned = "clusters/dev/platform/redis/valkey.yaml";
+  WriteRoot("dev", first);
+  ASSERT_NO_FATAL_FAILURE(Init("dev"));
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+
+  WriteRootAs("dev2", "dev", second);
+  ASSERT_NO_FATAL_FAILURE(Init("dev2"));
+  testing::CommandResult plan = Plan("dev2");
+  ASSERT_EXIT_CODE(plan, 1);
+  EXPECT_THAT(plan.err, HasSubstr("Files of this cluster would be taken over"));
+  EXPECT_THAT(plan.err, HasSubstr("clusters/dev/.wildside-inventory"));
+  EXPECT_THAT(plan.err, HasSubstr(pruned));
+  EXPECT_THAT(plan.err, HasSubstr("adopt = true"));
+  ASSERT_EXIT_CODE(Apply("dev2"), 1);
+  ExpectOnDisk(first, "by a refused apply");
+
+  // adopt = true: the takeover is planned with every file named.
+  WriteRootAs("dev2", "dev", second, "  adopt = true\n");
+  plan = Plan("dev2");
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Existing files will be replaced"));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr(pruned));
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("clusters/dev/kustomization.yaml"));
+  ASSERT_EXIT_CODE(Apply("dev2"), 0);
+  EXPECT_FALSE(fs::exists(Checkout() / pruned));
+  ExpectOnDisk(second, "by the adopting apply");
+
+  // Its state lost, the same configuration (adopt or not) plans quietly
+  // and writes nothing.
+  WriteRootAs("dev2", "dev", second);
+  fs::remove(Root("dev2") / "terraform.tfstate");
+  fs::remove(Root("dev2") / "terraform.tfstate.backup");
+  std::map<std::string, struct timespec> mtimes;
+  Files with_inventory = second;
+  with_inventory["clusters/dev/.wildside-inventory"] = "";
+  for (const auto& [key, unused] : with_inventory) {
+    struct stat st;
+    ASSERT_EQ(::stat((Checkout() / key).c_str(), &st), 0) << key;
+    mtimes[key] = st.st_mtim;
+  }
+  plan = Plan("dev2");
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out + plan.err, Not(HasSubstr("Existing files will be replaced")));
+  ASSERT_EXIT_CODE(Apply("dev2"), 0);
+  for (const auto& [key, when] : mtimes) {
+    struct stat st;
+    ASSERT_EQ(::stat((Checkout() / key).c_str(), &st), 0) << key;
+    EXPECT_EQ(st.st_mtim.tv_sec, when.tv_sec) << key << " was rewritten";
+    EXPECT_EQ(st.st_mtim.tv_nsec, when.tv_nsec) << key << " was rewritten";
+  }
+  ASSERT_EXIT_CODE(Plan("dev2"), 0);
+
+  // Tainted, with a file edited by hand: refused, naming untaint; untaint
+  // heals it as drift, and adopt = true lets the replacement through.
+  const std::string edited = "clusters/dev/platform/traefik/release.yaml";
+  for (const std::string way : {"untaint", "adopt"}) {
+    WriteFile(Checkout() / edited, "kind: Edited\n");
+    ASSERT_EXIT_CODE(Run("dev2", {"taint", "-no-color", "wildside_gitops_tree.t"}), 0);
+    plan = Plan("dev2");
+    ASSERT_EXIT_CODE(plan, 1);
+    EXPECT_THAT(plan.err, HasSubstr("tofu untaint"));
+    EXPECT_THAT(plan.err, HasSubstr(edited));
+    if (way == "untaint") {
+      ASSERT_EXIT_CODE(Run("dev2", {"untaint", "-no-color", "wildside_gitops_tree.t"}), 0);
+    } else {
+      WriteRootAs("dev2", "dev", second, "  adopt = true\n");
+    }
+    ASSERT_EXIT_CODE(Apply("dev2"), 0);
+    ExpectOnDisk(second, "after " + way);
+    ASSERT_EXIT_CODE(Plan("dev2"), 0);
+  }
+
+  // -replace needs neither, also when it changes a listed file: its
+  // destroy half hands the kept files over to its create.
+  WriteRootAs("dev2", "dev", second);
+  ASSERT_EXIT_CODE(Apply("dev2"), 0);
+  for (const std::string content :
+       {std::string(),
+        std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: traefik-v2\n")}) {
+    if (!content.empty()) second[edited] = content;
+    WriteRootAs("dev2", "dev", second);
+    ASSERT_EXIT_CODE(Run("dev2", {"apply", "-auto-approve", "-no-color", "-input=false",
+                                  "-replace=wildside_gitops_tree.t"}),
+                     0);
+    ExpectOnDisk(second, "after -replace");
+    ASSERT_EXIT_CODE(Plan("dev2"), 0);
+  }
+}
+
+// Issue 19: two resources with cluster = "dev" in one configuration are
+// both planned before either writes; the one applied second sees the
+// first one's inventory under the lock and refuses, writing nothing.
+TEST_P(EndToEndSharedCheckoutTest, TwoResourcesOfOneClusterInOneConfigurationAreRefusedAtApply) {
+  const Files t = {
+      {"clusters/dev/t.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\n"}};
+  const Files u = {
+      {"clusters/dev/u.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: u\n"}};
+  WriteRoot("dev", t);
+  std::string main = ReadFile(Root("dev") / "main.tf");
+  main +=
+      "\nresource \"wildside_gitops_tree\" \"u\" {\n  path    = \"../checkout\"\n"
+      "  cluster = \"dev\"\n  rendered_manifests = {\n    \"clusters/dev/u.yaml\" = "
+      "\"apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: u\\n\"\n  }\n}\n";
+  WriteFile(Root("dev") / "main.tf", main);
+  ASSERT_NO_FATAL_FAILURE(Init("dev"));
+  testing::CommandResult apply = Apply("dev");
+  ASSERT_EXIT_CODE(apply, 1);
+  EXPECT_THAT(apply.err, HasSubstr("Files of this cluster would be taken over"));
+  EXPECT_THAT(apply.err, HasSubstr("clusters/dev/.wildside-inventory"));
+  // Exactly one tree was written, and the other did not prune it.
+  const bool t_won = fs::exists(Checkout() / "clusters/dev/t.yaml");
+  const bool u_won = fs::exists(Checkout() / "clusters/dev/u.yaml");
+  EXPECT_NE(t_won, u_won);
+  ExpectOnDisk(t_won ? t : u, "by the refused second create");
+}
+
+// Issue 19: under create_before_destroy the new object is created first,
+// then the deposed one destroyed with only its own state's private. That
+// destroy leaves every file the new object claims, byte for byte, after a
+// -replace (same path and cluster) and after a cluster change.
+TEST_P(EndToEndSharedCheckoutTest, CreateBeforeDestroyReplacementKeepsTheNewObjectsFiles) {
+  const std::string cbd = "  lifecycle {\n    create_before_destroy = true\n  }\n";
+  WriteRoot("dev", SharedDev(), cbd);
+  WriteRoot("prod", Nested("prod"), cbd);
+  ASSERT_NO_FATAL_FAILURE(Init("dev"));
+  ASSERT_NO_FATAL_FAILURE(Init("prod"));
+  ASSERT_EXIT_CODE(Apply("dev"), 0);
+  ASSERT_EXIT_CODE(Apply("prod"), 0);
+
+  testing::CommandResult replace = Run("dev", {"apply", "-auto-approve", "-no-color",
+                                               "-input=false", "-replace=wildside_gitops_tree.t"});
+  ASSERT_EXIT_CODE(replace, 0);
+  EXPECT_THAT(replace.out, HasSubstr("1 added, 0 changed, 1 destroyed"));
+  ExpectOnDisk(SharedDev(), "by dev's create_before_destroy -replace");
+  ExpectOnDisk(Nested("prod"), "by dev's create_before_destroy -replace");
+  EXPECT_TRUE(fs::exists(Checkout() / "clusters/dev/.wildside-inventory"));
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
+
+  // prod becomes staging: its files move under clusters/staging/.
+  WriteRootAs("prod", "staging", Nested("staging"), cbd);
+  testing::CommandResult moved = Apply("prod");
+  ASSERT_EXIT_CODE(moved, 0);
+  EXPECT_THAT(moved.out, HasSubstr("1 added, 0 changed, 1 destroyed"));
+  ExpectOnDisk(Nested("staging"), "by the cluster change");
+  ExpectOnDisk(SharedDev(), "by the cluster change");
+  EXPECT_FALSE(fs::exists(Checkout() / "clusters/prod"));
+  ASSERT_EXIT_CODE(Plan("prod"), 0);
+  ASSERT_EXIT_CODE(Plan("dev"), 0);
 }
 
 TEST_P(EndToEndSharedCheckoutTest, HandAddedFileInAnOwnedDirectoryIsStillShownAndPruned) {

@@ -66,17 +66,28 @@ class GitopsTreeTest : public ::testing::Test {
     return resource_->Plan(core::PlanRequest{Value::Null(type_), config, config, ""});
   }
 
+  // Creates the tree as an earlier tofu command did: in another provider
+  // process, so what follows runs in a fresh one (ProcessRecord).
   Value CreateTree(const Value& config) {
     core::PlanResult plan = PlanCreate(config);
     EXPECT_FALSE(core::HasError(plan.diagnostics));
     core::ApplyResult apply = resource_->Apply(
         core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
     EXPECT_FALSE(core::HasError(apply.diagnostics)) << apply.diagnostics[0].detail;
+    NewProcess();
     return apply.new_state;
   }
 
+  // The resource of a new provider process, as each tofu command starts.
+  void NewProcess() {
+    process_ = NewGitopsTreeResource(ProcessEnv());
+    resource_ = process_.get();
+  }
+  virtual tree::Env* ProcessEnv() { return nullptr; }
+
   fs::path dir_;
   core::Provider provider_{resources::AllResources(/*env=*/nullptr)};
+  std::unique_ptr<core::Resource> process_;
   const core::Resource* resource_ = nullptr;
   Type type_ = Type::String();
 };
@@ -628,7 +639,10 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   core::PlanResult noop = resource_->Plan(core::PlanRequest{state, config, config, priv});
   ASSERT_THAT(noop.diagnostics, IsEmpty());
   EXPECT_EQ(noop.planned_state, state);
-  EXPECT_EQ(noop.planned_private, priv);
+  // The private passes on, plus the prior's id for a create plan that
+  // replaces it (stripped by every apply).
+  EXPECT_EQ(noop.planned_private, R"({"replaces":"dev:)" + (dir_ / "checkout").string() +
+                                      R"(","write_only_keys":"files"})");
 
   // Edit, delete, stray, chmod: seen as `files` changes, no content anywhere.
   WriteFile(checkout / "platform/vault/secret.yaml", "password: changed-by-hand\n");
@@ -685,7 +699,9 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   ASSERT_THAT(lost.diagnostics, IsEmpty());
   EXPECT_THAT(JsonOf(lost.new_state), Not(HasSubstr("hunter2")));
 
-  // Destroy (OpenTofu passes the state's private) removes the write-only files.
+  // Destroy (OpenTofu passes the state's private), in a later command,
+  // removes the write-only files.
+  NewProcess();
   core::ApplyResult destroy =
       resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), priv});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
@@ -758,6 +774,7 @@ TEST_F(GitopsTreeTest, ReplacementCarriesTheOldWriteOnlyKeysToTheDestroyHalf) {
   core::ApplyResult applied = resource_->Apply(
       core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
   ASSERT_THAT(applied.diagnostics, IsEmpty());
+  NewProcess();  // a later command
   // The path changes: OpenTofu plans the create half with the first plan's
   // private (the state's), and hands the create plan's private to destroy.
   Value moved = config;
@@ -773,7 +790,7 @@ TEST_F(GitopsTreeTest, ReplacementCarriesTheOldWriteOnlyKeysToTheDestroyHalf) {
 
 TEST_F(GitopsTreeTest, WriteOnlyAttributeIsDeclaredWriteOnlyAndTheOtherMapsOptional) {
   const schema::Schema& s = resource_->GetSchema();
-  EXPECT_EQ(s.version, 2);
+  EXPECT_EQ(s.version, 3);
   for (const schema::Attribute& a : s.block.attributes) {
     if (a.name == "rendered_manifests_wo") {
       EXPECT_TRUE(a.write_only);
@@ -1012,8 +1029,10 @@ TEST_F(GitopsTreeTest, CreateThatWouldPruneFilesOfItsOwnClustersInventorySaysSo)
   CreateTree(
       Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}})));
   // A second resource for the same cluster (or a configuration changed
-  // since the state was lost).
-  core::PlanResult plan = PlanCreate(Config(Manifests({{"platform/traefik/a.yaml", "a\n"}})));
+  // since the state was lost), adopting: the warning names what it prunes.
+  Value adopting = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
+  adopting.SetAttr("adopt", Value::Bool(true));
+  core::PlanResult plan = PlanCreate(adopting);
   ASSERT_EQ(plan.diagnostics.size(), 2u);
   EXPECT_EQ(plan.diagnostics[0].summary, "Existing files will be replaced");
   EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("Pruned (1): platform/traefik/b.yaml."));
@@ -1071,8 +1090,10 @@ TEST_F(GitopsTreeTest, CreateCountsAndNamesEveryListedFileItsInventoryClaims) {
                                {"platform/traefik/b.yaml", "b\n"},
                                {"platform/traefik/c.yaml", "c\n"}})));
   WriteFile(dir_ / "checkout/platform/traefik/stray.yaml", "s\n");
-  core::PlanResult plan = PlanCreate(Config(
-      Manifests({{"platform/traefik/a.yaml", "a2\n"}, {"platform/traefik/b.yaml", "b2\n"}})));
+  Value adopting =
+      Config(Manifests({{"platform/traefik/a.yaml", "a2\n"}, {"platform/traefik/b.yaml", "b2\n"}}));
+  adopting.SetAttr("adopt", Value::Bool(true));  // else the takeover is refused
+  core::PlanResult plan = PlanCreate(adopting);
   ASSERT_EQ(plan.diagnostics.size(), 1u);
   const std::string& detail = plan.diagnostics[0].detail;
   EXPECT_THAT(detail,
@@ -1083,6 +1104,84 @@ TEST_F(GitopsTreeTest, CreateCountsAndNamesEveryListedFileItsInventoryClaims) {
                                 "\"dev\" (clusters/dev/.wildside-inventory): "
                                 "platform/traefik/a.yaml, platform/traefik/b.yaml, "
                                 "platform/traefik/c.yaml."));
+}
+
+// Issue 19: a create (no state) that would prune or overwrite a file its
+// own cluster's inventory lists fails the plan, unless it adopts the
+// checkout or is the create half of a -replace; the same configuration
+// with its state lost is quiet.
+TEST_F(GitopsTreeTest, CreateTakingOverFilesOfItsOwnClustersInventoryFailsThePlan) {
+  Value first =
+      Config(Manifests({{"platform/traefik/a.yaml", "a\n"}, {"platform/traefik/b.yaml", "b\n"}}));
+  Value state = CreateTree(first);
+  Value second = Config(Manifests({{"platform/traefik/a.yaml", "changed\n"}}));
+  core::PlanResult plan = PlanCreate(second);
+  ASSERT_TRUE(core::HasError(plan.diagnostics));
+  const core::Diagnostic& refusal = plan.diagnostics[0];
+  EXPECT_EQ(refusal.summary, "Files of this cluster would be taken over");
+  EXPECT_THAT(refusal.detail, HasSubstr("clusters/dev/.wildside-inventory"));
+  EXPECT_THAT(refusal.detail,
+              HasSubstr("2 files that the ownership inventory of cluster \"dev\" ("));
+  EXPECT_THAT(refusal.detail,
+              HasSubstr("lists: platform/traefik/a.yaml, platform/traefik/b.yaml."));
+  for (const char* way :
+       {"moved {}", "tofu import", "write-only/dev:", "tofu untaint", "adopt = true"})
+    EXPECT_THAT(refusal.detail, HasSubstr(way));
+  // adopt = true takes it over.
+  Value adopting = second;
+  adopting.SetAttr("adopt", Value::Bool(true));
+  EXPECT_FALSE(core::HasError(PlanCreate(adopting).diagnostics));
+  // The create half of a -replace carries the update plan's "replaces".
+  Value proposed = first;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult update = resource_->Plan(core::PlanRequest{state, proposed, first, ""});
+  ASSERT_THAT(update.diagnostics, IsEmpty());
+  core::PlanResult replace = resource_->Plan(
+      core::PlanRequest{Value::Null(type_), second, second, update.planned_private});
+  EXPECT_FALSE(core::HasError(replace.diagnostics));
+  // ... only for the same checkout: another cluster's update plan does not.
+  core::PlanResult other = resource_->Plan(
+      core::PlanRequest{Value::Null(type_), second, second, R"({"replaces":"prod:/elsewhere"})"});
+  EXPECT_TRUE(core::HasError(other.diagnostics));
+  // The apply of an update strips the marker.
+  core::ApplyResult applied = resource_->Apply(
+      core::ApplyRequest{state, update.planned_state, first, update.planned_private});
+  ASSERT_THAT(applied.diagnostics, IsEmpty());
+  EXPECT_EQ(applied.private_data, "");
+  // The same configuration with its state lost: no refusal, only the note
+  // that every file is already in place and will not be written.
+  core::PlanResult lost = PlanCreate(first);
+  ASSERT_EQ(lost.diagnostics.size(), 1u);
+  EXPECT_EQ(lost.diagnostics[0].severity, core::Diagnostic::Severity::kWarning);
+  EXPECT_EQ(lost.diagnostics[0].summary, "Files already in place");
+}
+
+// Two resources with one cluster in one configuration are both planned
+// before either writes; the second apply sees the first one's inventory
+// under the lock and refuses, writing nothing.
+TEST_F(GitopsTreeTest, SecondCreateOfTheSameClusterIsRefusedAtApply) {
+  Value t = Config(Manifests({{"platform/traefik/a.yaml", "a\n"}}));
+  Value u = Config(Manifests({{"platform/traefik/b.yaml", "b\n"}}));
+  core::PlanResult plan_t = PlanCreate(t);
+  core::PlanResult plan_u = PlanCreate(u);
+  ASSERT_THAT(plan_t.diagnostics, IsEmpty());
+  ASSERT_THAT(plan_u.diagnostics, IsEmpty());
+  ASSERT_THAT(resource_
+                  ->Apply(core::ApplyRequest{Value::Null(type_), plan_t.planned_state, t,
+                                             plan_t.planned_private})
+                  .diagnostics,
+              IsEmpty());
+  const std::string inventory = ReadFile(dir_ / "checkout/clusters/dev/.wildside-inventory");
+  core::ApplyResult second = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), plan_u.planned_state, u, plan_u.planned_private});
+  ASSERT_TRUE(core::HasError(second.diagnostics));
+  EXPECT_EQ(second.diagnostics[0].summary, "Files of this cluster would be taken over");
+  EXPECT_THAT(second.diagnostics[0].detail, HasSubstr("platform/traefik/a.yaml"));
+  EXPECT_THAT(second.diagnostics[0].detail, HasSubstr("Nothing was written."));
+  EXPECT_TRUE(second.new_state.IsNull());
+  EXPECT_EQ(ReadFile(dir_ / "checkout/platform/traefik/a.yaml"), "a\n");
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/traefik/b.yaml"));
+  EXPECT_EQ(ReadFile(dir_ / "checkout/clusters/dev/.wildside-inventory"), inventory);
 }
 
 TEST_F(GitopsTreeTest, CreateOverALongListOfFilesNamesTheFirstAndCountsTheRest) {
@@ -1165,6 +1264,7 @@ class GitopsTreeFaultTest : public GitopsTreeTest {
     faulty_ = NewGitopsTreeResource(&env_);
     resource_ = faulty_.get();
   }
+  tree::Env* ProcessEnv() override { return &env_; }
 
   static std::map<std::string, std::string> Files(const std::string& content) {
     return {{"platform/traefik/a.yaml", "a " + content},
@@ -1351,6 +1451,94 @@ TEST_F(GitopsTreeFaultTest, PlainDestroyStillRemovesEverything) {
       core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), plan.planned_private});
   ASSERT_THAT(destroy.diagnostics, IsEmpty());
   EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
+}
+
+// create_before_destroy, as both clients run a -replace of it: in the
+// apply walk (one provider process) the create is re-planned without the
+// update plan's private and applied, then the deposed object is destroyed
+// with its own state's private. The destroy must leave what the new object
+// claims (issue 19); in a later process, a plain destroy removes it all.
+TEST_F(GitopsTreeFaultTest, CreateBeforeDestroyReplacementKeepsTheNewObjectsFiles) {
+  Value old_config = Config(Manifests(Files("v1\n")));
+  Value state = CreateTree(old_config);
+  std::map<std::string, std::string> next = Files("v2\n");
+  next.erase("platform/traefik/d.yaml");
+  Value config = Config(Manifests(next));
+  // The plan walk.
+  Value proposed = config;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult update = resource_->Plan(core::PlanRequest{state, proposed, config, ""});
+  ASSERT_THAT(update.diagnostics, IsEmpty());
+  core::PlanResult create = resource_->Plan(
+      core::PlanRequest{Value::Null(type_), config, config, update.planned_private});
+  ASSERT_FALSE(core::HasError(create.diagnostics));
+  // The apply walk: a new process; the re-plan has no private.
+  NewProcess();
+  core::PlanResult replan = PlanCreate(config);
+  EXPECT_TRUE(core::HasError(replan.diagnostics));
+  // The re-plan refuses to overwrite a, b, c: the create half of a
+  // create_before_destroy -replace that changes listed files needs adopt.
+  Value adopting = config;
+  adopting.SetAttr("adopt", Value::Bool(true));
+  replan = PlanCreate(adopting);
+  ASSERT_FALSE(core::HasError(replan.diagnostics));
+  core::ApplyResult created = resource_->Apply(core::ApplyRequest{
+      Value::Null(type_), replan.planned_state, adopting, replan.planned_private});
+  ASSERT_THAT(created.diagnostics, IsEmpty());
+  env_.Reset();
+  core::ApplyResult destroy =
+      resource_->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_), ""});
+  ASSERT_THAT(destroy.diagnostics, IsEmpty());
+  for (const auto& [key, content] : next)
+    EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform/traefik/d.yaml"));
+  EXPECT_EQ(env_.Count(tree::FaultOp::kRename), 0)
+      << "the inventory is left as the create wrote it";
+  EXPECT_EQ(resource_->Read(core::ReadRequest{created.new_state, ""}).new_state, created.new_state);
+  // A plain destroy, in a later process, removes everything.
+  NewProcess();
+  ASSERT_THAT(
+      resource_
+          ->Apply(core::ApplyRequest{created.new_state, Value::Null(type_), Value::Null(type_), ""})
+          .diagnostics,
+      IsEmpty());
+  EXPECT_FALSE(fs::exists(dir_ / "checkout/platform"));
+}
+
+// The same -replace without create_before_destroy: the destroy half runs
+// first, and the re-planned create takes back what it kept, even files
+// whose content changes, without adopt.
+TEST_F(GitopsTreeFaultTest, ReplaceTakesBackWhatItsDestroyHalfKept) {
+  Value state = CreateTree(Config(Manifests(Files("v1\n"))));
+  Value config = Config(Manifests(Files("v2\n")));
+  Value proposed = config;
+  proposed.SetAttr("id", state.GetAttr("id"));
+  core::PlanResult update = resource_->Plan(core::PlanRequest{state, proposed, config, ""});
+  core::PlanResult create = resource_->Plan(
+      core::PlanRequest{Value::Null(type_), config, config, update.planned_private});
+  ASSERT_FALSE(core::HasError(create.diagnostics));
+  NewProcess();
+  ASSERT_THAT(resource_
+                  ->Apply(core::ApplyRequest{state, Value::Null(type_), Value::Null(type_),
+                                             create.planned_private})
+                  .diagnostics,
+              IsEmpty());
+  core::PlanResult replan = PlanCreate(config);
+  ASSERT_FALSE(core::HasError(replan.diagnostics));
+  core::ApplyResult created = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), replan.planned_state, config, replan.planned_private});
+  ASSERT_THAT(created.diagnostics, IsEmpty());
+  for (const auto& [key, content] : Files("v2\n"))
+    EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
+  // A tainted create (no update plan, so no "replaces") is not handed over.
+  NewProcess();
+  ASSERT_THAT(
+      resource_
+          ->Apply(core::ApplyRequest{created.new_state, Value::Null(type_), Value::Null(type_),
+                                     PlanCreate(config).planned_private})
+          .diagnostics,
+      IsEmpty());
+  EXPECT_TRUE(core::HasError(PlanCreate(Config(Manifests(Files("v3\n")))).diagnostics));
 }
 
 TEST_F(GitopsTreeFaultTest, ReplacementToAnotherCheckoutRemovesTheOldFiles) {
