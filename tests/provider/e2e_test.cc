@@ -1415,7 +1415,7 @@ TEST_P(EndToEndSharedCheckoutTest, SecondResourceOfOneClusterIsRefusedUntilItAdo
   // destroy half hands the kept files over to its create.
   WriteRootAs("dev2", "dev", second);
   ASSERT_EXIT_CODE(Apply("dev2"), 0);
-  for (const std::string content :
+  for (const std::string& content :
        {std::string(),
         std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: traefik-v2\n")}) {
     if (!content.empty()) second[edited] = content;
