@@ -6,9 +6,10 @@
 #   files on disk, and destroy.
 # Prints a Markdown table row per phase with wall seconds and the peak RSS
 # of each process apart: tofu's (its VmHWM, read by pid while it runs) and
-# the provider's (it logs its own getrusage peak at exit, DEBUG).
+# the provider's (it logs its own peak at exit, DEBUG; see BENCH_PROFILE).
 #
 # Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|wildside_nochecks|wildside_wo|local_file|terraform_data|cp_sync]
+#   BENCH_PROFILE=0  no provider logging (for timings compared across modes)
 #   wildside       (default) one wildside_gitops_tree holding all N files
 #   local_file     the same files as N hashicorp/local `local_file` instances
 #                  (for_each), built by scripts/install-local-provider
@@ -138,10 +139,15 @@ fi
 # first phase (a syncfs or sync of the same filesystem would write them).
 sync
 
-# The provider logs each RPC's duration at DEBUG ("elapsed_ms"); summing them
-# splits a phase's wall time into the provider's share and OpenTofu's.
-# Only for wildside: the local provider's own DEBUG logging would slow it.
-if [[ "$MODE" == wildside* ]]; then export TF_LOG_PROVIDER=DEBUG; fi
+# The provider logs each RPC's duration at DEBUG ("elapsed_ms") and its own
+# peak RSS at exit; summing the durations splits a phase's wall time into
+# the provider's share and OpenTofu's. OpenTofu pays for every log line it
+# relays, and the other modes have no such line to pay for, so a run that
+# is compared against them sets BENCH_PROFILE=0: then no mode logs, and the
+# RPC and provider-memory columns read "-" (bench/tofu_rounds.sh takes them
+# from a separate profiled run).
+BENCH_PROFILE="${BENCH_PROFILE:-1}"
+if [[ "$MODE" == wildside* && "$BENCH_PROFILE" == 1 ]]; then export TF_LOG_PROVIDER=DEBUG; fi
 export TF_LOG_PATH="$WORK/tofu.log"
 measure() {
   local label=$1
@@ -160,7 +166,10 @@ measure() {
   wait "$pid" || { cat out.txt err.txt >&2; exit 1; }
   end=$(date +%s.%N)
   local provider_s provider_kb
-  provider_s=$( { grep -o 'elapsed_ms=[0-9.]*' "$TF_LOG_PATH" || true; } | cut -d= -f2 | awk '{s+=$1} END {printf "%.2f", s/1000}')
+  provider_s=-
+  if [[ -n "${TF_LOG_PROVIDER:-}" ]]; then
+    provider_s=$( { grep -o 'elapsed_ms=[0-9.]*' "$TF_LOG_PATH" || true; } | cut -d= -f2 | awk '{s+=$1} END {printf "%.2f", s/1000}')
+  fi
   provider_kb=$( { grep -o 'peak_rss_kb=[0-9]*' "$TF_LOG_PATH" || true; } | cut -d= -f2 | sort -n | tail -1)
   printf '| %s | %s | %d | %s | %.2f | %s | %d | %s |\n' "$MODE" "$label" "$N" "$(du -sh src | cut -f1)" \
     "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')" "$provider_s" "$((tofu_kb / 1024))" \
