@@ -36,6 +36,8 @@ const char* SummaryOf(checks::FindingKind kind) {
       return "Several kustomization files in one directory";
     case checks::FindingKind::kFluxPathMissing:
       return "Flux Kustomization path does not exist";
+    case checks::FindingKind::kDuplicateObject:
+      return "One object accumulated twice in a Flux build";
   }
   return "Manifest check failed";
 }
@@ -118,11 +120,15 @@ void CheckManifests(const Settings& settings, const Desired& desired, const Valu
   if (!changed.has_value()) {
     findings = checks::CheckTree(desired.tree, options);
   } else {
+    // Every file's ids take part in the duplicate-object check, so every
+    // file is parsed; the findings of a file alone are reported only for
+    // what changed (the rest were checked with the prior plan).
     checks::FactsMap facts;
     for (const auto& [key, content] : desired.tree) {
-      if (changed->count(key) == 0 && !MayAffectOthers(key, content)) continue;
       checks::FileFacts f = checks::CheckFile(key, content, options);
-      findings.insert(findings.end(), f.findings.begin(), f.findings.end());
+      if (changed->count(key) != 0 || MayAffectOthers(key, content)) {
+        findings.insert(findings.end(), f.findings.begin(), f.findings.end());
+      }
       facts.emplace(key, std::move(f));
     }
     std::vector<checks::Finding> cross = checks::CheckReferences(desired.tree, facts, options);

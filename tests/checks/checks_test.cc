@@ -458,6 +458,143 @@ TEST(ChecksTest, KindNamesAreStable) {
   EXPECT_EQ(FindingKindName(FindingKind::kNotAKustomization), "not-a-kustomization");
   EXPECT_EQ(FindingKindName(FindingKind::kMultipleKustomizations), "multiple-kustomizations");
   EXPECT_EQ(FindingKindName(FindingKind::kFluxPathMissing), "flux-path-missing");
+  EXPECT_EQ(FindingKindName(FindingKind::kDuplicateObject), "duplicate-object");
+}
+
+// Issue 17 item 1: the duplicate-object finding names the id as kustomize
+// prints it, both places, and which kustomization pulled each in.
+TEST(DuplicateObjectTest, NamesTheIdBothPlacesAndTheWayIn) {
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/platform/sources/repo.yaml", testing::HelmRepository("cloudnative-pg")},
+      {"clusters/dev/platform/databases/kustomization.yaml",
+       testing::Kustomization("resources:\n- release.yaml\n- ../sources/repo.yaml\n")},
+      {"clusters/dev/platform/databases/release.yaml", ConfigMap("release")}};
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  std::vector<Finding> got = Check(files, o);
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kDuplicateObject);
+  EXPECT_EQ(got[0].key, "clusters/dev/platform/sources/repo.yaml");
+  const std::string& m = got[0].message;
+  EXPECT_THAT(m,
+              HasSubstr("HelmRepository.v1.source.toolkit.fluxcd.io/cloudnative-pg.flux-system"));
+  EXPECT_THAT(m, HasSubstr("the build of \"clusters/dev\""));
+  EXPECT_THAT(m,
+              HasSubstr("resources[1] of \"clusters/dev/platform/databases/kustomization.yaml\""));
+  EXPECT_THAT(m,
+              HasSubstr("taken directly by the kustomization Flux generates for \"clusters/dev\""));
+  EXPECT_THAT(m, HasSubstr("may not add resource with an already registered id"));
+
+  // Two files: the second is the finding's place, the first is named with
+  // its line and column.
+  files = {{"platform/redis/kustomization.yaml",
+            testing::Kustomization("resources:\n- a.yaml\n- b.yaml\n")},
+           {"platform/redis/a.yaml", "---\n" + ConfigMap("cm")},
+           {"platform/redis/b.yaml", ConfigMap("cm")}};
+  o.flux_roots = {"platform/redis"};
+  got = Check(files, o);
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].key, "platform/redis/b.yaml");
+  EXPECT_THAT(got[0].message, HasSubstr("ConfigMap.v1.[noGrp]/cm.[noNs]"));
+  EXPECT_THAT(got[0].message, HasSubstr("first at \"platform/redis/a.yaml\" line 2, column 1"));
+
+  // Sensitive: the places stay, the id goes.
+  o.is_sensitive = [](std::string_view) { return true; };
+  got = Check(files, o);
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_THAT(got[0].message, Not(HasSubstr("cm")));
+  EXPECT_THAT(got[0].message, HasSubstr("an object is accumulated twice"));
+}
+
+TEST(DuplicateObjectTest, FluxTargetNamespaceReplacesTheRootsOwn) {
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/apps.yaml",
+       FluxKustomization("apps", "./platform/redis") + "  targetNamespace: redis\n"},
+      {"platform/redis/kustomization.yaml",
+       testing::Kustomization("resources:\n- a.yaml\n- b.yaml\n")},
+      {"platform/redis/a.yaml", testing::InNamespace(ConfigMap("cm"), "a")},
+      {"platform/redis/b.yaml", testing::InNamespace(ConfigMap("cm"), "b")}};
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  std::vector<Finding> got = Check(files, o);
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].key, "platform/redis/b.yaml");
+  EXPECT_THAT(got[0].message, HasSubstr("the namespace \"redis\""));
+  EXPECT_THAT(got[0].message, HasSubstr("spec.path of the Flux Kustomization in "
+                                        "\"clusters/dev/apps.yaml\""));
+  EXPECT_THAT(got[0].message, HasSubstr("ID conflict"));
+  // Without the targetNamespace the two namespaces keep them apart.
+  files["clusters/dev/apps.yaml"] = FluxKustomization("apps", "./platform/redis");
+  EXPECT_THAT(Check(files, o), IsEmpty()) << Dump(Check(files, o));
+}
+
+// What is not modelled is not judged: ids a patch or a transformer may
+// change, a component's transformers, objects on disk only, cycles.
+TEST(DuplicateObjectTest, WhatIsNotModelledIsNotJudged) {
+  std::map<std::string, std::string> files = {
+      {"platform/databases/kustomization.yaml",
+       testing::Kustomization("resources:\n- blue\n- green\n")},
+      {"platform/databases/base/kustomization.yaml",
+       testing::Kustomization("resources:\n- cm.yaml\n")},
+      {"platform/databases/base/cm.yaml", ConfigMap("cm")},
+      {"platform/databases/blue/kustomization.yaml",
+       testing::Kustomization("resources:\n- ../base\npatches:\n- path: rename.yaml\n")},
+      {"platform/databases/blue/rename.yaml", "- op: replace\n  path: /metadata/name\n"},
+      {"platform/databases/green/kustomization.yaml",
+       testing::Kustomization("resources:\n- ../base\n")}};
+  CheckOptions o;
+  o.flux_roots = {"platform/databases"};
+  EXPECT_THAT(Check(files, o), IsEmpty()) << Dump(Check(files, o));
+
+  // A cycle ends the walk; kustomize reports it itself.
+  files = {
+      {"platform/a/kustomization.yaml", testing::Kustomization("resources:\n- ../b\n")},
+      {"platform/b/kustomization.yaml", testing::Kustomization("resources:\n- ../a\n- cm.yaml\n")},
+      {"platform/b/cm.yaml", ConfigMap("cm")}};
+  o.flux_roots = {"platform/a"};
+  EXPECT_THAT(Check(files, o), IsEmpty()) << Dump(Check(files, o));
+
+  // A kustomization on disk only: its objects are unknown.
+  files = {{"clusters/dev/cm.yaml", ConfigMap("cm")}};
+  o.flux_roots = {"clusters/dev"};
+  o.lookup = [](std::string_view path) {
+    if (path == "clusters/dev/flux-system") return PathKind::kDirectory;
+    if (path == "clusters/dev/flux-system/kustomization.yaml") return PathKind::kFile;
+    return PathKind::kMissing;
+  };
+  EXPECT_THAT(Check(files, o), IsEmpty()) << Dump(Check(files, o));
+}
+
+// Objects kustomize does not accumulate as written are not ids: Lists,
+// kustomize's own kinds, documents without a name, ids behind aliases.
+TEST(DuplicateObjectTest, OnlyNamedObjectsAsWrittenAreIds) {
+  FileFacts f = CheckFile("platform/x/a.yaml",
+                          ConfigMap("one") +
+                              "---\napiVersion: v1\nkind: List\nmetadata:\n  "
+                              "name: l\nitems: []\n"
+                              "---\napiVersion: v1\nkind: ConfigMap\n"
+                              "metadata: {}\n"
+                              "---\napiVersion: v1\nkind: ConfigMap\n"
+                              "metadata:\n  <<: {name: merged}\n"
+                              "---\n" +
+                              testing::InNamespace(ConfigMap("two"), "ns"),
+                          {});
+  ASSERT_EQ(f.objects.size(), 2u);
+  EXPECT_EQ(f.objects[0].name, "one");
+  EXPECT_EQ(f.objects[0].namespace_, "");
+  EXPECT_EQ(f.objects[0].line, 1);
+  EXPECT_EQ(f.objects[1].name, "two");
+  EXPECT_EQ(f.objects[1].namespace_, "ns");
+  EXPECT_EQ(f.objects[1].document, 5);
+
+  f = CheckFile("platform/x/kustomization.yaml",
+                "namespace: n\nnamePrefix: p-\nnameSuffix: -s\nresources: []\n", {});
+  EXPECT_EQ(f.transforms.namespace_, "n");
+  EXPECT_EQ(f.transforms.name_prefix, "p-");
+  EXPECT_EQ(f.transforms.name_suffix, "-s");
+  EXPECT_FALSE(f.transforms.may_rename);
+  f = CheckFile("platform/x/kustomization.yaml", "replacements: []\n", {});
+  EXPECT_TRUE(f.transforms.may_rename);
 }
 
 TEST(DiskLookupTest, OwnedRootsHoldOnlyTheDesiredTreeOutsideTheDiskAnswers) {

@@ -59,6 +59,25 @@ inline std::string ConfigMap(const std::string& name) {
   return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\ndata:\n  a: \"1\"\n";
 }
 
+inline std::string HelmRepository(const std::string& name) {
+  return "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: " +
+         name + "\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: https://example.com\n";
+}
+
+inline std::string ClusterRole(const std::string& name) {
+  return "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: " + name +
+         "\nrules: []\n";
+}
+
+// `object` (as ConfigMap() or ClusterRole() write it) with a namespace
+// after its name.
+inline std::string InNamespace(const std::string& object, const std::string& ns) {
+  std::string out = object;
+  size_t name = out.find("\n  name: ");
+  size_t eol = out.find('\n', name + 1);
+  return out.insert(eol + 1, "  namespace: " + ns + "\n");
+}
+
 inline std::string Kustomization(const std::string& body) {
   return "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n" + body;
 }
@@ -269,6 +288,68 @@ inline std::vector<Case> BrokenCases() {
        {{"platform/redis/values.yaml", 1, 1, FindingKind::kNotKubernetesObject}},
        {"platform/redis"},
        "platform/redis"});
+  // Item 5 (issue 17): one object accumulated twice. The nested layout
+  // of a real render: Flux generates a kustomization for clusters/dev,
+  // which takes sources/repo.yaml directly and again through the
+  // databases kustomization (no kustomize_dir: `kustomize build` cannot
+  // generate Flux's kustomization).
+  cases.push_back(
+      {"NestedLayoutSourceTwice",
+       {{"clusters/dev/platform/sources/repo.yaml", HelmRepository("cloudnative-pg")},
+        {"clusters/dev/platform/databases/kustomization.yaml",
+         Kustomization("resources:\n- ../sources/repo.yaml\n- release.yaml\n")},
+        {"clusters/dev/platform/databases/release.yaml", ConfigMap("release")}},
+       {{"clusters/dev/platform/sources/repo.yaml", 1, 1, FindingKind::kDuplicateObject}}});
+  cases.push_back(
+      {"TwoFilesOneObject",
+       {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- a.yaml\n- b.yaml\n")},
+        {"platform/redis/a.yaml", ConfigMap("cm")},
+        {"platform/redis/b.yaml", "# the same object again\n---\n" + ConfigMap("cm")}},
+       {{"platform/redis/b.yaml", 3, 1, FindingKind::kDuplicateObject}},
+       {"platform/redis"},
+       "platform/redis"});
+  cases.push_back(
+      {"NoNamespaceIsDefault",
+       {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- a.yaml\n- b.yaml\n")},
+        {"platform/redis/a.yaml", ConfigMap("cm")},
+        {"platform/redis/b.yaml", InNamespace(ConfigMap("cm"), "default")}},
+       {{"platform/redis/b.yaml", 1, 1, FindingKind::kDuplicateObject}},
+       {"platform/redis"},
+       "platform/redis"});
+  cases.push_back(
+      {"ClusterScopedIgnoresNamespace",
+       {{"platform/vault/kustomization.yaml", Kustomization("resources:\n- a.yaml\n- b.yaml\n")},
+        {"platform/vault/a.yaml", InNamespace(ClusterRole("reader"), "a")},
+        {"platform/vault/b.yaml", InNamespace(ClusterRole("reader"), "b")}},
+       {{"platform/vault/b.yaml", 1, 1, FindingKind::kDuplicateObject}},
+       {"platform/vault"},
+       "platform/vault"});
+  cases.push_back({"NamespaceMakesIdsOne",
+                   {{"platform/vault/kustomization.yaml",
+                     Kustomization("namespace: vault\nresources:\n- a.yaml\n- b.yaml\n")},
+                    {"platform/vault/a.yaml", InNamespace(ConfigMap("cm"), "a")},
+                    {"platform/vault/b.yaml", InNamespace(ConfigMap("cm"), "b")}},
+                   {{"platform/vault/b.yaml", 1, 1, FindingKind::kDuplicateObject}},
+                   {"platform/vault"},
+                   "platform/vault"});
+  cases.push_back(
+      {"DirectoryListedTwice",
+       {{"platform/traefik/kustomization.yaml", Kustomization("resources:\n- base\n- ./base/\n")},
+        {"platform/traefik/base/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+        {"platform/traefik/base/cm.yaml", ConfigMap("cm")}},
+       {{"platform/traefik/base/cm.yaml", 1, 1, FindingKind::kDuplicateObject}},
+       {"platform/traefik"},
+       "platform/traefik"});
+  cases.push_back(
+      {"OverlayAndBaseInOneBuild",
+       {{"platform/databases/kustomization.yaml", Kustomization("resources:\n- base\n- overlay\n")},
+        {"platform/databases/base/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+        {"platform/databases/base/cm.yaml", ConfigMap("cm")},
+        {"platform/databases/overlay/kustomization.yaml",
+         Kustomization("resources:\n- ../base\n")}},
+       {{"platform/databases/base/cm.yaml", 1, 1, FindingKind::kDuplicateObject}},
+       {"platform/databases"},
+       "platform/databases"});
   cases.push_back({"FluxPathToMissingDirectory",
                    {{"clusters/dev/apps.yaml", FluxKustomization("apps", "./platform/missing")}},
                    {{"clusters/dev/apps.yaml", 8, 9, FindingKind::kFluxPathMissing}}});
@@ -402,6 +483,66 @@ inline std::vector<Case> GoodCases() {
        {},
        {"platform/vault"},
        "platform/vault"});
+  cases.push_back(
+      {"VersionsAreDifferentIds",
+       {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- a.yaml\n- b.yaml\n")},
+        {"platform/redis/a.yaml", HelmRepository("repo")},
+        {"platform/redis/b.yaml",
+         "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: HelmRepository\n"
+         "metadata:\n  name: repo\n  namespace: flux-system\n"}},
+       {},
+       {"platform/redis"},
+       "platform/redis"});
+  cases.push_back(
+      {"KindIsCaseSensitive",
+       {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- a.yaml\n- b.yaml\n")},
+        {"platform/redis/a.yaml", ConfigMap("cm")},
+        {"platform/redis/b.yaml", "apiVersion: v1\nkind: Configmap\nmetadata:\n  name: cm\n"}},
+       {},
+       {"platform/redis"},
+       "platform/redis"});
+  cases.push_back(
+      {"NamespacesKeepIdsApart",
+       {{"platform/redis/kustomization.yaml", Kustomization("resources:\n- a.yaml\n- b.yaml\n")},
+        {"platform/redis/a.yaml", InNamespace(ConfigMap("cm"), "a")},
+        {"platform/redis/b.yaml", InNamespace(ConfigMap("cm"), "b")}},
+       {},
+       {"platform/redis"},
+       "platform/redis"});
+  cases.push_back(
+      {"PrefixesKeepOverlaysApart",
+       {{"platform/databases/kustomization.yaml", Kustomization("resources:\n- blue\n- green\n")},
+        {"platform/databases/base/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+        {"platform/databases/base/cm.yaml", ConfigMap("cm")},
+        {"platform/databases/blue/kustomization.yaml",
+         Kustomization("namePrefix: blue-\nresources:\n- ../base\n")},
+        {"platform/databases/green/kustomization.yaml",
+         Kustomization("nameSuffix: -green\nresources:\n- ../base\n")}},
+       {},
+       {"platform/databases"},
+       "platform/databases"});
+  cases.push_back(
+      {"NamespacesKeepOverlaysApart",
+       {{"platform/databases/kustomization.yaml", Kustomization("resources:\n- blue\n- green\n")},
+        {"platform/databases/base/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+        {"platform/databases/base/cm.yaml", ConfigMap("cm")},
+        {"platform/databases/blue/kustomization.yaml",
+         Kustomization("namespace: blue\nresources:\n- ../base\n")},
+        {"platform/databases/green/kustomization.yaml",
+         Kustomization("namespace: green\nresources:\n- ../base\n")}},
+       {},
+       {"platform/databases"},
+       "platform/databases"});
+  // The shared layout as it should be: clusters/dev has no kustomization,
+  // the sources are taken once, the components list only their own files.
+  cases.push_back(
+      {"SharedLayoutSourcesOnce",
+       {{"clusters/dev/platform.yaml", FluxKustomization("platform", "./platform")},
+        {"platform/sources/kustomization.yaml", Kustomization("resources:\n- repo.yaml\n")},
+        {"platform/sources/repo.yaml", HelmRepository("cloudnative-pg")},
+        {"platform/databases/kustomization.yaml", Kustomization("resources:\n- release.yaml\n")},
+        {"platform/databases/release.yaml", ConfigMap("release")}},
+       {}});
   return cases;
 }
 

@@ -580,6 +580,40 @@ import {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+// Issue 17: the nested layout of a real render, where the kustomization
+// Flux generates for clusters/dev takes a source directly and again
+// through a component's kustomization. Flux refuses that build; so does
+// the plan, naming both places, and nothing is written. Fixed, it applies.
+TEST_P(EndToEndCoreTest, ObjectAccumulatedTwiceByFluxsBuildFailsThePlan) {
+  const std::string repo =
+      "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
+      "  name: cloudnative-pg\n  namespace: flux-system\nspec:\n  interval: 1h\n"
+      "  url: https://cloudnative-pg.github.io/charts\n";
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/platform/sources/cloudnative-pg.yaml", repo},
+      {"clusters/dev/platform/databases/kustomization.yaml",
+       "resources:\n  - ../sources/cloudnative-pg.yaml\n  - release.yaml\n"},
+      {"clusters/dev/platform/databases/release.yaml",
+       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release\n"}};
+  ws_->WriteSources(files);
+  ws_->WriteConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  const std::string all = plan.out + plan.err;
+  EXPECT_THAT(all, HasSubstr("One object accumulated twice in a Flux build"));
+  EXPECT_THAT(all, HasSubstr("rendered_manifests[\"clusters/dev/platform/sources/"
+                             "cloudnative-pg.yaml\"]:1:1"));
+  EXPECT_THAT(all, HasSubstr("clusters/dev/platform/databases/kustomization.yaml"));
+  EXPECT_THAT(all, HasSubstr("HelmRepository.v1.source.toolkit.fluxcd.io/cloudnative-pg"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 1);
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+
+  files["clusters/dev/platform/databases/kustomization.yaml"] = "resources:\n  - release.yaml\n";
+  ASSERT_NO_FATAL_FAILURE(ApplyAndCheckTree(files));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
 TEST_P(EndToEndCoreTest, CreatingOverExistingFilesWarnsInThePlan) {
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Old\n");
   WriteFile(ws_->checkout() / "platform/databases/old.yaml", "kind: Old\n");

@@ -13,7 +13,12 @@
 //      checkout, to a file that the apply leaves on disk, and a directory
 //      under `resources`/`components` holds a kustomization file;
 //   4. the `spec.path` of a Flux Kustomization that lands in the owned
-//      roots names a directory that will exist.
+//      roots names a directory that will exist;
+//   5. no build Flux runs from the tree accumulates one object id twice
+//      (kustomize's "may not add resource with an already registered
+//      id"), after the namespace, namePrefix and nameSuffix transformers
+//      of every kustomization on the way (docs/checks.md says what of the
+//      build is modelled and what is not).
 //
 // Content is never quoted in a finding: a message may name a key of the
 // YAML (a duplicate) or a path a kustomization references, and not even
@@ -58,6 +63,7 @@ enum class FindingKind {
   kNotAKustomization,    // a directory under resources/components without a kustomization file
   kMultipleKustomizations,  // a directory with more than one kustomization file name
   kFluxPathMissing,  // a Flux Kustomization's spec.path names a directory that will not exist
+  kDuplicateObject,  // a build accumulates one object id twice (kustomize refuses the build)
 };
 
 // "yaml-syntax", "duplicate-key", ... (stable; used in JSON output).
@@ -149,8 +155,38 @@ struct FileFacts {
     std::string path;
     int line = 0;
     int column = 0;
+    // spec.targetNamespace: Flux sets it as the root kustomization's
+    // `namespace`, in place of the root's own.
+    std::string target_namespace;
   };
   std::vector<FluxPath> flux_paths;
+
+  // Each document that is a Kubernetes object with a metadata.name, as
+  // written (short identifiers only, no content). Documents of kinds
+  // kustomize expands or does not accumulate (`List`s, kustomize's own
+  // Kustomization/Component) are left out.
+  struct Object {
+    std::string api_version;
+    std::string kind;
+    std::string name;
+    std::string namespace_;  // metadata.namespace, empty when absent
+    int line = 0;            // where the document's root mapping starts
+    int column = 0;
+    int document = 0;  // 1-based index in the stream
+  };
+  std::vector<Object> objects;
+
+  // What a kustomization file does to the ids of what it accumulates.
+  struct Transforms {
+    std::string namespace_;  // `namespace:`, empty when absent
+    std::string name_prefix;
+    std::string name_suffix;
+    // patches, patchesStrategicMerge, patchesJson6902, replacements or
+    // transformers: any of them may rename an object, so the ids that
+    // leave this kustomization are not known for sure.
+    bool may_rename = false;
+  };
+  Transforms transforms;  // only for kustomization files
 };
 
 // True for the names kustomize recognises: kustomization.yaml,

@@ -33,6 +33,8 @@ namespace wildside::tree::checks {
 namespace {
 
 constexpr std::string_view kFluxKustomizeGroup = "kustomize.toolkit.fluxcd.io/";
+// kustomize's own kinds (Kustomization, Component): not resources.
+constexpr std::string_view kKustomizeConfigGroup = "kustomize.config.k8s.io/";
 // apiVersion and kind longer than this are not kept (they are not real).
 constexpr size_t kMaxIdentifier = 256;
 // Collections nested deeper than this end the parse with a finding, so
@@ -87,6 +89,12 @@ constexpr ListField kListFields[] = {
 };
 constexpr std::string_view kPathItemFields[] = {"patches", "patchesJson6902", "replacements"};
 constexpr std::string_view kGeneratorFields[] = {"configMapGenerator", "secretGenerator"};
+// Top-level fields of a kustomization that may rename what it accumulates.
+constexpr std::string_view kRenamingFields[] = {"patches", "patchesStrategicMerge",
+                                                "patchesJson6902", "replacements", "transformers"};
+// A metadata.name or namespace longer than this is not kept (Kubernetes
+// allows 253 characters).
+constexpr size_t kMaxName = 1024;
 
 bool IsNullPlain(std::string_view v) {
   return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
@@ -334,12 +342,17 @@ class FileScanner {
         if (type == NodeType::kScalar && !in_key) {
           parent.current_key.assign(value);
           if (!(plain && value == "<<")) CheckDuplicate(parent, at);
+          // A merge key in the root or in metadata may bring in a name.
+          if (plain && value == "<<" && stack_.size() <= 2) doc_.id_uncertain = true;
+          if (kustomization_ && stack_.size() == 1) OnKustomizationField(value);
         }
       } else if (!parent.is_mapping) {
         ++parent.index;
       }
     }
     if (type == NodeType::kScalar && !is_key && !in_key) OnValue(at, value, plain);
+    // An alias for metadata, or for a name in it: the id is not read.
+    if (type == NodeType::kAlias && stack_.size() <= 2) doc_.id_uncertain = true;
     if (collection) {
       Frame f;
       f.is_mapping = type == NodeType::kMapping;
@@ -413,9 +426,41 @@ class FileScanner {
       doc_.has_kind = true;
       if (value.size() <= kMaxIdentifier) doc_.kind.assign(value);
     } else if (AtKeys({"spec", "path"})) {
-      doc_.spec_path = FileFacts::FluxPath{std::string(value), at.line, at.column};
+      doc_.spec_path = FileFacts::FluxPath{std::string(value), at.line, at.column, {}};
+    } else if (AtKeys({"spec", "targetNamespace"})) {
+      AssignName(&doc_.target_namespace, value);
+    } else if (AtKeys({"metadata", "name"})) {
+      AssignName(&doc_.name, value);
+    } else if (AtKeys({"metadata", "namespace"})) {
+      AssignName(&doc_.namespace_, value);
     }
-    if (kustomization_) OnKustomizationValue(at, value);
+    if (kustomization_) {
+      FileFacts::Transforms& t = facts_->transforms;
+      if (AtKeys({"namespace"})) {
+        AssignName(&t.namespace_, value);
+      } else if (AtKeys({"namePrefix"})) {
+        AssignName(&t.name_prefix, value);
+      } else if (AtKeys({"nameSuffix"})) {
+        AssignName(&t.name_suffix, value);
+      }
+      OnKustomizationValue(at, value);
+    }
+  }
+
+  // A name-like value, or the id made uncertain when it is too long to keep.
+  void AssignName(std::string* out, std::string_view value) {
+    if (value.size() > kMaxName) {
+      doc_.id_uncertain = true;
+      facts_->transforms.may_rename = true;
+      return;
+    }
+    out->assign(value);
+  }
+
+  void OnKustomizationField(std::string_view name) {
+    for (std::string_view f : kRenamingFields) {
+      if (name == f) facts_->transforms.may_rename = true;
+    }
   }
 
   void OnKustomizationValue(Mark at, std::string_view value) {
@@ -503,11 +548,33 @@ class FileScanner {
       facts_->non_objects.push_back(
           {doc_.root.line, doc_.root.column, document_, doc_.not_mapping});
     }
+    const std::string_view api_version = doc_.api_version;
     if (doc_.spec_path && doc_.kind == "Kustomization" &&
-        std::string_view(doc_.api_version).substr(0, kFluxKustomizeGroup.size()) ==
-            kFluxKustomizeGroup) {
+        api_version.substr(0, kFluxKustomizeGroup.size()) == kFluxKustomizeGroup) {
+      doc_.spec_path->target_namespace = std::move(doc_.target_namespace);
       facts_->flux_paths.push_back(*std::move(doc_.spec_path));
     }
+    RecordObject();
+  }
+
+  // The document's id, when it is an object kustomize accumulates as
+  // written: a mapping with apiVersion, kind and metadata.name, read
+  // without aliases or merge keys, not a List (kustomize expands those)
+  // and not one of kustomize's own kinds.
+  void RecordObject() {
+    if (!doc_.not_mapping.empty() || doc_.empty || doc_.id_uncertain || doc_.name.empty() ||
+        doc_.api_version.empty() || doc_.kind.empty()) {
+      return;
+    }
+    const std::string_view kind = doc_.kind;
+    if (kind.size() >= 4 && kind.substr(kind.size() - 4) == "List") return;
+    if (std::string_view(doc_.api_version).substr(0, kKustomizeConfigGroup.size()) ==
+        kKustomizeConfigGroup) {
+      return;
+    }
+    facts_->objects.push_back({std::move(doc_.api_version), std::move(doc_.kind),
+                               std::move(doc_.name), std::move(doc_.namespace_), doc_.root.line,
+                               doc_.root.column, document_});
   }
 
   struct Document {
@@ -521,6 +588,11 @@ class FileScanner {
     std::string api_version;
     std::string kind;
     std::optional<FileFacts::FluxPath> spec_path;
+    std::string target_namespace;
+    std::string name;
+    std::string namespace_;
+    // An alias or a merge key where the id is read: not judged.
+    bool id_uncertain = false;
   };
 
   std::string_view key_;

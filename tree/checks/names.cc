@@ -27,11 +27,10 @@ bool IsExcludedFromChecks(std::string_view key, const CheckOptions& options) {
   return false;
 }
 
-std::string ShortForDisplay(std::string_view s) {
+std::string ShortForDisplay(std::string_view s, size_t max) {
   std::string out = EscapeForDisplay(s);
-  constexpr size_t kMax = 64;
-  if (out.size() <= kMax) return out;
-  size_t cut = kMax;
+  if (out.size() <= max) return out;
+  size_t cut = max;
   // Do not split a UTF-8 sequence.
   while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
   out.resize(cut);
@@ -56,6 +55,8 @@ std::string_view FindingKindName(FindingKind kind) {
       return "multiple-kustomizations";
     case FindingKind::kFluxPathMissing:
       return "flux-path-missing";
+    case FindingKind::kDuplicateObject:
+      return "duplicate-object";
   }
   return "unknown";
 }

@@ -1,5 +1,5 @@
-// The cross-file pass: kustomization references, Flux paths, and which
-// files Flux decodes as Kubernetes objects. Works on keys and FileFacts
+// The cross-file pass: kustomization references, Flux paths, which files
+// Flux decodes as Kubernetes objects, and what each build accumulates. Works on keys and FileFacts
 // only; existence outside the desired tree comes from CheckOptions::lookup.
 #include <algorithm>
 #include <deque>
@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -98,6 +99,14 @@ bool IsUnder(std::string_view path, std::string_view dir) {
          (path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/');
 }
 
+// A directory Flux builds: `clusters/<cluster>` or a Flux Kustomization's
+// spec.path, with what that Kustomization layers onto it.
+struct Root {
+  std::string dir;
+  std::string target_namespace;
+  std::string by;  // the Flux Kustomization's file, empty for a flux_roots entry
+};
+
 class Pass {
  public:
   Pass(const DesiredTree& desired, const FactsMap& facts, const CheckOptions& options)
@@ -110,12 +119,16 @@ class Pass {
 
   std::vector<Finding> Run() {
     CheckKustomizations();
-    std::vector<std::string> roots = CheckFluxPaths();
+    std::vector<Root> roots = CheckFluxPaths();
     for (const std::string& r : options_.flux_roots) {
       std::optional<std::string> n = Normalize("", r);
-      if (n) roots.push_back(*n);
+      if (n) roots.push_back({*n, {}, {}});
     }
-    CheckDecodedFiles(roots);
+    std::vector<std::string> dirs;
+    for (const Root& r : roots) dirs.push_back(r.dir);
+    CheckDecodedFiles(dirs);
+    for (const Root& r : roots) CheckBuild(r);
+    DropRepeatedDuplicates();
     return std::move(findings_);
   }
 
@@ -229,9 +242,9 @@ class Pass {
   }
 
   // Item 4; returns the Flux paths that are directories of the desired
-  // tree, for item 2.
-  std::vector<std::string> CheckFluxPaths() {
-    std::vector<std::string> roots;
+  // tree, for items 2 and 5.
+  std::vector<Root> CheckFluxPaths() {
+    std::vector<Root> roots;
     for (const auto& [key, facts] : facts_) {
       if (desired_.count(key) == 0) continue;
       for (const FileFacts::FluxPath& p : facts.flux_paths) {
@@ -244,7 +257,7 @@ class Pass {
         if (!ours) continue;
         PathKind kind = KindOf(*n);
         if (kind == PathKind::kDirectory) {
-          roots.push_back(*n);
+          roots.push_back({*n, p.target_namespace, key});
           continue;
         }
         std::string shown = Sensitive(key) ? "" : " \"" + ShortForDisplay(p.path) + "\"";
@@ -315,18 +328,7 @@ class Pass {
       if (!HasYamlExtension(key)) continue;
       // The first directory below `dir` on the way to `key` that holds a
       // kustomization file stops the walk there.
-      std::optional<std::string> stop;
-      size_t pos = prefix.size();
-      for (;;) {
-        size_t slash = key.find('/', pos);
-        if (slash == std::string::npos) break;
-        std::string sub = key.substr(0, slash);
-        if (KustomizationIn(sub)) {
-          stop = sub;
-          break;
-        }
-        pos = slash + 1;
-      }
+      std::optional<std::string> stop = FirstKustomizationBelow(prefix.size(), key);
       if (stop) {
         queue->push_back(*stop);
         continue;
@@ -335,6 +337,157 @@ class Pass {
                      (dir.empty() ? std::string("the checkout root")
                                   : "\"" + ShortForDisplay(dir) + "\"") +
                      ", which has none, from every .yaml/.yml below it");
+    }
+  }
+
+  // Two builds that include one directory find its duplicates alike: the
+  // first finding at a place stands.
+  void DropRepeatedDuplicates() {
+    std::set<std::tuple<std::string, int, int>> seen;
+    std::vector<Finding> kept;
+    for (Finding& f : findings_) {
+      if (f.kind == FindingKind::kDuplicateObject &&
+          !seen.emplace(f.key, f.line, f.column).second) {
+        continue;
+      }
+      kept.push_back(std::move(f));
+    }
+    findings_ = std::move(kept);
+  }
+
+  // Item 5: the objects each build accumulates, by kustomize's rules
+  // (Accumulator); a directory's objects are worked out once and shared
+  // by every build that includes it.
+  void CheckBuild(const Root& root) {
+    if (KindOf(root.dir) != PathKind::kDirectory) return;
+    std::string label = "the build of \"" + ShortForDisplay(root.dir) + "\"";
+    if (!root.by.empty()) {
+      label += " (spec.path of the Flux Kustomization in \"" + ShortForDisplay(root.by) + "\")";
+    }
+    // Flux sets targetNamespace as the root kustomization's namespace,
+    // in place of the root's own.
+    const std::string* target = root.target_namespace.empty() ? nullptr : &root.target_namespace;
+    BuildDirectory(root.dir, label, target);
+  }
+
+  // The objects a kustomization directory yields to whoever includes it.
+  const BuiltObjects& Included(const std::string& dir) {
+    auto it = included_.find(dir);
+    if (it != included_.end()) return it->second;
+    static const BuiltObjects kNone;
+    if (!building_.insert(dir).second) return kNone;  // a cycle: not modelled
+    BuiltObjects out =
+        BuildDirectory(dir, "the build of \"" + ShortForDisplay(dir) + "\"", nullptr);
+    building_.erase(dir);
+    return included_.emplace(dir, std::move(out)).first->second;
+  }
+
+  BuiltObjects BuildDirectory(const std::string& dir, const std::string& label,
+                              const std::string* target_namespace) {
+    Accumulator acc(label, options_.is_sensitive, &findings_);
+    bool final_ids = true;
+    std::optional<std::string> kfile = KustomizationIn(dir);
+    FileFacts::Transforms transforms;
+    std::string source;
+    if (!kfile) {
+      GenerateObjects(dir, &acc);
+      source = "the kustomization Flux generates for \"" + ShortForDisplay(dir) + "\"";
+    } else {
+      auto f = facts_.find(*kfile);
+      if (f == facts_.end()) return {};  // on disk only, or not parsed
+      source = "\"" + ShortForDisplay(*kfile) + "\"";
+      AccumulateListed(dir, *kfile, f->second, &acc, &final_ids);
+      transforms = f->second.transforms;
+    }
+    if (target_namespace != nullptr) transforms.namespace_ = *target_namespace;
+    acc.Transform(transforms, source);
+    if (!final_ids || transforms.may_rename) return {};
+    return acc.Take();
+  }
+
+  // kustomize adds what `resources` (and `bases`) list, in order, then
+  // what `components` bring.
+  void AccumulateListed(const std::string& dir, const std::string& kfile, const FileFacts& facts,
+                        Accumulator* acc, bool* final_ids) {
+    for (bool components : {false, true}) {
+      for (const FileFacts::Reference& r : facts.references) {
+        if (!r.may_be_directory || IsUrlLike(r.path)) continue;
+        if (components != (r.field.rfind("components", 0) == 0)) continue;
+        if (!components && !r.decoded_as_objects) continue;
+        std::optional<std::string> p = Normalize(dir, r.path);
+        if (!p) continue;
+        const std::string via = r.field + " of \"" + ShortForDisplay(kfile) + "\"";
+        PathKind kind = KindOf(*p);
+        if (kind == PathKind::kFile && !components) {
+          AddFile(*p, "listed under " + via, acc);
+        } else if (kind == PathKind::kDirectory) {
+          if (components && ComponentTransforms(*p)) *final_ids = false;
+          AddIncluded(*p, ", which " + via + " includes", acc);
+        }
+      }
+    }
+  }
+
+  // True when the component in `dir` has transformers of its own: they
+  // apply to everything its includer accumulated, which is not modelled.
+  bool ComponentTransforms(const std::string& dir) {
+    std::optional<std::string> k = KustomizationIn(dir);
+    if (!k) return false;
+    auto f = facts_.find(*k);
+    if (f == facts_.end()) return true;
+    const FileFacts::Transforms& t = f->second.transforms;
+    return t.may_rename || !t.namespace_.empty() || !t.name_prefix.empty() ||
+           !t.name_suffix.empty();
+  }
+
+  // A file's objects; one on disk only, or not parsed, adds none.
+  void AddFile(const std::string& key, const std::string& via, Accumulator* acc) {
+    auto desired = desired_.find(key);
+    auto f = facts_.find(key);
+    if (desired == desired_.end() || f == facts_.end()) return;
+    for (const FileFacts::Object& o : f->second.objects) {
+      acc->Add({&desired->first, &o, o.name, o.namespace_, via});
+    }
+  }
+
+  void AddIncluded(const std::string& dir, const std::string& suffix, Accumulator* acc) {
+    for (const BuiltObject& o : Included(dir)) {
+      BuiltObject copy = o;
+      copy.via += suffix;
+      acc->Add(std::move(copy));
+    }
+  }
+
+  // The objects of Flux's generated kustomization (see Generate).
+  void GenerateObjects(const std::string& dir, Accumulator* acc) {
+    const std::string generated =
+        "the kustomization Flux generates for \"" + ShortForDisplay(dir) + "\"";
+    std::string prefix = dir.empty() ? "" : dir + "/";
+    std::set<std::string> subs;
+    for (auto it = desired_.lower_bound(prefix);
+         it != desired_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      const std::string& key = it->first;
+      if (!HasYamlExtension(key)) continue;
+      std::optional<std::string> stop = FirstKustomizationBelow(prefix.size(), key);
+      if (!stop) {
+        AddFile(key, "taken directly by " + generated, acc);
+      } else if (subs.insert(*stop).second) {
+        AddIncluded(*stop,
+                    ", in \"" + ShortForDisplay(*stop) + "\", which " + generated + " includes",
+                    acc);
+      }
+    }
+  }
+
+  // The first directory below `key`'s first `from` characters on the way
+  // to `key` that holds a kustomization file.
+  std::optional<std::string> FirstKustomizationBelow(size_t from, const std::string& key) {
+    for (size_t pos = from;;) {
+      size_t slash = key.find('/', pos);
+      if (slash == std::string::npos) return std::nullopt;
+      std::string sub = key.substr(0, slash);
+      if (KustomizationIn(sub)) return sub;
+      pos = slash + 1;
     }
   }
 
@@ -357,6 +510,10 @@ class Pass {
   std::unordered_map<std::string, std::optional<std::string>> kustomization_of_;
   std::unordered_set<std::string> judged_;
   std::unordered_set<std::string> built_;
+  // Item 5: what each kustomization directory yields, and the ones on
+  // the way down (a cycle stops there).
+  std::unordered_map<std::string, BuiltObjects> included_;
+  std::unordered_set<std::string> building_;
   std::vector<Finding> findings_;
 };
 
