@@ -145,6 +145,40 @@ void BM_CheckReferences10kFiles(benchmark::State& state) {
   }
 }
 
+// 10,000 named objects in the nested layout: 100 directories below
+// clusters/dev, each with a kustomization listing its 100 ConfigMaps, so
+// the kustomization Flux generates for clusters/dev accumulates all of
+// them through 100 sub-builds (issue 17: what the duplicate-object model
+// costs in the cross-file pass).
+std::map<std::string, std::string> ObjectTree() {
+  std::map<std::string, std::string> out;
+  for (int d = 0; d < kFiles / 100; ++d) {
+    char dir[64];
+    std::snprintf(dir, sizeof dir, "clusters/dev/platform/apps/d%03d", d);
+    std::string kustomization = "resources:\n";
+    for (int i = d * 100; i < (d + 1) * 100; ++i) {
+      std::string name = "cm" + std::to_string(i) + ".yaml";
+      kustomization += "- " + name + "\n";
+      out[std::string(dir) + "/" + name] =
+          testing::InNamespace(testing::ConfigMap("cm" + std::to_string(i)), "apps");
+    }
+    out[std::string(dir) + "/kustomization.yaml"] = kustomization;
+  }
+  return out;
+}
+
+void BM_CheckReferences10kObjects(benchmark::State& state) {
+  static const auto files = ObjectTree();
+  DesiredTree desired = ViewDesiredTree(files);
+  CheckOptions o = Options();
+  FactsMap facts;
+  for (const auto& [key, content] : desired) facts.emplace(key, CheckFile(key, content, o));
+  for (auto _ : state) {
+    std::vector<Finding> f = CheckReferences(desired, facts, o);
+    if (!f.empty()) state.SkipWithError(FormatFinding(f[0]).c_str());
+  }
+}
+
 void BM_Baseline_CountNewlinesCrd206KB(benchmark::State& state) {
   static const std::string crd = testing::CrdBundle(206 * 1024);
   for (auto _ : state) benchmark::DoNotOptimize(CountNewlines(crd));
@@ -166,6 +200,7 @@ BENCHMARK(BM_Baseline_CountNewlines40MB)->Unit(benchmark::kMillisecond)->UseReal
 BENCHMARK(BM_Baseline_LibyamlEvents40MB)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CheckTree40MB)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_CheckReferences10kFiles)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CheckReferences10kObjects)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Baseline_CountNewlinesCrd206KB)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_CheckFileCrd206KB)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
