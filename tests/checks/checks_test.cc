@@ -519,7 +519,9 @@ TEST(DuplicateObjectTest, FluxTargetNamespaceReplacesTheRootsOwn) {
   std::vector<Finding> got = Check(files, o);
   ASSERT_EQ(got.size(), 1u) << Dump(got);
   EXPECT_EQ(got[0].key, "platform/redis/b.yaml");
-  EXPECT_THAT(got[0].message, HasSubstr("the namespace \"redis\""));
+  EXPECT_THAT(got[0].message, HasSubstr("ConfigMap.v1.[noGrp]/cm.redis"));
+  EXPECT_THAT(got[0].message, HasSubstr("the spec.targetNamespace of the Flux Kustomization in "
+                                        "\"clusters/dev/apps.yaml\" makes their ids one"));
   EXPECT_THAT(got[0].message, HasSubstr("spec.path of the Flux Kustomization in "
                                         "\"clusters/dev/apps.yaml\""));
   EXPECT_THAT(got[0].message, HasSubstr("ID conflict"));

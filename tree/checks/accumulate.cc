@@ -1,6 +1,7 @@
 // The id rules of a kustomize build, and the duplicate-object finding.
-// kustomize's own wording is quoted in messages so that a user who has
-// seen Flux refuse a build recognises it.
+// Messages end in kustomize's own words, so that a user who has seen Flux
+// refuse a build recognises it (not in double quotes: those mark keys and
+// paths of the tree, the only things a sensitive message may name).
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -97,22 +98,21 @@ void Accumulator::Add(BuiltObject object) {
   auto [it, inserted] = index_.emplace(std::move(id), objects_.size());
   if (!inserted) {
     Duplicate(objects_[it->second], object,
-              "kustomize refuses the build: \"may not add resource with an already registered "
-              "id\"");
+              "kustomize refuses the build: may not add resource with an already registered id");
     return;
   }
   objects_.push_back(std::move(object));
 }
 
-void Accumulator::Transform(const FileFacts::Transforms& t, std::string_view source) {
+void Accumulator::Transform(const FileFacts::Transforms& t, std::string_view namespace_from) {
   if (t.namespace_.empty() && t.name_prefix.empty() && t.name_suffix.empty()) return;
   std::vector<BuiltObject> before = std::move(objects_);
   objects_.clear();
   index_.clear();
-  const std::string cause = "the namespace \"" + ShortForDisplay(t.namespace_) + "\" of " +
-                            std::string(source) +
-                            " makes their ids one; kustomize refuses the build: \"namespace "
-                            "transformation produces ID conflict\"";
+  // The namespace itself is in the id shown (when it may be shown).
+  const std::string cause = std::string(namespace_from) +
+                            " makes their ids one; kustomize refuses the build: namespace "
+                            "transformation produces ID conflict";
   for (BuiltObject& o : before) {
     if (!t.namespace_.empty() && !IsClusterScopedKind(o.written->kind)) o.namespace_ = t.namespace_;
     if (!KeepsItsName(o.written->kind)) o.name = t.name_prefix + o.name + t.name_suffix;

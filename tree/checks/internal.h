@@ -57,8 +57,9 @@ class Accumulator {
   Accumulator(std::string build, Sensitive sensitive, std::vector<Finding>* findings);
 
   void Add(BuiltObject object);
-  // `source` names the kustomization whose fields these are.
-  void Transform(const FileFacts::Transforms& transforms, std::string_view source);
+  // `namespace_from` says where transforms.namespace_ comes from, e.g.
+  // "the `namespace` of \"a/kustomization.yaml\"".
+  void Transform(const FileFacts::Transforms& transforms, std::string_view namespace_from);
   std::vector<BuiltObject> Take() { return std::move(objects_); }
 
  private:

@@ -364,10 +364,7 @@ class Pass {
     if (!root.by.empty()) {
       label += " (spec.path of the Flux Kustomization in \"" + ShortForDisplay(root.by) + "\")";
     }
-    // Flux sets targetNamespace as the root kustomization's namespace,
-    // in place of the root's own.
-    const std::string* target = root.target_namespace.empty() ? nullptr : &root.target_namespace;
-    BuildDirectory(root.dir, label, target);
+    BuildDirectory(root.dir, label, root.target_namespace.empty() ? nullptr : &root);
   }
 
   // The objects a kustomization directory yields to whoever includes it.
@@ -377,30 +374,35 @@ class Pass {
     static const BuiltObjects kNone;
     if (!building_.insert(dir).second) return kNone;  // a cycle: not modelled
     BuiltObjects out =
-        BuildDirectory(dir, "the build of \"" + ShortForDisplay(dir) + "\"", nullptr);
+        BuildDirectory(dir, "the kustomization in \"" + ShortForDisplay(dir) + "\"", nullptr);
     building_.erase(dir);
     return included_.emplace(dir, std::move(out)).first->second;
   }
 
-  BuiltObjects BuildDirectory(const std::string& dir, const std::string& label,
-                              const std::string* target_namespace) {
+  // `flux` is the root with the Flux Kustomization's targetNamespace, when
+  // it has one: Flux sets it as the root kustomization's namespace, in
+  // place of the root's own.
+  BuiltObjects BuildDirectory(const std::string& dir, const std::string& label, const Root* flux) {
     Accumulator acc(label, options_.is_sensitive, &findings_);
     bool final_ids = true;
     std::optional<std::string> kfile = KustomizationIn(dir);
     FileFacts::Transforms transforms;
-    std::string source;
+    std::string namespace_from;
     if (!kfile) {
       GenerateObjects(dir, &acc);
-      source = "the kustomization Flux generates for \"" + ShortForDisplay(dir) + "\"";
     } else {
       auto f = facts_.find(*kfile);
       if (f == facts_.end()) return {};  // on disk only, or not parsed
-      source = "\"" + ShortForDisplay(*kfile) + "\"";
+      namespace_from = "the `namespace` of \"" + ShortForDisplay(*kfile) + "\"";
       AccumulateListed(dir, *kfile, f->second, &acc, &final_ids);
       transforms = f->second.transforms;
     }
-    if (target_namespace != nullptr) transforms.namespace_ = *target_namespace;
-    acc.Transform(transforms, source);
+    if (flux != nullptr) {
+      transforms.namespace_ = flux->target_namespace;
+      namespace_from = "the spec.targetNamespace of the Flux Kustomization in \"" +
+                       ShortForDisplay(flux->by) + "\"";
+    }
+    acc.Transform(transforms, namespace_from);
     if (!final_ids || transforms.may_rename) return {};
     return acc.Take();
   }
