@@ -129,11 +129,13 @@ TEST(ChecksTest, UnclosedQuotesAndBracketsAreNamedWhereTheyOpened) {
       {"DoubleQuoteClosedByTheNextOne",
        "apiVersion: v1\nkind: ConfigMap\ndata:\n  motd: \"hello\n  other: \"x\"\n", 4, 9,
        "invalid YAML: unclosed double-quoted string opened at line 4, column 9: it runs on to the "
-       "next \" at line 5, column 10, and what follows does not parse (did not find expected "
+       "next double quote at line 5, column 10, and what follows does not parse (did not find "
+       "expected "
        "key)"},
       {"SingleQuoteClosedLinesBelow", "data:\n  motd: 'hello\n  other: x\n  more: 'y'\n", 2, 9,
        "invalid YAML: unclosed single-quoted string opened at line 2, column 9: it runs on to the "
-       "next ' at line 4, column 9, and what follows does not parse (did not find expected key)"},
+       "next single quote at line 4, column 9, and what follows does not parse (did not find "
+       "expected key)"},
       {"FlowSequence", "spec:\n  args: [a, b\n  other: x\n", 2, 9,
        "invalid YAML: unclosed flow sequence ('[') opened at line 2, column 9: no ']' follows; did "
        "not find expected ',' or ']' at line 3, column 8"},

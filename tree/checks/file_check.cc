@@ -229,8 +229,8 @@ class FileScanner {
     // The closing quote is the last character of the scalar.
     const Mark closing{q.end.line, q.end.column - 1};
     return "unclosed " + std::string(style) + "-quoted string opened at " + LineColumn(q.start) +
-           ": it runs on to the next " + (style == "single" ? "'" : "\"") + " at " +
-           LineColumn(closing) + ", and what follows does not parse (" + problem + ")";
+           ": it runs on to the next " + std::string(style) + " quote at " + LineColumn(closing) +
+           ", and what follows does not parse (" + problem + ")";
   }
 
   // A flow collection ("[...]", "{...}") left open: libyaml's context is
