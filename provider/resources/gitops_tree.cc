@@ -161,7 +161,8 @@ class GitopsTreeResource final : public core::Resource {
     }
     if (files_before.has_value() && !result.new_state.IsNull() &&
         KeysOf(result.new_state.GetAttr("files")) != *files_before) {
-      result.private_data = PrivateState::WriteOnlyList(std::move(how.write_only)).Serialize();
+      result.private_data =
+          PrivateState::WriteOnlyList(std::move(how.write_only), priv.checked_rules).Serialize();
     }
     return result;
   }

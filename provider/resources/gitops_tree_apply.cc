@@ -41,6 +41,7 @@ struct ApplyInputs {
   Settings settings;
   Desired desired;
   std::set<std::string> new_write_only;  // the keys `desired` takes from it
+  int checked_rules = 0;                 // the plan's (PrivateState::checked_rules)
 };
 
 // Apply writes no write-only content other than the plan showed: each
@@ -179,7 +180,8 @@ void Recover(const absl::Status& status, const tree::WriteSession* checkout, Pri
     absl::StatusOr<const Value*> p = prior->Get();
     if (p.ok()) owned_write_only.merge(KeysOwnedAs(OwnedKeys(**p, priv), Ownership::kWriteOnly));
   }
-  result->private_data = PrivateState::WriteOnlyList(owned_write_only).Serialize();
+  // What is on disk now is not the tree the plan checked.
+  result->private_data = PrivateState::WriteOnlyList(owned_write_only, 0).Serialize();
   RefreshRequest refresh;
   refresh.state = std::move(in->planned);
   refresh.env = ctx.env;
@@ -204,7 +206,8 @@ void Finish(ApplyInputs* in, core::ApplyResult* result) {
   }
   result->new_state = std::move(new_state);
   // `files` is now exactly the configured tree: the compact form holds.
-  result->private_data = PrivateState::WriteOnlyAsFiles(!in->new_write_only.empty()).Serialize();
+  result->private_data =
+      PrivateState::WriteOnlyAsFiles(!in->new_write_only.empty(), in->checked_rules).Serialize();
 }
 
 // The keys a destroy removes: every key the prior owns, except those the
@@ -296,6 +299,7 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
     result.private_data = stored.Serialize();
   }
   ApplyInputs in;
+  in.checked_rules = planned_priv.checked_rules;
   if (!PrepareApply(&request, ctx, &in, &result.diagnostics)) {
     result.new_state = std::move(prior).Take(&result.diagnostics);
     return result;

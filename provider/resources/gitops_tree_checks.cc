@@ -57,9 +57,12 @@ bool SameSetting(const Value& prior, const Value& planned, const char* attr) {
 // The files changed since the prior state's checked plan, or nullopt when
 // everything must be checked again (a create, other settings, another set
 // of paths).
-std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior,
+std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, int prior_rules,
                                                             const Value& planned) {
   if (prior == nullptr || prior->IsNull() || !prior->IsKnown()) return std::nullopt;
+  // Never checked (an import, a state from before the checks), or with
+  // fewer rules than today's: everything is checked.
+  if (prior_rules != checks::kRuleSet) return std::nullopt;
   for (const char* attr :
        {"path", "cluster", "exclude", "extra_components", kChecks, kChecksExclude}) {
     if (!SameSetting(*prior, planned, attr)) return std::nullopt;
@@ -99,12 +102,13 @@ void Report(const std::vector<checks::Finding>& findings, const Settings& settin
 
 }  // namespace
 
-void CheckManifests(const Settings& settings, const Desired& desired, const Value* prior,
-                    const Value& planned, const tree::ReadSession* checkout,
+bool CheckManifests(const Settings& settings, const Desired& desired, const Value* prior,
+                    int prior_rules, const Value& planned, const tree::ReadSession* checkout,
                     core::Diagnostics* diags) {
-  if (settings.checks == ChecksMode::kOff || !settings.checks_known) return;
-  const std::optional<std::set<std::string_view>> changed = ChangedSincePrior(prior, planned);
-  if (changed.has_value() && changed->empty()) return;  // a no-op plan checks nothing
+  if (settings.checks == ChecksMode::kOff || !settings.checks_known) return false;
+  const std::optional<std::set<std::string_view>> changed =
+      ChangedSincePrior(prior, prior_rules, planned);
+  if (changed.has_value() && changed->empty()) return true;  // a no-op plan checks nothing
 
   checks::CheckOptions options;
   options.exclude = settings.checks_exclude;
@@ -135,6 +139,7 @@ void CheckManifests(const Settings& settings, const Desired& desired, const Valu
     findings.insert(findings.end(), cross.begin(), cross.end());
   }
   Report(findings, settings, desired, diags);
+  return true;
 }
 
 }  // namespace wildside::resources::gitops

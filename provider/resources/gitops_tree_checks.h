@@ -16,17 +16,24 @@ namespace wildside::resources::gitops {
 // Checks `desired` (contents and keys known) per `settings.checks`: errors
 // or warnings, one per finding, at `<map>["<key>"]`, never quoting content.
 //
-// `prior` is the prior state without its manifests (nullptr on a create).
-// Only what changed is parsed again: when the prior state's `files` hold
-// the same keys and the checks' settings are the same, a file whose hash
-// is unchanged is not parsed unless it can affect other files (a
-// kustomization, a Flux Kustomization), and a plan where nothing changed
-// checks nothing. `planned` is the planned state (its `files` are known).
-// `checkout` answers whether a referenced path outside the desired tree
+// `prior` is the prior state without its manifests (nullptr on a create),
+// `prior_rules` the rule set it was checked with (its private data; 0 for
+// a state never checked: an import, one from before the checks). Only what
+// changed is reported again: when the prior was checked with the current
+// rules (tree::checks::kRuleSet), its `files` hold the same keys and the
+// checks' settings are the same, only changed files (and those that can
+// affect others: kustomizations, Flux Kustomizations) have their own
+// findings reported, and a plan where nothing changed checks nothing.
+// Otherwise the whole tree is checked.
+//
+// Returns true when the planned tree now counts as checked with the
+// current rules (the checks ran, or nothing changed since a prior that
+// was): the caller records kRuleSet in the planned private data. `planned` is the planned state
+// (its `files` are known). `checkout` answers whether a referenced path outside the desired tree
 // exists (tree/checks/disk_lookup.h); nullptr: the checkout could not be
 // opened, and nothing outside the desired tree is taken to exist.
-void CheckManifests(const Settings& settings, const Desired& desired, const cty::Value* prior,
-                    const cty::Value& planned, const tree::ReadSession* checkout,
+bool CheckManifests(const Settings& settings, const Desired& desired, const cty::Value* prior,
+                    int prior_rules, const cty::Value& planned, const tree::ReadSession* checkout,
                     core::Diagnostics* diags);
 
 }  // namespace wildside::resources::gitops

@@ -16,6 +16,7 @@
 #include "provider/resources/gitops_tree_prior.h"
 #include "provider/resources/gitops_tree_settings.h"
 #include "tree/checkout.h"
+#include "tree/checks/checks.h"
 #include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/inventory.h"
@@ -417,10 +418,19 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
       result.planned_private = priv.Serialize();
     }
   }
+  bool checked = false;
   if (p.Checkable() && p.desired.contents_known && !core::HasError(result.diagnostics)) {
-    CheckManifests(p.settings, p.desired, slim_prior ? &*slim_prior : nullptr, p.planned,
-                   checkout.ok() ? &*checkout : nullptr, &result.diagnostics);
+    const int prior_rules = PrivateState::Parse(request.prior_private).checked_rules;
+    checked =
+        CheckManifests(p.settings, p.desired, slim_prior ? &*slim_prior : nullptr, prior_rules,
+                       p.planned, checkout.ok() ? &*checkout : nullptr, &result.diagnostics);
   }
+  // The apply keeps this in the state, and the next plan checks only what
+  // changed since. A tree the checks did not see (off, or contents not yet
+  // known) loses the mark: the next plan checks it whole.
+  PrivateState priv = PrivateState::Parse(result.planned_private);
+  priv.checked_rules = checked ? tree::checks::kRuleSet : 0;
+  result.planned_private = priv.Serialize();
   result.planned_state = std::move(p.planned);
   return result;
 }

@@ -14,6 +14,7 @@ constexpr char kReplaceInPlace[] = "replace_in_place";
 constexpr char kReplaces[] = "replaces";
 constexpr char kWriteOnlyKeys[] = "write_only_keys";
 constexpr char kHashesOnly[] = "hashes_only";
+constexpr char kCheckedRules[] = "checked_rules";
 constexpr char kWriteOnlyInFiles[] = "files";
 
 // The prior's manifest maps: what Slim() leaves out.
@@ -51,6 +52,8 @@ PrivateState PrivateState::Parse(std::string_view bytes) {
     out.replaces = r->get<std::string>();
   if (auto h = j.find(kHashesOnly); h != j.end())
     out.hashes_only = h->is_boolean() && h->get<bool>();
+  if (auto c = j.find(kCheckedRules); c != j.end() && c->is_number_integer())
+    out.checked_rules = c->get<int>();
   if (auto w = j.find(kWriteOnlyKeys); w != j.end()) {
     if (w->is_string() && w->get<std::string>() == kWriteOnlyInFiles) {
       out.write_only_form = WriteOnlyForm::kFiles;
@@ -76,20 +79,23 @@ std::string PrivateState::Serialize() const {
   if (write_only_form == WriteOnlyForm::kFiles) j[kWriteOnlyKeys] = kWriteOnlyInFiles;
   if (write_only_form == WriteOnlyForm::kList && !write_only_list.empty())
     j[kWriteOnlyKeys] = write_only_list;
+  if (checked_rules != 0) j[kCheckedRules] = checked_rules;
   if (j.empty()) return std::string();
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-PrivateState PrivateState::WriteOnlyList(std::set<std::string> keys) {
+PrivateState PrivateState::WriteOnlyList(std::set<std::string> keys, int checked_rules) {
   PrivateState out;
+  out.checked_rules = checked_rules;
   if (keys.empty()) return out;
   out.write_only_form = WriteOnlyForm::kList;
   out.write_only_list = std::move(keys);
   return out;
 }
 
-PrivateState PrivateState::WriteOnlyAsFiles(bool any) {
+PrivateState PrivateState::WriteOnlyAsFiles(bool any, int checked_rules) {
   PrivateState out;
+  out.checked_rules = checked_rules;
   if (any) out.write_only_form = WriteOnlyForm::kFiles;
   return out;
 }

@@ -62,6 +62,10 @@ struct PrivateState {
   bool hashes_only = false;
   WriteOnlyForm write_only_form = WriteOnlyForm::kNone;
   std::set<std::string> write_only_list;  // when kList
+  // The rule set (tree::checks::kRuleSet) the state's tree was checked
+  // with; 0: never checked (an import, a state from before the checks, or
+  // checks = "off"). A plan sets it, an apply keeps the plan's.
+  int checked_rules = 0;
 
   static PrivateState Parse(std::string_view bytes);
   // Empty bytes when no member is set, as before any member existed.
@@ -70,9 +74,10 @@ struct PrivateState {
   // The private of a state that an apply or a refresh has just settled: no
   // replacement, no import mark, and the write-only keys `keys` (in the
   // list form) or, with AsFiles, "every key of `files` in neither map"
-  // (only for a state whose `files` is exactly the configured tree).
-  static PrivateState WriteOnlyList(std::set<std::string> keys);
-  static PrivateState WriteOnlyAsFiles(bool any);
+  // (only for a state whose `files` is exactly the configured tree); and
+  // the rule set the tree was checked with.
+  static PrivateState WriteOnlyList(std::set<std::string> keys, int checked_rules);
+  static PrivateState WriteOnlyAsFiles(bool any, int checked_rules);
   // The private of a write-only import (see "hashes_only").
   static PrivateState HashesOnlyImport();
 

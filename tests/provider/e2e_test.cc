@@ -540,6 +540,39 @@ TEST_P(EndToEndCoreTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+// Issue 17: an import was never checked, so the next plan checks the whole
+// tree, and a broken manifest already on disk fails it (it used to plan
+// clean: any prior state counted as checked). Once applied with the
+// current rules, a plan with nothing changed checks nothing again.
+TEST_P(EndToEndCoreTest, ImportedBrokenCheckoutFailsTheNextPlan) {
+  auto files = SampleManifests();
+  files["platform/databases/cluster.yaml"] =
+      "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nkind: Pooler\n";
+  ws_->WriteSources(files);
+  ws_->WriteConfig("  checks = \"warn\"\n");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out + apply.err, HasSubstr("Warning: Duplicate YAML key"));
+  // Checked at that apply's plan: the next plan checks nothing, warns of
+  // nothing.
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 0);
+  EXPECT_THAT(plan.out + plan.err, Not(HasSubstr("Duplicate YAML key")));
+
+  fs::remove(ws_->work() / "terraform.tfstate");
+  fs::remove(ws_->work() / "terraform.tfstate.backup");
+  ws_->WriteConfig();
+  testing::CommandResult imp =
+      ws_->Run({"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "dev:checkout"});
+  ASSERT_EXIT_CODE(imp, 0);
+  plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  EXPECT_THAT(plan.out + plan.err, HasSubstr("Duplicate YAML key"));
+  EXPECT_THAT(plan.out + plan.err,
+              HasSubstr("rendered_manifests[\"platform/databases/cluster.yaml\"]:3:1"));
+}
+
 // A scratch container without a writable temporary directory: OpenTofu
 // drops the plugin's stderr, so the reason must come through the one
 // stdout line it shows ("Unrecognized remote plugin message: ...").

@@ -76,12 +76,23 @@ TEST(PrivateStateTest, EveryMemberRoundTrips) {
 }
 
 TEST(PrivateStateTest, SettledStatesDropTheReplacementAndTheImportMark) {
-  EXPECT_EQ(PrivateState::WriteOnlyAsFiles(true).Serialize(), R"({"write_only_keys":"files"})");
-  EXPECT_EQ(PrivateState::WriteOnlyAsFiles(false).Serialize(), "");
-  EXPECT_EQ(PrivateState::WriteOnlyList({}).Serialize(), "");
-  EXPECT_EQ(PrivateState::WriteOnlyList({"x.yaml"}).Serialize(),
+  EXPECT_EQ(PrivateState::WriteOnlyAsFiles(true, 0).Serialize(), R"({"write_only_keys":"files"})");
+  EXPECT_EQ(PrivateState::WriteOnlyAsFiles(false, 0).Serialize(), "");
+  EXPECT_EQ(PrivateState::WriteOnlyList({}, 0).Serialize(), "");
+  EXPECT_EQ(PrivateState::WriteOnlyList({"x.yaml"}, 0).Serialize(),
             R"({"write_only_keys":["x.yaml"]})");
   EXPECT_EQ(PrivateState::HashesOnlyImport().Serialize(), R"({"hashes_only":true})");
+}
+
+// Issue 17: the rule set a tree was checked with survives settling and a
+// round trip; 0 (never checked) is not written, as before it existed.
+TEST(PrivateStateTest, CheckedRulesAreKeptAndZeroIsNotWritten) {
+  EXPECT_EQ(PrivateState::WriteOnlyAsFiles(false, 2).Serialize(), R"({"checked_rules":2})");
+  EXPECT_EQ(PrivateState::WriteOnlyList({"x.yaml"}, 2).Serialize(),
+            R"({"checked_rules":2,"write_only_keys":["x.yaml"]})");
+  EXPECT_EQ(PrivateState::Parse(R"({"checked_rules":2})").checked_rules, 2);
+  EXPECT_EQ(PrivateState::Parse(R"({"checked_rules":"2"})").checked_rules, 0);
+  EXPECT_EQ(PrivateState::Parse("").checked_rules, 0);
 }
 
 TEST(OwnedKeysTest, PlainMapsOwnTheirKeysButNotDisplayOnlyOnes) {
@@ -96,17 +107,17 @@ TEST(OwnedKeysTest, PlainMapsOwnTheirKeysButNotDisplayOnlyOnes) {
 TEST(OwnedKeysTest, TheFilesFormIsEveryFileInNeitherMap) {
   Value prior = State(StringMap({{"clusters/dev/a.yaml", "a"}}), NullMap(),
                       Files({"clusters/dev/a.yaml", "clusters/dev/w.yaml"}));
-  EXPECT_THAT(OwnedKeys(prior, PrivateState::WriteOnlyAsFiles(true)),
+  EXPECT_THAT(OwnedKeys(prior, PrivateState::WriteOnlyAsFiles(true, 0)),
               ElementsAre(Pair("clusters/dev/a.yaml", Ownership::kRendered),
                           Pair("clusters/dev/w.yaml", Ownership::kWriteOnly)));
   EXPECT_THAT(
-      KeysOwnedAs(OwnedKeys(prior, PrivateState::WriteOnlyAsFiles(true)), Ownership::kWriteOnly),
+      KeysOwnedAs(OwnedKeys(prior, PrivateState::WriteOnlyAsFiles(true, 0)), Ownership::kWriteOnly),
       ElementsAre("clusters/dev/w.yaml"));
 }
 
 TEST(OwnedKeysTest, TheListFormNeedsNoFiles) {
   Value prior = State(NullMap(), NullMap(), Files({}));
-  EXPECT_THAT(OwnedKeys(prior, PrivateState::WriteOnlyList({"clusters/dev/w.yaml"})),
+  EXPECT_THAT(OwnedKeys(prior, PrivateState::WriteOnlyList({"clusters/dev/w.yaml"}, 0)),
               ElementsAre(Pair("clusters/dev/w.yaml", Ownership::kWriteOnly)));
 }
 
