@@ -73,6 +73,7 @@ bool FailsTheBuild(FindingKind kind) {
     case FindingKind::kOutsideCheckout:  // the secure filesystem's fence
     case FindingKind::kNotAKustomization:
     case FindingKind::kMultipleKustomizations:
+    case FindingKind::kDuplicateObject:  // "may not add resource with an already registered id"
       return true;
     case FindingKind::kFluxPathMissing:
       // The Kustomization object is fine here; reconciling it fails, not
