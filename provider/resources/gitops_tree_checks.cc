@@ -38,6 +38,8 @@ const char* SummaryOf(checks::FindingKind kind) {
       return "Flux Kustomization path does not exist";
     case checks::FindingKind::kDuplicateObject:
       return "One object accumulated twice in a Flux build";
+    case checks::FindingKind::kPatchTarget:
+      return "Patch without a target that kustomize cannot place";
   }
   return "Manifest check failed";
 }

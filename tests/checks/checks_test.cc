@@ -461,6 +461,7 @@ TEST(ChecksTest, KindNamesAreStable) {
   EXPECT_EQ(FindingKindName(FindingKind::kMultipleKustomizations), "multiple-kustomizations");
   EXPECT_EQ(FindingKindName(FindingKind::kFluxPathMissing), "flux-path-missing");
   EXPECT_EQ(FindingKindName(FindingKind::kDuplicateObject), "duplicate-object");
+  EXPECT_EQ(FindingKindName(FindingKind::kPatchTarget), "patch-target");
 }
 
 // Issue 17 item 1: the duplicate-object finding names the id as kustomize
@@ -542,7 +543,8 @@ TEST(DuplicateObjectTest, WhatIsNotModelledIsNotJudged) {
        testing::Kustomization("resources:\n- cm.yaml\n")},
       {"platform/databases/base/cm.yaml", ConfigMap("cm")},
       {"platform/databases/blue/kustomization.yaml",
-       testing::Kustomization("resources:\n- ../base\npatches:\n- path: rename.yaml\n")},
+       testing::Kustomization("resources:\n- ../base\npatches:\n- path: rename.yaml\n"
+                              "  target:\n    kind: ConfigMap\n")},
       {"platform/databases/blue/rename.yaml", "- op: replace\n  path: /metadata/name\n"},
       {"platform/databases/green/kustomization.yaml",
        testing::Kustomization("resources:\n- ../base\n")}};
@@ -567,6 +569,50 @@ TEST(DuplicateObjectTest, WhatIsNotModelledIsNotJudged) {
     return PathKind::kMissing;
   };
   EXPECT_THAT(Check(files, o), IsEmpty()) << Dump(Check(files, o));
+}
+
+// Issue 17 item 1: a patch kustomize cannot place is named at its entry
+// in the kustomization, with the patch's id and where the candidates are.
+TEST(PatchTargetTest, MessagesNameThePatchAndTheCandidates) {
+  std::map<std::string, std::string> files = {
+      {"platform/databases/kustomization.yaml",
+       testing::Kustomization("resources:\n- blue\n- green\npatchesStrategicMerge:\n- p.yaml\n")},
+      {"platform/databases/p.yaml", "---\n" + ConfigMap("cm")},
+      {"platform/databases/base/kustomization.yaml",
+       testing::Kustomization("resources:\n- cm.yaml\n")},
+      {"platform/databases/base/cm.yaml", ConfigMap("cm")},
+      {"platform/databases/blue/kustomization.yaml",
+       testing::Kustomization("namePrefix: blue-\nresources:\n- ../base\n")},
+      {"platform/databases/green/kustomization.yaml",
+       testing::Kustomization("nameSuffix: -green\nresources:\n- ../base\n")}};
+  CheckOptions o;
+  o.flux_roots = {"platform/databases"};
+  std::vector<Finding> got = Check(files, o);
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_EQ(got[0].kind, FindingKind::kPatchTarget);
+  EXPECT_THAT(got[0].message, HasSubstr("patchesStrategicMerge[0] \"p.yaml\": the patch for "
+                                        "ConfigMap.v1.[noGrp]/cm.[noNs] (document 1)"));
+  EXPECT_THAT(got[0].message, HasSubstr("matches 2 objects (\"platform/databases/base/cm.yaml\" "
+                                        "line 1, \"platform/databases/base/cm.yaml\" line 1)"));
+
+  // Not all objects known (a generator makes some): "matches nothing" is
+  // not judged, since a generated object may be the one.
+  files = {{"platform/redis/kustomization.yaml",
+            testing::Kustomization("resources:\n- cm.yaml\npatchesStrategicMerge:\n- p.yaml\n"
+                                   "configMapGenerator:\n- name: gen\n  literals:\n  - a=b\n")},
+           {"platform/redis/cm.yaml", ConfigMap("cm")},
+           {"platform/redis/p.yaml", ConfigMap("gen")}};
+  o.flux_roots = {"platform/redis"};
+  EXPECT_THAT(Check(files, o), IsEmpty()) << Dump(Check(files, o));
+
+  // Sensitive: no id.
+  files["platform/redis/kustomization.yaml"] =
+      testing::Kustomization("resources:\n- cm.yaml\npatchesStrategicMerge:\n- p.yaml\n");
+  o.is_sensitive = [](std::string_view) { return true; };
+  got = Check(files, o);
+  ASSERT_EQ(got.size(), 1u) << Dump(got);
+  EXPECT_THAT(got[0].message, Not(HasSubstr("gen")));
+  EXPECT_THAT(got[0].message, HasSubstr("the patch (document 1) has no `target:`"));
 }
 
 // Objects kustomize does not accumulate as written are not ids: Lists,

@@ -350,6 +350,46 @@ inline std::vector<Case> BrokenCases() {
        {{"platform/databases/base/cm.yaml", 1, 1, FindingKind::kDuplicateObject}},
        {"platform/databases"},
        "platform/databases"});
+  // Patches without a target (issue 17 item 1).
+  cases.push_back(
+      {"StrategicMergePatchMatchesNothing",
+       {{"platform/redis/kustomization.yaml",
+         Kustomization("resources:\n- cm.yaml\npatchesStrategicMerge:\n- patch.yaml\n")},
+        {"platform/redis/cm.yaml", ConfigMap("cm")},
+        {"platform/redis/patch.yaml", ConfigMap("other")}},
+       {{"platform/redis/kustomization.yaml", 6, 3, FindingKind::kPatchTarget}},
+       {"platform/redis"},
+       "platform/redis"});
+  cases.push_back({"PatchFileWithoutTargetMatchesNothing",
+                   {{"platform/redis/kustomization.yaml",
+                     Kustomization("resources:\n- cm.yaml\npatches:\n- path: patch.yaml\n")},
+                    {"platform/redis/cm.yaml", ConfigMap("cm")},
+                    {"platform/redis/patch.yaml", InNamespace(ConfigMap("cm"), "elsewhere")}},
+                   {{"platform/redis/kustomization.yaml", 6, 9, FindingKind::kPatchTarget}},
+                   {"platform/redis"},
+                   "platform/redis"});
+  cases.push_back({"Json6902PatchWithoutTarget",
+                   {{"platform/redis/kustomization.yaml",
+                     Kustomization("resources:\n- cm.yaml\npatches:\n- path: ops.yaml\n")},
+                    {"platform/redis/cm.yaml", ConfigMap("cm")},
+                    {"platform/redis/ops.yaml", "- op: add\n  path: /data/b\n  value: \"2\"\n"}},
+                   {{"platform/redis/kustomization.yaml", 6, 9, FindingKind::kPatchTarget}},
+                   {"platform/redis"},
+                   "platform/redis"});
+  cases.push_back(
+      {"PatchMatchesTwoObjectsByTheirEarlierName",
+       {{"platform/databases/kustomization.yaml",
+         Kustomization("resources:\n- blue\n- green\npatchesStrategicMerge:\n- patch.yaml\n")},
+        {"platform/databases/patch.yaml", ConfigMap("cm")},
+        {"platform/databases/base/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+        {"platform/databases/base/cm.yaml", ConfigMap("cm")},
+        {"platform/databases/blue/kustomization.yaml",
+         Kustomization("namePrefix: blue-\nresources:\n- ../base\n")},
+        {"platform/databases/green/kustomization.yaml",
+         Kustomization("namePrefix: green-\nresources:\n- ../base\n")}},
+       {{"platform/databases/kustomization.yaml", 7, 3, FindingKind::kPatchTarget}},
+       {"platform/databases"},
+       "platform/databases"});
   cases.push_back({"FluxPathToMissingDirectory",
                    {{"clusters/dev/apps.yaml", FluxKustomization("apps", "./platform/missing")}},
                    {{"clusters/dev/apps.yaml", 8, 9, FindingKind::kFluxPathMissing}}});
@@ -530,6 +570,24 @@ inline std::vector<Case> GoodCases() {
          Kustomization("namespace: blue\nresources:\n- ../base\n")},
         {"platform/databases/green/kustomization.yaml",
          Kustomization("namespace: green\nresources:\n- ../base\n")}},
+       {},
+       {"platform/databases"},
+       "platform/databases"});
+  cases.push_back(
+      {"PatchesThatKustomizePlaces",
+       {{"platform/databases/kustomization.yaml",
+         Kustomization("resources:\n- blue\n- cm.yaml\npatchesStrategicMerge:\n- smp.yaml\n"
+                       "patches:\n- path: by-earlier-name.yaml\n- path: default-ns.yaml\n"
+                       "- path: targeted.yaml\n  target:\n    kind: Secret\n")},
+        {"platform/databases/cm.yaml", ConfigMap("plain")},
+        {"platform/databases/smp.yaml", ConfigMap("plain")},
+        {"platform/databases/by-earlier-name.yaml", ConfigMap("cm")},
+        {"platform/databases/default-ns.yaml", InNamespace(ConfigMap("plain"), "default")},
+        {"platform/databases/targeted.yaml", ConfigMap("nothing-has-this-name")},
+        {"platform/databases/base/kustomization.yaml", Kustomization("resources:\n- cm.yaml\n")},
+        {"platform/databases/base/cm.yaml", ConfigMap("cm")},
+        {"platform/databases/blue/kustomization.yaml",
+         Kustomization("namePrefix: blue-\nresources:\n- ../base\n")}},
        {},
        {"platform/databases"},
        "platform/databases"});

@@ -74,6 +74,7 @@ bool FailsTheBuild(FindingKind kind) {
     case FindingKind::kNotAKustomization:
     case FindingKind::kMultipleKustomizations:
     case FindingKind::kDuplicateObject:  // "may not add resource with an already registered id"
+    case FindingKind::kPatchTarget:      // "failed to find unique target for patch"
       return true;
     case FindingKind::kFluxPathMissing:
       // The Kustomization object is fine here; reconciling it fails, not

@@ -452,16 +452,23 @@ TEST_F(GitopsTreeTest, ChecksSkipWhatThePriorStateAlreadyChecked) {
   Value proposed = config;
   proposed.SetAttr("id", applied.new_state.GetAttr("id"));
   core::PlanResult noop =
-      resource_->Plan(core::PlanRequest{applied.new_state, proposed, config, ""});
+      resource_->Plan(core::PlanRequest{applied.new_state, proposed, config, applied.private_data});
   EXPECT_THAT(noop.diagnostics, IsEmpty());
   EXPECT_EQ(noop.planned_state, applied.new_state);
+  // A prior never checked with today's rules (no mark: an import, an
+  // earlier release) is checked whole: the unchanged file's finding again.
+  core::PlanResult unmarked =
+      resource_->Plan(core::PlanRequest{applied.new_state, proposed, config, ""});
+  ASSERT_EQ(unmarked.diagnostics.size(), 1u);
+  EXPECT_THAT(unmarked.diagnostics[0].detail, HasSubstr("platform/traefik/values.yaml"));
+  EXPECT_THAT(unmarked.planned_private, HasSubstr(R"({"checked_rules":2,)"));
 
   Value edited = Config(Manifests({{"platform/traefik/values.yaml", "a: 1\na: 2\n"},
                                    {"platform/traefik/ok.yaml", "b: 1\nb: 2\n"}}));
   edited.SetAttr("checks", Value::String("warn"));
   edited.SetAttr("id", applied.new_state.GetAttr("id"));
   core::PlanResult update =
-      resource_->Plan(core::PlanRequest{applied.new_state, edited, edited, ""});
+      resource_->Plan(core::PlanRequest{applied.new_state, edited, edited, applied.private_data});
   ASSERT_EQ(update.diagnostics.size(), 1u);
   EXPECT_THAT(update.diagnostics[0].detail, HasSubstr("platform/traefik/ok.yaml"));
 }
@@ -623,8 +630,9 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
       core::ApplyRequest{Value::Null(type_), plan.planned_state, config, plan.planned_private});
   ASSERT_THAT(apply.diagnostics, IsEmpty());
   EXPECT_EQ(apply.new_state, plan.planned_state);
-  // Compact: "every key of files in neither map", not a second copy of the paths.
-  EXPECT_EQ(apply.private_data, R"({"write_only_keys":"files"})");
+  // Compact: "every key of files in neither map", not a second copy of the
+  // paths; and the rule set the plan checked the tree with.
+  EXPECT_EQ(apply.private_data, R"({"checked_rules":2,"write_only_keys":"files"})");
   fs::path checkout = dir_ / "checkout";
   EXPECT_EQ(ReadFile(checkout / "platform/vault/secret.yaml"), kSecret);
   const Value state = apply.new_state;
@@ -641,7 +649,8 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   EXPECT_EQ(noop.planned_state, state);
   // The private passes on, plus the prior's id for a create plan that
   // replaces it (stripped by every apply).
-  EXPECT_EQ(noop.planned_private, R"({"replaces":"dev:)" + (dir_ / "checkout").string() +
+  EXPECT_EQ(noop.planned_private, R"({"checked_rules":2,"replaces":"dev:)" +
+                                      (dir_ / "checkout").string() +
                                       R"(","write_only_keys":"files"})");
 
   // Edit, delete, stray, chmod: seen as `files` changes, no content anywhere.
@@ -876,7 +885,7 @@ TEST_F(GitopsTreeTest, MixedMapsKeepOnlyThePlainContentsInState) {
       core::ApplyRequest{drift.new_state, move.planned_state, moved, move.planned_private});
   ASSERT_THAT(after.diagnostics, IsEmpty());
   EXPECT_EQ(ReadFile(dir_ / "checkout/platform/vault/wo.yaml"), kSecret);
-  EXPECT_EQ(after.private_data, "");
+  EXPECT_EQ(after.private_data, R"({"checked_rules":2})");
 }
 
 TEST_F(GitopsTreeTest, WriteOnlyFileNowExcludedIsNamedAsStayingOnDisk) {
@@ -1147,7 +1156,7 @@ TEST_F(GitopsTreeTest, CreateTakingOverFilesOfItsOwnClustersInventoryFailsThePla
   core::ApplyResult applied = resource_->Apply(
       core::ApplyRequest{state, update.planned_state, first, update.planned_private});
   ASSERT_THAT(applied.diagnostics, IsEmpty());
-  EXPECT_EQ(applied.private_data, "");
+  EXPECT_EQ(applied.private_data, R"({"checked_rules":2})");
   // The same configuration with its state lost: no refusal, only the note
   // that every file is already in place and will not be written.
   core::PlanResult lost = PlanCreate(first);
@@ -1434,7 +1443,7 @@ TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorr
   EXPECT_EQ(InodeOf("platform/traefik/b.yaml"), b);
   for (const auto& [key, content] : Files("v1\n"))
     EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
-  EXPECT_EQ(recreate.private_data, "");
+  EXPECT_EQ(recreate.private_data, R"({"checked_rules":2})");
   EXPECT_EQ(resource_->Read(core::ReadRequest{recreate.new_state, ""}).new_state,
             replace.planned_state);
 }

@@ -69,28 +69,36 @@ bool IsClusterScopedKind(std::string_view kind) {
 Accumulator::Accumulator(std::string build, Sensitive sensitive, std::vector<Finding>* findings)
     : build_(std::move(build)), sensitive_(std::move(sensitive)), findings_(findings) {}
 
-std::string Accumulator::IdOf(const BuiltObject& o) const {
-  auto [group, version] = GroupVersion(o.written->api_version);
+std::string ObjectId(std::string_view api_version, std::string_view kind, std::string_view name,
+                     std::string_view namespace_) {
+  auto [group, version] = GroupVersion(api_version);
   std::string id;
-  for (std::string_view part :
-       {group, version, std::string_view(o.written->kind), std::string_view(o.name)}) {
+  for (std::string_view part : {group, version, kind, name}) {
     id += part;
     id += '\x1f';
   }
-  if (!IsClusterScopedKind(o.written->kind)) id += o.namespace_.empty() ? "default" : o.namespace_;
+  if (!IsClusterScopedKind(kind)) id += namespace_.empty() ? "default" : namespace_;
   return id;
 }
 
-// kustomize's form, Kind.version.group/name.namespace, with its
-// placeholders for no group and no namespace.
-std::string Accumulator::Shown(const BuiltObject& o) const {
-  auto [group, version] = GroupVersion(o.written->api_version);
-  std::string out = o.written->kind + "." + std::string(version) + "." +
-                    (group.empty() ? "[noGrp]" : std::string(group)) + "/" + o.name + "." +
-                    (o.namespace_.empty() ? "[noNs]" : o.namespace_);
+// kustomize's form, with its placeholders for no group and no namespace.
+std::string ShownId(std::string_view api_version, std::string_view kind, std::string_view name,
+                    std::string_view namespace_) {
+  auto [group, version] = GroupVersion(api_version);
+  std::string out = std::string(kind) + "." + std::string(version) + "." +
+                    (group.empty() ? "[noGrp]" : std::string(group)) + "/" + std::string(name) +
+                    "." + (namespace_.empty() ? "[noNs]" : std::string(namespace_));
   // Long enough for any real id (a group, a 253-character name and a
   // namespace); a longer one is cut like any other name.
   return ShortForDisplay(out, 512);
+}
+
+std::string Accumulator::IdOf(const BuiltObject& o) {
+  return ObjectId(o.written->api_version, o.written->kind, o.name, o.namespace_);
+}
+
+std::string Accumulator::Shown(const BuiltObject& o) {
+  return ShownId(o.written->api_version, o.written->kind, o.name, o.namespace_);
 }
 
 void Accumulator::Add(BuiltObject object) {
@@ -114,9 +122,11 @@ void Accumulator::Transform(const FileFacts::Transforms& t, std::string_view nam
                             " makes their ids one; kustomize refuses the build: namespace "
                             "transformation produces ID conflict";
   for (BuiltObject& o : before) {
+    std::string was = IdOf(o);
     if (!t.namespace_.empty() && !IsClusterScopedKind(o.written->kind)) o.namespace_ = t.namespace_;
     if (!KeepsItsName(o.written->kind)) o.name = t.name_prefix + o.name + t.name_suffix;
     std::string id = IdOf(o);
+    if (id != was) o.earlier_ids.push_back(std::move(was));
     auto [it, inserted] = index_.emplace(std::move(id), objects_.size());
     if (!inserted) {
       Duplicate(objects_[it->second], o, cause);

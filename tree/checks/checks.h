@@ -57,7 +57,7 @@ namespace wildside::tree::checks {
 // stricter, so that a caller that remembers which rules a tree passed can
 // check it whole again (the provider keeps it in the private state).
 //   1  issue 11: YAML, what Flux decodes, references, Flux paths
-//   2  issue 17: duplicate-object
+//   2  issue 17: duplicate-object, patch-target
 inline constexpr int kRuleSet = 2;
 
 enum class FindingKind {
@@ -71,6 +71,7 @@ enum class FindingKind {
   kMultipleKustomizations,  // a directory with more than one kustomization file name
   kFluxPathMissing,  // a Flux Kustomization's spec.path names a directory that will not exist
   kDuplicateObject,  // a build accumulates one object id twice (kustomize refuses the build)
+  kPatchTarget,      // a patch without `target:` that kustomize cannot place (see docs/checks.md)
 };
 
 // "yaml-syntax", "duplicate-key", ... (stable; used in JSON output).
@@ -152,6 +153,7 @@ struct FileFacts {
     bool directory_only = false;       // components: kustomize loads each as a directory
     bool needs_kustomization = false;  // a directory here must hold a kustomization file
     bool decoded_as_objects = false;   // resources: Flux decodes the file as Kubernetes YAML
+    bool has_target = false;           // patches[i].path: the item has a `target:`
   };
   std::vector<Reference> references;  // only for kustomization files
 
@@ -182,6 +184,10 @@ struct FileFacts {
     int document = 0;  // 1-based index in the stream
   };
   std::vector<Object> objects;
+  // False when a document is an object kustomize accumulates but is not in
+  // `objects` (a List, no name, an id behind an alias): then what the file
+  // adds to a build is not wholly known.
+  bool objects_known = true;
 
   // What a kustomization file does to the ids of what it accumulates.
   struct Transforms {
@@ -192,6 +198,9 @@ struct FileFacts {
     // transformers: any of them may rename an object, so the ids that
     // leave this kustomization are not known for sure.
     bool may_rename = false;
+    // configMapGenerator, secretGenerator, generators or helmCharts: it
+    // makes objects of its own, which are not modelled.
+    bool generates = false;
   };
   Transforms transforms;  // only for kustomization files
 };

@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -92,6 +93,9 @@ constexpr std::string_view kGeneratorFields[] = {"configMapGenerator", "secretGe
 // Top-level fields of a kustomization that may rename what it accumulates.
 constexpr std::string_view kRenamingFields[] = {"patches", "patchesStrategicMerge",
                                                 "patchesJson6902", "replacements", "transformers"};
+// Top-level fields of a kustomization that make objects of their own.
+constexpr std::string_view kGeneratingFields[] = {"configMapGenerator", "secretGenerator",
+                                                  "generators", "helmCharts"};
 // A metadata.name or namespace longer than this is not kept (Kubernetes
 // allows 253 characters).
 constexpr size_t kMaxName = 1024;
@@ -141,6 +145,7 @@ class FileScanner {
       }
     }
     yaml_parser_delete(&parser);
+    if (kustomization_) MarkPatchTargets();
   }
 
  private:
@@ -345,6 +350,7 @@ class FileScanner {
           // A merge key in the root or in metadata may bring in a name.
           if (plain && value == "<<" && stack_.size() <= 2) doc_.id_uncertain = true;
           if (kustomization_ && stack_.size() == 1) OnKustomizationField(value);
+          if (kustomization_) OnPatchItemKey(value);
         }
       } else if (!parent.is_mapping) {
         ++parent.index;
@@ -461,6 +467,30 @@ class FileScanner {
     for (std::string_view f : kRenamingFields) {
       if (name == f) facts_->transforms.may_rename = true;
     }
+    for (std::string_view f : kGeneratingFields) {
+      if (name == f) facts_->transforms.generates = true;
+    }
+  }
+
+  // `target:` in the current item of `patches`.
+  void OnPatchItemKey(std::string_view name) {
+    if (name != "target" || stack_.size() != 3 || stack_[0].current_key != "patches" ||
+        stack_[1].is_mapping) {
+      return;
+    }
+    patch_targets_.push_back(stack_[1].index);
+  }
+
+  // After the parse: which patches[i].path items have a target.
+  void MarkPatchTargets() {
+    for (FileFacts::Reference& r : facts_->references) {
+      constexpr std::string_view kPrefix = "patches[";
+      if (r.field.compare(0, kPrefix.size(), kPrefix) != 0) continue;
+      int item = -1;
+      std::from_chars(r.field.data() + kPrefix.size(), r.field.data() + r.field.size(), item);
+      r.has_target =
+          std::find(patch_targets_.begin(), patch_targets_.end(), item) != patch_targets_.end();
+    }
   }
 
   void OnKustomizationValue(Mark at, std::string_view value) {
@@ -562,14 +592,16 @@ class FileScanner {
   // without aliases or merge keys, not a List (kustomize expands those)
   // and not one of kustomize's own kinds.
   void RecordObject() {
-    if (!doc_.not_mapping.empty() || doc_.empty || doc_.id_uncertain || doc_.name.empty() ||
-        doc_.api_version.empty() || doc_.kind.empty()) {
+    // Not an object at all (a finding where Flux decodes it), or empty.
+    if (!doc_.not_mapping.empty() || doc_.empty) return;
+    if (std::string_view(doc_.api_version).substr(0, kKustomizeConfigGroup.size()) ==
+        kKustomizeConfigGroup) {
       return;
     }
     const std::string_view kind = doc_.kind;
-    if (kind.size() >= 4 && kind.substr(kind.size() - 4) == "List") return;
-    if (std::string_view(doc_.api_version).substr(0, kKustomizeConfigGroup.size()) ==
-        kKustomizeConfigGroup) {
+    if (doc_.id_uncertain || doc_.name.empty() || doc_.api_version.empty() || kind.empty() ||
+        (kind.size() >= 4 && kind.substr(kind.size() - 4) == "List")) {
+      facts_->objects_known = false;
       return;
     }
     facts_->objects.push_back({std::move(doc_.api_version), std::move(doc_.kind),
@@ -609,6 +641,7 @@ class FileScanner {
     size_t end_index = 0;
   };
   std::optional<LastQuoted> last_quoted_;
+  std::vector<int> patch_targets_;  // indices of patches items with a target
   Document doc_;
   int document_ = 0;
 };

@@ -33,14 +33,31 @@ struct BuiltObject {
   std::string name;        // after namePrefix/nameSuffix
   std::string namespace_;  // after `namespace:` transformers
   std::string via;         // e.g. `listed under resources[0] of "a/kustomization.yaml"`
+  // The ids (ObjectId) it had before the current one, oldest first: as
+  // written, then after each kustomization's transformers that changed
+  // it. kustomize keeps them too, and a patch may name any of them.
+  std::vector<std::string> earlier_ids;
 };
 
 // What one kustomization directory (or a build root) yields to whoever
 // includes it: only objects whose ids are final. Objects it holds but
-// cannot name (on disk only, not parsed) are missing from it, and a
-// directory whose ids a patch, a transformer or a component may change
-// yields nothing (docs/checks.md, "What of the build is modelled").
-using BuiltObjects = std::vector<BuiltObject>;
+// cannot name (on disk only, not parsed, generated) are missing from it,
+// and `complete` says so; a directory whose ids a patch, a transformer or
+// a component may change yields nothing, and is not complete
+// (docs/checks.md, "What of the build is modelled").
+struct BuiltObjects {
+  std::vector<BuiltObject> objects;
+  bool complete = true;
+};
+
+// kustomize's id of an object as a comparable string: group, version,
+// kind, name, and the namespace (`default` when a namespaced kind has
+// none; nothing for a cluster-scoped kind).
+std::string ObjectId(std::string_view api_version, std::string_view kind, std::string_view name,
+                     std::string_view namespace_);
+// The same id as kustomize prints it: Kind.version.group/name.namespace.
+std::string ShownId(std::string_view api_version, std::string_view kind, std::string_view name,
+                    std::string_view namespace_);
 
 // kustomize's accumulation of one kustomization (api/internal/accumulator):
 // objects are added in order, and one whose id is already there is a
@@ -60,11 +77,13 @@ class Accumulator {
   // `namespace_from` says where transforms.namespace_ comes from, e.g.
   // "the `namespace` of \"a/kustomization.yaml\"".
   void Transform(const FileFacts::Transforms& transforms, std::string_view namespace_from);
+  const std::vector<BuiltObject>& objects() const { return objects_; }
   std::vector<BuiltObject> Take() { return std::move(objects_); }
 
+  static std::string IdOf(const BuiltObject& o);
+
  private:
-  std::string IdOf(const BuiltObject& o) const;
-  std::string Shown(const BuiltObject& o) const;
+  static std::string Shown(const BuiltObject& o);
   void Duplicate(const BuiltObject& first, const BuiltObject& again, std::string_view cause);
 
   std::string build_;

@@ -57,6 +57,8 @@ std::string_view FindingKindName(FindingKind kind) {
       return "flux-path-missing";
     case FindingKind::kDuplicateObject:
       return "duplicate-object";
+    case FindingKind::kPatchTarget:
+      return "patch-target";
   }
   return "unknown";
 }

@@ -371,8 +371,8 @@ class Pass {
   const BuiltObjects& Included(const std::string& dir) {
     auto it = included_.find(dir);
     if (it != included_.end()) return it->second;
-    static const BuiltObjects kNone;
-    if (!building_.insert(dir).second) return kNone;  // a cycle: not modelled
+    static const BuiltObjects kUnknown{{}, false};
+    if (!building_.insert(dir).second) return kUnknown;  // a cycle: not modelled
     BuiltObjects out =
         BuildDirectory(dir, "the kustomization in \"" + ShortForDisplay(dir) + "\"", nullptr);
     building_.erase(dir);
@@ -384,33 +384,37 @@ class Pass {
   // place of the root's own.
   BuiltObjects BuildDirectory(const std::string& dir, const std::string& label, const Root* flux) {
     Accumulator acc(label, options_.is_sensitive, &findings_);
+    BuiltObjects out;
     bool final_ids = true;
     std::optional<std::string> kfile = KustomizationIn(dir);
     FileFacts::Transforms transforms;
     std::string namespace_from;
     if (!kfile) {
-      GenerateObjects(dir, &acc);
+      GenerateObjects(dir, &acc, &out.complete);
     } else {
       auto f = facts_.find(*kfile);
-      if (f == facts_.end()) return {};  // on disk only, or not parsed
+      if (f == facts_.end()) return {{}, false};  // on disk only, or not parsed
       namespace_from = "the `namespace` of \"" + ShortForDisplay(*kfile) + "\"";
-      AccumulateListed(dir, *kfile, f->second, &acc, &final_ids);
+      AccumulateListed(dir, *kfile, f->second, &acc, &out.complete, &final_ids);
       transforms = f->second.transforms;
+      if (transforms.generates) out.complete = false;
     }
     if (flux != nullptr) {
       transforms.namespace_ = flux->target_namespace;
       namespace_from = "the spec.targetNamespace of the Flux Kustomization in \"" +
                        ShortForDisplay(flux->by) + "\"";
     }
+    if (kfile) CheckPatches(dir, *kfile, facts_.at(*kfile), transforms, acc, out.complete);
     acc.Transform(transforms, namespace_from);
-    if (!final_ids || transforms.may_rename) return {};
-    return acc.Take();
+    if (!final_ids || transforms.may_rename) return {{}, false};
+    out.objects = acc.Take();
+    return out;
   }
 
   // kustomize adds what `resources` (and `bases`) list, in order, then
   // what `components` bring.
   void AccumulateListed(const std::string& dir, const std::string& kfile, const FileFacts& facts,
-                        Accumulator* acc, bool* final_ids) {
+                        Accumulator* acc, bool* complete, bool* final_ids) {
     for (bool components : {false, true}) {
       for (const FileFacts::Reference& r : facts.references) {
         if (!r.may_be_directory || IsUrlLike(r.path)) continue;
@@ -421,10 +425,12 @@ class Pass {
         const std::string via = r.field + " of \"" + ShortForDisplay(kfile) + "\"";
         PathKind kind = KindOf(*p);
         if (kind == PathKind::kFile && !components) {
-          AddFile(*p, "listed under " + via, acc);
+          AddFile(*p, "listed under " + via, acc, complete);
         } else if (kind == PathKind::kDirectory) {
           if (components && ComponentTransforms(*p)) *final_ids = false;
-          AddIncluded(*p, ", which " + via + " includes", acc);
+          AddIncluded(*p, ", which " + via + " includes", acc, complete);
+        } else {
+          *complete = false;  // a remote base, or a finding of its own
         }
       }
     }
@@ -442,18 +448,26 @@ class Pass {
            !t.name_suffix.empty();
   }
 
-  // A file's objects; one on disk only, or not parsed, adds none.
-  void AddFile(const std::string& key, const std::string& via, Accumulator* acc) {
+  // A file's objects; one on disk only, or not parsed, adds what is not
+  // known.
+  void AddFile(const std::string& key, const std::string& via, Accumulator* acc, bool* complete) {
     auto desired = desired_.find(key);
     auto f = facts_.find(key);
-    if (desired == desired_.end() || f == facts_.end()) return;
+    if (desired == desired_.end() || f == facts_.end()) {
+      *complete = false;
+      return;
+    }
+    if (!f->second.objects_known) *complete = false;
     for (const FileFacts::Object& o : f->second.objects) {
-      acc->Add({&desired->first, &o, o.name, o.namespace_, via});
+      acc->Add({&desired->first, &o, o.name, o.namespace_, via, {}});
     }
   }
 
-  void AddIncluded(const std::string& dir, const std::string& suffix, Accumulator* acc) {
-    for (const BuiltObject& o : Included(dir)) {
+  void AddIncluded(const std::string& dir, const std::string& suffix, Accumulator* acc,
+                   bool* complete) {
+    const BuiltObjects& sub = Included(dir);
+    if (!sub.complete) *complete = false;
+    for (const BuiltObject& o : sub.objects) {
       BuiltObject copy = o;
       copy.via += suffix;
       acc->Add(std::move(copy));
@@ -461,7 +475,7 @@ class Pass {
   }
 
   // The objects of Flux's generated kustomization (see Generate).
-  void GenerateObjects(const std::string& dir, Accumulator* acc) {
+  void GenerateObjects(const std::string& dir, Accumulator* acc, bool* complete) {
     const std::string generated =
         "the kustomization Flux generates for \"" + ShortForDisplay(dir) + "\"";
     std::string prefix = dir.empty() ? "" : dir + "/";
@@ -472,13 +486,15 @@ class Pass {
       if (!HasYamlExtension(key)) continue;
       std::optional<std::string> stop = FirstKustomizationBelow(prefix.size(), key);
       if (!stop) {
-        AddFile(key, "taken directly by " + generated, acc);
+        AddFile(key, "taken directly by " + generated, acc, complete);
       } else if (subs.insert(*stop).second) {
         AddIncluded(*stop,
                     ", in \"" + ShortForDisplay(*stop) + "\", which " + generated + " includes",
-                    acc);
+                    acc, complete);
       }
     }
+    // Files on disk only may be part of it too.
+    if (options_.lookup) *complete = false;
   }
 
   // The first directory below `key`'s first `from` characters on the way
@@ -490,6 +506,87 @@ class Pass {
       std::string sub = key.substr(0, slash);
       if (KustomizationIn(sub)) return sub;
       pos = slash + 1;
+    }
+  }
+
+  // Patches without a `target:` (patchesStrategicMerge, patches[].path):
+  // kustomize places a strategic-merge patch by its own id, on the one
+  // object of the kustomization that has (or had) that id, and refuses a
+  // JSON 6902 patch. A patch that matches two objects by ids they surely
+  // had is a finding; one that matches none, only when every object the
+  // kustomization accumulates is known. Inline patches are not read.
+  void CheckPatches(const std::string& dir, const std::string& kfile, const FileFacts& facts,
+                    const FileFacts::Transforms& transforms, const Accumulator& acc,
+                    bool complete) {
+    for (const FileFacts::Reference& r : facts.references) {
+      const bool smp_list = r.field.rfind("patchesStrategicMerge[", 0) == 0;
+      const bool patches = r.field.rfind("patches[", 0) == 0 && !r.has_target;
+      if (!smp_list && !patches) continue;
+      std::optional<std::string> p = Normalize(dir, r.path);
+      if (!p) continue;
+      auto f = facts_.find(*p);
+      if (f == facts_.end() || desired_.count(*p) == 0) continue;
+      const FileFacts& patch = f->second;
+      const std::string named = Named(kfile, r);
+      if (patches && patch.objects.empty() && !patch.non_objects.empty() &&
+          patch.non_objects.front().reason == "a sequence") {
+        Add(kfile, r.line, r.column, FindingKind::kPatchTarget,
+            named +
+                ": a JSON 6902 patch (a list of operations) without `target:`; kustomize "
+                "refuses it: must specify a target for patch");
+        continue;
+      }
+      if (!patch.objects_known) continue;
+      for (const FileFacts::Object& o : patch.objects) {
+        CheckPatchTarget(kfile, r, named, *p, o, transforms, acc, complete);
+      }
+    }
+  }
+
+  void CheckPatchTarget(const std::string& kfile, const FileFacts::Reference& r,
+                        const std::string& named, const std::string& patch_key,
+                        const FileFacts::Object& patch, const FileFacts::Transforms& transforms,
+                        const Accumulator& acc, bool complete) {
+    const std::string id = ObjectId(patch.api_version, patch.kind, patch.name, patch.namespace_);
+    std::vector<const BuiltObject*> surely;
+    bool maybe = false;
+    for (const BuiltObject& o : acc.objects()) {
+      const bool had =
+          Accumulator::IdOf(o) == id ||
+          std::find(o.earlier_ids.begin(), o.earlier_ids.end(), id) != o.earlier_ids.end();
+      if (had) {
+        surely.push_back(&o);
+        continue;
+      }
+      // The id after this kustomization's own transformers: whether the
+      // patch sees it depends on the order they run in.
+      BuiltObject after = o;
+      if (!transforms.namespace_.empty() && !IsClusterScopedKind(o.written->kind))
+        after.namespace_ = transforms.namespace_;
+      after.name = transforms.name_prefix + o.name + transforms.name_suffix;
+      maybe = maybe || Accumulator::IdOf(after) == id;
+    }
+    const bool hidden = Sensitive(kfile) || Sensitive(patch_key);
+    const std::string what = hidden ? "the patch"
+                                    : "the patch for " + ShownId(patch.api_version, patch.kind,
+                                                                 patch.name, patch.namespace_);
+    const std::string where = " (document " + std::to_string(patch.document) + ")";
+    if (surely.size() >= 2) {
+      std::string places;
+      for (const BuiltObject* o : surely) {
+        if (!places.empty()) places += ", ";
+        places += "\"" + ShortForDisplay(*o->key) + "\" line " + std::to_string(o->written->line);
+      }
+      Add(kfile, r.line, r.column, FindingKind::kPatchTarget,
+          named + ": " + what + where + " has no `target:` and matches " +
+              std::to_string(surely.size()) + " objects (" + places +
+              "); kustomize refuses it: multiple matches, failed to find unique target for "
+              "patch");
+    } else if (surely.empty() && !maybe && complete) {
+      Add(kfile, r.line, r.column, FindingKind::kPatchTarget,
+          named + ": " + what + where +
+              " has no `target:` and matches no object this kustomization accumulates; "
+              "kustomize refuses it: no matches, failed to find unique target for patch");
     }
   }
 
