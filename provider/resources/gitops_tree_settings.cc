@@ -114,8 +114,9 @@ schema::Schema BuildSchema() {
   add(kChecks, Type::String(),
       absl::StrCat(
           "Plan-time checks that Flux would accept the tree (YAML syntax and duplicate keys, "
-          "Kubernetes "
-          "objects where Flux decodes them, kustomization references, Flux Kustomization paths): "
+          "Kubernetes objects where Flux decodes them, kustomization references, Flux "
+          "Kustomization paths, objects a build accumulates twice, patches kustomize cannot "
+          "place): "
           "`\"error\"` fails the plan, `\"warn\"` reports and goes on, `\"off\"` skips them. "
           "Default "
           "`\"",
