@@ -27,6 +27,16 @@ struct ClientCapabilities {
   bool write_only_attributes_allowed = false;
 };
 
+// What ValidateResourceConfig knows besides the configuration.
+struct ValidateContext {
+  ClientCapabilities client;
+  // ConfigureProvider has run in this process: the client is planning or
+  // applying, and PlanResourceChange follows with the prior state, so work
+  // the plan does better may wait for it. False in `tofu validate` and in
+  // the validate walk every plan starts with (its own process).
+  bool provider_configured = false;
+};
+
 struct UpgradeStateResult {
   cty::Value state;
   Diagnostics diagnostics;
@@ -82,7 +92,7 @@ class Resource {
 
   virtual const schema::Schema& GetSchema() const = 0;
   virtual Diagnostics ValidateConfig(const cty::Value& config,
-                                     const ClientCapabilities& client) const = 0;
+                                     const ValidateContext& context) const = 0;
   // `raw_json` is the stored attributes object written with schema `version`.
   virtual UpgradeStateResult UpgradeState(int64_t version, std::string_view raw_json) const = 0;
   // Requests come by value: the server moves the decoded values in, and a

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "provider/cty/json.h"
+#include "provider/resources/gitops_tree_checks.h"
 #include "provider/resources/gitops_tree_ops.h"
 #include "provider/resources/gitops_tree_prior.h"
 #include "provider/resources/gitops_tree_refresh.h"
@@ -79,10 +80,10 @@ class GitopsTreeResource final : public core::Resource {
   const schema::Schema& GetSchema() const override { return schema_; }
 
   Diagnostics ValidateConfig(const Value& config,
-                             const core::ClientCapabilities& client) const override {
+                             const core::ValidateContext& context) const override {
     Diagnostics diags;
     if (!config.IsKnown()) return diags;
-    if (!config.GetAttr(kRenderedWo).IsNull() && !client.write_only_attributes_allowed) {
+    if (!config.GetAttr(kRenderedWo).IsNull() && !context.client.write_only_attributes_allowed) {
       // An older client treats the attribute as a plain optional one and
       // would store every content in state: refuse before any plan.
       diags.push_back(core::ErrorAt(
@@ -99,6 +100,11 @@ class GitopsTreeResource final : public core::Resource {
     bool known = ReadSettings(config, ctx_.env, &settings, &diags);
     Desired desired = DesiredFrom(config, &diags);
     if (known && desired.keys_known) ValidateKeys(settings, desired, &diags);
+    // `tofu validate`, and the validate walk of every plan: the checks run
+    // where the values are known. A configured provider is planning: the
+    // plan checks, knowing the prior state, so validate leaves it to it.
+    if (known && desired.contents_known && !context.provider_configured && !core::HasError(diags))
+      CheckManifestsAtValidate(settings, desired, &diags);
     return diags;
   }
 

@@ -1,9 +1,11 @@
 #include "provider/resources/gitops_tree_checks.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "tree/checkout.h"
@@ -102,6 +104,21 @@ void Report(const std::vector<checks::Finding>& findings, const Settings& settin
   }
 }
 
+checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired) {
+  checks::CheckOptions options;
+  options.exclude = settings.checks_exclude;
+  options.flux_roots = {absl::StrCat("clusters/", settings.cluster)};
+  options.owned_roots = tree::OwnedRoots(settings.cluster);
+  // Neither redacted nor write-only content is quoted in a finding.
+  options.is_sensitive = [&desired](std::string_view key) {
+    return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
+  };
+  // Parsing is the cost of a cold check; the plan and validate RPCs have
+  // the machine's cores to themselves.
+  options.parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return options;
+}
+
 }  // namespace
 
 bool CheckManifests(const Settings& settings, const Desired& desired, const Value* prior,
@@ -112,14 +129,7 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const Valu
       ChangedSincePrior(prior, prior_rules, planned);
   if (changed.has_value() && changed->empty()) return true;  // a no-op plan checks nothing
 
-  checks::CheckOptions options;
-  options.exclude = settings.checks_exclude;
-  options.flux_roots = {absl::StrCat("clusters/", settings.cluster)};
-  options.owned_roots = tree::OwnedRoots(settings.cluster);
-  // Neither redacted nor write-only content is quoted in a finding.
-  options.is_sensitive = [&desired](std::string_view key) {
-    return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
-  };
+  checks::CheckOptions options = OptionsFor(settings, desired);
   if (checkout != nullptr) options.lookup = checks::MakeCheckoutLookup(*checkout, settings.cluster);
 
   std::vector<checks::Finding> findings;
@@ -129,19 +139,40 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const Valu
     // Every file's ids take part in the duplicate-object check, so every
     // file is parsed; the findings of a file alone are reported only for
     // what changed (the rest were checked with the prior plan).
-    checks::FactsMap facts;
-    for (const auto& [key, content] : desired.tree) {
-      checks::FileFacts f = checks::CheckFile(key, content, options);
-      if (changed->count(key) != 0 || MayAffectOthers(key, content)) {
+    checks::FactsMap facts = checks::CheckFiles(desired.tree, options);
+    for (const auto& [key, f] : facts) {
+      if (changed->count(key) != 0 || MayAffectOthers(key, desired.tree.at(key))) {
         findings.insert(findings.end(), f.findings.begin(), f.findings.end());
       }
-      facts.emplace(key, std::move(f));
     }
     std::vector<checks::Finding> cross = checks::CheckReferences(desired.tree, facts, options);
     findings.insert(findings.end(), cross.begin(), cross.end());
   }
   Report(findings, settings, desired, diags);
   return true;
+}
+
+void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
+                              core::Diagnostics* diags) {
+  if (settings.checks != ChecksMode::kError || !settings.checks_known) return;
+  checks::CheckOptions options = OptionsFor(settings, desired);
+  absl::StatusOr<tree::ReadSession> checkout =
+      tree::ReadSession::Open(settings.path, settings.options);
+  if (checkout.ok() && checkout->exists()) {
+    options.lookup = checks::MakeCheckoutLookup(*checkout, settings.cluster);
+  } else {
+    // No checkout here: the owned roots (less the excludes, e.g.
+    // flux-system) will hold only the desired tree; nothing else can be
+    // told.
+    options.lookup = [cluster = settings.cluster,
+                      tree_options = settings.options](std::string_view path) {
+      return tree_options.prune && tree::IsOwned(path, cluster) &&
+                     !tree::IsExcluded(path, tree_options)
+                 ? checks::PathKind::kMissing
+                 : checks::PathKind::kUnknown;
+    };
+  }
+  Report(checks::CheckTree(desired.tree, options), settings, desired, diags);
 }
 
 }  // namespace wildside::resources::gitops

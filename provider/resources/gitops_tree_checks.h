@@ -36,6 +36,14 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const cty:
                     int prior_rules, const cty::Value& planned, const tree::ReadSession* checkout,
                     core::Diagnostics* diags);
 
+// The checks at ValidateResourceConfig, without a prior state: the whole
+// tree, errors only (checks = "error"; a warning would be said again by
+// the plan). A reference outside the owned roots is looked up on disk when
+// the checkout exists, and not judged when it does not (validate in CI,
+// before any checkout).
+void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
+                              core::Diagnostics* diags);
+
 }  // namespace wildside::resources::gitops
 
 #endif  // WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_CHECKS_H_

@@ -113,6 +113,7 @@ grpc::Status ProviderService::ValidateProviderConfig(
   return Guard("ValidateProviderConfig", [&] {
     Decode(Own(request)->mutable_config(), provider_->GetProviderSchema().ImpliedType(),
            "provider configuration", response);
+    configured_.store(true);
     return grpc::Status::OK;
   });
 }
@@ -128,9 +129,10 @@ grpc::Status ProviderService::ValidateResourceConfig(
         Decode(Own(request)->mutable_config(), resource->GetSchema().ImpliedType(),
                "resource configuration", response);
     if (!config) return grpc::Status::OK;
-    wire::ToProto(
-        resource->ValidateConfig(*config, wire::FromProto(request->client_capabilities())),
-        response->mutable_diagnostics());
+    core::ValidateContext context;
+    context.client = wire::FromProto(request->client_capabilities());
+    context.provider_configured = configured_.load();
+    wire::ToProto(resource->ValidateConfig(*config, context), response->mutable_diagnostics());
     return grpc::Status::OK;
   });
 }

@@ -5,6 +5,8 @@
 #ifndef WILDSIDE_PROVIDER_SERVER_PROVIDER_SERVICE_H_
 #define WILDSIDE_PROVIDER_SERVER_PROVIDER_SERVICE_H_
 
+#include <atomic>
+
 #include "proto/tfplugin6.grpc.pb.h"
 #include "provider/core/provider.h"
 
@@ -60,6 +62,8 @@ class ProviderService final : public tfplugin6::Provider::Service {
 
  private:
   const core::Provider* provider_;
+  // ConfigureProvider has run (core::ValidateContext::provider_configured).
+  std::atomic<bool> configured_{false};
 };
 
 }  // namespace wildside::server

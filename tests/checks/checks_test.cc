@@ -441,6 +441,40 @@ TEST(ChecksTest, IncrementalCheckMatchesFullCheck) {
   for (const Finding& f : full) EXPECT_NE(f.key, "platform/traefik/dup.yaml");
 }
 
+// Parsing on several threads gives the same facts and findings.
+TEST(ChecksTest, ParallelParsingChangesNothing) {
+  std::map<std::string, std::string> files;
+  for (const Case& c : testing::BrokenCases()) files.insert(c.files.begin(), c.files.end());
+  for (int i = 0; i < 300; ++i)
+    files["platform/x/f" + std::to_string(i) + ".yaml"] = "a: 1\na: 2\n";
+  DesiredTree desired = ViewDesiredTree(files);
+  CheckOptions one;
+  one.flux_roots = {"clusters/dev", "platform/x"};
+  CheckOptions four = one;
+  four.parallelism = 4;
+  FactsMap a = CheckFiles(desired, one);
+  FactsMap b = CheckFiles(desired, four);
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [key, f] : a) {
+    EXPECT_EQ(f.findings, b.at(key).findings) << key;
+    EXPECT_EQ(f.objects.size(), b.at(key).objects.size()) << key;
+  }
+  EXPECT_EQ(CheckTree(desired, one), CheckTree(desired, four));
+}
+
+// A path the lookup cannot tell about judges nothing that depends on it.
+TEST(ChecksTest, UnknownPathsAreNotJudged) {
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/kustomization.yaml", "resources:\n- flux-system\n- gone.yaml\n"},
+      {"clusters/dev/apps.yaml", FluxKustomization("apps", "./clusters/dev/flux-system")}};
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  o.lookup = [](std::string_view) { return PathKind::kUnknown; };
+  EXPECT_THAT(Check(files, o), IsEmpty()) << Dump(Check(files, o));
+  o.lookup = {};
+  EXPECT_EQ(Check(files, o).size(), 3u) << Dump(Check(files, o));
+}
+
 TEST(ChecksTest, FileFactsOfNonYamlKeysAreEmpty) {
   FileFacts f = CheckFile("platform/vault/policy.hcl", "a: [\n", {});
   EXPECT_FALSE(f.parsed);

@@ -540,6 +540,31 @@ TEST_P(EndToEndCoreTest, ImportOfExistingCheckoutThenPlanIsEmpty) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+// Issue 17: `tofu validate` runs the checks (it never did: only the plan
+// checked), and with no checkout on disk it judges only what needs none.
+TEST_P(EndToEndCoreTest, ValidateFailsOnABrokenManifest) {
+  auto files = SampleManifests();
+  files["platform/databases/cluster.yaml"] =
+      "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nkind: Pooler\n";
+  files["clusters/dev/kustomization.yaml"] = "resources:\n  - flux-system/gotk-sync.yaml\n";
+  ws_->WriteSources(files);
+  ws_->WriteConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult validate = ws_->Run({"validate", "-no-color"});
+  ASSERT_EXIT_CODE(validate, 1);
+  const std::string all = validate.out + validate.err;
+  EXPECT_THAT(all, HasSubstr("Duplicate YAML key"));
+  EXPECT_THAT(all, HasSubstr("rendered_manifests[\"platform/databases/cluster.yaml\"]:3:1"));
+  // flux-system is not the resource's to prune, and there is no checkout
+  // to look in: not judged.
+  EXPECT_THAT(all, Not(HasSubstr("flux-system")));
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+
+  files["platform/databases/cluster.yaml"] = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\n";
+  ws_->WriteSources(files);
+  ASSERT_EXIT_CODE(ws_->Run({"validate", "-no-color"}), 0);
+}
+
 // Issue 17: an import was never checked, so the next plan checks the whole
 // tree, and a broken manifest already on disk fails it (it used to plan
 // clean: any prior state counted as checked). Once applied with the

@@ -169,6 +169,43 @@ TEST_F(GitopsTreeTest, UnknownValuesAreNotErrorsAtValidate) {
   EXPECT_THAT(resource_->ValidateConfig(config, {}), IsEmpty());
 }
 
+// Issue 17 item 3: `tofu validate` runs the checks where the values are
+// known. A configured provider is planning, and leaves them to the plan.
+TEST_F(GitopsTreeTest, ValidateRunsTheChecksUnlessThePlanWill) {
+  Value config = Config(Manifests({{"platform/traefik/cm.yaml", "a: 1\na: 2\n"},
+                                   {"platform/traefik/kustomization.yaml",
+                                    "resources:\n- cm.yaml\n- missing.yaml\n"
+                                    "- ../../clusters/dev/flux-system/gotk.yaml\n"}}));
+  core::Diagnostics diags = resource_->ValidateConfig(config, {});
+  std::vector<std::string> got;
+  for (const core::Diagnostic& d : diags) {
+    EXPECT_EQ(d.severity, core::Diagnostic::Severity::kError);
+    got.push_back(d.summary + " " + (d.attribute ? d.attribute->ToString() : ""));
+  }
+  // No checkout on disk: the missing file in an owned root is a finding,
+  // the path outside them (flux-system) cannot be told and is not judged.
+  EXPECT_THAT(got, ::testing::UnorderedElementsAre(
+                       "Duplicate YAML key rendered_manifests[\"platform/traefik/cm.yaml\"]",
+                       "Kustomization reference does not resolve "
+                       "rendered_manifests[\"platform/traefik/kustomization.yaml\"]"));
+
+  core::ValidateContext planning;
+  planning.provider_configured = true;
+  EXPECT_THAT(resource_->ValidateConfig(config, planning), IsEmpty());
+  // "warn": the plan says it, once.
+  config.SetAttr("checks", Value::String("warn"));
+  EXPECT_THAT(resource_->ValidateConfig(config, {}), IsEmpty());
+  config.SetAttr("checks", Value::String("off"));
+  EXPECT_THAT(resource_->ValidateConfig(config, {}), IsEmpty());
+
+  // With a checkout, the disk answers for flux-system.
+  fs::create_directories(dir_ / "checkout/clusters/dev/flux-system");
+  config.SetAttr("checks", Value::String("error"));
+  EXPECT_EQ(resource_->ValidateConfig(config, {}).size(), 3u);
+  WriteFile(dir_ / "checkout/clusters/dev/flux-system/gotk.yaml", "kind: x\n");
+  EXPECT_EQ(resource_->ValidateConfig(config, {}).size(), 2u);
+}
+
 TEST_F(GitopsTreeTest, ApplyWritesAndReadReportsDriftStraysAndModes) {
   Value config = Config(Manifests({{"platform/traefik/a.yaml", "a: 1\n\n"},
                                    {"clusters/dev/k.yaml", "kind: K\napiVersion: v1\n"}}));
@@ -578,9 +615,9 @@ std::string JsonOf(const Value& v) {
   return j.ok() ? *j : std::string("unencodable");
 }
 
-core::ClientCapabilities WriteOnlyClient() {
-  core::ClientCapabilities c;
-  c.write_only_attributes_allowed = true;
+core::ValidateContext WriteOnlyClient() {
+  core::ValidateContext c;
+  c.client.write_only_attributes_allowed = true;
   return c;
 }
 

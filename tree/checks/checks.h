@@ -93,8 +93,10 @@ struct Finding {
 };
 
 // What a path resolves to on disk after the apply, for paths the desired
-// tree does not hold.
-enum class PathKind { kMissing, kFile, kDirectory };
+// tree does not hold. kUnknown: the disk cannot tell (no checkout where
+// the checks run, e.g. `tofu validate` in CI); nothing that depends on
+// the path is judged.
+enum class PathKind { kMissing, kFile, kDirectory, kUnknown };
 
 // Answers for a normalised repo-relative path ("a/b", never "..", never
 // absolute) that is not a desired key nor a directory of one. The caller
@@ -119,6 +121,9 @@ struct CheckOptions {
   // no referenced path, only the place.
   std::function<bool(std::string_view key)> is_sensitive;
   PathLookup lookup;
+  // Threads CheckTree parses files on (CheckFile is pure); 1: the calling
+  // thread only. Findings and facts are the same whatever the number.
+  int parallelism = 1;
 };
 
 // What CheckFile learned from one file, enough for the cross-file pass
@@ -221,6 +226,10 @@ FileFacts CheckFile(std::string_view key, std::string_view content, const CheckO
 // Facts by key, as CheckFile made them (a key absent here is taken as not
 // parsed: its content is not judged).
 using FactsMap = std::map<std::string, FileFacts, std::less<>>;
+
+// CheckFile on every key of `desired`, on options.parallelism threads;
+// keys not parsed (not YAML, excluded) are left out.
+FactsMap CheckFiles(const DesiredTree& desired, const CheckOptions& options);
 
 // The cross-file pass (items 2-4): references, Flux paths and what Flux
 // decodes. Reads only keys of `desired` (never the content), `facts`, and

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -215,6 +216,7 @@ class Pass {
     }
     PathKind kind = KindOf(*resolved);
     std::string shown = Sensitive(key) ? "" : " (\"" + ShortForDisplay(*resolved) + "\")";
+    if (kind == PathKind::kUnknown) return;
     if (kind == PathKind::kMissing) {
       if (HasHostLikeFirstSegment(r.path)) return;  // kustomize would try it as remote
       // What the reference names, as far as the field and a trailing '/'
@@ -260,6 +262,7 @@ class Pass {
           roots.push_back({*n, p.target_namespace, key});
           continue;
         }
+        if (kind == PathKind::kUnknown) continue;
         std::string shown = Sensitive(key) ? "" : " \"" + ShortForDisplay(p.path) + "\"";
         Add(key, p.line, p.column, FindingKind::kFluxPathMissing,
             "spec.path" + shown +
@@ -631,15 +634,41 @@ std::vector<Finding> CheckReferences(const DesiredTree& desired, const FactsMap&
   return out;
 }
 
-std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& options) {
-  FactsMap facts;
-  std::vector<Finding> out;
-  for (const auto& [key, content] : desired) {
-    FileFacts f = CheckFile(key, content, options);
-    if (!f.parsed) continue;
-    out.insert(out.end(), f.findings.begin(), f.findings.end());
-    facts.emplace(key, std::move(f));
+FactsMap CheckFiles(const DesiredTree& desired, const CheckOptions& options) {
+  std::vector<const std::pair<const std::string, std::string_view>*> files;
+  files.reserve(desired.size());
+  for (const auto& entry : desired) {
+    if (IsYamlKey(entry.first)) files.push_back(&entry);
   }
+  // Each worker parses every n-th file into its own slot: no locks, and
+  // the map is built in key order afterwards.
+  std::vector<FileFacts> parsed(files.size());
+  auto work = [&](size_t first, size_t step) {
+    for (size_t i = first; i < files.size(); i += step) {
+      parsed[i] = CheckFile(files[i]->first, files[i]->second, options);
+    }
+  };
+  // Below this many files a thread costs more than it saves.
+  constexpr size_t kFilesPerThread = 64;
+  const size_t threads =
+      std::clamp<size_t>(std::min<size_t>(static_cast<size_t>(std::max(options.parallelism, 1)),
+                                          files.size() / kFilesPerThread),
+                         1, 64);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
+  work(0, threads);
+  for (std::thread& t : pool) t.join();
+  FactsMap facts;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (parsed[i].parsed) facts.emplace_hint(facts.end(), files[i]->first, std::move(parsed[i]));
+  }
+  return facts;
+}
+
+std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& options) {
+  FactsMap facts = CheckFiles(desired, options);
+  std::vector<Finding> out;
+  for (const auto& [key, f] : facts) out.insert(out.end(), f.findings.begin(), f.findings.end());
   std::vector<Finding> refs = CheckReferences(desired, facts, options);
   out.insert(out.end(), std::make_move_iterator(refs.begin()), std::make_move_iterator(refs.end()));
   std::stable_sort(out.begin(), out.end(), FindingLess);
