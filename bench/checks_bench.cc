@@ -132,6 +132,20 @@ void BM_CheckTree40MB(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 
+// The same on two threads, as the provider parses (options.parallelism
+// = the cores): what `tofu validate` and the validate walk of every plan
+// pay at 40 MB.
+void BM_CheckTree40MBTwoThreads(benchmark::State& state) {
+  static const auto files = ScaleTree();
+  DesiredTree desired = ViewDesiredTree(files);
+  CheckOptions o = Options();
+  o.parallelism = 2;
+  for (auto _ : state) {
+    std::vector<Finding> f = CheckTree(desired, o);
+    if (!f.empty()) state.SkipWithError(FormatFinding(f[0]).c_str());
+  }
+}
+
 // What a plan pays when only the set of paths changed: no parsing.
 void BM_CheckReferences10kFiles(benchmark::State& state) {
   static const auto files = ScaleTree();
@@ -199,6 +213,7 @@ void BM_CheckFileCrd206KB(benchmark::State& state) {
 BENCHMARK(BM_Baseline_CountNewlines40MB)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Baseline_LibyamlEvents40MB)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CheckTree40MB)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_CheckTree40MBTwoThreads)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_CheckReferences10kFiles)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CheckReferences10kObjects)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Baseline_CountNewlinesCrd206KB)->Unit(benchmark::kMicrosecond)->UseRealTime();

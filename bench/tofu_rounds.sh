@@ -27,6 +27,7 @@
 #   WILDSIDE_BENCH_MIRROR   the provider mirror (see tofu_scale.sh)
 #   LOCAL_SIZES             "" skips the local_file comparison
 #   PROFILE_MODES           wildside modes given one profiled run ("" none)
+#   ROUND_MODES             the modes of each round (default all four)
 # Raw rows go to $OUT (default a temp dir, printed) as rows.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -47,7 +48,7 @@ run() {  # run ROUND N SIZE MODE [PROFILE]: appends "ROUND | row" lines
     | sed "s/^/$round /" >> "$ROWS"
 }
 
-modes=(wildside terraform_data cp_sync wildside_nochecks)
+read -r -a modes <<<"${ROUND_MODES:-wildside terraform_data cp_sync wildside_nochecks}"
 for ((r = 1; r <= ROUNDS; r++)); do
   for ((i = 0; i < ${#modes[@]}; i++)); do
     run "$r" "$N" "$SIZE" "${modes[$(((i + r - 1) % ${#modes[@]}))]}"

@@ -5,7 +5,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "tree/checkout.h"
@@ -113,9 +112,11 @@ checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired
   options.is_sensitive = [&desired](std::string_view key) {
     return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
   };
-  // Parsing is the cost of a cold check; the plan and validate RPCs have
-  // the machine's cores to themselves.
-  options.parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // One thread: the provider runs with one malloc arena (provider/main.cc),
+  // and two parsing threads on it took 485 ms for the checks of a 40 MB
+  // validate against 300 ms for one; two arenas took 225 ms but raised
+  // the no-op plan's peak from 260 to 306 MiB (docs/benchmarks.md).
+  options.parallelism = 1;
   return options;
 }
 

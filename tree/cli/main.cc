@@ -25,6 +25,7 @@
 // output goes to stdout, errors to stderr; --json prints one JSON document.
 // An apply that fails prints nothing on stdout (without --json): its error,
 // and what it did before it, go to stderr.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -33,6 +34,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -230,6 +232,8 @@ std::vector<wildside::tree::checks::Finding> RunChecks(const Args& args,
   options.exclude = args.checks_exclude;
   options.flux_roots = {"clusters/" + args.cluster};
   options.owned_roots = wildside::tree::OwnedRoots(args.cluster);
+  // Parsing is the cost; a pipeline's CLI run has the cores to itself.
+  options.parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!args.dir.empty()) {
     // A checkout that cannot be opened (not a directory, ...) holds
     // nothing the checks can use; plan and apply then say why.
