@@ -254,6 +254,24 @@ void WarnExcludedFilesStay(Prior* prior, const Value& slim_prior, std::string_vi
                    " on disk, no longer managed: ", NamePaths(staying), ".")));
 }
 
+// A create plan's private: the prior's (a "replaces" stays, for the
+// destroy half of a -replace, which hands the kept files over through the
+// ProcessRecord), plus the keys this create will own.
+void MarkReplaceInPlace(const PlannedTree& p, PrivateState* planned) {
+  planned->replace_in_place.emplace();
+  planned->replace_in_place->id = MakeId(p.settings.cluster, p.settings.path);
+  for (const auto& [key, unused] : p.desired.tree) planned->replace_in_place->keys.insert(key);
+}
+
+// The checks of the planned tree; true when it now counts as checked with
+// the current rules (CheckManifests).
+bool CheckPlannedTree(const PlannedTree& p, const std::optional<Value>& slim_prior, int prior_rules,
+                      const absl::StatusOr<tree::ReadSession>& checkout, Diagnostics* diags) {
+  if (!p.Checkable() || !p.desired.contents_known || core::HasError(*diags)) return false;
+  return CheckManifests(p.settings, p.desired, slim_prior ? &*slim_prior : nullptr, prior_rules,
+                        p.planned, checkout.ok() ? &*checkout : nullptr, diags);
+}
+
 }  // namespace
 
 std::vector<std::string> TakenOver(const tree::ChangeSet& changes,
@@ -389,48 +407,33 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
     absl::StatusOr<Value> slim = prior.Slim();
     if (slim.ok()) slim_prior.emplace(*std::move(slim));
   }
+  // The private data, parsed once; the planned one starts as the prior's.
+  const PrivateState prior_priv = PrivateState::Parse(request.prior_private);
+  PrivateState planned_priv = prior_priv;
   // An update plan names the prior: if OpenTofu replaces the resource
   // instead, the create plan receives this private (docs/adr/0011).
-  if (slim_prior.has_value() && IsKnownString(slim_prior->GetAttr("id"))) {
-    PrivateState priv = PrivateState::Parse(request.prior_private);
-    priv.replaces = slim_prior->GetAttr("id").AsString();
-    result.planned_private = priv.Serialize();
-  }
+  if (slim_prior.has_value() && IsKnownString(slim_prior->GetAttr("id")))
+    planned_priv.replaces = slim_prior->GetAttr("id").AsString();
   // One read session for the plan's look at the checkout and the checks'
   // lookups; no lock (docs/adr/0005-checkout-session.md).
   absl::StatusOr<tree::ReadSession> checkout = absl::FailedPreconditionError("settings not known");
   if (p.Checkable()) {
     checkout = tree::ReadSession::Open(p.settings.path, p.settings.options);
     // What apply will refuse, the plan says (a create or an update alike).
-    const PrivateState prior_priv = PrivateState::Parse(request.prior_private);
     CheckCheckout(checkout, p.settings, p.desired, create,
                   MayTakeOver(p.settings, prior_priv.replaces.value_or(""), *ctx.record),
                   &result.diagnostics);
     if (slim_prior.has_value())
       WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
-    if (create) {
-      // A "replaces" stays: the destroy half of a -replace receives this
-      // private and hands the kept files over (ProcessRecord).
-      PrivateState priv = prior_priv;
-      priv.replace_in_place.emplace();
-      priv.replace_in_place->id = MakeId(p.settings.cluster, p.settings.path);
-      for (const auto& [key, unused] : p.desired.tree) priv.replace_in_place->keys.insert(key);
-      result.planned_private = priv.Serialize();
-    }
-  }
-  bool checked = false;
-  if (p.Checkable() && p.desired.contents_known && !core::HasError(result.diagnostics)) {
-    const int prior_rules = PrivateState::Parse(request.prior_private).checked_rules;
-    checked =
-        CheckManifests(p.settings, p.desired, slim_prior ? &*slim_prior : nullptr, prior_rules,
-                       p.planned, checkout.ok() ? &*checkout : nullptr, &result.diagnostics);
+    if (create) MarkReplaceInPlace(p, &planned_priv);
   }
   // The apply keeps this in the state, and the next plan checks only what
   // changed since. A tree the checks did not see (off, or contents not yet
   // known) loses the mark: the next plan checks it whole.
-  PrivateState priv = PrivateState::Parse(result.planned_private);
-  priv.checked_rules = checked ? tree::checks::kRuleSet : 0;
-  result.planned_private = priv.Serialize();
+  const bool checked =
+      CheckPlannedTree(p, slim_prior, prior_priv.checked_rules, checkout, &result.diagnostics);
+  planned_priv.checked_rules = checked ? tree::checks::kRuleSet : 0;
+  result.planned_private = planned_priv.Serialize();
   result.planned_state = std::move(p.planned);
   return result;
 }

@@ -563,11 +563,11 @@ class Pass {
       }
       // The id after this kustomization's own transformers: whether the
       // patch sees it depends on the order they run in.
-      BuiltObject after = o;
-      if (!transforms.namespace_.empty() && !IsClusterScopedKind(o.written->kind))
-        after.namespace_ = transforms.namespace_;
-      after.name = transforms.name_prefix + o.name + transforms.name_suffix;
-      maybe = maybe || Accumulator::IdOf(after) == id;
+      const std::string_view kind = o.written->kind;
+      const bool renamed_ns = !transforms.namespace_.empty() && !IsClusterScopedKind(kind);
+      maybe = maybe || ObjectId(o.written->api_version, kind,
+                                transforms.name_prefix + o.name + transforms.name_suffix,
+                                renamed_ns ? transforms.namespace_ : o.namespace_) == id;
     }
     const bool hidden = Sensitive(kfile) || Sensitive(patch_key);
     const std::string what = hidden ? "the patch"
