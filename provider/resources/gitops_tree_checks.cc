@@ -113,9 +113,9 @@ checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired
     return IsFrom(desired, key, kSensitive) || IsFrom(desired, key, kRenderedWo);
   };
   // One thread: the provider runs with one malloc arena (provider/main.cc),
-  // and two parsing threads on it took 485 ms for the checks of a 40 MB
-  // validate against 300 ms for one; two arenas took 225 ms but raised
-  // the no-op plan's peak from 260 to 306 MiB (docs/benchmarks.md).
+  // and two parsing threads contending on it were slower than one in a
+  // hand-timed 40 MB validate; two arenas were faster but raised the
+  // no-op plan's peak memory over its target (docs/benchmarks.md).
   options.parallelism = 1;
   return options;
 }
