@@ -10,6 +10,7 @@
 #include "tree/checkout.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
+#include "tree/checks/schema.h"
 #include "tree/layout.h"
 
 namespace wildside::resources::gitops {
@@ -41,6 +42,14 @@ const char* SummaryOf(checks::FindingKind kind) {
       return "One object accumulated twice in a Flux build";
     case checks::FindingKind::kPatchTarget:
       return "Patch without a target that kustomize cannot place";
+    case checks::FindingKind::kUnknownField:
+      return "Field not declared in the object's schema";
+    case checks::FindingKind::kWrongType:
+      return "Value of the wrong type for the object's schema";
+    case checks::FindingKind::kMissingField:
+      return "Required field missing from an object";
+    case checks::FindingKind::kInvalidValue:
+      return "Value the object's schema does not allow";
   }
   return "Manifest check failed";
 }
@@ -103,6 +112,25 @@ void Report(const std::vector<checks::Finding>& findings, const Settings& settin
   }
 }
 
+// Objects no schema covers are applied unchecked: the plan says how many,
+// of which kinds, once per plan that checks.
+void ReportCoverage(const checks::SchemaCoverage& coverage, core::Diagnostics* diags) {
+  if (coverage.unchecked.empty()) return;
+  int objects = 0;
+  std::string kinds;
+  for (const auto& [kind, n] : coverage.unchecked) {
+    objects += n;
+    if (kinds.size() < 600) absl::StrAppend(&kinds, kinds.empty() ? "" : ", ", kind, " (", n, ")");
+  }
+  diags->push_back(core::WarningAt(
+      AttributePath::Attr(kRendered), "Objects of kinds with no schema were not checked",
+      absl::StrCat(objects, " object(s) of ", coverage.unchecked.size(),
+                   " kind(s) were checked against no schema (", coverage.checked,
+                   " other object(s) were): ", kinds,
+                   ". A CustomResourceDefinition of the kind in rendered_manifests gives it one; "
+                   "the built-in schemas cover Kubernetes' own kinds and Flux's.")));
+}
+
 checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired) {
   checks::CheckOptions options;
   options.exclude = settings.checks_exclude;
@@ -117,6 +145,9 @@ checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired
   // hand-timed 40 MB validate; two arenas were faster but raised the
   // no-op plan's peak memory over its target (docs/benchmarks.md).
   options.parallelism = 1;
+  // Kubernetes' and Flux's schemas, parsed on the first check of the
+  // process; CRDs in the tree win over them.
+  options.schemas = checks::BuiltInSchemas();
   return options;
 }
 
@@ -134,8 +165,9 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const Valu
   if (checkout != nullptr) options.lookup = checks::MakeCheckoutLookup(*checkout, settings.cluster);
 
   std::vector<checks::Finding> findings;
+  checks::SchemaCoverage coverage;
   if (!changed.has_value()) {
-    findings = checks::CheckTree(desired.tree, options);
+    findings = checks::CheckTree(desired.tree, options, &coverage);
   } else {
     // Every file's ids take part in the duplicate-object check, so every
     // file is parsed; the findings of a file alone are reported only for
@@ -146,10 +178,12 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const Valu
         findings.insert(findings.end(), f.findings.begin(), f.findings.end());
       }
     }
-    std::vector<checks::Finding> cross = checks::CheckReferences(desired.tree, facts, options);
+    std::vector<checks::Finding> cross =
+        checks::CheckReferences(desired.tree, facts, options, &coverage);
     findings.insert(findings.end(), cross.begin(), cross.end());
   }
   Report(findings, settings, desired, diags);
+  ReportCoverage(coverage, diags);
   return true;
 }
 

@@ -79,6 +79,11 @@ bool FailsTheBuild(FindingKind kind) {
     case FindingKind::kFluxPathMissing:
       // The Kustomization object is fine here; reconciling it fails, not
       // building the directory that holds it.
+    case FindingKind::kUnknownField:
+    case FindingKind::kWrongType:
+    case FindingKind::kMissingField:
+    case FindingKind::kInvalidValue:
+      // Schemas are the API server's to judge, after the build.
       return false;
   }
   return true;  // a kind added since: a build error until shown otherwise

@@ -53,12 +53,16 @@
 
 namespace wildside::tree::checks {
 
+class SchemaCatalog;
+
 // The version of the rule set: bumped whenever a check is added or made
 // stricter, so that a caller that remembers which rules a tree passed can
 // check it whole again (the provider keeps it in the private state).
 //   1  issue 11: YAML, what Flux decodes, references, Flux paths
 //   2  issue 17: duplicate-object, patch-target
-inline constexpr int kRuleSet = 2;
+//   3  issue 17: objects against their schemas (unknown-field, wrong-type,
+//      missing-field, invalid-value)
+inline constexpr int kRuleSet = 3;
 
 enum class FindingKind {
   kYamlSyntax,           // the stream does not parse (one per file: the first error)
@@ -72,6 +76,10 @@ enum class FindingKind {
   kFluxPathMissing,  // a Flux Kustomization's spec.path names a directory that will not exist
   kDuplicateObject,  // a build accumulates one object id twice (kustomize refuses the build)
   kPatchTarget,      // a patch without `target:` that kustomize cannot place (see docs/checks.md)
+  kUnknownField,     // a field the object's schema does not declare
+  kWrongType,        // a value of another type than the schema's
+  kMissingField,     // a field the schema requires is absent
+  kInvalidValue,     // a value outside the schema's enum or pattern
 };
 
 // "yaml-syntax", "duplicate-key", ... (stable; used in JSON output).
@@ -124,6 +132,10 @@ struct CheckOptions {
   // Threads CheckTree parses files on (CheckFile is pure); 1: the calling
   // thread only. Findings and facts are the same whatever the number.
   int parallelism = 1;
+  // Schemas objects are checked against (tree/checks/schema.h), besides
+  // the CRDs in the desired tree, which win over them. Null: no object is
+  // checked against a schema, not even by a CRD in the tree.
+  const SchemaCatalog* schemas = nullptr;
 };
 
 // What CheckFile learned from one file, enough for the cross-file pass
@@ -187,6 +199,10 @@ struct FileFacts {
     int line = 0;            // where the document's root mapping starts
     int column = 0;
     int document = 0;  // 1-based index in the stream
+    // Checked by CheckFile against CheckOptions::schemas, with what it
+    // found (used unless a CRD in the tree defines the kind).
+    bool schema_checked = false;
+    std::vector<Finding> schema_findings;
   };
   std::vector<Object> objects;
   // False when a document is an object kustomize accumulates but is not in
@@ -231,15 +247,30 @@ using FactsMap = std::map<std::string, FileFacts, std::less<>>;
 // keys not parsed (not YAML, excluded) are left out.
 FactsMap CheckFiles(const DesiredTree& desired, const CheckOptions& options);
 
-// The cross-file pass (items 2-4): references, Flux paths and what Flux
-// decodes. Reads only keys of `desired` (never the content), `facts`, and
-// options.lookup. Findings in key, then line order.
+// How many of the objects the builds apply were checked against a schema,
+// and the kinds of those no schema covers (never an error: a kind with no
+// schema is the user's CRD installed from elsewhere, say).
+struct SchemaCoverage {
+  int checked = 0;
+  std::map<std::string, int> unchecked;  // "<apiVersion> <kind>" -> objects
+};
+
+// The cross-file pass (items 2-5 and the schemas): references, Flux paths,
+// what Flux decodes, what each build accumulates, and the schema findings
+// of the objects Flux decodes. Reads the keys of `desired`, `facts`,
+// options.lookup, and the content of only two kinds of files: those
+// holding a CustomResourceDefinition, and those holding an object of a
+// kind such a CRD defines (checked against it here, since CheckFile
+// cannot know it). Findings in key, then line order. `coverage`, when
+// given, is filled when options.schemas is set.
 std::vector<Finding> CheckReferences(const DesiredTree& desired, const FactsMap& facts,
-                                     const CheckOptions& options);
+                                     const CheckOptions& options,
+                                     SchemaCoverage* coverage = nullptr);
 
 // CheckFile on every key, then CheckReferences: every finding, the per-file
 // ones first, all sorted by key, line, column.
-std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& options);
+std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& options,
+                               SchemaCoverage* coverage = nullptr);
 
 // One line: `<attribute>["<key>"]:<line>:<column>: <message>` (the place
 // left out when line is 0), or `<key>:<line>:<column>: <message>` when

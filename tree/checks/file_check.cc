@@ -604,9 +604,15 @@ class FileScanner {
       facts_->objects_known = false;
       return;
     }
-    facts_->objects.push_back({std::move(doc_.api_version), std::move(doc_.kind),
-                               std::move(doc_.name), std::move(doc_.namespace_), doc_.root.line,
-                               doc_.root.column, document_});
+    facts_->objects.push_back({std::move(doc_.api_version),
+                               std::move(doc_.kind),
+                               std::move(doc_.name),
+                               std::move(doc_.namespace_),
+                               doc_.root.line,
+                               doc_.root.column,
+                               document_,
+                               false,
+                               {}});
   }
 
   struct Document {
@@ -652,6 +658,9 @@ FileFacts CheckFile(std::string_view key, std::string_view content, const CheckO
   FileFacts facts;
   if (!IsYamlKey(key) || IsExcludedFromChecks(key, options)) return facts;
   FileScanner(key, content, options, &facts).Run();
+  if (options.schemas != nullptr && facts.complete && !IsKustomizationFile(key)) {
+    CheckObjectSchemas(key, content, nullptr, options.schemas, options, &facts.objects);
+  }
   return facts;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -92,6 +93,45 @@ class Accumulator {
   std::vector<BuiltObject> objects_;
   std::unordered_map<std::string, size_t> index_;  // id -> position in objects_
 };
+
+// What a YAML scalar is once resolved as kustomize resolves it (go-yaml
+// v3: YAML 1.2's core schema, `yes` a string). kUnknown: a tag of its own.
+enum class ScalarType { kNull, kBoolean, kInteger, kFloat, kString, kUnknown };
+ScalarType ResolveScalar(std::string_view value, bool plain, std::string_view tag);
+
+struct SchemaNode;
+// The schema one document of a file is checked against.
+struct DocumentSchema {
+  int document = 0;  // 1-based index in the stream
+  const SchemaNode* schema = nullptr;
+  // Named in messages: `HelmRelease helm.toolkit.fluxcd.io/v2 (the built-in schemas)`.
+  std::string what;
+};
+struct DocumentFinding {
+  int document = 0;
+  Finding finding;
+};
+// Follows each document of `content` named in `schemas` down its schema
+// and reports unknown fields, wrong types, missing required fields and
+// values outside an enum or pattern, at their nodes. `object_meta`, when
+// set, is the schema of every object's `metadata`.
+void ValidateDocuments(std::string_view key, std::string_view content,
+                       const std::vector<DocumentSchema>& schemas, const SchemaNode* object_meta,
+                       bool sensitive, std::vector<DocumentFinding>* out);
+
+// Document `document` (1-based) of a YAML stream as JSON text, scalars
+// typed as ResolveScalar types them; nullopt when it does not parse or
+// holds an alias or a key that is not a scalar.
+std::optional<std::string> DocumentAsJson(std::string_view content, int document);
+
+// Checks `objects` (of the file `key`) against their schemas: a kind of
+// `overlay` (the CRDs of the tree) wins over one of `catalog` (either may
+// be null; `metadata` is checked as the catalog's ObjectMeta). Sets
+// schema_checked and schema_findings of each object it finds a schema
+// for, and leaves the others as they are.
+void CheckObjectSchemas(std::string_view key, std::string_view content,
+                        const SchemaCatalog* overlay, const SchemaCatalog* catalog,
+                        const CheckOptions& options, std::vector<FileFacts::Object>* objects);
 
 // True for the kinds kustomize treats as cluster-scoped (its built-in
 // table, matched on the kind alone).

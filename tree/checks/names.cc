@@ -59,6 +59,14 @@ std::string_view FindingKindName(FindingKind kind) {
       return "duplicate-object";
     case FindingKind::kPatchTarget:
       return "patch-target";
+    case FindingKind::kUnknownField:
+      return "unknown-field";
+    case FindingKind::kWrongType:
+      return "wrong-type";
+    case FindingKind::kMissingField:
+      return "missing-field";
+    case FindingKind::kInvalidValue:
+      return "invalid-value";
   }
   return "unknown";
 }

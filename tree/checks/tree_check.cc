@@ -16,6 +16,7 @@
 
 #include "tree/checks/checks.h"
 #include "tree/checks/internal.h"
+#include "tree/checks/schema.h"
 #include "tree/content.h"
 #include "tree/layout.h"
 
@@ -118,7 +119,7 @@ class Pass {
     }
   }
 
-  std::vector<Finding> Run() {
+  std::vector<Finding> Run(SchemaCoverage* coverage) {
     CheckKustomizations();
     std::vector<Root> roots = CheckFluxPaths();
     for (const std::string& r : options_.flux_roots) {
@@ -130,6 +131,7 @@ class Pass {
     CheckDecodedFiles(dirs);
     for (const Root& r : roots) CheckBuild(r);
     DropRepeatedDuplicates();
+    if (options_.schemas != nullptr) CheckSchemas(coverage);
     return std::move(findings_);
   }
 
@@ -604,6 +606,62 @@ class Pass {
     }
   }
 
+  // The objects of the files Flux decodes against their schemas: the
+  // findings CheckFile made, or, for a kind a CRD of the tree defines,
+  // those of a check against that CRD here (the tree's CRD is what the
+  // cluster will run; it wins over the built-in schemas).
+  void CheckSchemas(SchemaCoverage* coverage) {
+    SchemaCatalog crds = TreeCrds();
+    std::vector<std::string> keys(judged_.begin(), judged_.end());
+    std::sort(keys.begin(), keys.end());
+    for (const std::string& key : keys) {
+      auto f = facts_.find(key);
+      if (f == facts_.end()) continue;
+      std::vector<FileFacts::Object> by_crd;
+      for (const FileFacts::Object& o : f->second.objects) {
+        if (crds.Find(o.api_version, o.kind)) {
+          by_crd.push_back(o);
+        } else if (o.schema_checked) {
+          Count(o, coverage);
+          findings_.insert(findings_.end(), o.schema_findings.begin(), o.schema_findings.end());
+        } else {
+          Count(o, coverage);
+        }
+      }
+      if (by_crd.empty()) continue;
+      CheckObjectSchemas(key, desired_.at(key), &crds, options_.schemas, options_, &by_crd);
+      for (const FileFacts::Object& o : by_crd) {
+        Count(o, coverage);
+        findings_.insert(findings_.end(), o.schema_findings.begin(), o.schema_findings.end());
+      }
+    }
+  }
+
+  static void Count(const FileFacts::Object& o, SchemaCoverage* coverage) {
+    if (coverage == nullptr) return;
+    if (o.schema_checked) {
+      ++coverage->checked;
+    } else {
+      ++coverage->unchecked[o.api_version + " " + o.kind];
+    }
+  }
+
+  // Every CustomResourceDefinition of the desired tree, later keys
+  // winning over earlier ones for one kind.
+  SchemaCatalog TreeCrds() {
+    SchemaCatalog crds;
+    for (const auto& [key, f] : facts_) {
+      for (const FileFacts::Object& o : f.objects) {
+        if (o.kind != "CustomResourceDefinition" || o.api_version != "apiextensions.k8s.io/v1") {
+          continue;
+        }
+        std::optional<std::string> json = DocumentAsJson(desired_.at(key), o.document);
+        if (json) crds.AddCrdJson(*json, "the CRD in \"" + ShortForDisplay(key) + "\"");
+      }
+    }
+    return crds;
+  }
+
   const DesiredTree& desired_;
   const FactsMap& facts_;
   const CheckOptions& options_;
@@ -628,8 +686,8 @@ bool FindingLess(const Finding& a, const Finding& b) {
 }  // namespace
 
 std::vector<Finding> CheckReferences(const DesiredTree& desired, const FactsMap& facts,
-                                     const CheckOptions& options) {
-  std::vector<Finding> out = Pass(desired, facts, options).Run();
+                                     const CheckOptions& options, SchemaCoverage* coverage) {
+  std::vector<Finding> out = Pass(desired, facts, options).Run(coverage);
   std::stable_sort(out.begin(), out.end(), FindingLess);
   return out;
 }
@@ -665,11 +723,12 @@ FactsMap CheckFiles(const DesiredTree& desired, const CheckOptions& options) {
   return facts;
 }
 
-std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& options) {
+std::vector<Finding> CheckTree(const DesiredTree& desired, const CheckOptions& options,
+                               SchemaCoverage* coverage) {
   FactsMap facts = CheckFiles(desired, options);
   std::vector<Finding> out;
   for (const auto& [key, f] : facts) out.insert(out.end(), f.findings.begin(), f.findings.end());
-  std::vector<Finding> refs = CheckReferences(desired, facts, options);
+  std::vector<Finding> refs = CheckReferences(desired, facts, options, coverage);
   out.insert(out.end(), std::make_move_iterator(refs.begin()), std::make_move_iterator(refs.end()));
   std::stable_sort(out.begin(), out.end(), FindingLess);
   return out;

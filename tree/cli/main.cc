@@ -42,6 +42,7 @@
 #include "tree/checkout.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
+#include "tree/checks/schema.h"
 #include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/layout.h"
@@ -225,8 +226,9 @@ nlohmann::json FindingsToJson(const std::vector<wildside::tree::checks::Finding>
 // The checks of tree/checks on `desired`, as the provider runs them: Flux
 // builds clusters/<cluster>, Flux paths are judged inside the owned roots,
 // and the disk answers for what the apply leaves outside them.
-std::vector<wildside::tree::checks::Finding> RunChecks(const Args& args,
-                                                       const wildside::tree::DesiredTree& desired) {
+std::vector<wildside::tree::checks::Finding> RunChecks(
+    const Args& args, const wildside::tree::DesiredTree& desired,
+    wildside::tree::checks::SchemaCoverage* coverage = nullptr) {
   std::optional<wildside::tree::ReadSession> checkout;  // outlives the lookup
   wildside::tree::checks::CheckOptions options;
   options.exclude = args.checks_exclude;
@@ -234,6 +236,7 @@ std::vector<wildside::tree::checks::Finding> RunChecks(const Args& args,
   options.owned_roots = wildside::tree::OwnedRoots(args.cluster);
   // Parsing is the cost; a pipeline's CLI run has the cores to itself.
   options.parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.schemas = wildside::tree::checks::BuiltInSchemas();
   if (!args.dir.empty()) {
     // A checkout that cannot be opened (not a directory, ...) holds
     // nothing the checks can use; plan and apply then say why.
@@ -244,7 +247,26 @@ std::vector<wildside::tree::checks::Finding> RunChecks(const Args& args,
       options.lookup = wildside::tree::checks::MakeCheckoutLookup(*checkout, args.cluster);
     }
   }
-  return wildside::tree::checks::CheckTree(desired, options);
+  return wildside::tree::checks::CheckTree(desired, options, coverage);
+}
+
+// What no schema covered, as `validate` reports it.
+nlohmann::json CoverageToJson(const wildside::tree::checks::SchemaCoverage& coverage) {
+  nlohmann::json unchecked = nlohmann::json::object();
+  for (const auto& [kind, n] : coverage.unchecked) unchecked[kind] = n;
+  return {{"checked", coverage.checked}, {"unchecked", unchecked}};
+}
+
+void PrintCoverage(const wildside::tree::checks::SchemaCoverage& coverage) {
+  if (coverage.unchecked.empty()) return;
+  int objects = 0;
+  std::string kinds;
+  for (const auto& [kind, n] : coverage.unchecked) {
+    objects += n;
+    kinds += (kinds.empty() ? "" : ", ") + kind + " (" + std::to_string(n) + ")";
+  }
+  std::cerr << "note: " << objects << " object(s) of " << coverage.unchecked.size()
+            << " kind(s) checked against no schema: " << kinds << "\n";
 }
 
 // Prints the findings on stderr, one per line, as `error:` or `warning:`.
@@ -258,11 +280,16 @@ void PrintFindings(const std::vector<wildside::tree::checks::Finding>& findings,
 int Validate(const Args& args, const wildside::tree::DesiredTree& desired) {
   absl::Status keys = wildside::tree::CheckDesiredTree(args.cluster, desired, args.options);
   if (!keys.ok()) return FailWith(keys);
-  std::vector<wildside::tree::checks::Finding> findings = RunChecks(args, desired);
+  wildside::tree::checks::SchemaCoverage coverage;
+  std::vector<wildside::tree::checks::Finding> findings = RunChecks(args, desired, &coverage);
   if (args.json) {
-    std::cout << Dump({{"ok", findings.empty()}, {"findings", FindingsToJson(findings)}}) << "\n";
+    std::cout << Dump({{"ok", findings.empty()},
+                       {"findings", FindingsToJson(findings)},
+                       {"schemas", CoverageToJson(coverage)}})
+              << "\n";
   } else {
     PrintFindings(findings, true);
+    PrintCoverage(coverage);
     std::cout << (findings.empty() ? "Valid: " : "Invalid: ") << findings.size()
               << " finding(s) in " << desired.size() << " file(s)\n";
   }
