@@ -15,6 +15,7 @@
 #include "benchmark/benchmark.h"
 #include "corpus.h"
 #include "tree/checks/checks.h"
+#include "tree/checks/schema.h"
 
 namespace {
 
@@ -210,6 +211,100 @@ void BM_CheckFileCrd206KB(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * crd.size()));
 }
 
+// Issue 17, item 2: the same with the built-in schemas on. The 40 MB tree
+// holds no objects (no schema applies: the cost of having them on); the
+// CRD bundle is checked against Kubernetes' CustomResourceDefinition
+// schema (a recursive one); and 10,000 Deployments of about 4 KiB (40 MB
+// of objects that all have a schema) with schemas off and on.
+CheckOptions SchemaOptions() {
+  CheckOptions o = Options();
+  o.schemas = BuiltInSchemas();
+  return o;
+}
+
+void BM_CheckTree40MBSchemas(benchmark::State& state) {
+  static const auto files = ScaleTree();
+  DesiredTree desired = ViewDesiredTree(files);
+  CheckOptions o = SchemaOptions();
+  for (auto _ : state) {
+    std::vector<Finding> f = CheckTree(desired, o);
+    if (!f.empty()) state.SkipWithError(FormatFinding(f[0]).c_str());
+  }
+}
+
+void BM_CheckFileCrd206KBSchemas(benchmark::State& state) {
+  static const std::string crd = testing::CrdBundle(206 * 1024);
+  CheckOptions o = SchemaOptions();
+  for (auto _ : state) {
+    FileFacts f = CheckFile("clusters/dev/crds.yaml", crd, o);
+    if (!f.findings.empty()) state.SkipWithError(FormatFinding(f.findings[0]).c_str());
+    for (const FileFacts::Object& obj : f.objects) {
+      if (!obj.schema_findings.empty()) {
+        state.SkipWithError(FormatFinding(obj.schema_findings[0]).c_str());
+      }
+    }
+    benchmark::DoNotOptimize(f);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * crd.size()));
+}
+
+// A Deployment of about 4 KiB: 60 environment variables.
+std::string Deployment(int i) {
+  std::string name = "web" + std::to_string(i);
+  std::string s = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + name +
+                  "\n  namespace: apps\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n"
+                  "      app: " +
+                  name + "\n  template:\n    metadata:\n      labels:\n        app: " + name +
+                  "\n    spec:\n      containers:\n        - name: web\n"
+                  "          image: nginx:1.27\n          ports:\n            - containerPort: 80\n"
+                  "          env:\n";
+  for (int k = 0; k < 60; ++k) {
+    s += "            - name: SETTING_" + std::to_string(k) + "\n              value: \"v" +
+         std::to_string(k) + "-0123456789abcdef\"\n";
+  }
+  return s;
+}
+
+std::map<std::string, std::string> DeploymentTree() {
+  std::map<std::string, std::string> out;
+  for (int i = 0; i < kFiles; ++i) {
+    char key[64];
+    std::snprintf(key, sizeof key, "clusters/dev/apps/d%03d/web%05d.yaml", i / 100, i);
+    out[key] = Deployment(i);
+  }
+  return out;
+}
+
+void CheckDeployments(benchmark::State& state, const CheckOptions& o) {
+  static const auto files = DeploymentTree();
+  DesiredTree desired = ViewDesiredTree(files);
+  uint64_t bytes = 0;
+  for (auto _ : state) {
+    std::vector<Finding> f = CheckTree(desired, o);
+    if (!f.empty()) state.SkipWithError(FormatFinding(f[0]).c_str());
+    for (const auto& [key, content] : desired) bytes += content.size();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+void BM_CheckTree10kDeployments(benchmark::State& state) { CheckDeployments(state, Options()); }
+void BM_CheckTree10kDeploymentsSchemas(benchmark::State& state) {
+  CheckDeployments(state, SchemaOptions());
+}
+
+// What the first check of a process pays to parse and compile the
+// built-in bundle (BuiltInSchemas does it once).
+void BM_LoadBuiltInBundle(benchmark::State& state) {
+  const std::string bundle(BuiltInSchemaBundle());
+  for (auto _ : state) {
+    std::string error;
+    auto c = SchemaCatalog::FromBundle(bundle, "bench", &error);
+    if (!c) state.SkipWithError(error.c_str());
+    benchmark::DoNotOptimize(c);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bundle.size()));
+}
+
 BENCHMARK(BM_Baseline_CountNewlines40MB)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Baseline_LibyamlEvents40MB)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CheckTree40MB)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
@@ -218,6 +313,14 @@ BENCHMARK(BM_CheckReferences10kFiles)->Unit(benchmark::kMillisecond)->UseRealTim
 BENCHMARK(BM_CheckReferences10kObjects)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Baseline_CountNewlinesCrd206KB)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_CheckFileCrd206KB)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_CheckTree40MBSchemas)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_CheckFileCrd206KBSchemas)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_CheckTree10kDeployments)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_CheckTree10kDeploymentsSchemas)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
+BENCHMARK(BM_LoadBuiltInBundle)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -18,14 +18,21 @@ extern const std::size_t kSize;
 
 namespace wildside::tree::checks {
 
+std::string_view BuiltInSchemaBundle() {
+#if WILDSIDE_SCHEMA_BUNDLE
+  return {internal_schema_bundle::kBytes, internal_schema_bundle::kSize};
+#else
+  return {};
+#endif
+}
+
 const SchemaCatalog* BuiltInSchemas() {
 #if WILDSIDE_SCHEMA_BUNDLE
   // Built once (thread-safe static), kept for the life of the process.
   static const SchemaCatalog* const catalog = []() -> const SchemaCatalog* {
     std::string error;
-    std::optional<SchemaCatalog> c = SchemaCatalog::FromBundle(
-        std::string_view(internal_schema_bundle::kBytes, internal_schema_bundle::kSize),
-        "the built-in schemas", &error);
+    std::optional<SchemaCatalog> c =
+        SchemaCatalog::FromBundle(BuiltInSchemaBundle(), "the built-in schemas", &error);
     if (!c) return nullptr;  // the build's own bundle: tests catch a bad one
     return new SchemaCatalog(std::move(*c));
   }();

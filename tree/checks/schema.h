@@ -110,6 +110,8 @@ class SchemaCatalog {
 // (tree/checks/schemas), parsed on first use; null when the program was
 // built without one. Defined by the wildside_schemas library.
 const SchemaCatalog* BuiltInSchemas();
+// The bundle's JSON text as compiled in; empty without one.
+std::string_view BuiltInSchemaBundle();
 
 }  // namespace wildside::tree::checks
 

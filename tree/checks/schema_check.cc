@@ -12,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "tree/checks/checks.h"
@@ -44,11 +43,14 @@ ScalarType ResolveScalar(std::string_view value, bool plain, std::string_view ta
   // go-yaml v3 (what kustomize reads with): integers as Go's ParseInt
   // with base 0 after dropping underscores, floats as YAML 1.2's core
   // schema; anything else plain is a string (`yes`, `on`, dates).
-  std::string s;
-  for (char c : value) {
-    if (c != '_') s.push_back(c);
+  std::string without_underscores;
+  std::string_view d = value;
+  if (value.find('_') != std::string_view::npos) {
+    for (char c : value) {
+      if (c != '_') without_underscores.push_back(c);
+    }
+    d = without_underscores;
   }
-  std::string_view d = s;
   if (!d.empty() && (d[0] == '+' || d[0] == '-')) d.remove_prefix(1);
   auto all = [](std::string_view x, auto pred) {
     return !x.empty() && std::all_of(x.begin(), x.end(), pred);
@@ -197,13 +199,12 @@ class Validator {
     bool is_key = false;  // a collection used as a mapping key
     Mark start;
     Mark key_mark;            // of the key that holds this collection
-    size_t path_size = 0;     // path_ length before this frame's key/index
     std::string current_key;  // the key being read (mapping)
     Mark current_key_mark;
     const SchemaNode* next = nullptr;  // schema of the value after the key
     bool next_judged = false;
     int index = -1;
-    std::unordered_set<std::string> present;  // non-null keys, when required
+    std::vector<bool> present;  // by index of schema->required: given, not null
   };
 
   void OnEvent(const yaml_event_t& e) {
@@ -249,7 +250,6 @@ class Validator {
   enum class Kind { kScalar, kAlias, kMapping, kSequence };
 
   void Pop() {
-    path_.resize(stack_.back().path_size);
     const bool was_key = stack_.back().is_key;
     stack_.pop_back();
     // After a key comes its value; after a value, the next key.
@@ -271,16 +271,9 @@ class Validator {
       return parent.next;
     }
     ++parent.index;
-    path_.resize(parent.path_size);
-    AppendIndex(parent);
     if (parent.schema == nullptr) return nullptr;
     *judged = true;
     return parent.schema->items;
-  }
-
-  void AppendIndex(const Frame& f) {
-    path_.resize(f.path_size);
-    path_ += "[" + std::to_string(f.index) + "]";
   }
 
   void OnNode(const yaml_event_t& e, Kind kind, std::string_view value, bool plain,
@@ -325,8 +318,12 @@ class Validator {
   void NoteValue(bool present) {
     if (stack_.empty() || !stack_.back().is_mapping) return;
     Frame& f = stack_.back();
-    if (present && f.schema != nullptr && !f.schema->required.empty()) {
-      f.present.insert(f.current_key);
+    if (!present || f.schema == nullptr) return;
+    const std::vector<std::string>& required = f.schema->required;
+    for (size_t i = 0; i < required.size(); ++i) {
+      if (required[i] != f.current_key) continue;
+      f.present.resize(required.size());
+      f.present[i] = true;
     }
   }
 
@@ -337,7 +334,6 @@ class Validator {
     f.root = stack_.empty();
     f.start = at;
     f.key_mark = key_mark;
-    f.path_size = path_.size();
     stack_.push_back(std::move(f));
   }
 
@@ -347,12 +343,9 @@ class Validator {
     f.next = nullptr;
     f.next_judged = false;
     f.current_key.clear();
-    path_.resize(f.path_size);
     if (kind != Kind::kScalar || f.schema == nullptr) return;
     f.current_key.assign(value);
     f.current_key_mark = at;
-    if (!path_.empty()) path_ += ".";
-    path_ += value;
     const SchemaNode* s = f.schema;
     if (f.root || s->embedded) {
       if (value == "apiVersion" || value == "kind") {
@@ -417,9 +410,11 @@ class Validator {
 
   void CheckRequired(const Frame& f) {
     if (f.schema == nullptr) return;
-    for (const std::string& r : f.schema->required) {
-      if (f.present.count(r) != 0) continue;
-      std::string field = path_.substr(0, f.path_size);
+    const std::vector<std::string>& required = f.schema->required;
+    for (size_t i = 0; i < required.size(); ++i) {
+      if (i < f.present.size() && f.present[i]) continue;
+      const std::string& r = required[i];
+      std::string field = Path(stack_.size() - 1);
       std::string shown = sensitive_ ? "" : (field.empty() ? r : field + "." + r);
       Mark at = f.root ? f.start : f.key_mark;
       std::string name = sensitive_ ? "a required field" : "\"" + ShortForDisplay(r) + "\"";
@@ -435,15 +430,32 @@ class Validator {
   std::string Where() const { return "the schema of " + Object(); }
   std::string Parent() const {
     if (sensitive_) return "";
-    size_t cut = stack_.back().path_size;
-    return ShortForDisplay(path_.substr(0, cut), 120);
+    return ShortForDisplay(Path(stack_.size() - 1), 120);
+  }
+
+  // The path through the first `depth` open collections to the node
+  // each is at: `spec.template.spec.containers[0]`. Built only for a
+  // message.
+  std::string Path(size_t depth) const {
+    std::string out;
+    for (size_t i = 0; i < depth && i < stack_.size(); ++i) {
+      const Frame& f = stack_[i];
+      if (!f.is_mapping) {
+        out += "[" + std::to_string(f.index) + "]";
+      } else {
+        if (!out.empty()) out += ".";
+        out += f.current_key;
+      }
+    }
+    return out;
   }
 
   void Report(Mark at, FindingKind kind, const std::string& message) {
     if (current_ == nullptr) return;
-    std::string text = sensitive_ || path_.empty() || kind == FindingKind::kMissingField
+    const std::string path = Path(stack_.size());
+    std::string text = sensitive_ || path.empty() || kind == FindingKind::kMissingField
                            ? std::string()  // a missing field is named in the message
-                           : ShortForDisplay(path_, 120) + ": ";
+                           : ShortForDisplay(path, 120) + ": ";
     text += message;
     out_->push_back(
         {current_->document, {std::string(key_), at.line, at.column, kind, std::move(text)}});
@@ -458,7 +470,6 @@ class Validator {
   int document_ = 0;
   const DocumentSchema* current_ = nullptr;
   std::vector<Frame> stack_;
-  std::string path_;  // e.g. spec.template.spec.containers[0].image
 };
 
 // Builds one document of a stream as JSON, scalars typed as
