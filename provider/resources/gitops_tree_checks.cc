@@ -11,6 +11,8 @@
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
 #include "tree/checks/schema.h"
+#include "tree/checks/schema_dirs.h"
+#include "tree/env.h"
 #include "tree/layout.h"
 
 namespace wildside::resources::gitops {
@@ -75,8 +77,8 @@ std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, 
   // Never checked (an import, a state from before the checks), or with
   // fewer rules than today's: everything is checked.
   if (prior_rules != checks::kRuleSet) return std::nullopt;
-  for (const char* attr :
-       {"path", "cluster", "exclude", "extra_components", kChecks, kChecksExclude}) {
+  for (const char* attr : {"path", "cluster", "exclude", "extra_components", kChecks,
+                           kChecksExclude, kSchemaDirs, kUncheckedKinds}) {
     if (!SameSetting(*prior, planned, attr)) return std::nullopt;
   }
   const Value& before = prior->GetAttr("files");
@@ -113,22 +115,50 @@ void Report(const std::vector<checks::Finding>& findings, const Settings& settin
 }
 
 // Objects no schema covers are applied unchecked: the plan says how many,
-// of which kinds, once per plan that checks.
-void ReportCoverage(const checks::SchemaCoverage& coverage, core::Diagnostics* diags) {
-  if (coverage.unchecked.empty()) return;
+// of which kinds, once per plan that checks (`unchecked_kinds`).
+void ReportCoverage(const checks::SchemaCoverage& coverage, const Settings& settings,
+                    core::Diagnostics* diags) {
+  if (coverage.unchecked.empty() || settings.unchecked_kinds == ChecksMode::kOff) return;
   int objects = 0;
   std::string kinds;
   for (const auto& [kind, n] : coverage.unchecked) {
     objects += n;
     if (kinds.size() < 600) absl::StrAppend(&kinds, kinds.empty() ? "" : ", ", kind, " (", n, ")");
   }
-  diags->push_back(core::WarningAt(
-      AttributePath::Attr(kRendered), "Objects of kinds with no schema were not checked",
-      absl::StrCat(objects, " object(s) of ", coverage.unchecked.size(),
-                   " kind(s) were checked against no schema (", coverage.checked,
-                   " other object(s) were): ", kinds,
-                   ". A CustomResourceDefinition of the kind in rendered_manifests gives it one; "
-                   "the built-in schemas cover Kubernetes' own kinds and Flux's.")));
+  const bool error = settings.unchecked_kinds == ChecksMode::kError;
+  std::string detail = absl::StrCat(
+      objects, " object(s) of ", coverage.unchecked.size(),
+      " kind(s) were checked against no schema (", coverage.checked,
+      " other object(s) were): ", kinds,
+      ". A CustomResourceDefinition of the kind in rendered_manifests or in schema_dirs gives it "
+      "one; the built-in schemas cover Kubernetes' own kinds and Flux's.",
+      error ? " unchecked_kinds = \"error\" fails the plan." : "");
+  const char* summary = "Objects of kinds with no schema were not checked";
+  diags->push_back(error ? core::ErrorAt(AttributePath::Attr(kUncheckedKinds), summary, detail)
+                         : core::WarningAt(AttributePath::Attr(kRendered), summary, detail));
+}
+
+// The schemas a check uses: the built-in ones, under the CRDs of
+// `schema_dirs` when set (loaded into *user). Null, with an error on the
+// attribute, when a directory cannot be read.
+const checks::SchemaCatalog* SchemasFor(const Settings& settings, checks::SchemaCatalog* user,
+                                        core::Diagnostics* diags) {
+  const checks::SchemaCatalog* builtin = checks::BuiltInSchemas();
+  if (settings.schema_dirs.empty()) return builtin;
+  user->set_fallback(builtin);
+  tree::Env* env = settings.options.env != nullptr ? settings.options.env : tree::Env::Default();
+  for (size_t i = 0; i < settings.schema_dirs.size(); ++i) {
+    absl::StatusOr<int> added = checks::AddSchemaDir(env, settings.schema_dirs[i], user);
+    if (added.ok()) continue;
+    diags->push_back(core::ErrorAt(
+        AttributePath::Attr(kSchemaDirs).Index(static_cast<int64_t>(i)),
+        "Unreadable schema directory",
+        absl::StrCat(kSchemaDirs, "[", i, "]: ", added.status().message(),
+                     ". The schema checks read the CustomResourceDefinitions there; fix the path "
+                     "or the file, or remove the entry.")));
+    return nullptr;
+  }
+  return user;
 }
 
 checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired) {
@@ -145,9 +175,7 @@ checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired
   // hand-timed 40 MB validate; two arenas were faster but raised the
   // no-op plan's peak memory over its target (docs/benchmarks.md).
   options.parallelism = 1;
-  // Kubernetes' and Flux's schemas, parsed on the first check of the
-  // process; CRDs in the tree win over them.
-  options.schemas = checks::BuiltInSchemas();
+  // The caller sets options.schemas (SchemasFor).
   return options;
 }
 
@@ -163,6 +191,9 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const Valu
 
   checks::CheckOptions options = OptionsFor(settings, desired);
   if (checkout != nullptr) options.lookup = checks::MakeCheckoutLookup(*checkout, settings.cluster);
+  checks::SchemaCatalog user_schemas;
+  options.schemas = SchemasFor(settings, &user_schemas, diags);
+  if (options.schemas == nullptr && !settings.schema_dirs.empty()) return false;
 
   std::vector<checks::Finding> findings;
   checks::SchemaCoverage coverage;
@@ -183,7 +214,7 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const Valu
     findings.insert(findings.end(), cross.begin(), cross.end());
   }
   Report(findings, settings, desired, diags);
-  ReportCoverage(coverage, diags);
+  ReportCoverage(coverage, settings, diags);
   return true;
 }
 
@@ -191,6 +222,9 @@ void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
                               core::Diagnostics* diags) {
   if (settings.checks != ChecksMode::kError || !settings.checks_known) return;
   checks::CheckOptions options = OptionsFor(settings, desired);
+  checks::SchemaCatalog user_schemas;
+  options.schemas = SchemasFor(settings, &user_schemas, diags);
+  if (options.schemas == nullptr && !settings.schema_dirs.empty()) return;
   absl::StatusOr<tree::ReadSession> checkout =
       tree::ReadSession::Open(settings.path, settings.options);
   if (checkout.ok() && checkout->exists()) {
@@ -207,7 +241,10 @@ void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
                  : checks::PathKind::kUnknown;
     };
   }
-  Report(checks::CheckTree(desired.tree, options), settings, desired, diags);
+  checks::SchemaCoverage coverage;
+  Report(checks::CheckTree(desired.tree, options, &coverage), settings, desired, diags);
+  // Errors only here (the plan says the warning).
+  if (settings.unchecked_kinds == ChecksMode::kError) ReportCoverage(coverage, settings, diags);
 }
 
 }  // namespace wildside::resources::gitops

@@ -116,7 +116,7 @@ schema::Schema BuildSchema() {
           "Plan-time checks that Flux would accept the tree (YAML syntax and duplicate keys, "
           "Kubernetes objects where Flux decodes them, kustomization references, Flux "
           "Kustomization paths, objects a build accumulates twice, patches kustomize cannot "
-          "place): "
+          "place, objects against their schemas): "
           "`\"error\"` fails the plan, `\"warn\"` reports and goes on, `\"off\"` skips them. "
           "Default "
           "`\"",
@@ -126,6 +126,19 @@ schema::Schema BuildSchema() {
       "Globs (`*`, `?`, `**`) of keys whose content the checks do not parse, e.g. Helm chart "
       "templates; a "
       "reference to such a file still resolves.",
+      false, true, false);
+  add(kSchemaDirs, Type::List(Type::String()),
+      "Directories of CustomResourceDefinitions (`.yaml`, `.yml`, `.json` files directly in "
+      "each, read at plan and validate) whose schemas check the objects of their kinds, for kinds "
+      "the tree ships no CRD of and the built-in schemas (Kubernetes' own kinds and Flux's) do "
+      "not cover: cert-manager, CloudNativePG, external-secrets... Relative to the working "
+      "directory, like `path`. A CRD in `rendered_manifests` wins over these, and these over the "
+      "built-in ones.",
+      false, true, false);
+  add(kUncheckedKinds, Type::String(),
+      "What a plan does with objects of kinds no schema covers: `\"warn\"` names them and their "
+      "count in a warning, `\"error\"` fails the checks (to insist every object is checked), "
+      "`\"off\"` says nothing. Default `\"warn\"`.",
       false, true, false);
   add("files", FilesType(),
       "Path → `{sha256, mode}` of every file, known at plan time whenever the contents are.", false,
@@ -202,25 +215,34 @@ bool ReadList(const Value& obj, const char* name, std::vector<std::string>* dst,
   return true;
 }
 
-void ReadChecksMode(const Value& obj, Settings* out, Diagnostics* diags) {
-  const Value& checks = obj.GetAttr(kChecks);
-  if (checks.IsUnknown()) {
-    out->checks_known = false;
-    return;
-  }
-  if (checks.IsNull()) return;
-  const std::string& c = checks.AsString();
+// `attr` ("checks", "unchecked_kinds") into *mode when set and valid.
+// False when it is unknown.
+bool ReadSeverity(const Value& obj, const char* attr, ChecksMode* mode, Diagnostics* diags) {
+  const Value& v = obj.GetAttr(attr);
+  if (v.IsUnknown()) return false;
+  if (v.IsNull()) return true;
+  const std::string& c = v.AsString();
   if (c == "error") {
-    out->checks = ChecksMode::kError;
+    *mode = ChecksMode::kError;
   } else if (c == "warn") {
-    out->checks = ChecksMode::kWarn;
+    *mode = ChecksMode::kWarn;
   } else if (c == "off") {
-    out->checks = ChecksMode::kOff;
+    *mode = ChecksMode::kOff;
   } else {
-    diags->push_back(core::ErrorAt(AttributePath::Attr(kChecks), "Invalid checks mode",
-                                   absl::StrCat(kChecks, ": \"", EscapeForDisplay(c),
-                                                "\" is not one of \"error\", \"warn\", \"off\".")));
+    diags->push_back(core::ErrorAt(
+        AttributePath::Attr(attr),
+        std::string(attr) == kChecks ? "Invalid checks mode" : "Invalid unchecked_kinds mode",
+        absl::StrCat(attr, ": \"", EscapeForDisplay(c),
+                     "\" is not one of \"error\", \"warn\", \"off\".")));
   }
+  return true;
+}
+
+void ReadChecksMode(const Value& obj, Settings* out, Diagnostics* diags) {
+  out->checks_known = ReadSeverity(obj, kChecks, &out->checks, diags);
+  // The schema settings decide the checks' verdict as much as `checks`.
+  out->checks_known = ReadSeverity(obj, kUncheckedKinds, &out->unchecked_kinds, diags) &&
+                      ReadList(obj, kSchemaDirs, &out->schema_dirs, diags) && out->checks_known;
 }
 
 void CheckComponentNames(const std::vector<std::string>& names, Diagnostics* diags) {

@@ -34,7 +34,9 @@ namespace wildside::resources::gitops {
 // would read those files as strays and copy their content into state),
 // which OpenTofu makes it do for a higher version. Version 3 adds `adopt`
 // (issue 19): an earlier state reads it as null, so it plans empty.
-constexpr int64_t kSchemaVersion = 3;
+// Version 4 adds `schema_dirs` and `unchecked_kinds` (issue 17), null in
+// an earlier state, which is their default: it plans empty too.
+constexpr int64_t kSchemaVersion = 4;
 
 constexpr char kRendered[] = "rendered_manifests";
 constexpr char kSensitive[] = "sensitive_manifests";
@@ -44,6 +46,8 @@ constexpr char kRenderedWo[] = "rendered_manifests_wo";
 constexpr char kChecks[] = "checks";
 constexpr char kAdopt[] = "adopt";
 constexpr char kChecksExclude[] = "checks_exclude";
+constexpr char kSchemaDirs[] = "schema_dirs";
+constexpr char kUncheckedKinds[] = "unchecked_kinds";
 // The severity of the plan-time checks (tree/checks): `checks`.
 constexpr char kChecksDefault[] = "error";
 enum class ChecksMode { kError, kWarn, kOff };
@@ -71,6 +75,11 @@ struct Settings {
   ChecksMode checks = ChecksMode::kError;
   bool checks_known = true;
   std::vector<std::string> checks_exclude;
+  // `schema_dirs`: directories of CRDs for the schema checks.
+  std::vector<std::string> schema_dirs;
+  // `unchecked_kinds`: what a plan does with objects no schema covers
+  // (kWarn: a warning; kError: the checks fail; kOff: nothing).
+  ChecksMode unchecked_kinds = ChecksMode::kWarn;
   // `adopt`: a create may take over files this cluster's inventory lists
   // (null and false alike say no). Unknown: not yet decided.
   bool adopt = false;

@@ -2,6 +2,10 @@
 // built-in bundle of the build and with CRDs in the tree.
 #include "tree/checks/schema.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -10,6 +14,8 @@
 #include "gtest/gtest.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/internal.h"
+#include "tree/checks/schema_dirs.h"
+#include "tree/env.h"
 
 namespace wildside::tree::checks {
 namespace {
@@ -287,6 +293,63 @@ TEST(SchemaCheckTest, SensitiveFilesNameNoKey) {
   Result r = Check({{"hr.yaml", HelmRelease("intervall: 10m")}}, /*sensitive=*/true);
   ASSERT_EQ(r.findings.size(), 2u) << Dump(r.findings);
   for (const Finding& f : r.findings) EXPECT_THAT(f.message, Not(HasSubstr("interval")));
+}
+
+// A directory of CRDs (schema_dirs, --schema-dir): its kinds are checked,
+// under the CRDs of the tree and over the built-in schemas.
+class SchemaDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/wildside-schema-dir-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& name, const std::string& content) {
+    std::ofstream(dir_ + "/" + name) << content;
+  }
+  std::string dir_;
+};
+
+TEST_F(SchemaDirTest, CrdsOfTheDirectoryCheckTheirKinds) {
+  Write("widgets.yaml", kCrd);
+  Write("notes.txt", "not read");
+  Write("values.yml", "replicas: 2\n");  // no CRD: nothing added, no error
+  SchemaCatalog user;
+  user.set_fallback(BuiltInSchemas());
+  absl::StatusOr<int> added = AddSchemaDir(Env::Default(), dir_, &user);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(*added, 1);
+  ASSERT_TRUE(user.Find("example.com/v1", "Widget"));
+  EXPECT_EQ(user.Find("example.com/v1", "Widget")->source->label,
+            "the CRD in \"" + dir_ + "/widgets.yaml\"");
+  EXPECT_TRUE(user.Find("apps/v1", "Deployment"));  // the fallback's
+  EXPECT_NE(user.object_meta(), nullptr);
+
+  std::map<std::string, std::string> tree = {
+      {"clusters/dev/w.yaml",
+       "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {sise: 3}\n"}};
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  o.schemas = &user;
+  DesiredTree desired = ViewDesiredTree(tree);
+  std::vector<Finding> found = CheckTree(desired, o);
+  EXPECT_THAT(Places(found), ElementsAre(Place{FindingKind::kMissingField, 4, 1},
+                                         Place{FindingKind::kUnknownField, 4, 8}))
+      << Dump(found);
+}
+
+TEST_F(SchemaDirTest, UnreadableOrBrokenFilesAreErrorsNamingThem) {
+  SchemaCatalog user;
+  absl::StatusOr<int> missing = AddSchemaDir(Env::Default(), dir_ + "/nope", &user);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.status().message()),
+              HasSubstr(dir_ + "/nope: cannot open the schema directory"));
+  Write("broken.yaml", "a: [1, 2\n");
+  absl::StatusOr<int> broken = AddSchemaDir(Env::Default(), dir_, &user);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_THAT(std::string(broken.status().message()),
+              HasSubstr("schema file " + dir_ + "/broken.yaml:"));
 }
 
 TEST(SchemaCheckTest, OffWithoutACatalog) {

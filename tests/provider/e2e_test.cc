@@ -762,6 +762,63 @@ TEST_P(EndToEndCoreTest, ObjectsAreCheckedAgainstTheirSchemas) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+// Issue 17: CRDs from a directory the user names check the kinds the
+// built-in schemas do not cover; `unchecked_kinds = "error"` insists on a
+// schema for every object; a schema directory that cannot be read is an
+// error on its attribute.
+TEST_P(EndToEndTest, SchemaDirsCheckTheirKindsAndUncheckedKindsMayFail) {
+  const std::string crd =
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
+      "  name: certificates.cert-manager.io\nspec:\n  group: cert-manager.io\n"
+      "  names: {kind: Certificate, plural: certificates}\n  scope: Namespaced\n"
+      "  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n"
+      "        openAPIV3Schema:\n          type: object\n          properties:\n"
+      "            spec:\n              type: object\n              required: [secretName]\n"
+      "              properties: {secretName: {type: string}, dnsNames: {type: array, items: "
+      "{type: string}}}\n";
+  WriteFile(ws_->work() / "crds/cert-manager.yaml", crd);
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/cert.yaml",
+       "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c, namespace: a}\n"
+       "spec:\n  secretNam: c\n"},
+      {"clusters/dev/thing.yaml",
+       "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t, namespace: a}\n"}};
+  ws_->WriteSources(files);
+  ws_->WriteConfig("  schema_dirs = [\"crds\"]\n");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  std::string all = FoldSpace(plan.out + plan.err);
+  EXPECT_THAT(all, HasSubstr("rendered_manifests[\"clusters/dev/cert.yaml\"]:5:3: spec.secretNam: "
+                             "unknown field: the schema of Certificate cert-manager.io/v1 (the CRD "
+                             "in \"crds/cert-manager.yaml\")"));
+  EXPECT_THAT(all, HasSubstr("missing required field spec.secretName"));
+
+  files["clusters/dev/cert.yaml"].replace(files["clusters/dev/cert.yaml"].find("secretNam"), 9,
+                                          "secretName");
+  ws_->WriteSources(files);
+  ws_->WriteConfig("  schema_dirs = [\"crds\"]\n  unchecked_kinds = \"error\"\n");
+  plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  all = FoldSpace(plan.out + plan.err);
+  EXPECT_THAT(all, HasSubstr("Error: Objects of kinds with no schema were not checked"));
+  EXPECT_THAT(all, HasSubstr("example.com/v1 Thing (1)"));
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+
+  ws_->WriteConfig("  schema_dirs = [\"no-such-dir\"]\n");
+  plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  all = FoldSpace(plan.out + plan.err);
+  EXPECT_THAT(all, HasSubstr("Unreadable schema directory"));
+  EXPECT_THAT(all, HasSubstr("schema_dirs[0]: no-such-dir: cannot open the schema directory"));
+
+  ws_->WriteConfig("  schema_dirs = [\"crds\"]\n");
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  ExpectOnlyUncheckedKindWarnings(apply.out + apply.err, "example.com/v1 Thing (1)");
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
 TEST_P(EndToEndCoreTest, CreatingOverExistingFilesWarnsInThePlan) {
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Old\n");
   WriteFile(ws_->checkout() / "platform/databases/old.yaml", "kind: Old\n");

@@ -836,7 +836,7 @@ TEST_F(GitopsTreeTest, ReplacementCarriesTheOldWriteOnlyKeysToTheDestroyHalf) {
 
 TEST_F(GitopsTreeTest, WriteOnlyAttributeIsDeclaredWriteOnlyAndTheOtherMapsOptional) {
   const schema::Schema& s = resource_->GetSchema();
-  EXPECT_EQ(s.version, 3);
+  EXPECT_EQ(s.version, 4);  // 4: schema_dirs and unchecked_kinds (issue 17)
   for (const schema::Attribute& a : s.block.attributes) {
     if (a.name == "rendered_manifests_wo") {
       EXPECT_TRUE(a.write_only);

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "tree/checks/checks.h"
+#include "tree/checks/internal.h"
+
 namespace wildside::tree::checks {
 
 const SchemaNode* SchemaNode::Property(std::string_view name) const {
@@ -268,13 +271,37 @@ bool SchemaCatalog::AddCrdJson(std::string_view json, const std::string& label) 
   return added;
 }
 
+std::optional<int> SchemaCatalog::AddCrdsFromYaml(std::string_view content, std::string_view name,
+                                                  std::string* error) {
+  FileFacts facts = CheckFile("crds.yaml", content, CheckOptions{});
+  if (!facts.findings.empty()) {
+    *error = FormatFinding(facts.findings.front(), "");
+    error->erase(0, std::string_view("crds.yaml").size());
+    error->insert(0, name);
+    return std::nullopt;
+  }
+  int added = 0;
+  const std::string label = "the CRD in \"" + ShortForDisplay(name) + "\"";
+  for (const FileFacts::Object& o : facts.objects) {
+    if (o.kind != "CustomResourceDefinition" || o.api_version != "apiextensions.k8s.io/v1") {
+      continue;
+    }
+    std::optional<std::string> json = DocumentAsJson(content, o.document);
+    if (json && AddCrdJson(*json, label)) ++added;
+  }
+  return added;
+}
+
 std::optional<SchemaCatalog::Kind> SchemaCatalog::Find(std::string_view api_version,
                                                        std::string_view kind) const {
   std::string key;
   key.reserve(api_version.size() + kind.size() + 1);
   key.append(api_version).append("/").append(kind);
   auto it = kinds_.find(key);
-  if (it == kinds_.end()) return std::nullopt;
+  if (it == kinds_.end()) {
+    if (fallback_ != nullptr) return fallback_->Find(api_version, kind);
+    return std::nullopt;
+  }
   return it->second;
 }
 

@@ -85,6 +85,17 @@ class SchemaCatalog {
   // with a group, a kind and at least one version with a schema.
   bool AddCrdJson(std::string_view json, const std::string& label);
 
+  // Every CustomResourceDefinition (apiextensions.k8s.io/v1) of a YAML
+  // stream (JSON is YAML too), each labelled `the CRD in "<name>"`;
+  // documents of other kinds are skipped. Returns how many were added, or
+  // nullopt with *error set when the stream does not parse.
+  std::optional<int> AddCrdsFromYaml(std::string_view content, std::string_view name,
+                                     std::string* error);
+
+  // A catalog Find falls back on for a kind it does not hold (the
+  // built-in schemas under the user's); must outlive this one.
+  void set_fallback(const SchemaCatalog* fallback) { fallback_ = fallback; }
+
   struct Kind {
     const SchemaNode* schema = nullptr;
     const SchemaSource* source = nullptr;
@@ -92,7 +103,10 @@ class SchemaCatalog {
   // `apiVersion` as written ("v1", "apps/v1"); nullopt when unknown.
   std::optional<Kind> Find(std::string_view api_version, std::string_view kind) const;
   // Schema for every object's `metadata` (Kubernetes' ObjectMeta), or null.
-  const SchemaNode* object_meta() const { return object_meta_; }
+  const SchemaNode* object_meta() const {
+    return object_meta_ != nullptr || fallback_ == nullptr ? object_meta_
+                                                           : fallback_->object_meta();
+  }
   size_t kind_count() const { return kinds_.size(); }
   // The pinned modules the bundle was made from, a line each.
   const std::vector<std::string>& sources() const { return sources_; }
@@ -104,6 +118,7 @@ class SchemaCatalog {
   std::map<std::string, Kind, std::less<>> kinds_;  // "apps/v1/Deployment", "v1/ConfigMap"
   const SchemaNode* object_meta_ = nullptr;
   std::vector<std::string> sources_;
+  const SchemaCatalog* fallback_ = nullptr;
 };
 
 // The catalog compiled into the program from the bundle of the build

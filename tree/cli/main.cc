@@ -6,6 +6,7 @@
 //       [--json] [--no-prune] [--exclude GLOB]... [--component NAME]...
 //       [--symlinks-as-stray] [--lock-timeout-ms N]
 //       [--checks error|warn|off] [--checks-exclude GLOB]...
+//       [--schema-dir DIR]...
 //
 // Manifests are JSON, read from FILE or stdin: either a bare object
 // {"<path>": "<content>", ...} or the {"value": {...}} shape that
@@ -43,6 +44,7 @@
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
 #include "tree/checks/schema.h"
+#include "tree/checks/schema_dirs.h"
 #include "tree/content.h"
 #include "tree/diff.h"
 #include "tree/layout.h"
@@ -68,6 +70,7 @@ constexpr char kUsage[] =
     "         [--component NAME]... [--symlinks-as-stray] "
     "[--lock-timeout-ms N]\n"
     "         [--checks error|warn|off] [--checks-exclude GLOB]...\n"
+    "         [--schema-dir DIR]...\n"
     "Manifests: JSON object {path: content} or {\"value\": {...}} as printed\n"
     "by `tofu output -json NAME`; read from stdin when FILE is - or absent.\n"
     "plan exits 0 if the tree matches, 2 if it differs, 1 on error.\n"
@@ -83,6 +86,7 @@ struct Args {
   bool json = false;
   ChecksMode checks = ChecksMode::kError;
   std::vector<std::string> checks_exclude;
+  std::vector<std::string> schema_dirs;  // CRDs for the schema checks
   TreeOptions options;
 };
 
@@ -163,6 +167,9 @@ std::string ParseArgs(int argc, char** argv, Args* args) {
     } else if (a == "--checks-exclude") {
       if (!value(&v)) return "--checks-exclude needs a value";
       args->checks_exclude.push_back(v);
+    } else if (a == "--schema-dir") {
+      if (!value(&v)) return "--schema-dir needs a value";
+      args->schema_dirs.push_back(v);
     } else if (a == "-h" || a == "--help") {
       return "help";
     } else {
@@ -226,8 +233,24 @@ nlohmann::json FindingsToJson(const std::vector<wildside::tree::checks::Finding>
 // The checks of tree/checks on `desired`, as the provider runs them: Flux
 // builds clusters/<cluster>, Flux paths are judged inside the owned roots,
 // and the disk answers for what the apply leaves outside them.
+// The built-in schemas under the CRDs of every --schema-dir (read into
+// *user); an error names the directory or file that cannot be read.
+absl::StatusOr<const wildside::tree::checks::SchemaCatalog*> LoadSchemas(
+    const Args& args, wildside::tree::checks::SchemaCatalog* user) {
+  const wildside::tree::checks::SchemaCatalog* builtin = wildside::tree::checks::BuiltInSchemas();
+  if (args.schema_dirs.empty()) return builtin;
+  user->set_fallback(builtin);
+  for (const std::string& dir : args.schema_dirs) {
+    absl::StatusOr<int> added =
+        wildside::tree::checks::AddSchemaDir(wildside::tree::Env::Default(), dir, user);
+    if (!added.ok()) return added.status();
+  }
+  return user;
+}
+
 std::vector<wildside::tree::checks::Finding> RunChecks(
     const Args& args, const wildside::tree::DesiredTree& desired,
+    const wildside::tree::checks::SchemaCatalog* schemas,
     wildside::tree::checks::SchemaCoverage* coverage = nullptr) {
   std::optional<wildside::tree::ReadSession> checkout;  // outlives the lookup
   wildside::tree::checks::CheckOptions options;
@@ -236,7 +259,7 @@ std::vector<wildside::tree::checks::Finding> RunChecks(
   options.owned_roots = wildside::tree::OwnedRoots(args.cluster);
   // Parsing is the cost; a pipeline's CLI run has the cores to itself.
   options.parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  options.schemas = wildside::tree::checks::BuiltInSchemas();
+  options.schemas = schemas;
   if (!args.dir.empty()) {
     // A checkout that cannot be opened (not a directory, ...) holds
     // nothing the checks can use; plan and apply then say why.
@@ -280,8 +303,12 @@ void PrintFindings(const std::vector<wildside::tree::checks::Finding>& findings,
 int Validate(const Args& args, const wildside::tree::DesiredTree& desired) {
   absl::Status keys = wildside::tree::CheckDesiredTree(args.cluster, desired, args.options);
   if (!keys.ok()) return FailWith(keys);
+  wildside::tree::checks::SchemaCatalog user;
+  absl::StatusOr<const wildside::tree::checks::SchemaCatalog*> schemas = LoadSchemas(args, &user);
+  if (!schemas.ok()) return FailWith(schemas.status());
   wildside::tree::checks::SchemaCoverage coverage;
-  std::vector<wildside::tree::checks::Finding> findings = RunChecks(args, desired, &coverage);
+  std::vector<wildside::tree::checks::Finding> findings =
+      RunChecks(args, desired, *schemas, &coverage);
   if (args.json) {
     std::cout << Dump({{"ok", findings.empty()},
                        {"findings", FindingsToJson(findings)},
@@ -301,7 +328,13 @@ int Validate(const Args& args, const wildside::tree::DesiredTree& desired) {
 bool GateOnChecks(const Args& args, const wildside::tree::DesiredTree& desired,
                   std::vector<wildside::tree::checks::Finding>* findings) {
   if (args.checks == ChecksMode::kOff) return true;
-  *findings = RunChecks(args, desired);
+  wildside::tree::checks::SchemaCatalog user;
+  absl::StatusOr<const wildside::tree::checks::SchemaCatalog*> schemas = LoadSchemas(args, &user);
+  if (!schemas.ok()) {
+    FailWith(schemas.status());
+    return false;
+  }
+  *findings = RunChecks(args, desired, *schemas);
   if (findings->empty()) return true;
   bool fatal = args.checks == ChecksMode::kError;
   PrintFindings(*findings, fatal);
