@@ -1,7 +1,9 @@
 // Fuzz target for the plan-time checks (tree/checks): one file of
 // arbitrary bytes, parsed by CheckFile and judged by CheckTree in a small
 // tree. The first byte chooses where the file sits: in a directory Flux
-// generates a kustomization for, as a kustomization file, or elsewhere.
+// generates a kustomization for, as a kustomization file, or elsewhere;
+// and whether objects are checked against the built-in schemas (and a
+// CRD the file itself may hold).
 //
 // Properties, beyond "never crash" (libyaml on hostile input, our frame
 // stack, the reference walk):
@@ -21,6 +23,7 @@
 
 #include "fuzz_check.h"
 #include "tree/checks/checks.h"
+#include "tree/checks/schema.h"
 
 namespace {
 
@@ -64,6 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckOptions options;
   options.flux_roots = {"clusters/dev", "platform/a"};
   options.owned_roots = {"clusters/dev", "modules", "platform"};
+  if ((data[0] & 0x80) != 0) options.schemas = BuiltInSchemas();
 
   FileFacts once = CheckFile(key, content, options);
   FileFacts twice = CheckFile(key, content, options);

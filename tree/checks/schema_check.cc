@@ -372,7 +372,7 @@ class Validator {
       Report(at, FindingKind::kUnknownField,
              "unknown field: the schema of " + Object() + " declares no such field" +
                  (where.empty() ? "" : " under " + where) +
-                 "; the API server refuses it (\"field not declared in schema\")");
+                 "; the API server refuses it: field not declared in schema");
     }
   }
 
@@ -391,6 +391,12 @@ class Validator {
     }
     if (!s->enum_values.empty() &&
         std::find(s->enum_values.begin(), s->enum_values.end(), value) == s->enum_values.end()) {
+      if (sensitive_) {
+        Report(at, FindingKind::kInvalidValue,
+               "invalid value: not one of the " + std::to_string(s->enum_values.size()) +
+                   " values " + Where() + " allows");
+        return;
+      }
       std::string allowed;
       for (size_t i = 0; i < s->enum_values.size() && i < 12; ++i) {
         allowed += (i > 0 ? ", \"" : "\"") + ShortForDisplay(s->enum_values[i], 40) + "\"";
@@ -403,8 +409,9 @@ class Validator {
     if (s->regex != nullptr && t == ScalarType::kString && value.size() <= kMaxPatternInput &&
         !std::regex_search(value.begin(), value.end(), *s->regex)) {
       Report(at, FindingKind::kInvalidValue,
-             "invalid value: " + Where() + " must match the pattern \"" +
-                 ShortForDisplay(s->pattern, 120) + "\"");
+             "invalid value: " + Where() + " must match " +
+                 (sensitive_ ? "its pattern"
+                             : "the pattern \"" + ShortForDisplay(s->pattern, 120) + "\""));
     }
   }
 
