@@ -125,6 +125,42 @@ std::vector<SchemaCase> Cases() {
                   {"platform/traefik/release.yaml", Release("interval", "Revision")}},
                  "clusters/dev",
                  {}});
+  // Clean: infrastructure/apps layering as Flux's example repository has
+  // it, the cluster's Flux Kustomizations pointing at a prod overlay of a
+  // shared base (namePrefix, a strategic-merge patch), built at that path.
+  const std::string flux_ks =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+      "  name: NAME\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: PATH\n"
+      "  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n";
+  out.push_back(
+      {"CleanAppsOverlayOfASharedBase",
+       {{"clusters/prod/infrastructure.yaml",
+         Sub(flux_ks, {{"NAME", "infrastructure"}, {"PATH", "./infrastructure"}})},
+        {"clusters/prod/apps.yaml", Sub(flux_ks, {{"NAME", "apps"}, {"PATH", "./apps/prod"}}) +
+                                        "  dependsOn: [{name: infrastructure}]\n"},
+        {"infrastructure/kustomization.yaml", kust + "  - traefik.yaml\n"},
+        {"infrastructure/traefik.yaml", Repo() + "---\n" + Release()},
+        {"apps/base/kustomization.yaml", kust + "  - web.yaml\n  - service.yaml\n"},
+        {"apps/base/web.yaml", Deployment()},
+        {"apps/base/service.yaml", kService},
+        {"apps/prod/kustomization.yaml",
+         kust + "  - ../base\nnamePrefix: prod-\npatches:\n  - path: replicas.yaml\n"},
+        {"apps/prod/replicas.yaml",
+         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: apps}\n"
+         "spec: {replicas: 5}\n"}},
+       "apps/prod",
+       {}});
+  // The same overlay for two clusters, one of them broken in its own
+  // overlay: the base is judged once, the overlay's file where it is.
+  out.push_back({"BrokenOverlayOfASharedBase",
+                 {{"apps/base/kustomization.yaml", kust + "  - web.yaml\n"},
+                  {"apps/base/web.yaml", Deployment()},
+                  {"apps/staging/kustomization.yaml", kust + "  - ../base\n  - extra.yaml\n"},
+                  {"apps/staging/extra.yaml",
+                   "apiVersion: v1\nkind: Service\nmetadata: {name: extra, namespace: apps}\n"
+                   "spec: {ports: [{port: \"eighty\"}]}\n"}},
+                 "apps/staging",
+                 {"Service/extra"}});
   out.push_back({"UnknownFieldInAHelmRelease",
                  {{"clusters/dev/release.yaml", Release("intervall")}},
                  "clusters/dev",
