@@ -20,29 +20,31 @@
 
 namespace wildside::tree::checks {
 
-ScalarType ResolveScalar(std::string_view value, bool plain, std::string_view tag) {
-  if (!tag.empty() && tag != "!") {
-    constexpr std::string_view kCore = "tag:yaml.org,2002:";
-    if (tag.substr(0, kCore.size()) != kCore) return ScalarType::kUnknown;
-    std::string_view t = tag.substr(kCore.size());
-    if (t == "str" || t == "binary" || t == "timestamp") return ScalarType::kString;
-    if (t == "int") return ScalarType::kInteger;
-    if (t == "float") return ScalarType::kFloat;
-    if (t == "bool") return ScalarType::kBoolean;
-    if (t == "null") return ScalarType::kNull;
-    return ScalarType::kUnknown;
-  }
-  if (!plain || tag == "!") return ScalarType::kString;
-  if (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL") {
-    return ScalarType::kNull;
-  }
-  if (value == "true" || value == "True" || value == "TRUE" || value == "false" ||
-      value == "False" || value == "FALSE") {
-    return ScalarType::kBoolean;
-  }
-  // go-yaml v3 (what kustomize reads with): integers as Go's ParseInt
-  // with base 0 after dropping underscores, floats as YAML 1.2's core
-  // schema; anything else plain is a string (`yes`, `on`, dates).
+namespace {
+
+// A scalar with an explicit tag: the core schema's own, else unknown.
+ScalarType ResolveTagged(std::string_view tag) {
+  constexpr std::string_view kCore = "tag:yaml.org,2002:";
+  if (tag.substr(0, kCore.size()) != kCore) return ScalarType::kUnknown;
+  std::string_view t = tag.substr(kCore.size());
+  if (t == "str" || t == "binary" || t == "timestamp") return ScalarType::kString;
+  if (t == "int") return ScalarType::kInteger;
+  if (t == "float") return ScalarType::kFloat;
+  if (t == "bool") return ScalarType::kBoolean;
+  if (t == "null") return ScalarType::kNull;
+  return ScalarType::kUnknown;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+template <typename Pred>
+bool AllOf(std::string_view x, Pred pred) {
+  return !x.empty() && std::all_of(x.begin(), x.end(), pred);
+}
+
+// go-yaml v3: Go's ParseInt with base 0 after dropping underscores
+// (decimal, 0x, 0o, 0b; a sign in front).
+bool IsYamlInteger(std::string_view value) {
   std::string without_underscores;
   std::string_view d = value;
   if (value.find('_') != std::string_view::npos) {
@@ -52,44 +54,58 @@ ScalarType ResolveScalar(std::string_view value, bool plain, std::string_view ta
     d = without_underscores;
   }
   if (!d.empty() && (d[0] == '+' || d[0] == '-')) d.remove_prefix(1);
-  auto all = [](std::string_view x, auto pred) {
-    return !x.empty() && std::all_of(x.begin(), x.end(), pred);
-  };
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
   if (d.size() > 2 && d[0] == '0' && (d[1] == 'x' || d[1] == 'X')) {
-    if (all(d.substr(2), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
-      return ScalarType::kInteger;
-    }
-  } else if (d.size() > 2 && d[0] == '0' &&
-             (d[1] == 'o' || d[1] == 'O' || d[1] == 'b' || d[1] == 'B')) {
-    if (all(d.substr(2), digit)) return ScalarType::kInteger;
-  } else if (all(d, digit)) {
-    return ScalarType::kInteger;
+    return AllOf(d.substr(2), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
   }
+  if (d.size() > 2 && d[0] == '0' && (d[1] == 'o' || d[1] == 'O' || d[1] == 'b' || d[1] == 'B')) {
+    return AllOf(d.substr(2), IsDigit);
+  }
+  return AllOf(d, IsDigit);
+}
+
+// YAML 1.2's core schema: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?,
+// and the infinities and NaNs.
+bool IsYamlFloat(std::string_view value) {
   std::string_view v = value;
   if (!v.empty() && (v[0] == '+' || v[0] == '-')) v.remove_prefix(1);
   if (v == ".inf" || v == ".Inf" || v == ".INF" || value == ".nan" || value == ".NaN" ||
       value == ".NAN") {
-    return ScalarType::kFloat;
+    return true;
   }
-  // [0-9]+(\.[0-9]*)?|\.[0-9]+, then an optional exponent.
   size_t i = 0;
-  size_t int_digits = 0;
-  size_t frac_digits = 0;
-  while (i < v.size() && digit(v[i])) ++i, ++int_digits;
+  size_t digits = 0;
+  while (i < v.size() && IsDigit(v[i])) ++i, ++digits;
   if (i < v.size() && v[i] == '.') {
     ++i;
-    while (i < v.size() && digit(v[i])) ++i, ++frac_digits;
+    while (i < v.size() && IsDigit(v[i])) ++i, ++digits;
   }
-  if (int_digits == 0 && frac_digits == 0) return ScalarType::kString;
+  if (digits == 0) return false;
   if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
     ++i;
     if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
     size_t exp = 0;
-    while (i < v.size() && digit(v[i])) ++i, ++exp;
-    if (exp == 0) return ScalarType::kString;
+    while (i < v.size() && IsDigit(v[i])) ++i, ++exp;
+    if (exp == 0) return false;
   }
-  return i == v.size() ? ScalarType::kFloat : ScalarType::kString;
+  return i == v.size();
+}
+
+}  // namespace
+
+ScalarType ResolveScalar(std::string_view value, bool plain, std::string_view tag) {
+  if (!tag.empty() && tag != "!") return ResolveTagged(tag);
+  if (!plain || tag == "!") return ScalarType::kString;
+  if (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL") {
+    return ScalarType::kNull;
+  }
+  if (value == "true" || value == "True" || value == "TRUE" || value == "false" ||
+      value == "False" || value == "FALSE") {
+    return ScalarType::kBoolean;
+  }
+  // Anything else plain is a string (`yes`, `on`, dates).
+  if (IsYamlInteger(value)) return ScalarType::kInteger;
+  if (IsYamlFloat(value)) return ScalarType::kFloat;
+  return ScalarType::kString;
 }
 
 namespace {
