@@ -10,11 +10,14 @@
 //  * a provider registry over HTTPS (tests/release/registry, trusted via a
 //    test CA in SSL_CERT_FILE) installs it with the signature verified,
 //    and the tree applies; a tampered zip and a signature by another key
-//    each make `tofu init` fail with OpenTofu's own error.
+//    each make `tofu init` fail with OpenTofu's own error;
+//  * the SPDX SBOM names the zip with its SHA-256, the Debian packages
+//    build-info lists and the schema sources, and SHA256SUMS covers it.
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -26,6 +29,7 @@
 #include "file_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "plugin_client.h"
 #include "proto/tfplugin6.grpc.pb.h"
 #include "provider/server/handshake.h"
@@ -141,6 +145,56 @@ std::vector<std::string> SumsFileNames() {
   return names;
 }
 
+// The SHA-256 SHA256SUMS lists for `name`, or "".
+std::string SumOf(const std::string& name) {
+  std::vector<std::string> lines =
+      absl::StrSplit(Read(fs::path(kDist) / (kPrefix + "_SHA256SUMS")), '\n');
+  for (const std::string& line : lines) {
+    std::vector<std::string> f = absl::StrSplit(line, "  ");
+    if (f.size() == 2 && f[1] == name) return f[0];
+  }
+  return "";
+}
+
+// The words after `prefix` on the first line of build-info.txt starting
+// with it ("source_date_epoch: ", "  libgrpc++-dev:amd64 ").
+std::vector<std::string> BuildInfo(const std::string& prefix) {
+  std::vector<std::string> lines =
+      absl::StrSplit(Read(fs::path(kDist) / (kPrefix + "_build-info.txt")), '\n');
+  for (const std::string& line : lines) {
+    if (line.rfind(prefix, 0) == 0) {
+      return absl::StrSplit(line.substr(prefix.size()), ' ', absl::SkipEmpty());
+    }
+  }
+  return {};
+}
+
+// The SBOM's package named `name` whose purl contains `purl_part`, or null.
+nlohmann::json SbomPackage(const nlohmann::json& doc, const std::string& name,
+                           const std::string& purl_part) {
+  for (const nlohmann::json& p : doc.value("packages", nlohmann::json::array())) {
+    if (p.value("name", "") != name) continue;
+    for (const nlohmann::json& ref : p.value("externalRefs", nlohmann::json::array())) {
+      if (ref.value("referenceType", "") == "purl" &&
+          ref.value("referenceLocator", "").find(purl_part) != std::string::npos) {
+        return p;
+      }
+    }
+  }
+  return nullptr;
+}
+
+bool HasRelationship(const nlohmann::json& doc, const std::string& from, const std::string& type,
+                     const std::string& to) {
+  for (const nlohmann::json& r : doc.value("relationships", nlohmann::json::array())) {
+    if (r.value("spdxElementId", "") == from && r.value("relationshipType", "") == type &&
+        r.value("relatedSpdxElement", "") == to) {
+      return true;
+    }
+  }
+  return false;
+}
+
 class ReleaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -184,6 +238,64 @@ TEST_F(ReleaseTest, SumsCoverEveryZipAndTheManifestAndTheSignatureVerifies) {
   EXPECT_THAT(verify.err, HasSubstr("Good signature"));
   // A binary (not ASCII-armored) signature, as the registries require.
   EXPECT_NE(Read(fs::path(kDist) / (kPrefix + "_SHA256SUMS.sig")).rfind("-----BEGIN", 0), 0u);
+}
+
+// scripts/lib/sbom.sh: SPDX 2.3, dated SOURCE_DATE_EPOCH, the zip with its
+// SHA-256, the Debian packages at build-info's versions, the schema
+// sources; and signed, through SHA256SUMS.
+TEST_F(ReleaseTest, SbomNamesTheZipTheDebianPackagesAndTheSchemaSources) {
+  const std::string name = kPrefix + "_sbom.spdx.json";
+  ASSERT_TRUE(fs::exists(fs::path(kDist) / name));
+  nlohmann::json doc = nlohmann::json::parse(Read(fs::path(kDist) / name), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << name << " is not JSON";
+  EXPECT_EQ(doc.value("spdxVersion", ""), "SPDX-2.3");
+  EXPECT_EQ(doc.value("SPDXID", ""), "SPDXRef-DOCUMENT");
+
+  std::vector<std::string> epoch = BuildInfo("source_date_epoch: ");
+  ASSERT_EQ(epoch.size(), 1u);
+  std::time_t t = std::stoll(epoch[0]);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char created[32];
+  ASSERT_GT(std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm), 0u);
+  EXPECT_EQ(doc["creationInfo"].value("created", ""), created);
+
+  // The provider: this zip, with the SHA-256 SHA256SUMS lists (and
+  // sha256sum --check verifies, above), described by the document.
+  nlohmann::json provider;
+  for (const nlohmann::json& p : doc["packages"]) {
+    if (p.value("packageFileName", "") == kZip) provider = p;
+  }
+  ASSERT_TRUE(provider.is_object()) << "no package for " << kZip;
+  EXPECT_EQ(provider.value("name", ""), kName);
+  EXPECT_EQ(provider.value("versionInfo", ""), kVersion);
+  ASSERT_EQ(provider["checksums"].size(), 1u);
+  EXPECT_EQ(provider["checksums"][0].value("algorithm", ""), "SHA256");
+  EXPECT_EQ(provider["checksums"][0].value("checksumValue", ""), SumOf(kZip));
+  EXPECT_FALSE(SumOf(kZip).empty());
+  const std::string provider_id = provider.value("SPDXID", "");
+  EXPECT_TRUE(HasRelationship(doc, "SPDXRef-DOCUMENT", "DESCRIBES", provider_id));
+
+  // A linked Debian package, at the version build-info lists.
+  std::vector<std::string> grpc = BuildInfo("  libgrpc++-dev:amd64 ");
+  ASSERT_EQ(grpc.size(), 1u);
+  nlohmann::json deb = SbomPackage(doc, "libgrpc++-dev", "arch=amd64");
+  ASSERT_TRUE(deb.is_object()) << "no libgrpc++-dev (amd64) in " << name;
+  EXPECT_EQ(deb.value("versionInfo", ""), grpc[0]);
+  EXPECT_EQ(deb.value("supplier", ""), "Organization: Debian");
+  EXPECT_TRUE(HasRelationship(doc, provider_id, "STATIC_LINK", deb.value("SPDXID", "")));
+
+  // A schema source, at the version build-info lists.
+  std::vector<std::string> k8s = BuildInfo("  k8s.io/kubernetes ");
+  ASSERT_EQ(k8s.size(), 2u) << "build-info lists no schema source k8s.io/kubernetes";
+  nlohmann::json mod = SbomPackage(doc, "k8s.io/kubernetes", "pkg:golang/k8s.io/kubernetes@");
+  ASSERT_TRUE(mod.is_object()) << "no k8s.io/kubernetes in " << name;
+  EXPECT_EQ(mod.value("versionInfo", ""), k8s[0]);
+  EXPECT_THAT(mod.dump(), HasSubstr(k8s[1]));  // its h1: sum
+  EXPECT_TRUE(HasRelationship(doc, provider_id, "CONTAINS", mod.value("SPDXID", "")));
+
+  // Signed with the rest.
+  EXPECT_THAT(SumsFileNames(), ::testing::Contains(name));
 }
 
 TEST_F(ReleaseTest, StaticBinaryServesFromAnEmptyRoot) {
