@@ -52,6 +52,8 @@ const char* SummaryOf(checks::FindingKind kind) {
       return "Required field missing from an object";
     case checks::FindingKind::kInvalidValue:
       return "Value the object's schema does not allow";
+    case checks::FindingKind::kPlaintextSecret:
+      return "Secret committed in clear";
   }
   return "Manifest check failed";
 }
@@ -96,18 +98,29 @@ std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, 
   return changed;
 }
 
+// What a finding's severity is and what its diagnostic advises: a
+// plaintext Secret has its own setting.
+std::string Advice(const checks::Finding& f, const Settings& settings, bool* error) {
+  if (f.kind == checks::FindingKind::kPlaintextSecret) {
+    *error = settings.plaintext_secrets == ChecksMode::kError;
+    return *error ? "\n\nplaintext_secrets = \"error\": encrypt it, or set plaintext_secrets = "
+                    "\"warn\" to apply anyway."
+                  : "\n\nplaintext_secrets = \"warn\": the apply goes on.";
+  }
+  *error = settings.checks == ChecksMode::kError;
+  return *error ? "\n\nFlux would refuse this tree. Fix the manifest, list the file in "
+                  "checks_exclude if it is not YAML by design, or set checks = \"warn\" to "
+                  "apply anyway."
+                : "\n\nchecks = \"warn\": the apply goes on.";
+}
+
 void Report(const std::vector<checks::Finding>& findings, const Settings& settings,
             const Desired& desired, core::Diagnostics* diags) {
-  const bool error = settings.checks == ChecksMode::kError;
   for (const checks::Finding& f : findings) {
     auto src = desired.source.find(f.key);
     const char* attr = src == desired.source.end() ? kRendered : src->second;
-    std::string detail =
-        absl::StrCat(checks::FormatFinding(f, attr),
-                     error ? "\n\nFlux would refuse this tree. Fix the manifest, list the file in "
-                             "checks_exclude if it is not "
-                             "YAML by design, or set checks = \"warn\" to apply anyway."
-                           : "\n\nchecks = \"warn\": the apply goes on.");
+    bool error = false;
+    std::string detail = absl::StrCat(checks::FormatFinding(f, attr), Advice(f, settings, &error));
     AttributePath at = AttributePath::Attr(attr).Key(f.key);
     diags->push_back(error ? core::ErrorAt(std::move(at), SummaryOf(f.kind), std::move(detail))
                            : core::WarningAt(std::move(at), SummaryOf(f.kind), std::move(detail)));
@@ -175,6 +188,7 @@ checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired
   // hand-timed 40 MB validate; two arenas were faster but raised the
   // no-op plan's peak memory over its target (docs/benchmarks.md).
   options.parallelism = 1;
+  options.find_plaintext_secrets = settings.plaintext_secrets != ChecksMode::kOff;
   // The caller sets options.schemas (SchemasFor).
   return options;
 }
@@ -242,8 +256,14 @@ void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
     };
   }
   checks::SchemaCoverage coverage;
-  Report(checks::CheckTree(desired.tree, options, &coverage), settings, desired, diags);
-  // Errors only here (the plan says the warning).
+  std::vector<checks::Finding> findings = checks::CheckTree(desired.tree, options, &coverage);
+  // Errors only here (the plan says the warnings).
+  if (settings.plaintext_secrets != ChecksMode::kError) {
+    std::erase_if(findings, [](const checks::Finding& f) {
+      return f.kind == checks::FindingKind::kPlaintextSecret;
+    });
+  }
+  Report(findings, settings, desired, diags);
   if (settings.unchecked_kinds == ChecksMode::kError) ReportCoverage(coverage, settings, diags);
 }
 

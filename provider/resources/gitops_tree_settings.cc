@@ -37,6 +37,84 @@ std::optional<uint32_t> ParseMode(std::string_view text) {
 Type FileInfoType() { return Type::Object({{"mode", Type::String()}, {"sha256", Type::String()}}); }
 Type FilesType() { return Type::Map(FileInfoType()); }
 
+// The attributes of the plan-time checks (tree/checks), through BuildSchema's
+// `add(name, type, description, required, optional, computed)`.
+template <typename Add>
+void AddCheckAttributes(const Add& add) {
+  add(kChecks, Type::String(),
+      absl::StrCat(
+          "Plan-time checks that Flux would accept the tree (YAML syntax and duplicate keys, "
+          "Kubernetes objects where Flux decodes them, kustomization references, Flux "
+          "Kustomization paths, objects a build accumulates twice, patches kustomize cannot "
+          "place, objects against their schemas): "
+          "`\"error\"` fails the plan, `\"warn\"` reports and goes on, `\"off\"` skips them. "
+          "Default "
+          "`\"",
+          kChecksDefault, "\"`."),
+      false, true, true);
+  add(kChecksExclude, Type::List(Type::String()),
+      "Globs (`*`, `?`, `**`) of keys whose content the checks do not parse, e.g. Helm chart "
+      "templates; a "
+      "reference to such a file still resolves.",
+      false, true, false);
+  add(kSchemaDirs, Type::List(Type::String()),
+      "Directories of CustomResourceDefinitions (`.yaml`, `.yml`, `.json` files directly in "
+      "each, read at plan and validate) whose schemas check the objects of their kinds, for kinds "
+      "the tree ships no CRD of and the built-in schemas (Kubernetes' own kinds and Flux's) do "
+      "not cover: cert-manager, CloudNativePG, external-secrets... Relative to the working "
+      "directory, like `path`. A CRD in `rendered_manifests` wins over these, and these over the "
+      "built-in ones.",
+      false, true, false);
+  add(kUncheckedKinds, Type::String(),
+      "What a plan does with objects of kinds no schema covers: `\"warn\"` names them and their "
+      "count in a warning, `\"error\"` fails the checks (to insist every object is checked), "
+      "`\"off\"` says nothing. Default `\"warn\"`.",
+      false, true, false);
+  add(kPlaintextSecrets, Type::String(),
+      "What the checks do with a Secret whose `data` or `stringData` would be committed in clear "
+      "(no SOPS `sops:` block), and with a kustomization's `secretGenerator` literals, files and "
+      "envs: `\"warn\"` names each in a warning, `\"error\"` fails the plan, `\"off\"` says "
+      "nothing. Default `\"warn\"`: an error would fail every existing tree that holds a Secret "
+      "until it is encrypted, which needs keys and Flux's decryption set up first.",
+      false, true, false);
+}
+
+// The attributes that shape the tree on disk (pruning, excludes, modes,
+// components), through BuildSchema's `add`.
+template <typename Add>
+void AddTreeAttributes(const Add& add) {
+  std::vector<std::string> quoted;
+  for (const std::string& p : tree::TreeOptions().exclude)
+    quoted.push_back(absl::StrCat("\"", p, "\""));
+  add("prune", Type::Bool(),
+      absl::StrCat("Delete stray files in the owned directories. Default `",
+                   DefaultPrune() ? "true" : "false", "`."),
+      false, true, true);
+  add(kAdopt, Type::Bool(),
+      "Let a create (no state) take over a checkout whose files this cluster's ownership "
+      "inventory (`clusters/<cluster>/.wildside-inventory`) lists, pruning or overwriting them. "
+      "Without it such a create fails the plan: the files belong to a lost state, a tainted "
+      "resource, or a second resource with the same `cluster`. Not needed when the checkout "
+      "already holds exactly this configuration. Default `false`.",
+      false, true, false);
+  add("exclude", Type::List(Type::String()),
+      absl::StrCat(
+          "Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default `[",
+          absl::StrJoin(quoted, ", "), "]`."),
+      false, true, true);
+  add("file_permission", Type::String(),
+      absl::StrCat("Octal mode of written files. Default `\"", DefaultFileMode(), "\"`."), false,
+      true, true);
+  add("directory_permission", Type::String(),
+      absl::StrCat("Octal mode of created directories. Default `\"", DefaultDirMode(), "\"`."),
+      false, true, true);
+  add("extra_components", Type::List(Type::String()),
+      "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, "
+      "vault, "
+      "databases and redis.",
+      false, true, false);
+}
+
 schema::Schema BuildSchema() {
   schema::Schema s;
   s.version = kSchemaVersion;
@@ -81,65 +159,8 @@ schema::Schema BuildSchema() {
       false, true, false, /*sensitive=*/true);
   s.block.attributes.back().write_only = true;
   // The defaults shown are TreeOptions's (see DefaultFileMode and friends).
-  std::vector<std::string> quoted;
-  for (const std::string& p : tree::TreeOptions().exclude)
-    quoted.push_back(absl::StrCat("\"", p, "\""));
-  add("prune", Type::Bool(),
-      absl::StrCat("Delete stray files in the owned directories. Default `",
-                   DefaultPrune() ? "true" : "false", "`."),
-      false, true, true);
-  add(kAdopt, Type::Bool(),
-      "Let a create (no state) take over a checkout whose files this cluster's ownership "
-      "inventory (`clusters/<cluster>/.wildside-inventory`) lists, pruning or overwriting them. "
-      "Without it such a create fails the plan: the files belong to a lost state, a tainted "
-      "resource, or a second resource with the same `cluster`. Not needed when the checkout "
-      "already holds exactly this configuration. Default `false`.",
-      false, true, false);
-  add("exclude", Type::List(Type::String()),
-      absl::StrCat(
-          "Globs (`*`, `?`, `**`) of repo-relative paths never read, written or pruned. Default `[",
-          absl::StrJoin(quoted, ", "), "]`."),
-      false, true, true);
-  add("file_permission", Type::String(),
-      absl::StrCat("Octal mode of written files. Default `\"", DefaultFileMode(), "\"`."), false,
-      true, true);
-  add("directory_permission", Type::String(),
-      absl::StrCat("Octal mode of created directories. Default `\"", DefaultDirMode(), "\"`."),
-      false, true, true);
-  add("extra_components", Type::List(Type::String()),
-      "Components allowed under `platform/` besides sources, traefik, cert-manager, external-dns, "
-      "vault, "
-      "databases and redis.",
-      false, true, false);
-  add(kChecks, Type::String(),
-      absl::StrCat(
-          "Plan-time checks that Flux would accept the tree (YAML syntax and duplicate keys, "
-          "Kubernetes objects where Flux decodes them, kustomization references, Flux "
-          "Kustomization paths, objects a build accumulates twice, patches kustomize cannot "
-          "place, objects against their schemas): "
-          "`\"error\"` fails the plan, `\"warn\"` reports and goes on, `\"off\"` skips them. "
-          "Default "
-          "`\"",
-          kChecksDefault, "\"`."),
-      false, true, true);
-  add(kChecksExclude, Type::List(Type::String()),
-      "Globs (`*`, `?`, `**`) of keys whose content the checks do not parse, e.g. Helm chart "
-      "templates; a "
-      "reference to such a file still resolves.",
-      false, true, false);
-  add(kSchemaDirs, Type::List(Type::String()),
-      "Directories of CustomResourceDefinitions (`.yaml`, `.yml`, `.json` files directly in "
-      "each, read at plan and validate) whose schemas check the objects of their kinds, for kinds "
-      "the tree ships no CRD of and the built-in schemas (Kubernetes' own kinds and Flux's) do "
-      "not cover: cert-manager, CloudNativePG, external-secrets... Relative to the working "
-      "directory, like `path`. A CRD in `rendered_manifests` wins over these, and these over the "
-      "built-in ones.",
-      false, true, false);
-  add(kUncheckedKinds, Type::String(),
-      "What a plan does with objects of kinds no schema covers: `\"warn\"` names them and their "
-      "count in a warning, `\"error\"` fails the checks (to insist every object is checked), "
-      "`\"off\"` says nothing. Default `\"warn\"`.",
-      false, true, false);
+  AddTreeAttributes(add);
+  AddCheckAttributes(add);
   add("files", FilesType(),
       "Path → `{sha256, mode}` of every file, known at plan time whenever the contents are.", false,
       false, true);
@@ -242,6 +263,7 @@ void ReadChecksMode(const Value& obj, Settings* out, Diagnostics* diags) {
   out->checks_known = ReadSeverity(obj, kChecks, &out->checks, diags);
   // The schema settings decide the checks' verdict as much as `checks`.
   out->checks_known = ReadSeverity(obj, kUncheckedKinds, &out->unchecked_kinds, diags) &&
+                      ReadSeverity(obj, kPlaintextSecrets, &out->plaintext_secrets, diags) &&
                       ReadList(obj, kSchemaDirs, &out->schema_dirs, diags) && out->checks_known;
 }
 

@@ -35,8 +35,9 @@ namespace wildside::resources::gitops {
 // which OpenTofu makes it do for a higher version. Version 3 adds `adopt`
 // (issue 19): an earlier state reads it as null, so it plans empty.
 // Version 4 adds `schema_dirs` and `unchecked_kinds` (issue 17), null in
-// an earlier state, which is their default: it plans empty too.
-constexpr int64_t kSchemaVersion = 4;
+// an earlier state, which is their default: it plans empty too. Version 5
+// adds `plaintext_secrets` (issue 22), the same way.
+constexpr int64_t kSchemaVersion = 5;
 
 constexpr char kRendered[] = "rendered_manifests";
 constexpr char kSensitive[] = "sensitive_manifests";
@@ -48,6 +49,7 @@ constexpr char kAdopt[] = "adopt";
 constexpr char kChecksExclude[] = "checks_exclude";
 constexpr char kSchemaDirs[] = "schema_dirs";
 constexpr char kUncheckedKinds[] = "unchecked_kinds";
+constexpr char kPlaintextSecrets[] = "plaintext_secrets";
 // The severity of the plan-time checks (tree/checks): `checks`.
 constexpr char kChecksDefault[] = "error";
 enum class ChecksMode { kError, kWarn, kOff };
@@ -80,6 +82,9 @@ struct Settings {
   // `unchecked_kinds`: what a plan does with objects no schema covers
   // (kWarn: a warning; kError: the checks fail; kOff: nothing).
   ChecksMode unchecked_kinds = ChecksMode::kWarn;
+  // `plaintext_secrets`: what the checks do with a Secret (or a
+  // secretGenerator's input) committed in clear.
+  ChecksMode plaintext_secrets = ChecksMode::kWarn;
   // `adopt`: a create may take over files this cluster's inventory lists
   // (null and false alike say no). Unknown: not yet decided.
   bool adopt = false;

@@ -62,7 +62,8 @@ class SchemaCatalog;
 //   2  issue 17: duplicate-object, patch-target
 //   3  issue 17: objects against their schemas (unknown-field, wrong-type,
 //      missing-field, invalid-value)
-inline constexpr int kRuleSet = 3;
+//   4  issue 22: plaintext-secret
+inline constexpr int kRuleSet = 4;
 
 enum class FindingKind {
   kYamlSyntax,           // the stream does not parse (one per file: the first error)
@@ -80,6 +81,7 @@ enum class FindingKind {
   kWrongType,        // a value of another type than the schema's
   kMissingField,     // a field the schema requires is absent
   kInvalidValue,     // a value outside the schema's enum or pattern
+  kPlaintextSecret,  // a Secret's values, or a secretGenerator's input, committed in clear
 };
 
 // "yaml-syntax", "duplicate-key", ... (stable; used in JSON output).
@@ -132,6 +134,10 @@ struct CheckOptions {
   // Threads CheckTree parses files on (CheckFile is pure); 1: the calling
   // thread only. Findings and facts are the same whatever the number.
   int parallelism = 1;
+  // Report Secrets and secretGenerator inputs committed in clear
+  // (kPlaintextSecret, per file): off unless asked, since what to do
+  // about them is the caller's (the provider has its own severity).
+  bool find_plaintext_secrets = false;
   // Schemas objects are checked against (tree/checks/schema.h), besides
   // the CRDs in the desired tree, which win over them. Null: no object is
   // checked against a schema, not even by a CRD in the tree.

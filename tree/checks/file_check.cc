@@ -111,6 +111,7 @@ class FileScanner {
       : key_(key),
         content_(content),
         sensitive_(options.is_sensitive && options.is_sensitive(key)),
+        plaintext_secrets_(options.find_plaintext_secrets),
         kustomization_(IsKustomizationFile(key)),
         facts_(facts) {}
 
@@ -356,6 +357,7 @@ class FileScanner {
         ++parent.index;
       }
     }
+    if (is_key && !in_key) NoteSecretKey(type, value);
     if (type == NodeType::kScalar && !is_key && !in_key) OnValue(at, value, plain);
     // An alias for metadata, or for a name in it: the id is not read.
     if (type == NodeType::kAlias && stack_.size() <= 2) doc_.id_uncertain = true;
@@ -367,6 +369,47 @@ class FileScanner {
     } else {
       NodeDone();
     }
+  }
+
+  // A key starts in the top frame: at the top, `sops`; one level down, a
+  // first entry of `data` or `stringData`.
+  void NoteSecretKey(NodeType type, std::string_view value) {
+    if (!plaintext_secrets_) return;
+    if (stack_.size() == 1 && type == NodeType::kScalar && value == "sops") doc_.has_sops = true;
+    if (stack_.size() != 2 || !doc_.secret_field.empty() || !stack_[1].is_mapping) return;
+    const Frame& top = stack_[0];
+    if (!top.is_mapping || !top.current_key_is_scalar) return;
+    if (top.current_key != "data" && top.current_key != "stringData") return;
+    auto it = top.keys.find(top.current_key);
+    if (it == top.keys.end()) return;
+    doc_.secret_field = top.current_key;
+    doc_.secret_at = it->second;
+  }
+
+  // A Secret (v1) with values in `data`/`stringData` and no `sops:` block.
+  void CheckPlaintextSecret() {
+    if (!plaintext_secrets_ || doc_.secret_field.empty() || doc_.has_sops) return;
+    if (doc_.api_version != "v1" || doc_.kind != "Secret") return;
+    std::string what =
+        sensitive_ ? std::string("a Secret")
+                   : "`" + doc_.secret_field + "` of Secret \"" + ShortForDisplay(doc_.name) + "\"";
+    AddFinding(doc_.secret_at, FindingKind::kPlaintextSecret,
+               what +
+                   " holds its values in clear: committed so, anyone who can read the "
+                   "repository or its history reads them; encrypt the file with SOPS (Flux "
+                   "decrypts it in the cluster) or keep the Secret out of git");
+  }
+
+  // A secretGenerator's literals, files or envs: kustomize makes a Secret
+  // of what is committed in clear.
+  void PlaintextGenerator(Mark at, const std::string& field, std::string_view path) {
+    if (!plaintext_secrets_) return;
+    std::string what =
+        sensitive_ || path.empty() ? field : field + " \"" + ShortForDisplay(path) + "\"";
+    AddFinding(at, FindingKind::kPlaintextSecret,
+               what + ": kustomize makes a Secret of " +
+                   (path.empty() ? "these literals" : "this file's content") +
+                   ", which is committed in clear; encrypt the Secret with SOPS instead");
   }
 
   // A node (scalar, alias, or a whole collection) ended inside the top frame.
@@ -493,73 +536,88 @@ class FileScanner {
     }
   }
 
+  // The key of open collection `i` when it is a mapping at a scalar key.
+  std::string_view KeyAt(size_t i) const {
+    const Frame& f = stack_[i];
+    return f.is_mapping && f.current_key_is_scalar ? std::string_view(f.current_key)
+                                                   : std::string_view();
+  }
+  bool SeqAt(size_t i) const { return !stack_[i].is_mapping; }
+  // `[n]` for the item open collection `i` is at. Appended piecewise: GCC
+  // 12 warns falsely (-Wrestrict) on "[" + std::to_string(...) at -O2.
+  std::string Idx(size_t i) const {
+    std::string out(1, '[');
+    out += std::to_string(stack_[i].index);
+    out += ']';
+    return out;
+  }
+
+  void AddReference(Mark at, std::string field, std::string_view path, bool may_be_dir,
+                    bool decoded, bool dir_only = false) {
+    FileFacts::Reference r;
+    r.field = std::move(field);
+    r.path.assign(path);
+    r.line = at.line;
+    r.column = at.column;
+    r.may_be_directory = may_be_dir;
+    r.directory_only = dir_only;
+    r.needs_kustomization = may_be_dir;
+    r.decoded_as_objects = decoded;
+    facts_->references.push_back(std::move(r));
+  }
+
   void OnKustomizationValue(Mark at, std::string_view value) {
     // Inline patches and multi-line strings are content, not paths.
     if (value.find('\n') != std::string_view::npos) return;
     const size_t depth = stack_.size();
-    auto key_at = [&](size_t i) -> std::string_view {
-      const Frame& f = stack_[i];
-      return f.is_mapping && f.current_key_is_scalar ? std::string_view(f.current_key)
-                                                     : std::string_view();
-    };
-    auto seq_at = [&](size_t i) { return !stack_[i].is_mapping; };
-    auto add = [&](std::string field, std::string_view path, bool may_be_dir, bool decoded,
-                   bool dir_only = false) {
-      FileFacts::Reference r;
-      r.field = std::move(field);
-      r.path.assign(path);
-      r.line = at.line;
-      r.column = at.column;
-      r.may_be_directory = may_be_dir;
-      r.directory_only = dir_only;
-      r.needs_kustomization = may_be_dir;
-      r.decoded_as_objects = decoded;
-      facts_->references.push_back(std::move(r));
-    };
-    // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on
-    // "[" + std::to_string(...) at -O2 and above.
-    auto idx = [&](size_t i) {
-      std::string out(1, '[');
-      out += std::to_string(stack_[i].index);
-      out += ']';
-      return out;
-    };
     // field: [item]
-    if (depth == 2 && seq_at(1)) {
+    if (depth == 2 && SeqAt(1)) {
       for (const ListField& f : kListFields) {
-        if (key_at(0) == f.name) {
-          add(std::string(f.name) + idx(1), value, f.may_be_directory, f.decoded_as_objects,
-              f.directory_only);
+        if (KeyAt(0) == f.name) {
+          AddReference(at, std::string(f.name) + Idx(1), value, f.may_be_directory,
+                       f.decoded_as_objects, f.directory_only);
         }
       }
       return;
     }
     // openapi: {path: ...}
-    if (depth == 2 && key_at(0) == "openapi" && key_at(1) == "path") {
-      add("openapi.path", value, false, false);
+    if (depth == 2 && KeyAt(0) == "openapi" && KeyAt(1) == "path") {
+      AddReference(at, "openapi.path", value, false, false);
       return;
     }
     // field: [{path: ...}]
-    if (depth == 3 && seq_at(1) && key_at(2) == "path") {
+    if (depth == 3 && SeqAt(1) && KeyAt(2) == "path") {
       for (std::string_view f : kPathItemFields) {
-        if (key_at(0) == f) add(std::string(f) + idx(1) + ".path", value, false, false);
+        if (KeyAt(0) == f) AddReference(at, std::string(f) + Idx(1) + ".path", value, false, false);
       }
       return;
     }
-    // generator: [{env: ...}] and [{files: [...]}, {envs: [...]}]
+    OnGeneratorValue(at, value);
+  }
+
+  // generator: [{env: ...}] and [{files: [...]}, {envs: [...]}]; and a
+  // secretGenerator's inputs, committed in clear.
+  void OnGeneratorValue(Mark at, std::string_view value) {
+    const size_t depth = stack_.size();
     bool generator = false;
-    for (std::string_view f : kGeneratorFields) generator = generator || key_at(0) == f;
-    if (!generator || depth < 3 || !seq_at(1)) return;
-    std::string base = std::string(key_at(0)) + idx(1);
-    if (depth == 3 && key_at(2) == "env") {
-      add(base + ".env", value, false, false);
-    } else if (depth == 4 && seq_at(3) && key_at(2) == "envs") {
-      add(base + ".envs" + idx(3), value, false, false);
-    } else if (depth == 4 && seq_at(3) && key_at(2) == "files") {
+    for (std::string_view f : kGeneratorFields) generator = generator || KeyAt(0) == f;
+    if (!generator || depth < 3 || !SeqAt(1)) return;
+    std::string base = std::string(KeyAt(0)) + Idx(1);
+    const bool secret = KeyAt(0) == "secretGenerator";
+    if (depth == 3 && KeyAt(2) == "env") {
+      AddReference(at, base + ".env", value, false, false);
+      if (secret) PlaintextGenerator(at, base + ".env", value);
+    } else if (depth == 4 && SeqAt(3) && KeyAt(2) == "envs") {
+      AddReference(at, base + ".envs" + Idx(3), value, false, false);
+      if (secret) PlaintextGenerator(at, base + ".envs" + Idx(3), value);
+    } else if (depth == 4 && SeqAt(3) && KeyAt(2) == "files") {
       // `[key=]path`: kustomize cuts at the first '='.
       size_t eq = value.find('=');
-      add(base + ".files" + idx(3), eq == std::string_view::npos ? value : value.substr(eq + 1),
-          false, false);
+      std::string_view path = eq == std::string_view::npos ? value : value.substr(eq + 1);
+      AddReference(at, base + ".files" + Idx(3), path, false, false);
+      if (secret) PlaintextGenerator(at, base + ".files" + Idx(3), path);
+    } else if (depth == 4 && SeqAt(3) && KeyAt(2) == "literals" && secret && stack_[3].index == 0) {
+      PlaintextGenerator(at, base + ".literals", {});
     }
   }
 
@@ -584,6 +642,7 @@ class FileScanner {
       doc_.spec_path->target_namespace = std::move(doc_.target_namespace);
       facts_->flux_paths.push_back(*std::move(doc_.spec_path));
     }
+    CheckPlaintextSecret();
     RecordObject();
   }
 
@@ -631,11 +690,18 @@ class FileScanner {
     std::string namespace_;
     // An alias or a merge key where the id is read: not judged.
     bool id_uncertain = false;
+    // The first of `data`/`stringData` at the top with a key in it, and
+    // where that field's key is; and whether the document has SOPS's own
+    // top-level `sops:` block (its values are encrypted).
+    std::string secret_field;
+    Mark secret_at;
+    bool has_sops = false;
   };
 
   std::string_view key_;
   std::string_view content_;
   bool sensitive_;
+  bool plaintext_secrets_;
   bool kustomization_;
   FileFacts* facts_;
   std::vector<Frame> stack_;

@@ -67,6 +67,8 @@ std::string_view FindingKindName(FindingKind kind) {
       return "missing-field";
     case FindingKind::kInvalidValue:
       return "invalid-value";
+    case FindingKind::kPlaintextSecret:
+      return "plaintext-secret";
   }
   return "unknown";
 }

@@ -260,6 +260,7 @@ std::vector<wildside::tree::checks::Finding> RunChecks(
   // Parsing is the cost; a pipeline's CLI run has the cores to itself.
   options.parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.schemas = schemas;
+  options.find_plaintext_secrets = true;
   if (!args.dir.empty()) {
     // A checkout that cannot be opened (not a directory, ...) holds
     // nothing the checks can use; plan and apply then say why.
@@ -300,6 +301,19 @@ void PrintFindings(const std::vector<wildside::tree::checks::Finding>& findings,
   }
 }
 
+// Secrets committed in clear (plaintext-secret) are warnings here, as
+// by default in the provider: moved out of *findings and returned.
+std::vector<wildside::tree::checks::Finding> TakePlaintextSecrets(
+    std::vector<wildside::tree::checks::Finding>* findings) {
+  std::vector<wildside::tree::checks::Finding> out;
+  std::erase_if(*findings, [&](wildside::tree::checks::Finding& f) {
+    if (f.kind != wildside::tree::checks::FindingKind::kPlaintextSecret) return false;
+    out.push_back(std::move(f));
+    return true;
+  });
+  return out;
+}
+
 int Validate(const Args& args, const wildside::tree::DesiredTree& desired) {
   absl::Status keys = wildside::tree::CheckDesiredTree(args.cluster, desired, args.options);
   if (!keys.ok()) return FailWith(keys);
@@ -309,12 +323,15 @@ int Validate(const Args& args, const wildside::tree::DesiredTree& desired) {
   wildside::tree::checks::SchemaCoverage coverage;
   std::vector<wildside::tree::checks::Finding> findings =
       RunChecks(args, desired, *schemas, &coverage);
+  std::vector<wildside::tree::checks::Finding> warnings = TakePlaintextSecrets(&findings);
   if (args.json) {
     std::cout << Dump({{"ok", findings.empty()},
                        {"findings", FindingsToJson(findings)},
+                       {"warnings", FindingsToJson(warnings)},
                        {"schemas", CoverageToJson(coverage)}})
               << "\n";
   } else {
+    PrintFindings(warnings, false);
     PrintFindings(findings, true);
     PrintCoverage(coverage);
     std::cout << (findings.empty() ? "Valid: " : "Invalid: ") << findings.size()
@@ -335,6 +352,7 @@ bool GateOnChecks(const Args& args, const wildside::tree::DesiredTree& desired,
     return false;
   }
   *findings = RunChecks(args, desired, *schemas);
+  PrintFindings(TakePlaintextSecrets(findings), false);
   if (findings->empty()) return true;
   bool fatal = args.checks == ChecksMode::kError;
   PrintFindings(*findings, fatal);
