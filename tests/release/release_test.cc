@@ -216,7 +216,9 @@ TEST_F(ReleaseTest, SumsCoverEveryZipAndTheManifestAndTheSignatureVerifies) {
   EXPECT_THAT(names, ::testing::Contains(kPrefix + "_manifest.json"));
   for (const auto& e : fs::directory_iterator(kDist)) {
     std::string n = e.path().filename().string();
-    if (n.ends_with(".zip")) EXPECT_THAT(names, ::testing::Contains(n));
+    if (n.ends_with(".zip")) {
+      EXPECT_THAT(names, ::testing::Contains(n));
+    }
   }
   testing::CommandResult check =
       RunCmd({"sha256sum", "--check", "--strict", kPrefix + "_SHA256SUMS"}, kDist);
