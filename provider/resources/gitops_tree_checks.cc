@@ -54,6 +54,8 @@ const char* SummaryOf(checks::FindingKind kind) {
       return "Value the object's schema does not allow";
     case checks::FindingKind::kPlaintextSecret:
       return "Secret committed in clear";
+    case checks::FindingKind::kUndecryptable:
+      return "Encrypted file its Flux Kustomization cannot decrypt";
   }
   return "Manifest check failed";
 }

@@ -80,5 +80,45 @@ TEST(PlaintextSecretTest, SensitiveFilesNameNothingAndTheOptionIsOffByDefault) {
   EXPECT_THAT(Check(files, false, /*find=*/false), IsEmpty());
 }
 
+// Issue 22, item 2: an encrypted file in a build whose Flux Kustomization
+// cannot decrypt it.
+std::vector<Finding> CheckDecryption(const std::string& decryption) {
+  const std::string ks =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+      "metadata: {name: apps, namespace: flux-system}\nspec:\n  interval: 10m\n"
+      "  path: ./apps\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n" +
+      decryption;
+  const std::string encrypted =
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: apps}\n"
+      "stringData: {k: 'ENC[AES256_GCM,data:eA==,iv:eA==,tag:eA==,type:str]'}\n"
+      "sops:\n  version: 3.9.0\n";
+  CheckOptions o;
+  o.flux_roots = {"clusters/dev"};
+  const std::map<std::string, std::string> files = {
+      {"clusters/dev/apps.yaml", ks},
+      {"apps/secret.yaml", encrypted},
+      {"apps/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: apps}\n"},
+      // In the bootstrap root: its Kustomization is not in the tree.
+      {"clusters/dev/other.yaml", encrypted}};
+  DesiredTree desired = ViewDesiredTree(files);
+  return CheckTree(desired, o);
+}
+
+TEST(UndecryptableTest, EncryptedFileInABuildThatCannotDecrypt) {
+  std::vector<Finding> f = CheckDecryption("");
+  std::string all;
+  for (const Finding& x : f) all += FormatFinding(x) + "\n";
+  ASSERT_EQ(f.size(), 1u) << all;
+  EXPECT_EQ(f[0].kind, FindingKind::kUndecryptable);
+  EXPECT_EQ(f[0].key, "apps/secret.yaml");
+  EXPECT_EQ(f[0].line, 5);
+  EXPECT_EQ(f[0].column, 1);
+  EXPECT_THAT(f[0].message, HasSubstr("the Flux Kustomization in \"clusters/dev/apps.yaml\" that "
+                                      "builds \"apps\" has no spec.decryption.provider: sops"));
+  EXPECT_THAT(CheckDecryption("  decryption:\n    provider: sops\n"
+                              "    secretRef: {name: sops-age}\n"),
+              IsEmpty());
+}
+
 }  // namespace
 }  // namespace wildside::tree::checks

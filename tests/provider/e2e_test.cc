@@ -868,6 +868,44 @@ TEST_P(EndToEndTest, SecretsInClearAreReportedOnTheirKey) {
   EXPECT_THAT(apply.out + apply.err, Not(HasSubstr("Secret committed in clear")));
 }
 
+// Issue 22, item 2: an encrypted file in a build whose Flux Kustomization
+// (in the tree) has no spec.decryption fails the plan on its sops: block;
+// with decryption set, it applies.
+TEST_P(EndToEndTest, EncryptedFileInABuildThatCannotDecryptFailsThePlan) {
+  const std::string ks =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+      "metadata: {name: vault, namespace: flux-system}\nspec:\n  interval: 10m\n"
+      "  path: ./platform/vault\n  prune: true\n"
+      "  sourceRef: {kind: GitRepository, name: flux-system}\n";
+  std::map<std::string, std::string> files = {
+      {"clusters/dev/vault.yaml", ks},
+      {"platform/vault/approle.yaml",
+       "apiVersion: v1\nkind: Secret\nmetadata: {name: approle, namespace: vault}\n"
+       "stringData:\n  secret_id: ENC[AES256_GCM,data:eA==,iv:eA==,tag:eA==,type:str]\n"
+       "sops:\n  version: 3.9.0\n"}};
+  ws_->WriteSources(files);
+  ws_->WriteConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  const std::string all = FoldSpace(plan.out + plan.err);
+  EXPECT_THAT(all, HasSubstr("Encrypted file its Flux Kustomization cannot decrypt"));
+  EXPECT_THAT(all,
+              HasSubstr("rendered_manifests[\"platform/vault/approle.yaml\"]:6:1: encrypted "
+                        "with SOPS, and the Flux Kustomization in \"clusters/dev/vault.yaml\""));
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+
+  files["clusters/dev/vault.yaml"] = ks +
+                                     "  decryption:\n    provider: sops\n"
+                                     "    secretRef: {name: sops-age}\n";
+  ws_->WriteSources(files);
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out + apply.err, Not(HasSubstr("cannot decrypt")));
+  EXPECT_THAT(apply.out + apply.err, Not(HasSubstr("Secret committed in clear")));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
 TEST_P(EndToEndCoreTest, CreatingOverExistingFilesWarnsInThePlan) {
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Old\n");
   WriteFile(ws_->checkout() / "platform/databases/old.yaml", "kind: Old\n");

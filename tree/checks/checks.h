@@ -63,7 +63,8 @@ class SchemaCatalog;
 //   3  issue 17: objects against their schemas (unknown-field, wrong-type,
 //      missing-field, invalid-value)
 //   4  issue 22: plaintext-secret
-inline constexpr int kRuleSet = 4;
+//   5  issue 22: undecryptable
+inline constexpr int kRuleSet = 5;
 
 enum class FindingKind {
   kYamlSyntax,           // the stream does not parse (one per file: the first error)
@@ -82,6 +83,7 @@ enum class FindingKind {
   kMissingField,     // a field the schema requires is absent
   kInvalidValue,     // a value outside the schema's enum or pattern
   kPlaintextSecret,  // a Secret's values, or a secretGenerator's input, committed in clear
+  kUndecryptable,    // a SOPS-encrypted file in a build whose Flux Kustomization cannot decrypt
 };
 
 // "yaml-syntax", "duplicate-key", ... (stable; used in JSON output).
@@ -190,8 +192,19 @@ struct FileFacts {
     // spec.targetNamespace: Flux sets it as the root kustomization's
     // `namespace`, in place of the root's own.
     std::string target_namespace;
+    // spec.decryption.provider is `sops`: Flux decrypts what it builds.
+    bool decrypts = false;
   };
   std::vector<FluxPath> flux_paths;
+
+  // Each document with SOPS's top-level `sops:` block (encrypted), at
+  // that key.
+  struct Encrypted {
+    int line = 0;
+    int column = 0;
+    int document = 0;
+  };
+  std::vector<Encrypted> encrypted;
 
   // Each document that is a Kubernetes object with a metadata.name, as
   // written (short identifiers only, no content). Documents of kinds

@@ -374,8 +374,12 @@ class FileScanner {
   // A key starts in the top frame: at the top, `sops`; one level down, a
   // first entry of `data` or `stringData`.
   void NoteSecretKey(NodeType type, std::string_view value) {
+    if (stack_.size() == 1 && type == NodeType::kScalar && value == "sops" && !doc_.has_sops) {
+      doc_.has_sops = true;
+      auto it = stack_[0].keys.find("sops");
+      if (it != stack_[0].keys.end()) doc_.sops_at = it->second;
+    }
     if (!plaintext_secrets_) return;
-    if (stack_.size() == 1 && type == NodeType::kScalar && value == "sops") doc_.has_sops = true;
     if (stack_.size() != 2 || !doc_.secret_field.empty() || !stack_[1].is_mapping) return;
     const Frame& top = stack_[0];
     if (!top.is_mapping || !top.current_key_is_scalar) return;
@@ -478,6 +482,8 @@ class FileScanner {
       doc_.spec_path = FileFacts::FluxPath{std::string(value), at.line, at.column, {}};
     } else if (AtKeys({"spec", "targetNamespace"})) {
       AssignName(&doc_.target_namespace, value);
+    } else if (AtKeys({"spec", "decryption", "provider"})) {
+      AssignName(&doc_.decryption_provider, value);
     } else if (AtKeys({"metadata", "name"})) {
       AssignName(&doc_.name, value);
     } else if (AtKeys({"metadata", "namespace"})) {
@@ -640,8 +646,11 @@ class FileScanner {
     if (doc_.spec_path && doc_.kind == "Kustomization" &&
         api_version.substr(0, kFluxKustomizeGroup.size()) == kFluxKustomizeGroup) {
       doc_.spec_path->target_namespace = std::move(doc_.target_namespace);
+      doc_.spec_path->decrypts = doc_.decryption_provider == "sops";
       facts_->flux_paths.push_back(*std::move(doc_.spec_path));
     }
+    if (doc_.has_sops)
+      facts_->encrypted.push_back({doc_.sops_at.line, doc_.sops_at.column, document_});
     CheckPlaintextSecret();
     RecordObject();
   }
@@ -696,6 +705,9 @@ class FileScanner {
     std::string secret_field;
     Mark secret_at;
     bool has_sops = false;
+    Mark sops_at;
+    // spec.decryption.provider
+    std::string decryption_provider;
   };
 
   std::string_view key_;

@@ -69,6 +69,8 @@ std::string_view FindingKindName(FindingKind kind) {
       return "invalid-value";
     case FindingKind::kPlaintextSecret:
       return "plaintext-secret";
+    case FindingKind::kUndecryptable:
+      return "undecryptable";
   }
   return "unknown";
 }

@@ -106,7 +106,8 @@ bool IsUnder(std::string_view path, std::string_view dir) {
 struct Root {
   std::string dir;
   std::string target_namespace;
-  std::string by;  // the Flux Kustomization's file, empty for a flux_roots entry
+  std::string by;         // the Flux Kustomization's file, empty for a flux_roots entry
+  bool decrypts = false;  // its spec.decryption.provider is sops
 };
 
 class Pass {
@@ -129,6 +130,7 @@ class Pass {
     std::vector<std::string> dirs;
     for (const Root& r : roots) dirs.push_back(r.dir);
     CheckDecodedFiles(dirs);
+    CheckDecryption(roots);
     for (const Root& r : roots) CheckBuild(r);
     DropRepeatedDuplicates();
     if (options_.schemas != nullptr) CheckSchemas(coverage);
@@ -261,7 +263,7 @@ class Pass {
         if (!ours) continue;
         PathKind kind = KindOf(*n);
         if (kind == PathKind::kDirectory) {
-          roots.push_back({*n, p.target_namespace, key});
+          roots.push_back({*n, p.target_namespace, key, p.decrypts});
           continue;
         }
         if (kind == PathKind::kUnknown) continue;
@@ -596,6 +598,10 @@ class Pass {
   }
 
   void Judge(const std::string& key, const std::string& why) {
+    if (collect_ != nullptr) {
+      collect_->insert(key);
+      return;
+    }
     if (!judged_.insert(key).second) return;
     auto f = facts_.find(key);
     if (f == facts_.end()) return;
@@ -603,6 +609,47 @@ class Pass {
       Add(key, n.line, n.column, FindingKind::kNotKubernetesObject,
           "document " + std::to_string(n.document) + " is not a Kubernetes object (" + n.reason +
               "): " + why);
+    }
+  }
+
+  // The files the build of `root` decodes (item 2's walk for that root
+  // alone, reporting nothing).
+  std::set<std::string> FilesDecodedBy(const std::string& root) {
+    std::set<std::string> files;
+    std::unordered_set<std::string> built;
+    std::swap(built, built_);
+    collect_ = &files;
+    CheckDecodedFiles({root});
+    collect_ = nullptr;
+    std::swap(built, built_);
+    return files;
+  }
+
+  // An encrypted file (a `sops:` block) in a build whose Flux
+  // Kustomization in the tree has no `spec.decryption.provider: sops`:
+  // kustomize-controller cannot decrypt it. A root no Kustomization of
+  // the tree builds (flux bootstrap's, in flux-system on disk) is not
+  // judged: what it decrypts cannot be read (docs/checks.md).
+  void CheckDecryption(const std::vector<Root>& roots) {
+    bool any = false;
+    for (const auto& [key, f] : facts_) any = any || !f.encrypted.empty();
+    if (!any) return;
+    std::set<std::pair<std::string, std::string>> reported;  // (file, Kustomization)
+    for (const Root& root : roots) {
+      if (root.by.empty() || root.decrypts) continue;
+      for (const std::string& key : FilesDecodedBy(root.dir)) {
+        auto f = facts_.find(key);
+        if (f == facts_.end() || f->second.encrypted.empty()) continue;
+        if (!reported.emplace(key, root.by).second) continue;
+        const FileFacts::Encrypted& e = f->second.encrypted.front();
+        Add(key, e.line, e.column, FindingKind::kUndecryptable,
+            "encrypted with SOPS, and the Flux Kustomization in \"" + ShortForDisplay(root.by) +
+                "\" that builds \"" + ShortForDisplay(root.dir) +
+                "\" has no spec.decryption.provider: sops, so kustomize-controller cannot "
+                "decrypt it; add spec.decryption (provider: sops, secretRef: the Secret holding "
+                "the age key) to that Kustomization, or give kustomize-controller a global "
+                "decryption key");
+      }
     }
   }
 
@@ -670,6 +717,8 @@ class Pass {
   std::unordered_map<std::string, std::optional<std::string>> kustomization_of_;
   std::unordered_set<std::string> judged_;
   std::unordered_set<std::string> built_;
+  // While set, Judge records the keys it is given here and reports nothing.
+  std::set<std::string>* collect_ = nullptr;
   // Item 5: what each kustomization directory yields, and the ones on
   // the way down (a cycle stops there).
   std::unordered_map<std::string, BuiltObjects> included_;
