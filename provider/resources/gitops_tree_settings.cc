@@ -46,7 +46,8 @@ void AddCheckAttributes(const Add& add) {
           "Plan-time checks that Flux would accept the tree (YAML syntax and duplicate keys, "
           "Kubernetes objects where Flux decodes them, kustomization references, Flux "
           "Kustomization paths, objects a build accumulates twice, patches kustomize cannot "
-          "place, objects against their schemas): "
+          "place, objects against their schemas, encrypted files a Flux Kustomization cannot "
+          "decrypt): "
           "`\"error\"` fails the plan, `\"warn\"` reports and goes on, `\"off\"` skips them. "
           "Default "
           "`\"",
