@@ -1,6 +1,8 @@
 // The cross-file pass: kustomization references, Flux paths, which files
-// Flux decodes as Kubernetes objects, and what each build accumulates. Works on keys and FileFacts
-// only; existence outside the desired tree comes from CheckOptions::lookup.
+// Flux decodes as Kubernetes objects, whether their builds can decrypt
+// them, and the objects' schemas; what each build accumulates is
+// build_model.cc's, what the pass reads of the tree tree_view.cc's.
+// Existence outside the desired tree comes from CheckOptions::lookup.
 #include <algorithm>
 #include <deque>
 #include <map>
@@ -14,9 +16,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "tree/checks/build_model.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/internal.h"
 #include "tree/checks/schema.h"
+#include "tree/checks/tree_view.h"
 #include "tree/content.h"
 #include "tree/layout.h"
 
@@ -24,101 +28,15 @@ namespace wildside::tree::checks {
 
 namespace {
 
-// The file names kustomize looks for, in its order.
-constexpr std::string_view kKustomizationNames[] = {"kustomization.yaml", "kustomization.yml",
-                                                    "Kustomization"};
-
-// Remote forms kustomize fetches instead of reading the checkout: any URL,
-// git's scp-like `git@host:...`, go-getter's `git::`, and the bare
-// `github.com/org/repo` form (a host name as the first segment). A
-// host-like first segment is taken as remote only when the path does not
-// resolve locally, which is the order kustomize tries them in.
-bool IsUrlLike(std::string_view ref) {
-  return ref.find("://") != std::string_view::npos || ref.substr(0, 4) == "git@" ||
-         ref.substr(0, 5) == "git::";
-}
-
-bool HasHostLikeFirstSegment(std::string_view ref) {
-  size_t slash = ref.find('/');
-  if (slash == std::string_view::npos) return false;
-  std::string_view host = ref.substr(0, slash);
-  size_t dot = host.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) return false;
-  std::string_view tld = host.substr(dot + 1);
-  if (tld.size() < 2) return false;
-  for (char c : tld) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
-  }
-  for (char c : host) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-          c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t pos = s.find(sep, start);
-    if (pos == std::string_view::npos) {
-      parts.push_back(s.substr(start));
-      return parts;
-    }
-    parts.push_back(s.substr(start, pos - start));
-    start = pos + 1;
-  }
-}
-
-// `base` joined with `ref`, normalised ("." dropped, ".." applied);
-// nullopt when it climbs above the checkout root.
-std::optional<std::string> Normalize(std::string_view base, std::string_view ref) {
-  std::vector<std::string_view> out;
-  for (std::string_view part : {base, ref}) {
-    for (std::string_view seg : Split(part, '/')) {
-      if (seg.empty() || seg == ".") continue;
-      if (seg == "..") {
-        if (out.empty()) return std::nullopt;
-        out.pop_back();
-      } else {
-        out.push_back(seg);
-      }
-    }
-  }
-  std::string joined;
-  for (std::string_view seg : out) {
-    if (!joined.empty()) joined += '/';
-    joined += seg;
-  }
-  return joined;
-}
-
-bool IsUnder(std::string_view path, std::string_view dir) {
-  if (dir.empty()) return true;
-  return path == dir ||
-         (path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/');
-}
-
-// A directory Flux builds: `clusters/<cluster>` or a Flux Kustomization's
-// spec.path, with what that Kustomization layers onto it.
-struct Root {
-  std::string dir;
-  std::string target_namespace;
-  std::string by;         // the Flux Kustomization's file, empty for a flux_roots entry
-  bool decrypts = false;  // its spec.decryption.provider is sops
-};
-
 class Pass {
  public:
   Pass(const DesiredTree& desired, const FactsMap& facts, const CheckOptions& options)
-      : desired_(desired), facts_(facts), options_(options) {
-    for (const auto& [key, content] : desired_) {
-      std::string_view dir = ParentPath(key);
-      while (!dir.empty() && dirs_.insert(std::string(dir)).second) dir = ParentPath(dir);
-    }
-  }
+      : view_(desired, facts, options),
+        model_(&view_),
+        desired_(desired),
+        facts_(facts),
+        options_(options),
+        findings_(view_.findings()) {}
 
   std::vector<Finding> Run(SchemaCoverage* coverage) {
     CheckKustomizations();
@@ -131,54 +49,13 @@ class Pass {
     for (const Root& r : roots) dirs.push_back(r.dir);
     CheckDecodedFiles(dirs);
     CheckDecryption(roots);
-    for (const Root& r : roots) CheckBuild(r);
-    DropRepeatedDuplicates();
+    for (const Root& r : roots) model_.CheckBuild(r);
+    model_.DropRepeatedDuplicates();
     if (options_.schemas != nullptr) CheckSchemas(coverage);
     return std::move(findings_);
   }
 
  private:
-  PathKind KindOf(const std::string& path) {
-    if (path.empty()) return PathKind::kDirectory;
-    if (desired_.count(path) != 0) return PathKind::kFile;
-    if (dirs_.count(path) != 0) return PathKind::kDirectory;
-    auto it = lookups_.find(path);
-    if (it != lookups_.end()) return it->second;
-    PathKind k = options_.lookup ? options_.lookup(path) : PathKind::kMissing;
-    lookups_.emplace(path, k);
-    return k;
-  }
-
-  // The kustomization file kustomize would read in `dir`, if any.
-  std::optional<std::string> KustomizationIn(const std::string& dir) {
-    auto it = kustomization_of_.find(dir);
-    if (it != kustomization_of_.end()) return it->second;
-    std::optional<std::string> found;
-    for (std::string_view name : kKustomizationNames) {
-      std::string p = JoinPath(dir, name);
-      if (KindOf(p) == PathKind::kFile) {
-        found = p;
-        break;
-      }
-    }
-    kustomization_of_.emplace(dir, found);
-    return found;
-  }
-
-  void Add(const std::string& key, int line, int column, FindingKind kind, std::string message) {
-    findings_.push_back({key, line, column, kind, std::move(message)});
-  }
-
-  bool Sensitive(std::string_view key) const {
-    return options_.is_sensitive && options_.is_sensitive(key);
-  }
-
-  // `field "ref"` (or only `field` for a sensitive file).
-  std::string Named(std::string_view key, const FileFacts::Reference& r) const {
-    if (Sensitive(key)) return r.field;
-    return r.field + " \"" + ShortForDisplay(r.path) + "\"";
-  }
-
   void CheckKustomizations() {
     std::map<std::string, std::vector<std::string>> per_dir;
     for (const auto& [key, content] : desired_) {
@@ -186,11 +63,11 @@ class Pass {
     }
     for (const auto& [dir, keys] : per_dir) {
       for (size_t i = 1; i < keys.size(); ++i) {
-        Add(keys[i], 0, 0, FindingKind::kMultipleKustomizations,
-            "more than one kustomization file in " +
-                (dir.empty() ? "the checkout root" : "\"" + ShortForDisplay(dir) + "\"") +
-                " (also \"" + ShortForDisplay(BaseName(keys[0])) +
-                "\"): kustomize refuses to choose");
+        view_.Add(keys[i], 0, 0, FindingKind::kMultipleKustomizations,
+                  "more than one kustomization file in " +
+                      (dir.empty() ? "the checkout root" : "\"" + ShortForDisplay(dir) + "\"") +
+                      " (also \"" + ShortForDisplay(BaseName(keys[0])) +
+                      "\"): kustomize refuses to choose");
       }
       for (const std::string& key : keys) {
         auto f = facts_.find(key);
@@ -204,22 +81,22 @@ class Pass {
                       const FileFacts::Reference& r) {
     if (IsUrlLike(r.path)) return;
     if (!r.path.empty() && r.path[0] == '/') {
-      Add(key, r.line, r.column, FindingKind::kOutsideCheckout,
-          Named(key, r) +
-              ": an absolute path: Flux builds in a filesystem rooted at the "
-              "source, so only paths relative to the kustomization resolve");
+      view_.Add(key, r.line, r.column, FindingKind::kOutsideCheckout,
+                view_.Named(key, r) +
+                    ": an absolute path: Flux builds in a filesystem rooted at the "
+                    "source, so only paths relative to the kustomization resolve");
       return;
     }
     std::optional<std::string> resolved = Normalize(dir, r.path);
     if (!resolved) {
-      Add(key, r.line, r.column, FindingKind::kOutsideCheckout,
-          Named(key, r) +
-              ": climbs out of the checkout: Flux refuses paths outside the "
-              "source root");
+      view_.Add(key, r.line, r.column, FindingKind::kOutsideCheckout,
+                view_.Named(key, r) +
+                    ": climbs out of the checkout: Flux refuses paths outside the "
+                    "source root");
       return;
     }
-    PathKind kind = KindOf(*resolved);
-    std::string shown = Sensitive(key) ? "" : " (\"" + ShortForDisplay(*resolved) + "\")";
+    PathKind kind = view_.KindOf(*resolved);
+    std::string shown = view_.Sensitive(key) ? "" : " (\"" + ShortForDisplay(*resolved) + "\")";
     if (kind == PathKind::kUnknown) return;
     if (kind == PathKind::kMissing) {
       if (HasHostLikeFirstSegment(r.path)) return;  // kustomize would try it as remote
@@ -230,19 +107,19 @@ class Pass {
       const char* what = directory            ? "directory"
                          : r.may_be_directory ? "file or directory"
                                               : "file";
-      Add(key, r.line, r.column, FindingKind::kMissingReference,
-          Named(key, r) + ": not found" + shown + ": no such " + what +
-              " in the desired tree or on disk after the apply");
+      view_.Add(key, r.line, r.column, FindingKind::kMissingReference,
+                view_.Named(key, r) + ": not found" + shown + ": no such " + what +
+                    " in the desired tree or on disk after the apply");
       return;
     }
     if (kind == PathKind::kDirectory) {
       if (!r.may_be_directory) {
-        Add(key, r.line, r.column, FindingKind::kMissingReference,
-            Named(key, r) + ": is a directory" + shown + ": this field needs a file");
-      } else if (r.needs_kustomization && !KustomizationIn(*resolved)) {
-        Add(key, r.line, r.column, FindingKind::kNotAKustomization,
-            Named(key, r) + ": the directory" + shown +
-                " has no kustomization.yaml, kustomization.yml or Kustomization");
+        view_.Add(key, r.line, r.column, FindingKind::kMissingReference,
+                  view_.Named(key, r) + ": is a directory" + shown + ": this field needs a file");
+      } else if (r.needs_kustomization && !view_.KustomizationIn(*resolved)) {
+        view_.Add(key, r.line, r.column, FindingKind::kNotAKustomization,
+                  view_.Named(key, r) + ": the directory" + shown +
+                      " has no kustomization.yaml, kustomization.yml or Kustomization");
       }
     }
   }
@@ -261,18 +138,18 @@ class Pass {
         bool ours = options_.owned_roots.empty();
         for (const std::string& root : options_.owned_roots) ours = ours || IsUnder(*n, root);
         if (!ours) continue;
-        PathKind kind = KindOf(*n);
+        PathKind kind = view_.KindOf(*n);
         if (kind == PathKind::kDirectory) {
           roots.push_back({*n, p.target_namespace, key, p.decrypts});
           continue;
         }
         if (kind == PathKind::kUnknown) continue;
-        std::string shown = Sensitive(key) ? "" : " \"" + ShortForDisplay(p.path) + "\"";
-        Add(key, p.line, p.column, FindingKind::kFluxPathMissing,
-            "spec.path" + shown +
-                (kind == PathKind::kFile ? ": names a file; Flux builds a directory"
-                                         : ": no such directory in the desired tree or on "
-                                           "disk after the apply"));
+        std::string shown = view_.Sensitive(key) ? "" : " \"" + ShortForDisplay(p.path) + "\"";
+        view_.Add(key, p.line, p.column, FindingKind::kFluxPathMissing,
+                  "spec.path" + shown +
+                      (kind == PathKind::kFile ? ": names a file; Flux builds a directory"
+                                               : ": no such directory in the desired tree or on "
+                                                 "disk after the apply"));
       }
     }
     return roots;
@@ -287,8 +164,8 @@ class Pass {
   void CheckDecodedFiles(const std::vector<std::string>& roots) {
     std::deque<std::string> queue;
     for (const std::string& r : roots) {
-      if (KindOf(r) != PathKind::kDirectory || !built_.insert(r).second) continue;
-      if (std::optional<std::string> k = KustomizationIn(r)) {
+      if (view_.KindOf(r) != PathKind::kDirectory || !built_.insert(r).second) continue;
+      if (std::optional<std::string> k = view_.KustomizationIn(r)) {
         BuildKustomization(*k, r, &queue);
       } else {
         Generate(r, &queue);
@@ -298,7 +175,8 @@ class Pass {
       std::string dir = std::move(queue.front());
       queue.pop_front();
       if (!built_.insert(dir).second) continue;
-      if (std::optional<std::string> k = KustomizationIn(dir)) BuildKustomization(*k, dir, &queue);
+      if (std::optional<std::string> k = view_.KustomizationIn(dir))
+        BuildKustomization(*k, dir, &queue);
     }
   }
 
@@ -315,7 +193,7 @@ class Pass {
       if (!resources && !components) continue;
       std::optional<std::string> p = Normalize(dir, r.path);
       if (!p) continue;
-      PathKind kind = KindOf(*p);
+      PathKind kind = view_.KindOf(*p);
       if (kind == PathKind::kDirectory) {
         queue->push_back(*p);
       } else if (kind == PathKind::kFile && resources) {
@@ -335,7 +213,7 @@ class Pass {
       if (!HasYamlExtension(key)) continue;
       // The first directory below `dir` on the way to `key` that holds a
       // kustomization file stops the walk there.
-      std::optional<std::string> stop = FirstKustomizationBelow(prefix.size(), key);
+      std::optional<std::string> stop = view_.FirstKustomizationBelow(prefix.size(), key);
       if (stop) {
         queue->push_back(*stop);
         continue;
@@ -344,256 +222,6 @@ class Pass {
                      (dir.empty() ? std::string("the checkout root")
                                   : "\"" + ShortForDisplay(dir) + "\"") +
                      ", which has none, from every .yaml/.yml below it");
-    }
-  }
-
-  // Two builds that include one directory find its duplicates alike: the
-  // first finding at a place stands.
-  void DropRepeatedDuplicates() {
-    std::set<std::tuple<std::string, int, int>> seen;
-    std::vector<Finding> kept;
-    for (Finding& f : findings_) {
-      if (f.kind == FindingKind::kDuplicateObject &&
-          !seen.emplace(f.key, f.line, f.column).second) {
-        continue;
-      }
-      kept.push_back(std::move(f));
-    }
-    findings_ = std::move(kept);
-  }
-
-  // Item 5: the objects each build accumulates, by kustomize's rules
-  // (Accumulator); a directory's objects are worked out once and shared
-  // by every build that includes it.
-  void CheckBuild(const Root& root) {
-    if (KindOf(root.dir) != PathKind::kDirectory) return;
-    std::string label = "the build of \"" + ShortForDisplay(root.dir) + "\"";
-    if (!root.by.empty()) {
-      label += " (spec.path of the Flux Kustomization in \"" + ShortForDisplay(root.by) + "\")";
-    }
-    BuildDirectory(root.dir, label, root.target_namespace.empty() ? nullptr : &root);
-  }
-
-  // The objects a kustomization directory yields to whoever includes it.
-  const BuiltObjects& Included(const std::string& dir) {
-    auto it = included_.find(dir);
-    if (it != included_.end()) return it->second;
-    static const BuiltObjects kUnknown{{}, false};
-    if (!building_.insert(dir).second) return kUnknown;  // a cycle: not modelled
-    BuiltObjects out =
-        BuildDirectory(dir, "the kustomization in \"" + ShortForDisplay(dir) + "\"", nullptr);
-    building_.erase(dir);
-    return included_.emplace(dir, std::move(out)).first->second;
-  }
-
-  // `flux` is the root with the Flux Kustomization's targetNamespace, when
-  // it has one: Flux sets it as the root kustomization's namespace, in
-  // place of the root's own.
-  BuiltObjects BuildDirectory(const std::string& dir, const std::string& label, const Root* flux) {
-    Accumulator acc(label, options_.is_sensitive, &findings_);
-    BuiltObjects out;
-    bool final_ids = true;
-    std::optional<std::string> kfile = KustomizationIn(dir);
-    FileFacts::Transforms transforms;
-    std::string namespace_from;
-    if (!kfile) {
-      GenerateObjects(dir, &acc, &out.complete);
-    } else {
-      auto f = facts_.find(*kfile);
-      if (f == facts_.end()) return {{}, false};  // on disk only, or not parsed
-      namespace_from = "the `namespace` of \"" + ShortForDisplay(*kfile) + "\"";
-      AccumulateListed(dir, *kfile, f->second, &acc, &out.complete, &final_ids);
-      transforms = f->second.transforms;
-      if (transforms.generates) out.complete = false;
-    }
-    if (flux != nullptr) {
-      transforms.namespace_ = flux->target_namespace;
-      namespace_from = "the spec.targetNamespace of the Flux Kustomization in \"" +
-                       ShortForDisplay(flux->by) + "\"";
-    }
-    if (kfile) CheckPatches(dir, *kfile, facts_.at(*kfile), transforms, acc, out.complete);
-    acc.Transform(transforms, namespace_from);
-    if (!final_ids || transforms.may_rename) return {{}, false};
-    out.objects = acc.Take();
-    return out;
-  }
-
-  // kustomize adds what `resources` (and `bases`) list, in order, then
-  // what `components` bring.
-  void AccumulateListed(const std::string& dir, const std::string& kfile, const FileFacts& facts,
-                        Accumulator* acc, bool* complete, bool* final_ids) {
-    for (bool components : {false, true}) {
-      for (const FileFacts::Reference& r : facts.references) {
-        if (!r.may_be_directory || IsUrlLike(r.path)) continue;
-        if (components != (r.field.rfind("components", 0) == 0)) continue;
-        if (!components && !r.decoded_as_objects) continue;
-        std::optional<std::string> p = Normalize(dir, r.path);
-        if (!p) continue;
-        const std::string via = r.field + " of \"" + ShortForDisplay(kfile) + "\"";
-        PathKind kind = KindOf(*p);
-        if (kind == PathKind::kFile && !components) {
-          AddFile(*p, "listed under " + via, acc, complete);
-        } else if (kind == PathKind::kDirectory) {
-          if (components && ComponentTransforms(*p)) *final_ids = false;
-          AddIncluded(*p, ", which " + via + " includes", acc, complete);
-        } else {
-          *complete = false;  // a remote base, or a finding of its own
-        }
-      }
-    }
-  }
-
-  // True when the component in `dir` has transformers of its own: they
-  // apply to everything its includer accumulated, which is not modelled.
-  bool ComponentTransforms(const std::string& dir) {
-    std::optional<std::string> k = KustomizationIn(dir);
-    if (!k) return false;
-    auto f = facts_.find(*k);
-    if (f == facts_.end()) return true;
-    const FileFacts::Transforms& t = f->second.transforms;
-    return t.may_rename || !t.namespace_.empty() || !t.name_prefix.empty() ||
-           !t.name_suffix.empty();
-  }
-
-  // A file's objects; one on disk only, or not parsed, adds what is not
-  // known.
-  void AddFile(const std::string& key, const std::string& via, Accumulator* acc, bool* complete) {
-    auto desired = desired_.find(key);
-    auto f = facts_.find(key);
-    if (desired == desired_.end() || f == facts_.end()) {
-      *complete = false;
-      return;
-    }
-    if (!f->second.objects_known) *complete = false;
-    for (const FileFacts::Object& o : f->second.objects) {
-      acc->Add({&desired->first, &o, o.name, o.namespace_, via, {}});
-    }
-  }
-
-  void AddIncluded(const std::string& dir, const std::string& suffix, Accumulator* acc,
-                   bool* complete) {
-    const BuiltObjects& sub = Included(dir);
-    if (!sub.complete) *complete = false;
-    for (const BuiltObject& o : sub.objects) {
-      BuiltObject copy = o;
-      copy.via += suffix;
-      acc->Add(std::move(copy));
-    }
-  }
-
-  // The objects of Flux's generated kustomization (see Generate).
-  void GenerateObjects(const std::string& dir, Accumulator* acc, bool* complete) {
-    const std::string generated =
-        "the kustomization Flux generates for \"" + ShortForDisplay(dir) + "\"";
-    std::string prefix = dir.empty() ? "" : dir + "/";
-    std::set<std::string> subs;
-    for (auto it = desired_.lower_bound(prefix);
-         it != desired_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-      const std::string& key = it->first;
-      if (!HasYamlExtension(key)) continue;
-      std::optional<std::string> stop = FirstKustomizationBelow(prefix.size(), key);
-      if (!stop) {
-        AddFile(key, "taken directly by " + generated, acc, complete);
-      } else if (subs.insert(*stop).second) {
-        AddIncluded(*stop,
-                    ", in \"" + ShortForDisplay(*stop) + "\", which " + generated + " includes",
-                    acc, complete);
-      }
-    }
-    // Files on disk only may be part of it too.
-    if (options_.lookup) *complete = false;
-  }
-
-  // The first directory below `key`'s first `from` characters on the way
-  // to `key` that holds a kustomization file.
-  std::optional<std::string> FirstKustomizationBelow(size_t from, const std::string& key) {
-    for (size_t pos = from;;) {
-      size_t slash = key.find('/', pos);
-      if (slash == std::string::npos) return std::nullopt;
-      std::string sub = key.substr(0, slash);
-      if (KustomizationIn(sub)) return sub;
-      pos = slash + 1;
-    }
-  }
-
-  // Patches without a `target:` (patchesStrategicMerge, patches[].path):
-  // kustomize places a strategic-merge patch by its own id, on the one
-  // object of the kustomization that has (or had) that id, and refuses a
-  // JSON 6902 patch. A patch that matches two objects by ids they surely
-  // had is a finding; one that matches none, only when every object the
-  // kustomization accumulates is known. Inline patches are not read.
-  void CheckPatches(const std::string& dir, const std::string& kfile, const FileFacts& facts,
-                    const FileFacts::Transforms& transforms, const Accumulator& acc,
-                    bool complete) {
-    for (const FileFacts::Reference& r : facts.references) {
-      const bool smp_list = r.field.rfind("patchesStrategicMerge[", 0) == 0;
-      const bool patches = r.field.rfind("patches[", 0) == 0 && !r.has_target;
-      if (!smp_list && !patches) continue;
-      std::optional<std::string> p = Normalize(dir, r.path);
-      if (!p) continue;
-      auto f = facts_.find(*p);
-      if (f == facts_.end() || desired_.count(*p) == 0) continue;
-      const FileFacts& patch = f->second;
-      const std::string named = Named(kfile, r);
-      if (patches && patch.objects.empty() && !patch.non_objects.empty() &&
-          patch.non_objects.front().reason == "a sequence") {
-        Add(kfile, r.line, r.column, FindingKind::kPatchTarget,
-            named +
-                ": a JSON 6902 patch (a list of operations) without `target:`; kustomize "
-                "refuses it: must specify a target for patch");
-        continue;
-      }
-      if (!patch.objects_known) continue;
-      for (const FileFacts::Object& o : patch.objects) {
-        CheckPatchTarget(kfile, r, named, *p, o, transforms, acc, complete);
-      }
-    }
-  }
-
-  void CheckPatchTarget(const std::string& kfile, const FileFacts::Reference& r,
-                        const std::string& named, const std::string& patch_key,
-                        const FileFacts::Object& patch, const FileFacts::Transforms& transforms,
-                        const Accumulator& acc, bool complete) {
-    const std::string id = ObjectId(patch.api_version, patch.kind, patch.name, patch.namespace_);
-    std::vector<const BuiltObject*> surely;
-    bool maybe = false;
-    for (const BuiltObject& o : acc.objects()) {
-      const bool had =
-          Accumulator::IdOf(o) == id ||
-          std::find(o.earlier_ids.begin(), o.earlier_ids.end(), id) != o.earlier_ids.end();
-      if (had) {
-        surely.push_back(&o);
-        continue;
-      }
-      // The id after this kustomization's own transformers: whether the
-      // patch sees it depends on the order they run in.
-      const std::string_view kind = o.written->kind;
-      const bool renamed_ns = !transforms.namespace_.empty() && !IsClusterScopedKind(kind);
-      maybe = maybe || ObjectId(o.written->api_version, kind,
-                                transforms.name_prefix + o.name + transforms.name_suffix,
-                                renamed_ns ? transforms.namespace_ : o.namespace_) == id;
-    }
-    const bool hidden = Sensitive(kfile) || Sensitive(patch_key);
-    const std::string what = hidden ? "the patch"
-                                    : "the patch for " + ShownId(patch.api_version, patch.kind,
-                                                                 patch.name, patch.namespace_);
-    const std::string where = " (document " + std::to_string(patch.document) + ")";
-    if (surely.size() >= 2) {
-      std::string places;
-      for (const BuiltObject* o : surely) {
-        if (!places.empty()) places += ", ";
-        places += "\"" + ShortForDisplay(*o->key) + "\" line " + std::to_string(o->written->line);
-      }
-      Add(kfile, r.line, r.column, FindingKind::kPatchTarget,
-          named + ": " + what + where + " has no `target:` and matches " +
-              std::to_string(surely.size()) + " objects (" + places +
-              "); kustomize refuses it: multiple matches, failed to find unique target for "
-              "patch");
-    } else if (surely.empty() && !maybe && complete) {
-      Add(kfile, r.line, r.column, FindingKind::kPatchTarget,
-          named + ": " + what + where +
-              " has no `target:` and matches no object this kustomization accumulates; "
-              "kustomize refuses it: no matches, failed to find unique target for patch");
     }
   }
 
@@ -606,9 +234,9 @@ class Pass {
     auto f = facts_.find(key);
     if (f == facts_.end()) return;
     for (const FileFacts::NonObject& n : f->second.non_objects) {
-      Add(key, n.line, n.column, FindingKind::kNotKubernetesObject,
-          "document " + std::to_string(n.document) + " is not a Kubernetes object (" + n.reason +
-              "): " + why);
+      view_.Add(key, n.line, n.column, FindingKind::kNotKubernetesObject,
+                "document " + std::to_string(n.document) + " is not a Kubernetes object (" +
+                    n.reason + "): " + why);
     }
   }
 
@@ -642,7 +270,8 @@ class Pass {
         if (f == facts_.end() || f->second.encrypted.empty()) continue;
         if (!reported.emplace(key, root.by).second) continue;
         const FileFacts::Encrypted& e = f->second.encrypted.front();
-        Add(key, e.line, e.column, FindingKind::kUndecryptable,
+        view_.Add(
+            key, e.line, e.column, FindingKind::kUndecryptable,
             "encrypted with SOPS, and the Flux Kustomization in \"" + ShortForDisplay(root.by) +
                 "\" that builds \"" + ShortForDisplay(root.dir) +
                 "\" has no spec.decryption.provider: sops, so kustomize-controller cannot "
@@ -709,21 +338,16 @@ class Pass {
     return crds;
   }
 
+  TreeView view_;
+  BuildModel model_;
   const DesiredTree& desired_;
   const FactsMap& facts_;
   const CheckOptions& options_;
-  std::set<std::string, std::less<>> dirs_;
-  std::unordered_map<std::string, PathKind> lookups_;
-  std::unordered_map<std::string, std::optional<std::string>> kustomization_of_;
+  std::vector<Finding>& findings_;  // view_'s
   std::unordered_set<std::string> judged_;
   std::unordered_set<std::string> built_;
   // While set, Judge records the keys it is given here and reports nothing.
   std::set<std::string>* collect_ = nullptr;
-  // Item 5: what each kustomization directory yields, and the ones on
-  // the way down (a cycle stops there).
-  std::unordered_map<std::string, BuiltObjects> included_;
-  std::unordered_set<std::string> building_;
-  std::vector<Finding> findings_;
 };
 
 bool FindingLess(const Finding& a, const Finding& b) {
