@@ -17,6 +17,7 @@
 #include "provider/cty/msgpack.h"
 #include "provider/resources/gitops_tree.h"
 #include "status_matchers.h"
+#include "tree/checks/checks.h"
 #include "tree/content.h"
 #include "tree/testing/fault_env.h"
 
@@ -29,6 +30,10 @@ using cty::Value;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+
+// The start of a private state the current rule set checked:
+// `{"checked_rules":N` (tree/checks/checks.h, kRuleSet).
+std::string Rules() { return "{\"checked_rules\":" + std::to_string(tree::checks::kRuleSet); }
 
 std::string ReadFile(const fs::path& p) { return wildside::testing::ReadWholeFile(p); }
 void WriteFile(const fs::path& p, std::string_view content) {
@@ -498,7 +503,7 @@ TEST_F(GitopsTreeTest, ChecksSkipWhatThePriorStateAlreadyChecked) {
       resource_->Plan(core::PlanRequest{applied.new_state, proposed, config, ""});
   ASSERT_EQ(unmarked.diagnostics.size(), 1u);
   EXPECT_THAT(unmarked.diagnostics[0].detail, HasSubstr("platform/traefik/values.yaml"));
-  EXPECT_THAT(unmarked.planned_private, HasSubstr(R"({"checked_rules":5,)"));
+  EXPECT_THAT(unmarked.planned_private, HasSubstr(Rules() + ","));
 
   Value edited = Config(Manifests({{"platform/traefik/values.yaml", "a: 1\na: 2\n"},
                                    {"platform/traefik/ok.yaml", "b: 1\nb: 2\n"}}));
@@ -669,7 +674,7 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   EXPECT_EQ(apply.new_state, plan.planned_state);
   // Compact: "every key of files in neither map", not a second copy of the
   // paths; and the rule set the plan checked the tree with.
-  EXPECT_EQ(apply.private_data, R"({"checked_rules":5,"write_only_keys":"files"})");
+  EXPECT_EQ(apply.private_data, Rules() + R"(,"write_only_keys":"files"})");
   fs::path checkout = dir_ / "checkout";
   EXPECT_EQ(ReadFile(checkout / "platform/vault/secret.yaml"), kSecret);
   const Value state = apply.new_state;
@@ -686,8 +691,7 @@ TEST_F(GitopsTreeTest, WriteOnlyTreeKeepsContentOutOfPlanAndStateAndStillHealsDr
   EXPECT_EQ(noop.planned_state, state);
   // The private passes on, plus the prior's id for a create plan that
   // replaces it (stripped by every apply).
-  EXPECT_EQ(noop.planned_private, R"({"checked_rules":5,"replaces":"dev:)" +
-                                      (dir_ / "checkout").string() +
+  EXPECT_EQ(noop.planned_private, Rules() + R"(,"replaces":"dev:)" + (dir_ / "checkout").string() +
                                       R"(","write_only_keys":"files"})");
 
   // Edit, delete, stray, chmod: seen as `files` changes, no content anywhere.
@@ -922,7 +926,7 @@ TEST_F(GitopsTreeTest, MixedMapsKeepOnlyThePlainContentsInState) {
       core::ApplyRequest{drift.new_state, move.planned_state, moved, move.planned_private});
   ASSERT_THAT(after.diagnostics, IsEmpty());
   EXPECT_EQ(ReadFile(dir_ / "checkout/platform/vault/wo.yaml"), kSecret);
-  EXPECT_EQ(after.private_data, R"({"checked_rules":5})");
+  EXPECT_EQ(after.private_data, Rules() + "}");
 }
 
 TEST_F(GitopsTreeTest, WriteOnlyFileNowExcludedIsNamedAsStayingOnDisk) {
@@ -1193,7 +1197,7 @@ TEST_F(GitopsTreeTest, CreateTakingOverFilesOfItsOwnClustersInventoryFailsThePla
   core::ApplyResult applied = resource_->Apply(
       core::ApplyRequest{state, update.planned_state, first, update.planned_private});
   ASSERT_THAT(applied.diagnostics, IsEmpty());
-  EXPECT_EQ(applied.private_data, R"({"checked_rules":5})");
+  EXPECT_EQ(applied.private_data, Rules() + "}");
   // The same configuration with its state lost: no refusal, only the note
   // that every file is already in place and will not be written.
   core::PlanResult lost = PlanCreate(first);
@@ -1480,7 +1484,7 @@ TEST_F(GitopsTreeFaultTest, FailedCreateIsReplacedWithoutDeletingOrRewritingCorr
   EXPECT_EQ(InodeOf("platform/traefik/b.yaml"), b);
   for (const auto& [key, content] : Files("v1\n"))
     EXPECT_EQ(ReadFile(dir_ / "checkout" / key), content) << key;
-  EXPECT_EQ(recreate.private_data, R"({"checked_rules":5})");
+  EXPECT_EQ(recreate.private_data, Rules() + "}");
   EXPECT_EQ(resource_->Read(core::ReadRequest{recreate.new_state, ""}).new_state,
             replace.planned_state);
 }
