@@ -42,7 +42,7 @@ const BuiltObjects& BuildModel::Included(const std::string& dir) {
 // place of the root's own.
 BuiltObjects BuildModel::BuildDirectory(const std::string& dir, const std::string& label,
                                         const Root* flux) {
-  Accumulator acc(label, options_.is_sensitive, &findings_);
+  Accumulator acc(label, view_.options().is_sensitive, &view_.findings());
   BuiltObjects out;
   bool final_ids = true;
   std::optional<std::string> kfile = view_.KustomizationIn(dir);
@@ -51,8 +51,8 @@ BuiltObjects BuildModel::BuildDirectory(const std::string& dir, const std::strin
   if (!kfile) {
     GenerateObjects(dir, &acc, &out.complete);
   } else {
-    auto f = facts_.find(*kfile);
-    if (f == facts_.end()) return {{}, false};  // on disk only, or not parsed
+    auto f = view_.facts().find(*kfile);
+    if (f == view_.facts().end()) return {{}, false};  // on disk only, or not parsed
     namespace_from = "the `namespace` of \"" + ShortForDisplay(*kfile) + "\"";
     AccumulateListed(dir, *kfile, f->second, &acc, &out.complete, &final_ids);
     transforms = f->second.transforms;
@@ -63,7 +63,7 @@ BuiltObjects BuildModel::BuildDirectory(const std::string& dir, const std::strin
     namespace_from = "the spec.targetNamespace of the Flux Kustomization in \"" +
                      ShortForDisplay(flux->by) + "\"";
   }
-  if (kfile) CheckPatches(dir, *kfile, facts_.at(*kfile), transforms, acc, out.complete);
+  if (kfile) CheckPatches(dir, *kfile, view_.facts().at(*kfile), transforms, acc, out.complete);
   acc.Transform(transforms, namespace_from);
   if (!final_ids || transforms.may_rename) return {{}, false};
   out.objects = acc.Take();
@@ -101,8 +101,8 @@ void BuildModel::AccumulateListed(const std::string& dir, const std::string& kfi
 bool BuildModel::ComponentTransforms(const std::string& dir) {
   std::optional<std::string> k = view_.KustomizationIn(dir);
   if (!k) return false;
-  auto f = facts_.find(*k);
-  if (f == facts_.end()) return true;
+  auto f = view_.facts().find(*k);
+  if (f == view_.facts().end()) return true;
   const FileFacts::Transforms& t = f->second.transforms;
   return t.may_rename || !t.namespace_.empty() || !t.name_prefix.empty() || !t.name_suffix.empty();
 }
@@ -111,9 +111,9 @@ bool BuildModel::ComponentTransforms(const std::string& dir) {
 // known.
 void BuildModel::AddFile(const std::string& key, const std::string& via, Accumulator* acc,
                          bool* complete) {
-  auto desired = desired_.find(key);
-  auto f = facts_.find(key);
-  if (desired == desired_.end() || f == facts_.end()) {
+  auto desired = view_.desired().find(key);
+  auto f = view_.facts().find(key);
+  if (desired == view_.desired().end() || f == view_.facts().end()) {
     *complete = false;
     return;
   }
@@ -140,8 +140,8 @@ void BuildModel::GenerateObjects(const std::string& dir, Accumulator* acc, bool*
       "the kustomization Flux generates for \"" + ShortForDisplay(dir) + "\"";
   std::string prefix = dir.empty() ? "" : dir + "/";
   std::set<std::string> subs;
-  for (auto it = desired_.lower_bound(prefix);
-       it != desired_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+  for (auto it = view_.desired().lower_bound(prefix);
+       it != view_.desired().end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     const std::string& key = it->first;
     if (!HasYamlExtension(key)) continue;
     std::optional<std::string> stop = view_.FirstKustomizationBelow(prefix.size(), key);
@@ -154,7 +154,7 @@ void BuildModel::GenerateObjects(const std::string& dir, Accumulator* acc, bool*
     }
   }
   // Files on disk only may be part of it too.
-  if (options_.lookup) *complete = false;
+  if (view_.options().lookup) *complete = false;
 }
 
 // Patches without a `target:` (patchesStrategicMerge, patches[].path):
@@ -172,8 +172,8 @@ void BuildModel::CheckPatches(const std::string& dir, const std::string& kfile,
     if (!smp_list && !patches) continue;
     std::optional<std::string> p = Normalize(dir, r.path);
     if (!p) continue;
-    auto f = facts_.find(*p);
-    if (f == facts_.end() || desired_.count(*p) == 0) continue;
+    auto f = view_.facts().find(*p);
+    if (f == view_.facts().end() || view_.desired().count(*p) == 0) continue;
     const FileFacts& patch = f->second;
     const std::string named = view_.Named(kfile, r);
     if (patches && patch.objects.empty() && !patch.non_objects.empty() &&
@@ -244,13 +244,13 @@ void BuildModel::CheckPatchTarget(const std::string& kfile, const FileFacts::Ref
 void BuildModel::DropRepeatedDuplicates() {
   std::set<std::tuple<std::string, int, int>> seen;
   std::vector<Finding> kept;
-  for (Finding& f : findings_) {
+  for (Finding& f : view_.findings()) {
     if (f.kind == FindingKind::kDuplicateObject && !seen.emplace(f.key, f.line, f.column).second) {
       continue;
     }
     kept.push_back(std::move(f));
   }
-  findings_ = std::move(kept);
+  view_.findings() = std::move(kept);
 }
 
 }  // namespace wildside::tree::checks

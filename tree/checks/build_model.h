@@ -19,12 +19,7 @@ namespace wildside::tree::checks {
 
 class BuildModel {
  public:
-  explicit BuildModel(TreeView* view)
-      : view_(*view),
-        desired_(view->desired()),
-        facts_(view->facts()),
-        options_(view->options()),
-        findings_(view->findings()) {}
+  explicit BuildModel(TreeView* view) : view_(*view) {}
 
   // The build of one root: its duplicate-object and patch-target findings.
   void CheckBuild(const Root& root);
@@ -49,11 +44,7 @@ class BuildModel {
                         const FileFacts::Object& patch, const FileFacts::Transforms& transforms,
                         const Accumulator& acc, bool complete);
 
-  TreeView& view_;
-  const DesiredTree& desired_;
-  const FactsMap& facts_;
-  const CheckOptions& options_;
-  std::vector<Finding>& findings_;
+  TreeView& view_;  // the tree, and the findings every part adds to
   // What each kustomization directory yields, and the ones on the way
   // down (a cycle stops there).
   std::unordered_map<std::string, BuiltObjects> included_;

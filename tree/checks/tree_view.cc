@@ -7,6 +7,7 @@
 #include "tree/checks/internal.h"
 #include "tree/content.h"
 #include "tree/layout.h"
+#include "tree/strings.h"
 
 namespace wildside::tree::checks {
 
@@ -47,24 +48,6 @@ bool HasHostLikeFirstSegment(std::string_view ref) {
   }
   return true;
 }
-
-namespace {
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t pos = s.find(sep, start);
-    if (pos == std::string_view::npos) {
-      parts.push_back(s.substr(start));
-      return parts;
-    }
-    parts.push_back(s.substr(start, pos - start));
-    start = pos + 1;
-  }
-}
-
-}  // namespace
 
 // `base` joined with `ref`, normalised ("." dropped, ".." applied);
 // nullopt when it climbs above the checkout root.
