@@ -82,7 +82,7 @@ std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, 
   // fewer rules than today's: everything is checked.
   if (prior_rules != checks::kRuleSet) return std::nullopt;
   for (const char* attr : {"path", "cluster", "exclude", "extra_components", kChecks,
-                           kChecksExclude, kSchemaDirs, kUncheckedKinds}) {
+                           kChecksExclude, kSchemaDirs, kUncheckedKinds, kPlaintextSecrets}) {
     if (!SameSetting(*prior, planned, attr)) return std::nullopt;
   }
   const Value& before = prior->GetAttr("files");

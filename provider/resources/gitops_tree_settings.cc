@@ -251,11 +251,10 @@ bool ReadSeverity(const Value& obj, const char* attr, ChecksMode* mode, Diagnost
   } else if (c == "off") {
     *mode = ChecksMode::kOff;
   } else {
-    diags->push_back(core::ErrorAt(
-        AttributePath::Attr(attr),
-        std::string(attr) == kChecks ? "Invalid checks mode" : "Invalid unchecked_kinds mode",
-        absl::StrCat(attr, ": \"", EscapeForDisplay(c),
-                     "\" is not one of \"error\", \"warn\", \"off\".")));
+    diags->push_back(core::ErrorAt(AttributePath::Attr(attr),
+                                   absl::StrCat("Invalid ", attr, " mode"),
+                                   absl::StrCat(attr, ": \"", EscapeForDisplay(c),
+                                                "\" is not one of \"error\", \"warn\", \"off\".")));
   }
   return true;
 }

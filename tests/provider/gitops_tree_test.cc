@@ -515,6 +515,39 @@ TEST_F(GitopsTreeTest, ChecksSkipWhatThePriorStateAlreadyChecked) {
   EXPECT_THAT(update.diagnostics[0].detail, HasSubstr("platform/traefik/ok.yaml"));
 }
 
+// A setting the verdict depends on, changed with no file changed, checks
+// the whole tree again: a Secret applied with plaintext_secrets = "off"
+// fails the next plan once it is "error" (issue 22).
+TEST_F(GitopsTreeTest, ChangedPlaintextSecretsSettingChecksTheWholeTreeAgain) {
+  Value config = Config(
+      Manifests({{"platform/vault/s.yaml",
+                  "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\n"}}));
+  config.SetAttr("plaintext_secrets", Value::String("off"));
+  core::PlanResult create = PlanCreate(config);
+  ASSERT_THAT(create.diagnostics, IsEmpty());
+  core::ApplyResult applied = resource_->Apply(
+      core::ApplyRequest{Value::Null(type_), create.planned_state, config, create.planned_private});
+  ASSERT_FALSE(core::HasError(applied.diagnostics));
+
+  Value strict = config;
+  strict.SetAttr("plaintext_secrets", Value::String("error"));
+  strict.SetAttr("id", applied.new_state.GetAttr("id"));
+  core::PlanResult plan =
+      resource_->Plan(core::PlanRequest{applied.new_state, strict, strict, applied.private_data});
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_TRUE(core::HasError(plan.diagnostics));
+  EXPECT_EQ(plan.diagnostics[0].summary, "Secret committed in clear");
+  EXPECT_THAT(plan.diagnostics[0].detail, HasSubstr("platform/vault/s.yaml"));
+}
+
+TEST_F(GitopsTreeTest, InvalidSeverityNamesItsAttribute) {
+  Value config = Config(Manifests({{"platform/vault/a.yaml", "a: 1\n"}}));
+  config.SetAttr("plaintext_secrets", Value::String("loud"));
+  core::PlanResult plan = PlanCreate(config);
+  ASSERT_TRUE(core::HasError(plan.diagnostics));
+  EXPECT_EQ(plan.diagnostics[0].summary, "Invalid plaintext_secrets mode");
+}
+
 TEST_F(GitopsTreeTest, SymlinkedOwnedDirectoryFailsWithoutWritingOutside) {
   fs::path outside = dir_ / "outside";
   fs::create_directories(outside);
