@@ -154,6 +154,7 @@ class GitopsTreeResource final : public core::Resource {
     refresh.env = ctx_.env;
     if (how.hashes_only) refresh.write_only = how.write_only;
     refresh.describe_drift = how.applied;
+    refresh.encrypted = &priv.encrypted;
     RefreshResult refreshed = RefreshFromDisk(std::move(refresh));
     if (!refreshed.drift.empty())
       result.diagnostics.push_back(DriftWarning(refreshed.drift, how.no_plain_map));
@@ -167,8 +168,9 @@ class GitopsTreeResource final : public core::Resource {
     }
     if (files_before.has_value() && !result.new_state.IsNull() &&
         KeysOf(result.new_state.GetAttr("files")) != *files_before) {
-      result.private_data =
-          PrivateState::WriteOnlyList(std::move(how.write_only), priv.checked_rules).Serialize();
+      PrivateState kept = PrivateState::WriteOnlyList(std::move(how.write_only), priv.checked_rules);
+      kept.encrypted = priv.encrypted;
+      result.private_data = kept.Serialize();
     }
     return result;
   }

@@ -14,6 +14,7 @@
 #include "provider/resources/gitops_tree_prior.h"
 #include "provider/resources/gitops_tree_refresh.h"
 #include "provider/resources/gitops_tree_settings.h"
+#include "provider/resources/gitops_tree_sops.h"
 #include "tree/apply.h"
 #include "tree/checkout.h"
 #include "tree/content.h"
@@ -118,19 +119,27 @@ absl::Status RemoveDroppedKeys(const tree::WriteSession& checkout, Prior* prior,
   return checkout.Remove(in.settings.cluster, dropped, total);
 }
 
-// Scans under the lock, diffs and applies. A path another instance claimed
-// since the plan (two instances in one state are both planned before
-// either applies) is checked again here: then `conflicts` gets the errors
-// and nothing is written.
+// Scans under the lock, diffs and applies. The tree written is `desired`
+// with the files to encrypt in their SOPS form (an unchanged one as it is
+// on disk, so it is not rewritten), into *written. A path another
+// instance claimed since the plan (two instances in one state are both
+// planned before either applies) is checked again here: then `conflicts`
+// gets the errors and nothing is written.
 // A create that `may_take_over` nothing refuses, here too, to take over
 // files this cluster's inventory lists (a second resource with the same
 // cluster in one configuration sees the first one's inventory only now).
 absl::Status ScanDiffApply(const tree::WriteSession& checkout, const ApplyInputs& in,
-                           bool refuse_takeover, tree::RenderReport* total,
+                           const std::map<std::string, PrivateState::EncryptedFile>& encrypted,
+                           bool refuse_takeover, EncryptedTree* written, tree::RenderReport* total,
                            Diagnostics* conflicts) {
-  absl::StatusOr<tree::TreeScan> scan = checkout.Scan(in.settings.cluster, &in.desired.tree);
+  absl::Status encrypting =
+      EncryptForWrite(checkout, in.settings, in.desired, KeysToEncrypt(in.settings, in.desired),
+                      encrypted, written);
+  if (!encrypting.ok()) return encrypting;
+  const tree::DesiredTree& write = written->tree;
+  absl::StatusOr<tree::TreeScan> scan = checkout.Scan(in.settings.cluster, &write);
   if (!scan.ok()) return scan.status();
-  tree::ChangeSet changes = tree::DiffAgainstDisk(in.desired.tree, *scan, in.settings.options);
+  tree::ChangeSet changes = tree::DiffAgainstDisk(write, *scan, in.settings.options);
   if (!changes.conflicts.empty()) {
     AddConflictDiagnostics(changes, in.desired, /*at_apply=*/true, conflicts);
     return absl::OkStatus();
@@ -142,7 +151,7 @@ absl::Status ScanDiffApply(const tree::WriteSession& checkout, const ApplyInputs
       return absl::OkStatus();
     }
   }
-  return checkout.Apply(in.desired.tree, changes, total);
+  return checkout.Apply(write, changes, total);
 }
 
 // The error of a failed apply, on the failing file's own key when the
@@ -171,9 +180,27 @@ core::Diagnostic ApplyFailure(const absl::Status& status, const Desired& desired
 // After a failed apply: the state is what is actually on disk (read in the
 // same session, still under the lock), so the next plan shows the rest.
 // Files of the old and the new write-only keys may both be on disk.
+// Of the encrypted files this apply may have written (`fresh`) or found
+// (`before`), the records of those on disk as recorded.
+std::map<std::string, PrivateState::EncryptedFile> EncryptedOnDisk(
+    const tree::WriteSession* checkout,
+    const std::map<std::string, PrivateState::EncryptedFile>& fresh,
+    const std::map<std::string, PrivateState::EncryptedFile>& before) {
+  std::map<std::string, PrivateState::EncryptedFile> out;
+  if (checkout == nullptr) return out;
+  for (const auto* records : {&fresh, &before}) {
+    for (const auto& [key, rec] : *records) {
+      if (out.count(key) != 0) continue;
+      absl::StatusOr<std::string> sha = checkout->HashFile(key);
+      if (sha.ok() && *sha == rec.written) out.emplace(key, rec);
+    }
+  }
+  return out;
+}
+
 void Recover(const absl::Status& status, const tree::WriteSession* checkout, Prior* prior,
-             const PrivateState& priv, ApplyInputs* in, const tree::RenderReport& total,
-             const Context& ctx, core::ApplyResult* result) {
+             const PrivateState& priv, ApplyInputs* in, const EncryptedTree& written,
+             const tree::RenderReport& total, const Context& ctx, core::ApplyResult* result) {
   result->diagnostics.push_back(ApplyFailure(status, in->desired, total));
   std::set<std::string> owned_write_only = in->new_write_only;
   if (priv.write_only_form != PrivateState::WriteOnlyForm::kNone && !prior->IsNull()) {
@@ -181,11 +208,14 @@ void Recover(const absl::Status& status, const tree::WriteSession* checkout, Pri
     if (p.ok()) owned_write_only.merge(KeysOwnedAs(OwnedKeys(**p, priv), Ownership::kWriteOnly));
   }
   // What is on disk now is not the tree the plan checked.
-  result->private_data = PrivateState::WriteOnlyList(owned_write_only, 0).Serialize();
+  PrivateState after = PrivateState::WriteOnlyList(owned_write_only, 0);
+  after.encrypted = EncryptedOnDisk(checkout, written.records, priv.encrypted);
+  result->private_data = after.Serialize();
   RefreshRequest refresh;
   refresh.state = std::move(in->planned);
   refresh.env = ctx.env;
   refresh.session = checkout;
+  refresh.encrypted = &after.encrypted;
   if (!owned_write_only.empty()) refresh.write_only = std::move(owned_write_only);
   RefreshResult actual = RefreshFromDisk(std::move(refresh));
   if (actual.status.ok() && actual.state.has_value()) {
@@ -197,7 +227,11 @@ void Recover(const absl::Status& status, const tree::WriteSession* checkout, Pri
 
 // The planned value becomes the state; moving it keeps `desired`'s views
 // valid (map nodes move, strings stay put).
-void Finish(ApplyInputs* in, core::ApplyResult* result) {
+void Finish(ApplyInputs* in, EncryptedTree written, core::ApplyResult* result) {
+  if (!written.fresh.empty()) {
+    log::Info("encrypted with sops",
+              {{"path", in->settings.path}, {"files", written.fresh.size()}});
+  }
   Value new_state = std::move(in->planned);
   if (!new_state.GetAttr("files").IsWhollyKnown()) {
     Value files = FilesFromDesired(in->desired.tree, in->settings.file_mode_text);
@@ -206,8 +240,10 @@ void Finish(ApplyInputs* in, core::ApplyResult* result) {
   }
   result->new_state = std::move(new_state);
   // `files` is now exactly the configured tree: the compact form holds.
-  result->private_data =
-      PrivateState::WriteOnlyAsFiles(!in->new_write_only.empty(), in->checked_rules).Serialize();
+  PrivateState after =
+      PrivateState::WriteOnlyAsFiles(!in->new_write_only.empty(), in->checked_rules);
+  after.encrypted = std::move(written.records);
+  result->private_data = after.Serialize();
 }
 
 // The keys a destroy removes: every key the prior owns, except those the
@@ -316,7 +352,11 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
   Diagnostics conflicts;
   const bool refuse_takeover =
       create && !MayTakeOver(in.settings, planned_priv.replaces.value_or(""), *ctx.record);
-  if (status.ok()) status = ScanDiffApply(*checkout, in, refuse_takeover, &total, &conflicts);
+  EncryptedTree write;
+  if (status.ok()) {
+    status =
+        ScanDiffApply(*checkout, in, priv.encrypted, refuse_takeover, &write, &total, &conflicts);
+  }
   if (!conflicts.empty()) {
     result.diagnostics.insert(result.diagnostics.end(), conflicts.begin(), conflicts.end());
     result.new_state = std::move(prior).Take(&result.diagnostics);
@@ -327,9 +367,10 @@ core::ApplyResult ApplyTree(core::ApplyRequest request, const Context& ctx) {
                              {"report", tree::Summarize(total)},
                              {"ok", status.ok()}});
   if (!status.ok()) {
-    Recover(status, checkout.ok() ? &*checkout : nullptr, &prior, priv, &in, total, ctx, &result);
+    Recover(status, checkout.ok() ? &*checkout : nullptr, &prior, priv, &in, write, total, ctx,
+            &result);
   } else {
-    Finish(&in, &result);
+    Finish(&in, std::move(write), &result);
     if (create) ctx.record->RecordCreated(MakeId(in.settings.cluster, in.settings.path));
   }
   return result;

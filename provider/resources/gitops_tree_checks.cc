@@ -1,12 +1,14 @@
 #include "provider/resources/gitops_tree_checks.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "provider/resources/gitops_tree_sops.h"
 #include "tree/checkout.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/disk_lookup.h"
@@ -81,8 +83,9 @@ std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, 
   // Never checked (an import, a state from before the checks), or with
   // fewer rules than today's: everything is checked.
   if (prior_rules != checks::kRuleSet) return std::nullopt;
-  for (const char* attr : {"path", "cluster", "exclude", "extra_components", kChecks,
-                           kChecksExclude, kSchemaDirs, kUncheckedKinds, kPlaintextSecrets}) {
+  for (const char* attr :
+       {"path", "cluster", "exclude", "extra_components", kChecks, kChecksExclude, kSchemaDirs,
+        kUncheckedKinds, kPlaintextSecrets, kSopsRecipients, kSopsFiles, kSopsKeys}) {
     if (!SameSetting(*prior, planned, attr)) return std::nullopt;
   }
   const Value& before = prior->GetAttr("files");
@@ -117,8 +120,12 @@ std::string Advice(const checks::Finding& f, const Settings& settings, bool* err
 }
 
 void Report(const std::vector<checks::Finding>& findings, const Settings& settings,
-            const Desired& desired, core::Diagnostics* diags) {
+            const Desired& desired, const checks::CheckOptions& options, core::Diagnostics* diags) {
   for (const checks::Finding& f : findings) {
+    // Written encrypted: not in clear.
+    if (f.kind == checks::FindingKind::kPlaintextSecret && options.will_encrypt &&
+        options.will_encrypt(f.key))
+      continue;
     auto src = desired.source.find(f.key);
     const char* attr = src == desired.source.end() ? kRendered : src->second;
     bool error = false;
@@ -191,6 +198,15 @@ checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired
   // no-op plan's peak memory over its target (docs/benchmarks.md).
   options.parallelism = 1;
   options.find_plaintext_secrets = settings.plaintext_secrets != ChecksMode::kOff;
+  // Files written SOPS-encrypted: checked as rendered, but never in clear
+  // (Report drops their plaintext-secret findings) and judged for
+  // decryption like a file encrypted already.
+  if (!settings.sops_recipients.empty()) {
+    auto keys = std::make_shared<const std::set<std::string>>(KeysToEncrypt(settings, desired));
+    options.will_encrypt = [keys](std::string_view key) {
+      return keys->count(std::string(key)) != 0;
+    };
+  }
   // The caller sets options.schemas (SchemasFor).
   return options;
 }
@@ -229,7 +245,7 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const Valu
         checks::CheckReferences(desired.tree, facts, options, &coverage);
     findings.insert(findings.end(), cross.begin(), cross.end());
   }
-  Report(findings, settings, desired, diags);
+  Report(findings, settings, desired, options, diags);
   ReportCoverage(coverage, settings, diags);
   return true;
 }
@@ -265,7 +281,7 @@ void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
       return f.kind == checks::FindingKind::kPlaintextSecret;
     });
   }
-  Report(findings, settings, desired, diags);
+  Report(findings, settings, desired, options, diags);
   if (settings.unchecked_kinds == ChecksMode::kError) ReportCoverage(coverage, settings, diags);
 }
 

@@ -15,6 +15,7 @@
 #include "provider/resources/gitops_tree_ops.h"
 #include "provider/resources/gitops_tree_prior.h"
 #include "provider/resources/gitops_tree_settings.h"
+#include "provider/resources/gitops_tree_sops.h"
 #include "tree/checkout.h"
 #include "tree/checks/checks.h"
 #include "tree/content.h"
@@ -426,6 +427,9 @@ core::PlanResult PlanTree(core::PlanRequest request, const Context& ctx) {
     if (slim_prior.has_value())
       WarnExcludedFilesStay(&prior, *slim_prior, request.prior_private, p, &result.diagnostics);
     if (create) MarkReplaceInPlace(p, &planned_priv);
+    // What sops cannot represent fails here, not halfway through an apply.
+    CheckEncryptable(p.settings, p.desired, KeysToEncrypt(p.settings, p.desired),
+                     &result.diagnostics);
   }
   // The apply keeps this in the state, and the next plan checks only what
   // changed since. A tree the checks did not see (off, or contents not yet

@@ -16,6 +16,7 @@ constexpr char kWriteOnlyKeys[] = "write_only_keys";
 constexpr char kHashesOnly[] = "hashes_only";
 constexpr char kCheckedRules[] = "checked_rules";
 constexpr char kWriteOnlyInFiles[] = "files";
+constexpr char kEncrypted[] = "encrypted";
 
 // The prior's manifest maps: what Slim() leaves out.
 const std::set<std::string, std::less<>>& ManifestMaps() {
@@ -64,6 +65,15 @@ PrivateState PrivateState::Parse(std::string_view bytes) {
       }
     }
   }
+  if (auto e = j.find(kEncrypted); e != j.end() && e->is_object()) {
+    for (const auto& [key, rec] : e->items()) {
+      if (!rec.is_array() || rec.size() != 3 || !rec[0].is_string() || !rec[1].is_string() ||
+          !rec[2].is_string())
+        continue;
+      out.encrypted.emplace(key, EncryptedFile{rec[0].get<std::string>(), rec[1].get<std::string>(),
+                                               rec[2].get<std::string>()});
+    }
+  }
   return out;
 }
 
@@ -80,6 +90,11 @@ std::string PrivateState::Serialize() const {
   if (write_only_form == WriteOnlyForm::kList && !write_only_list.empty())
     j[kWriteOnlyKeys] = write_only_list;
   if (checked_rules != 0) j[kCheckedRules] = checked_rules;
+  if (!encrypted.empty()) {
+    nlohmann::json e = nlohmann::json::object();
+    for (const auto& [key, rec] : encrypted) e[key] = {rec.written, rec.plain, rec.settings};
+    j[kEncrypted] = std::move(e);
+  }
   if (j.empty()) return std::string();
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -48,9 +48,22 @@ namespace wildside::resources::gitops {
 //   the private of a 10,000-file tree stays a few bytes instead of a
 //   second copy of every path; a refresh that finds the key set of `files`
 //   changed (a stray, a deletion) replaces it with the list it stood for.
+// - "encrypted": in state, per file the last apply wrote SOPS-encrypted
+//   (issue 22): [SHA-256 of the file it wrote, SHA-256 of the plaintext it
+//   encrypted, the digest of the encryption settings (EncryptionDigest)].
+//   A refresh that finds that very file on disk reports the plaintext's
+//   hash and content (the encryption is not drift); any other file there is
+//   drift, and an apply rewrites it. Every apply stores the files it wrote
+//   or kept; a plan, a refresh and a failed apply pass them on.
 // Unreadable bytes (written by no version of this provider) read as no
 // member.
 struct PrivateState {
+  struct EncryptedFile {
+    std::string written;   // SHA-256 (hex) of the file on disk
+    std::string plain;     // SHA-256 (hex) of the rendered plaintext
+    std::string settings;  // EncryptionDigest of the settings used
+    bool operator==(const EncryptedFile&) const = default;
+  };
   struct Replacement {
     std::string id;              // MakeId(cluster, path) of the create
     std::set<std::string> keys;  // the keys the create will own
@@ -66,6 +79,7 @@ struct PrivateState {
   // with; 0: never checked (an import, a state from before the checks, or
   // checks = "off"). A plan sets it, an apply keeps the plan's.
   int checked_rules = 0;
+  std::map<std::string, EncryptedFile> encrypted;
 
   static PrivateState Parse(std::string_view bytes);
   // Empty bytes when no member is set, as before any member existed.

@@ -158,11 +158,47 @@ class Refresher {
     if (!is_managed && !settings_.options.prune) return;
     if (is_managed) seen_.insert(source->first);
     const bool write_only_file = is_managed && std::string_view(source->second) == kRenderedWo;
+    if (is_managed && AddIfEncryptedAsWritten(e, source->second)) return;
     if (request_.write_only.has_value() && (!is_managed || write_only_file)) {
       AddByHash(e, is_managed);
     } else {
       AddWithContent(e, is_managed ? source->second : nullptr);
     }
+  }
+
+  // A managed file the last apply wrote SOPS-encrypted, found on disk
+  // exactly as written: reported as its plaintext (the stored content and
+  // hash), so the encryption is no drift. False for any other file.
+  bool AddIfEncryptedAsWritten(const tree::ScanEntry& e, const char* attr) {
+    if (request_.encrypted == nullptr) return false;
+    auto rec = request_.encrypted->find(e.path);
+    if (rec == request_.encrypted->end()) return false;
+    std::string sha = e.sha256;
+    if (sha.empty() || e.compared) {
+      absl::StatusOr<std::string> hashed = session_->HashFile(e.path);
+      if (!hashed.ok()) return false;
+      sha = *std::move(hashed);
+    }
+    if (sha != rec->second.written) return false;
+    const std::string_view a(attr);
+    std::string content;
+    if (a != kRenderedWo) {
+      Value::Entries& from = a == kSensitive ? prior_sensitive_ : prior_rendered_;
+      auto stored = from.find(e.path);
+      if (stored == from.end() || !IsKnownString(stored->second) ||
+          Sha256Hex(stored->second.AsString()) != rec->second.plain)
+        return false;
+      content = std::move(stored->second).TakeString();
+    }
+    std::string mode = FormatMode(e.mode);
+    std::vector<std::string> how;
+    AddModeDrift(e.path, mode, &how);
+    AddDrift(e.path, true, how);
+    files_.emplace(e.path, FileInfo(rec->second.plain, std::move(mode)));
+    if (a != kRenderedWo) {
+      (a == kSensitive ? sensitive_ : rendered_).emplace(e.path, Value::String(std::move(content)));
+    }
+    return true;
   }
 
   // Hash and mode only: a write-only file's content, or a stray's next to

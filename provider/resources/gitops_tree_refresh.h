@@ -3,6 +3,7 @@
 #ifndef WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_REFRESH_H_
 #define WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_REFRESH_H_
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "provider/cty/value.h"
+#include "provider/resources/gitops_tree_prior.h"
 
 namespace wildside::tree {
 class ReadSession;
@@ -38,6 +40,11 @@ struct RefreshRequest {
   std::optional<std::set<std::string>> write_only;
   // Whether to describe the drift (RefreshResult::drift).
   bool describe_drift = false;
+  // The files written SOPS-encrypted (the private data's "encrypted"), or
+  // nullptr. A managed file on disk whose SHA-256 is the one recorded is
+  // reported as its plaintext: the stored content and the recorded
+  // plaintext hash (the encryption is not drift). Must outlive the call.
+  const std::map<std::string, PrivateState::EncryptedFile>* encrypted = nullptr;
 };
 
 struct RefreshResult {

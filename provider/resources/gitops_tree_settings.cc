@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "tree/content.h"
 #include "tree/layout.h"
+#include "tree/sops/age.h"
 #include "tree/strings.h"
 #include "tree/validate.h"
 
@@ -77,6 +78,30 @@ void AddCheckAttributes(const Add& add) {
       "envs: `\"warn\"` names each in a warning, `\"error\"` fails the plan, `\"off\"` says "
       "nothing. Default `\"warn\"`: an error would fail every existing tree that holds a Secret "
       "until it is encrypted, which needs keys and Flux's decryption set up first.",
+      false, true, false);
+}
+
+// The attributes of the SOPS encryption (issue 22), through BuildSchema's
+// `add`.
+template <typename Add>
+void AddSopsAttributes(const Add& add) {
+  add(kSopsRecipients, Type::List(Type::String()),
+      "age X25519 recipients (`age1...`, from `age-keygen -y`) every Secret is written "
+      "SOPS-encrypted to, in the format `sops` writes, for Flux's kustomize-controller to decrypt "
+      "(`spec.decryption.provider: sops`). A file is encrypted when one of its documents is a "
+      "`v1` `Secret`, or its key matches `sops_files`; a file that already has a `sops:` block "
+      "is written as given. Post-quantum (`age1pq1...`), plugin and SSH recipients are refused. "
+      "The provider never holds a private key. Null or empty: nothing is encrypted.",
+      false, true, false);
+  add(kSopsFiles, Type::List(Type::String()),
+      "Globs (`*`, `?`, `**`) of further YAML keys to encrypt like Secrets, e.g. "
+      "`platform/*/values-secret.yaml`. Needs `sops_age_recipients`.",
+      false, true, false);
+  add(kSopsKeys, Type::List(Type::String()),
+      "The mapping keys whose values (at any depth below them) are encrypted, written as the "
+      "file's `encrypted_regex`. Default `[\"data\", \"stringData\"]`, as Flux's docs "
+      "recommend: `metadata` stays readable, which kustomize needs to build. One rule per file, "
+      "as in `sops`: a ConfigMap's `data` in the same file as a Secret is encrypted too.",
       false, true, false);
 }
 
@@ -162,6 +187,7 @@ schema::Schema BuildSchema() {
   // The defaults shown are TreeOptions's (see DefaultFileMode and friends).
   AddTreeAttributes(add);
   AddCheckAttributes(add);
+  AddSopsAttributes(add);
   add("files", FilesType(),
       "Path → `{sha256, mode}` of every file, known at plan time whenever the contents are.", false,
       false, true);
@@ -267,6 +293,44 @@ void ReadChecksMode(const Value& obj, Settings* out, Diagnostics* diags) {
                       ReadList(obj, kSchemaDirs, &out->schema_dirs, diags) && out->checks_known;
 }
 
+// The SOPS settings: each recipient parsed (an error on its own index
+// says why it is refused), the globs and keys non-empty.
+void ReadSops(const Value& obj, Settings* out, Diagnostics* diags) {
+  std::vector<std::string> recipients;
+  out->sops_known = ReadList(obj, kSopsRecipients, &recipients, diags) &&
+                    ReadList(obj, kSopsFiles, &out->sops_files, diags) &&
+                    ReadList(obj, kSopsKeys, &out->sops_keys, diags);
+  const Value& keys = obj.GetAttr(kSopsKeys);
+  if (keys.IsWhollyKnown() && !keys.IsNull() && keys.elements().empty()) {
+    diags->push_back(core::ErrorAt(AttributePath::Attr(kSopsKeys), "Nothing to encrypt",
+                                   absl::StrCat(kSopsKeys,
+                                                ": must name at least one key, or be "
+                                                "left out for data and stringData.")));
+  }
+  const Value& given = obj.GetAttr(kSopsRecipients);
+  for (size_t i = 0; i < recipients.size(); ++i) {
+    absl::StatusOr<sops::AgeRecipient> r = sops::ParseAgeRecipient(recipients[i]);
+    if (r.ok()) {
+      out->sops_recipients.push_back(r->text);
+      continue;
+    }
+    // The index in the configured list (empty elements were skipped).
+    int64_t index = static_cast<int64_t>(i);
+    for (size_t j = 0, seen = 0; j < given.elements().size(); ++j) {
+      if (given.elements()[j].IsNull() || given.elements()[j].AsString().empty()) continue;
+      if (seen++ == i) index = static_cast<int64_t>(j);
+    }
+    diags->push_back(
+        core::ErrorAt(AttributePath::Attr(kSopsRecipients).Index(index), "Invalid age recipient",
+                      absl::StrCat(kSopsRecipients, "[", index, "]: ", r.status().message())));
+  }
+  if (out->sops_known && recipients.empty() && !out->sops_files.empty()) {
+    diags->push_back(core::ErrorAt(AttributePath::Attr(kSopsFiles), "Nothing to encrypt to",
+                                   absl::StrCat(kSopsFiles, ": needs ", kSopsRecipients,
+                                                " to name at least one age recipient.")));
+  }
+}
+
 void CheckComponentNames(const std::vector<std::string>& names, Diagnostics* diags) {
   for (size_t i = 0; i < names.size(); ++i) {
     if (tree::IsDns1123Label(names[i])) continue;
@@ -317,6 +381,8 @@ bool ReadSettings(const Value& obj, tree::Env* env, Settings* out, Diagnostics* 
   known = ReadList(obj, "extra_components", &out->options.extra_components, diags) && known;
   known = ReadList(obj, kChecksExclude, &out->checks_exclude, diags) && known;
   ReadChecksMode(obj, out, diags);
+  ReadSops(obj, out, diags);
+  known = out->sops_known && known;
   const Value& adopt = obj.GetAttr(kAdopt);
   out->adopt_known = !adopt.IsUnknown();
   out->adopt = adopt.IsKnown() && !adopt.IsNull() && adopt.AsBool();

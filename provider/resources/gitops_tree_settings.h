@@ -36,8 +36,10 @@ namespace wildside::resources::gitops {
 // (issue 19): an earlier state reads it as null, so it plans empty.
 // Version 4 adds `schema_dirs` and `unchecked_kinds` (issue 17), null in
 // an earlier state, which is their default: it plans empty too. Version 5
-// adds `plaintext_secrets` (issue 22), the same way.
-constexpr int64_t kSchemaVersion = 5;
+// adds `plaintext_secrets` (issue 22), the same way. Version 6 adds
+// `sops_age_recipients`, `sops_files` and `sops_encrypted_keys` (issue 22):
+// null in an earlier state, which means no encryption, as before.
+constexpr int64_t kSchemaVersion = 6;
 
 constexpr char kRendered[] = "rendered_manifests";
 constexpr char kSensitive[] = "sensitive_manifests";
@@ -50,6 +52,11 @@ constexpr char kChecksExclude[] = "checks_exclude";
 constexpr char kSchemaDirs[] = "schema_dirs";
 constexpr char kUncheckedKinds[] = "unchecked_kinds";
 constexpr char kPlaintextSecrets[] = "plaintext_secrets";
+// SOPS encryption of what is written (issue 22; provider/resources/
+// gitops_tree_sops.h).
+constexpr char kSopsRecipients[] = "sops_age_recipients";
+constexpr char kSopsFiles[] = "sops_files";
+constexpr char kSopsKeys[] = "sops_encrypted_keys";
 // The severity of the plan-time checks (tree/checks): `checks`.
 constexpr char kChecksDefault[] = "error";
 enum class ChecksMode { kError, kWarn, kOff };
@@ -85,6 +92,13 @@ struct Settings {
   // `plaintext_secrets`: what the checks do with a Secret (or a
   // secretGenerator's input) committed in clear.
   ChecksMode plaintext_secrets = ChecksMode::kWarn;
+  // `sops_age_recipients` (parsed, canonical `age1…`; empty: nothing is
+  // encrypted), `sops_files` (globs of further YAML keys to encrypt) and
+  // `sops_encrypted_keys` (the mapping keys whose values are encrypted).
+  std::vector<std::string> sops_recipients;
+  std::vector<std::string> sops_files;
+  std::vector<std::string> sops_keys = {"data", "stringData"};
+  bool sops_known = true;
   // `adopt`: a create may take over files this cluster's inventory lists
   // (null and false alike say no). Unknown: not yet decided.
   bool adopt = false;

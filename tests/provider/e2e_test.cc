@@ -906,6 +906,188 @@ TEST_P(EndToEndTest, EncryptedFileInABuildThatCannotDecryptFailsThePlan) {
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
 }
 
+// The SOPS oracles (scripts/install-sops): sops, age and age-keygen.
+struct SopsTools {
+  fs::path dir = WILDSIDE_SOPS;
+  fs::path tool(const char* name) const { return dir / name; }
+};
+
+// A new age identity in `dir`/`name`; returns its recipient.
+std::string NewAgeIdentity(const SopsTools& t, const fs::path& dir, const std::string& name) {
+  const fs::path key = dir / name;
+  testing::CommandResult made =
+      testing::RunCommand({t.tool("age-keygen").string(), "-o", key.string()},
+                          testing::EnvironmentWith({}), dir.string(), 60s);
+  EXPECT_EQ(made.exit_code, 0) << made.err;
+  testing::CommandResult pub =
+      testing::RunCommand({t.tool("age-keygen").string(), "-y", key.string()},
+                          testing::EnvironmentWith({}), dir.string(), 60s);
+  EXPECT_EQ(pub.exit_code, 0) << pub.err;
+  std::string r = pub.out;
+  while (!r.empty() && r.back() == '\n') r.pop_back();
+  return r;
+}
+
+// `sops -d` of a file with an identity: the decrypted JSON's stringData.token.
+std::string SopsToken(const SopsTools& t, const fs::path& file, const fs::path& identity) {
+  testing::CommandResult dec =
+      testing::RunCommand({t.tool("sops").string(), "--decrypt", "--input-type", "yaml",
+                           "--output-type", "json", file.string()},
+                          testing::EnvironmentWith({{"SOPS_AGE_KEY_FILE", identity.string()}}),
+                          file.parent_path().string(), 60s);
+  EXPECT_EQ(dec.exit_code, 0) << file << ": " << dec.err;
+  if (dec.exit_code != 0) return "";
+  const std::string key = "\"token\":";
+  const size_t at = dec.out.find(key);
+  if (at == std::string::npos) return "";
+  const size_t open = dec.out.find('"', at + key.size());
+  const size_t close = dec.out.find('"', open + 1);
+  return dec.out.substr(open + 1, close - open - 1);
+}
+
+// Whether any file under `dir` holds `needle`.
+bool AnyFileHolds(const fs::path& dir, std::string_view needle) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && ReadFile(e.path()).find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Issue 22, items 3 and 4: Secrets written SOPS-encrypted to the
+// configured age recipients; sops decrypts them; drift is kept without a
+// key (a plan right after is empty; a hand edit, a changed value, a new
+// recipient each re-encrypt exactly the files they touch).
+TEST_P(EndToEndCoreTest, SecretsAreWrittenSopsEncryptedAndDriftIsKeptWithoutTheKey) {
+  const SopsTools sops;
+  ASSERT_TRUE(fs::exists(sops.tool("sops")))
+      << sops.tool("sops") << " is missing: run scripts/install-sops and configure with "
+      << "-DWILDSIDE_SOPS=<its output> (scripts/test does both)";
+  const std::string one = NewAgeIdentity(sops, ws_->root(), "one.txt");
+  const std::string two = NewAgeIdentity(sops, ws_->root(), "two.txt");
+  const std::string token = "wildside-known-token-7f3a";
+  auto secret = [](const std::string& name, const std::string& value) {
+    return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: " + name +
+           "\n  namespace: vault\ntype: Opaque\nstringData:\n  token: " + value + "\n";
+  };
+  std::map<std::string, std::string> files = {
+      {"platform/vault/approle.yaml", secret("approle", token)},
+      {"platform/vault/other.yaml", secret("other", "second-known-value")},
+      {"platform/vault/kustomization.yaml", "resources:\n  - approle.yaml\n  - other.yaml\n"},
+      {"clusters/dev/kustomization.yaml", "resources:\n  - ../../platform/vault\n"}};
+  ws_->WriteSources(files);
+  // Without encryption: the plaintext-secret finding, on the key.
+  ws_->WriteConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(FoldSpace(plan.out + plan.err),
+              HasSubstr("rendered_manifests[\"platform/vault/approle.yaml\"]:7:1: `stringData` of "
+                        "Secret \"approle\" holds its values in clear"));
+
+  const fs::path a = ws_->checkout() / "platform/vault/approle.yaml";
+  const fs::path b = ws_->checkout() / "platform/vault/other.yaml";
+  ws_->WriteConfig("  sops_age_recipients = [\"" + one + "\"]\n");
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  EXPECT_THAT(apply.out + apply.err, Not(HasSubstr("Secret committed in clear")));
+  EXPECT_FALSE(AnyFileHolds(ws_->checkout(), token));
+  EXPECT_FALSE(AnyFileHolds(ws_->checkout(), "second-known-value"));
+  EXPECT_THAT(ReadFile(a), HasSubstr("name: approle"));  // metadata stays readable
+  EXPECT_EQ(SopsToken(sops, a, ws_->root() / "one.txt"), token);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  // A hand edit of one encrypted file: a plan that rewrites that file only.
+  const std::string b_before = ReadFile(b);
+  WriteFile(a, ReadFile(a) + "# edited by hand\n");
+  plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("platform/vault/approle.yaml"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_THAT(ReadFile(a), Not(HasSubstr("edited by hand")));
+  EXPECT_EQ(SopsToken(sops, a, ws_->root() / "one.txt"), token);
+  EXPECT_EQ(ReadFile(b), b_before);
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  // One value changed: that file only is encrypted again.
+  const std::string a_before = ReadFile(a);
+  files["platform/vault/approle.yaml"] = secret("approle", "rotated-known-token");
+  ws_->WriteSources(files);
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_NE(ReadFile(a), a_before);
+  EXPECT_EQ(ReadFile(b), b_before);
+  EXPECT_EQ(SopsToken(sops, a, ws_->root() / "one.txt"), "rotated-known-token");
+
+  // A second recipient: every encrypted file again; either identity opens it.
+  ws_->WriteConfig("  sops_age_recipients = [\"" + one + "\", \"" + two + "\"]\n");
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_NE(ReadFile(b), b_before);
+  for (const char* id : {"one.txt", "two.txt"}) {
+    EXPECT_EQ(SopsToken(sops, a, ws_->root() / id), "rotated-known-token") << id;
+    EXPECT_EQ(SopsToken(sops, b, ws_->root() / id), "second-known-value") << id;
+  }
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  // Deleting an encrypted file is drift like any other; destroy removes them.
+  fs::remove(b);
+  ASSERT_EXIT_CODE(ws_->Plan(), 2);
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_EQ(SopsToken(sops, b, ws_->root() / "two.txt"), "second-known-value");
+  ASSERT_EXIT_CODE(ws_->Destroy(), 0);
+  EXPECT_FALSE(fs::exists(a));
+  EXPECT_FALSE(fs::exists(b));
+}
+
+// An imported encrypted file cannot be proven equal to its plaintext
+// without the key: the first plan after the import rewrites it, the next
+// one is empty.
+TEST_P(EndToEndTest, ImportedEncryptedFileIsRewrittenOnceThenPlansEmpty) {
+  const SopsTools sops;
+  ASSERT_TRUE(fs::exists(sops.tool("sops"))) << "run scripts/install-sops (scripts/test does)";
+  const std::string recipient = NewAgeIdentity(sops, ws_->root(), "key.txt");
+  ws_->WriteSources(
+      {{"platform/vault/approle.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: approle\nstringData:\n"
+        "  token: imported-known-token\n"},
+       {"clusters/dev/kustomization.yaml", "resources:\n  - ../../platform/vault/approle.yaml\n"}});
+  ws_->WriteConfig("  sops_age_recipients = [\"" + recipient + "\"]\n");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  const fs::path file = ws_->checkout() / "platform/vault/approle.yaml";
+  const std::string written = ReadFile(file);
+  fs::remove(ws_->work() / "terraform.tfstate");
+  fs::remove(ws_->work() / "terraform.tfstate.backup");
+  ASSERT_EXIT_CODE(
+      ws_->Run({"import", "-no-color", "-input=false", "wildside_gitops_tree.t", "dev:checkout"}),
+      0);
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);
+  EXPECT_THAT(plan.out, HasSubstr("platform/vault/approle.yaml"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_NE(ReadFile(file), written);
+  EXPECT_EQ(SopsToken(sops, file, ws_->root() / "key.txt"), "imported-known-token");
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+  // The ownership inventory lists it like any managed file.
+  EXPECT_THAT(ReadFile(ws_->checkout() / "clusters/dev/.wildside-inventory"),
+              HasSubstr("platform/vault/approle.yaml"));
+}
+
+// A post-quantum recipient is refused at plan, on its own index.
+TEST_P(EndToEndTest, PostQuantumRecipientIsRefusedOnItsIndex) {
+  ws_->WriteSources(SampleManifests());
+  ws_->WriteConfig(
+      "  sops_age_recipients = "
+      "[\"age1e55murcwgydtzlvr590c9yqqus6daaxestsny93wac6zvhm9zdvqvzcsl8\", "
+      "\"age1pq1qqqqqqqqqqqqqq\"]\n");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  const std::string all = FoldSpace(plan.out + plan.err);
+  EXPECT_THAT(all, HasSubstr("Invalid age recipient"));
+  EXPECT_THAT(all, HasSubstr("sops_age_recipients[1]: \"age1pq1qqqqq…\" is not an age X25519 "
+                             "recipient: it is a post-quantum (ML-KEM) recipient"));
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+}
+
 TEST_P(EndToEndCoreTest, CreatingOverExistingFilesWarnsInThePlan) {
   WriteFile(ws_->checkout() / "platform/databases/cluster.yaml", "kind: Old\n");
   WriteFile(ws_->checkout() / "platform/databases/old.yaml", "kind: Old\n");
@@ -2252,6 +2434,42 @@ TEST_P(EndToEndWriteOnlyTest, TheWriteOnlyExampleKeepsItsSecretOutOfState) {
   testing::CommandResult plan =
       ws_->Run({"plan", "-detailed-exitcode", "-no-color", "-input=false"}, env);
   ASSERT_EXIT_CODE(plan, 0);
+}
+
+// Issue 22: with rendered_manifests_wo and SOPS, a Secret's value is in
+// neither the state, nor a saved plan, nor the checkout; sops gives it
+// back and the next plan is empty.
+TEST_P(EndToEndWriteOnlyTest, EncryptedWriteOnlySecretIsInNeitherStateNorPlanNorCheckout) {
+  const SopsTools sops;
+  ASSERT_TRUE(fs::exists(sops.tool("sops"))) << "run scripts/install-sops (scripts/test does)";
+  const std::string recipient = NewAgeIdentity(sops, ws_->root(), "flux.agekey");
+  const std::string token = "wo-sops-known-token-5e1d";
+  ws_->WriteSources(
+      {{"platform/vault/approle.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: approle\n  namespace: vault\n"
+        "stringData:\n  token: " +
+            token + "\n"},
+       {"clusters/dev/kustomization.yaml", "resources:\n  - ../../platform/vault/approle.yaml\n"}});
+  WriteWoConfig("  sops_age_recipients = [\"" + recipient + "\"]\n");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  EXPECT_THAT(State(), Not(HasSubstr(token)));
+  EXPECT_THAT(State(), HasSubstr("platform/vault/approle.yaml"));  // not vacuous
+  EXPECT_FALSE(AnyFileHolds(ws_->checkout(), token));
+  EXPECT_EQ(
+      SopsToken(sops, ws_->checkout() / "platform/vault/approle.yaml", ws_->root() / "flux.agekey"),
+      token);
+  testing::CommandResult plan =
+      ws_->Run({"plan", "-detailed-exitcode", "-no-color", "-input=false", "-out=saved.plan"});
+  ASSERT_EXIT_CODE(plan, 0);
+  testing::CommandResult shown = ws_->Run({"show", "-json", "saved.plan"});
+  ASSERT_EXIT_CODE(shown, 0);
+  EXPECT_THAT(shown.out, HasSubstr("platform/vault/approle.yaml"));
+  EXPECT_THAT(shown.out, Not(HasSubstr(token)));
+  testing::CommandResult members = testing::RunCommand(
+      {"unzip", "-p", "saved.plan"}, ws_->Environment({}), ws_->work().string(), 120s);
+  ASSERT_EXIT_CODE(members, 0);
+  EXPECT_THAT(members.out, Not(HasSubstr(token)));
 }
 
 // A tainted tree whose path changed is replaced: the new object writes

@@ -75,6 +75,21 @@ TEST(PrivateStateTest, EveryMemberRoundTrips) {
   EXPECT_EQ(q.KeptForReplacement("prod:./gitops"), nullptr);
 }
 
+TEST(PrivateStateTest, EncryptedFileRecordsRoundTripAndMalformedOnesAreDropped) {
+  PrivateState p;
+  p.encrypted["platform/vault/a.yaml"] = {"w1", "p1", "s1"};
+  const std::string bytes = p.Serialize();
+  EXPECT_EQ(bytes, R"({"encrypted":{"platform/vault/a.yaml":["w1","p1","s1"]}})");
+  PrivateState q = PrivateState::Parse(bytes);
+  ASSERT_EQ(q.encrypted.size(), 1U);
+  EXPECT_EQ(q.encrypted.at("platform/vault/a.yaml"),
+            (PrivateState::EncryptedFile{"w1", "p1", "s1"}));
+  PrivateState r =
+      PrivateState::Parse(R"({"encrypted":{"a":["w"],"b":[1,2,3],"c":["w","p","s"]}})");
+  ASSERT_EQ(r.encrypted.size(), 1U);
+  EXPECT_EQ(r.encrypted.count("c"), 1U);
+}
+
 TEST(PrivateStateTest, SettledStatesDropTheReplacementAndTheImportMark) {
   EXPECT_EQ(PrivateState::WriteOnlyAsFiles(true, 0).Serialize(), R"({"write_only_keys":"files"})");
   EXPECT_EQ(PrivateState::WriteOnlyAsFiles(false, 0).Serialize(), "");

@@ -873,7 +873,7 @@ TEST_F(GitopsTreeTest, ReplacementCarriesTheOldWriteOnlyKeysToTheDestroyHalf) {
 
 TEST_F(GitopsTreeTest, WriteOnlyAttributeIsDeclaredWriteOnlyAndTheOtherMapsOptional) {
   const schema::Schema& s = resource_->GetSchema();
-  EXPECT_EQ(s.version, 5);  // 5: plaintext_secrets (issue 22)
+  EXPECT_EQ(s.version, 6);  // 6: the sops_* settings (issue 22)
   for (const schema::Attribute& a : s.block.attributes) {
     if (a.name == "rendered_manifests_wo") {
       EXPECT_TRUE(a.write_only);

@@ -213,5 +213,58 @@ TEST_F(SopsOracleTest, EveryRecipientDecryptsAndAgeOpensEachStanza) {
   }
 }
 
+// kustomize builds encrypted files as they are (Flux decrypts after the
+// build): the sops block rides along in the built Secret, values still
+// encrypted, and a namespace transformer still applies.
+TEST_F(SopsOracleTest, KustomizeBuildsTheEncryptedFiles) {
+  const fs::path kustomize = WILDSIDE_KUSTOMIZE;
+  ASSERT_TRUE(fs::exists(kustomize)) << kustomize << " is missing: run scripts/install-kustomize";
+  const std::string recipient = NewIdentity("key.txt");
+  auto enc = EncryptYaml(
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: approle\nstringData:\n  token: "
+      "kustomize-known\n"
+      "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: second\ndata:\n  k: dg==\n",
+      SettingsFor({recipient}));
+  ASSERT_TRUE(enc.ok()) << enc.status();
+  WriteWholeFile(dir_ / "app/secret.yaml", *enc);
+  WriteWholeFile(dir_ / "app/kustomization.yaml",
+                 "namespace: vault\nresources:\n  - secret.yaml\n");
+  CommandResult built = Run({kustomize.string(), "build", (dir_ / "app").string()});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  EXPECT_THAT(built.out, HasSubstr("name: approle"));
+  EXPECT_THAT(built.out, HasSubstr("name: second"));
+  EXPECT_THAT(built.out, HasSubstr("namespace: vault"));
+  EXPECT_THAT(built.out, HasSubstr("sops:"));
+  EXPECT_THAT(built.out, Not(HasSubstr("kustomize-known")));
+  // The namespace kustomize added is a clear value the MAC did not cover:
+  // `sops -d` refuses the built document, which is why kustomize-controller
+  // decrypts without checking the MAC (gitops-facts.md).
+  const size_t second = built.out.find("\n---\n");
+  ASSERT_NE(second, std::string::npos);
+  CommandResult dec = Decrypt(built.out.substr(0, second + 1), "key.txt", "json");
+  EXPECT_NE(dec.exit_code, 0);
+  EXPECT_THAT(dec.err, HasSubstr("MAC")) << built.out;
+
+  // kustomize-controller's own decryption (its internal/decryptor, as
+  // Flux runs it in the cluster) opens the built Secrets with the identity
+  // in a Secret named by spec.decryption.
+  const fs::path flux_decrypt = WILDSIDE_FLUX_DECRYPT;
+  ASSERT_TRUE(fs::exists(flux_decrypt))
+      << flux_decrypt << " is missing: run scripts/install-flux-decrypt";
+  WriteWholeFile(dir_ / "built.yaml", built.out);
+  CommandResult flux = Run({"sh", "-c", "\"$0\" \"$1\" < \"$2\"", flux_decrypt.string(),
+                            (dir_ / "key.txt").string(), (dir_ / "built.yaml").string()});
+  ASSERT_EQ(flux.exit_code, 0) << flux.err;
+  EXPECT_THAT(flux.out, HasSubstr("token: kustomize-known"));
+  EXPECT_THAT(flux.out, HasSubstr("k: dg=="));
+  EXPECT_THAT(flux.out, HasSubstr("namespace: vault"));
+  EXPECT_THAT(flux.out, Not(HasSubstr("sops:")));
+  // Not vacuous: another identity opens nothing.
+  NewIdentity("other.txt");
+  CommandResult wrong = Run({"sh", "-c", "\"$0\" \"$1\" < \"$2\"", flux_decrypt.string(),
+                             (dir_ / "other.txt").string(), (dir_ / "built.yaml").string()});
+  EXPECT_NE(wrong.exit_code, 0);
+}
+
 }  // namespace
 }  // namespace wildside::sops

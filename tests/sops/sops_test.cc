@@ -162,8 +162,11 @@ TEST(EncryptYamlTest, EncryptsDataAndStringDataAndAddsTheSopsBlockToEveryDocumen
   EXPECT_THAT(*out, HasSubstr("encrypted_regex: '^(data|stringData)$'"));
   EXPECT_THAT(*out, HasSubstr("recipient: " + std::string(kRecipient)));
   EXPECT_EQ(Count(*out, "-----BEGIN AGE ENCRYPTED FILE-----"), 2U);
-  EXPECT_TRUE(HasSopsMetadata(*out));
-  EXPECT_FALSE(HasSopsMetadata(yaml));
+  const YamlFacts after = InspectYaml(*out);
+  EXPECT_TRUE(after.parsed && after.encrypted && after.secret);
+  const YamlFacts before = InspectYaml(yaml);
+  EXPECT_TRUE(before.parsed && before.secret);
+  EXPECT_FALSE(before.encrypted);
 }
 
 TEST(EncryptYamlTest, EncryptsEachValueWithFreshRandomness) {
@@ -202,6 +205,17 @@ TEST(EncryptYamlTest, RefusesWhatSopsCannotRepresentNamingTheLine) {
 TEST(EncryptYamlTest, EncryptedRegexEscapesKeyNames) {
   EXPECT_EQ(EncryptedRegex({"data", "stringData"}), "^(data|stringData)$");
   EXPECT_EQ(EncryptedRegex({"a.b", "c+"}), R"(^(a\.b|c\+)$)");
+}
+
+TEST(InspectYamlTest, FindsSecretsAndSopsBlocksAtTheTopLevelOnly) {
+  EXPECT_TRUE(InspectYaml("kind: ConfigMap\n---\napiVersion: v1\nkind: Secret\n").secret);
+  EXPECT_FALSE(InspectYaml("apiVersion: v1\nkind: ConfigMap\nspec:\n  kind: Secret\n").secret);
+  EXPECT_FALSE(InspectYaml("apiVersion: v2\nkind: Secret\n").secret);
+  EXPECT_TRUE(InspectYaml("a: &x 1\nb: *x\napiVersion: v1\nkind: Secret\n").secret);
+  EXPECT_FALSE(InspectYaml("data:\n  sops:\n    mac: x\n").encrypted);
+  EXPECT_TRUE(InspectYaml("kind: Secret\nsops:\n  mac: x\n").encrypted);
+  EXPECT_FALSE(InspectYaml("kind: Secret\nsops: plain\n").encrypted);
+  EXPECT_FALSE(InspectYaml("a: [1\n").parsed);
 }
 
 }  // namespace

@@ -140,6 +140,10 @@ struct CheckOptions {
   // (kPlaintextSecret, per file): off unless asked, since what to do
   // about them is the caller's (the provider has its own severity).
   bool find_plaintext_secrets = false;
+  // Keys the caller writes SOPS-encrypted (the provider's
+  // sops_age_recipients): checked as rendered, in clear, but counted as
+  // encrypted files for kUndecryptable, at their first line. Empty: none.
+  std::function<bool(std::string_view key)> will_encrypt;
   // Schemas objects are checked against (tree/checks/schema.h), besides
   // the CRDs in the desired tree, which win over them. Null: no object is
   // checked against a schema, not even by a CRD in the tree.

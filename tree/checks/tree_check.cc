@@ -259,20 +259,28 @@ class Pass {
   // the tree builds (flux bootstrap's, in flux-system on disk) is not
   // judged: what it decrypts cannot be read (docs/checks.md).
   void CheckDecryption(const std::vector<Root>& roots) {
+    const auto& will_encrypt = options_.will_encrypt;
+    auto encrypted = [&will_encrypt](const std::string& key, const FileFacts& f) {
+      return !f.encrypted.empty() || (will_encrypt && will_encrypt(key));
+    };
     bool any = false;
-    for (const auto& [key, f] : facts_) any = any || !f.encrypted.empty();
+    for (const auto& [key, f] : facts_) any = any || encrypted(key, f);
     if (!any) return;
     std::set<std::pair<std::string, std::string>> reported;  // (file, Kustomization)
     for (const Root& root : roots) {
       if (root.by.empty() || root.decrypts) continue;
       for (const std::string& key : FilesDecodedBy(root.dir)) {
         auto f = facts_.find(key);
-        if (f == facts_.end() || f->second.encrypted.empty()) continue;
+        if (f == facts_.end() || !encrypted(key, f->second)) continue;
         if (!reported.emplace(key, root.by).second) continue;
-        const FileFacts::Encrypted& e = f->second.encrypted.front();
+        const bool by_us = f->second.encrypted.empty();
+        const FileFacts::Encrypted e =
+            by_us ? FileFacts::Encrypted{1, 1, 0} : f->second.encrypted.front();
         view_.Add(
             key, e.line, e.column, FindingKind::kUndecryptable,
-            "encrypted with SOPS, and the Flux Kustomization in \"" + ShortForDisplay(root.by) +
+            std::string(by_us ? "to be written encrypted with SOPS (sops_age_recipients)"
+                              : "encrypted with SOPS") +
+                ", and the Flux Kustomization in \"" + ShortForDisplay(root.by) +
                 "\" that builds \"" + ShortForDisplay(root.dir) +
                 "\" has no spec.decryption.provider: sops, so kustomize-controller cannot "
                 "decrypt it; add spec.decryption (provider: sops, secretRef: the Secret holding "

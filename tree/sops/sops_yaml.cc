@@ -396,19 +396,57 @@ absl::StatusOr<std::string> EncryptYaml(std::string_view yaml, const EncryptSett
   return writer.Write(*docs, *meta);
 }
 
-bool HasSopsMetadata(std::string_view yaml) {
-  Reader reader(yaml);
-  auto docs = reader.Documents();
-  if (!docs.ok()) return false;
-  for (const Node& doc : *docs) {
-    for (size_t i = 0; i < doc.items.size(); i += 2) {
-      if (doc.items[i].kind == Node::Kind::kScalar && doc.items[i].value == "sops" &&
-          doc.items[i + 1].kind == Node::Kind::kMapping) {
-        return true;
+YamlFacts InspectYaml(std::string_view yaml) {
+  YamlFacts facts;
+  yaml_parser_t parser;
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(yaml.data()),
+                               yaml.size());
+  int depth = 0;  // collection nesting; 1: a document's top level
+  bool top_is_map = false;
+  bool expect_key = true;  // in the top-level mapping
+  std::string key, api_version, kind;
+  for (;;) {
+    yaml_event_t e;
+    if (yaml_parser_parse(&parser, &e) == 0) break;
+    const yaml_event_type_t type = e.type;
+    const bool at_top = depth == 1 && top_is_map;
+    if (type == YAML_SCALAR_EVENT || type == YAML_ALIAS_EVENT) {
+      if (at_top && expect_key) {
+        key = type == YAML_SCALAR_EVENT
+                  ? std::string(reinterpret_cast<char*>(e.data.scalar.value), e.data.scalar.length)
+                  : std::string();
+      } else if (at_top && type == YAML_SCALAR_EVENT) {
+        const std::string value(reinterpret_cast<char*>(e.data.scalar.value), e.data.scalar.length);
+        if (key == "apiVersion") api_version = value;
+        if (key == "kind") kind = value;
       }
+      if (at_top) expect_key = !expect_key;
+    } else if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
+      if (depth == 0) top_is_map = type == YAML_MAPPING_START_EVENT;
+      if (at_top && !expect_key && key == "sops" && type == YAML_MAPPING_START_EVENT) {
+        facts.encrypted = true;
+      }
+      if (at_top) expect_key = !expect_key;
+      ++depth;
+    } else if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT) {
+      --depth;
+    } else if (type == YAML_DOCUMENT_START_EVENT) {
+      depth = 0;
+      expect_key = true;
+      api_version.clear();
+      kind.clear();
+    } else if (type == YAML_DOCUMENT_END_EVENT) {
+      facts.secret = facts.secret || (api_version == "v1" && kind == "Secret");
+    }
+    yaml_event_delete(&e);
+    if (type == YAML_STREAM_END_EVENT) {
+      facts.parsed = true;
+      break;
     }
   }
-  return false;
+  yaml_parser_delete(&parser);
+  return facts;
 }
 
 }  // namespace wildside::sops

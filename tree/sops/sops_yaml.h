@@ -49,9 +49,14 @@ std::string EncryptedRegex(const std::vector<std::string>& keys);
 // Encrypts a YAML stream (one or more documents). Errors name the line.
 absl::StatusOr<std::string> EncryptYaml(std::string_view yaml, const EncryptSettings& settings);
 
-// True when some document of the YAML has a top-level `sops` mapping key
-// (the file is already SOPS-encrypted). Cheap: a scan of the events.
-bool HasSopsMetadata(std::string_view yaml);
+// What decides whether a file is encrypted, from one scan of its events
+// (anchors, tags and all: nothing is refused here).
+struct YamlFacts {
+  bool parsed = false;     // the whole stream is valid YAML
+  bool secret = false;     // a document is apiVersion: v1, kind: Secret
+  bool encrypted = false;  // a document has a top-level `sops` mapping
+};
+YamlFacts InspectYaml(std::string_view yaml);
 
 }  // namespace wildside::sops
 
