@@ -51,12 +51,13 @@ std::set<std::string> KeysToEncrypt(const Settings& settings, const Desired& des
   if (settings.sops_recipients.empty()) return out;
   for (const auto& [key, content] : desired.tree) {
     if (!IsYamlKey(key)) continue;
-    const sops::YamlFacts facts = sops::InspectYaml(content);
-    if (facts.encrypted) continue;
-    bool wanted = facts.secret;
+    bool globbed = false;
     for (const std::string& glob : settings.sops_files)
-      wanted = wanted || tree::GlobMatch(glob, key);
-    if (wanted) out.insert(key);
+      globbed = globbed || tree::GlobMatch(glob, key);
+    // A file that cannot hold a Secret is not parsed (most of a tree).
+    if (!globbed && content.find("Secret") == std::string_view::npos) continue;
+    const sops::YamlFacts facts = sops::InspectYaml(content);
+    if (!facts.encrypted && (globbed || facts.secret)) out.insert(key);
   }
   return out;
 }

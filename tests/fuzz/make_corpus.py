@@ -88,6 +88,16 @@ tree_cases = {
     "syntax": b'\x00a:\n\tb: "open\n--\n',
     "block_scalars": b'\x02a: |\n  x: 1\n  x: 1\nb: >-\n  y\nc: |+\n  z\n\n',
   },
+  # A rendered file to encrypt with SOPS.
+  "tree_sops_fuzz": {
+    "secret": b'apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\nstringData:\n  token: abcdefgh12345\n'
+              b'data:\n  k: dg==\n',
+    "typed": b'kind: Config\nreplicas: 3\nwhen: 2001-12-14\ndata:\n  n: 0755\n  f: 1e3\n  b: true\n'
+             b'  l: [a, 1, {x: y}]\n  lit: |\n    two\n    lines\n  t: 2001-12-14t21:59:43.10-05:00\n',
+    "multidoc": b'a: 1\n---\n---\nkind: Secret\napiVersion: v1\nstringData: {"k": v, \'q\': "\\u00e9"}\n',
+    "sops": b'data:\n  sops:\n    k: v\nsops:\n  mac: x\n',
+    "anchor": b'a: &x 1\nb: *x\n',
+  },
 }
 for target, entries in [("cty_msgpack_fuzz", cases), ("cty_json_fuzz", json_cases)] + list(tree_cases.items()):
   os.makedirs(os.path.join(HERE, "corpus", target), exist_ok=True)
