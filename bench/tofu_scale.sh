@@ -121,7 +121,7 @@ terraform {
   required_providers {
     wildside = {
       source  = "registry.opentofu.org/wildside/wildside"
-      version = "0.1.0"
+      version = "~> 0.2"
     }
   }
 }

@@ -214,6 +214,16 @@ std::map<std::string, std::string> SampleManifests() {
   };
 }
 
+// The terraform block every configuration here starts with: the provider
+// at this build's version (WILDSIDE_PROVIDER_VERSION, the project's one
+// version; scripts/check-versions keeps examples and docs in step).
+std::string TerraformBlock() {
+  return std::string(
+             "terraform {\n  required_providers {\n    wildside = {\n"
+             "      source  = \"registry.opentofu.org/wildside/wildside\"\n      version = \"") +
+         WILDSIDE_PROVIDER_VERSION + "\"\n    }\n  }\n}\n";
+}
+
 class Workspace {
  public:
   explicit Workspace(const std::string& client) : client_(client) {
@@ -259,15 +269,7 @@ class Workspace {
   // or rendered_manifests_wo for the write-only tests).
   void WriteConfig(std::string_view resource_body_extra = "", std::string_view extra_blocks = "",
                    std::string_view map_attribute = "rendered_manifests") {
-    WriteFile(work_ / "main.tf", std::string(R"(terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "0.1.0"
-    }
-  }
-}
-
+    WriteFile(work_ / "main.tf", std::string(TerraformBlock() + R"(
 locals {
   manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
 }
@@ -419,6 +421,13 @@ TEST_P(EndToEndCoreTest, StateFromTheLastReleasePlansEmpty) {
   const fs::path snapshot = fs::path(WILDSIDE_TESTDATA_DIR) / "state-0.1.0";
   fs::copy(snapshot, ws_->work(),
            fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  // Its configuration, as 0.1.0's users wrote it, now names this build.
+  std::string config = ReadFile(ws_->work() / "main.tf");
+  const std::string pinned = "version = \"0.1.0\"";
+  ASSERT_NE(config.find(pinned), std::string::npos);
+  config.replace(config.find(pinned), pinned.size(),
+                 std::string("version = \"") + WILDSIDE_PROVIDER_VERSION + "\"");
+  WriteFile(ws_->work() / "main.tf", config);
   std::map<std::string, fs::file_time_type> mtimes;
   for (const auto& e : fs::recursive_directory_iterator(ws_->checkout())) {
     if (e.is_regular_file()) mtimes[e.path().string()] = e.last_write_time();
@@ -1133,15 +1142,7 @@ TEST_P(EndToEndTest, InvalidClusterNameIsADiagnosticOnTheAttribute) {
 }
 
 TEST_P(EndToEndTest, HostileKeysFailThePlanNamingTheKeyAndWriteNothing) {
-  ws_->WriteRawConfig(R"(terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "0.1.0"
-    }
-  }
-}
-
+  ws_->WriteRawConfig(TerraformBlock() + R"(
 resource "wildside_gitops_tree" "t" {
   path    = "checkout"
   cluster = "dev"
@@ -1171,15 +1172,7 @@ resource "wildside_gitops_tree" "t" {
 TEST_P(EndToEndTest, EmptyAndSpoofingKeysFailValidateAndPlanAllAtOnce) {
   // HCL strings: "\u202E" right-to-left override, "\u200B" zero-width space,
   // "\u0085" a C1 control; an empty key; a key in both maps.
-  ws_->WriteRawConfig(R"(terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "0.1.0"
-    }
-  }
-}
-
+  ws_->WriteRawConfig(TerraformBlock() + R"(
 resource "wildside_gitops_tree" "t" {
   path    = "checkout"
   cluster = "dev"
@@ -1674,15 +1667,7 @@ class EndToEndSharedCheckoutTest : public EndToEndTest {
     std::error_code ec;
     fs::remove_all(Root(dir) / "src", ec);
     for (const auto& [key, content] : files) WriteFile(Root(dir) / "src" / key, content);
-    WriteFile(Root(dir) / "main.tf", std::string(R"(terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "0.1.0"
-    }
-  }
-}
-
+    WriteFile(Root(dir) / "main.tf", std::string(TerraformBlock() + R"(
 resource "wildside_gitops_tree" "t" {
   path               = "../checkout"
   cluster            = ")") + cluster + R"("
@@ -2090,15 +2075,7 @@ TEST_P(EndToEndCoreTest, DriftSummaryNamesEachFileWhenTheManifestsAreSensitive) 
   value     = { for f in fileset("${path.module}/../src", "**") : f => file("${path.module}/../src/${f}") }
 }
 )");
-  ws_->WriteRawConfig(R"(terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "0.1.0"
-    }
-  }
-}
-
+  ws_->WriteRawConfig(TerraformBlock() + R"(
 module "render" {
   source = "./render"
 }
@@ -2342,15 +2319,7 @@ TEST_P(EndToEndWriteOnlyTest, WriteOnlyImportHoldsHashesOnlyThenPlansEmpty) {
 TEST_P(EndToEndWriteOnlyTest, MixedMapsShowPlainDiffsOnly) {
   auto files = WriteOnlyManifests();
   ws_->WriteSources(files);
-  ws_->WriteRawConfig(R"(terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "0.1.0"
-    }
-  }
-}
-
+  ws_->WriteRawConfig(TerraformBlock() + R"(
 locals {
   manifests = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
   secret    = "platform/vault/secret.yaml"
