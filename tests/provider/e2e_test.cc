@@ -224,6 +224,20 @@ std::string TerraformBlock() {
          WILDSIDE_PROVIDER_VERSION + "\"\n    }\n  }\n}\n";
 }
 
+// Points the wildside requirement of a copied configuration (an example
+// asking for "~> x.y", the last release's snapshot for "0.1.0") at this
+// build's exact version: a pre-release matches no "~>" constraint.
+void PinToThisBuild(const fs::path& main_tf) {
+  std::string config = ReadFile(main_tf);
+  const size_t source = config.find("wildside/wildside\"");
+  const size_t at = config.find("version = \"", source);
+  ASSERT_NE(source, std::string::npos) << main_tf;
+  ASSERT_NE(at, std::string::npos) << main_tf;
+  const size_t value = at + std::string_view("version = \"").size();
+  config.replace(value, config.find('"', value) - value, WILDSIDE_PROVIDER_VERSION);
+  WriteFile(main_tf, config);
+}
+
 class Workspace {
  public:
   explicit Workspace(const std::string& client) : client_(client) {
@@ -422,12 +436,7 @@ TEST_P(EndToEndCoreTest, StateFromTheLastReleasePlansEmpty) {
   fs::copy(snapshot, ws_->work(),
            fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   // Its configuration, as 0.1.0's users wrote it, now names this build.
-  std::string config = ReadFile(ws_->work() / "main.tf");
-  const std::string pinned = "version = \"0.1.0\"";
-  ASSERT_NE(config.find(pinned), std::string::npos);
-  config.replace(config.find(pinned), pinned.size(),
-                 std::string("version = \"") + WILDSIDE_PROVIDER_VERSION + "\"");
-  WriteFile(ws_->work() / "main.tf", config);
+  ASSERT_NO_FATAL_FAILURE(PinToThisBuild(ws_->work() / "main.tf"));
   std::map<std::string, fs::file_time_type> mtimes;
   for (const auto& e : fs::recursive_directory_iterator(ws_->checkout())) {
     if (e.is_regular_file()) mtimes[e.path().string()] = e.last_write_time();
@@ -1345,6 +1354,7 @@ TEST_P(EndToEndTest, TheExampleAppliesCleanlyAndThenPlansEmpty) {
   for (const char* item : {"main.tf", "modules"}) {
     fs::copy(example / item, ws_->work() / item, fs::copy_options::recursive);
   }
+  ASSERT_NO_FATAL_FAILURE(PinToThisBuild(ws_->work() / "main.tf"));
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
   testing::CommandResult apply = ws_->Apply();
   ASSERT_EXIT_CODE(apply, 0);
@@ -2388,6 +2398,7 @@ TEST_P(EndToEndWriteOnlyTest, SavedPlanAppliedAfterTheContentChangedWritesNothin
 TEST_P(EndToEndWriteOnlyTest, TheWriteOnlyExampleKeepsItsSecretOutOfState) {
   const fs::path example = fs::path(WILDSIDE_TESTDATA_DIR) / "../../../examples/write-only";
   fs::copy(example / "main.tf", ws_->work() / "main.tf");
+  ASSERT_NO_FATAL_FAILURE(PinToThisBuild(ws_->work() / "main.tf"));
   const std::map<std::string, std::string> env = {
       {"TF_VAR_approle_secret_id", "wo-example-secret-77"}};
   ASSERT_NO_FATAL_FAILURE(ws_->Init());
