@@ -168,7 +168,8 @@ class GitopsTreeResource final : public core::Resource {
     }
     if (files_before.has_value() && !result.new_state.IsNull() &&
         KeysOf(result.new_state.GetAttr("files")) != *files_before) {
-      PrivateState kept = PrivateState::WriteOnlyList(std::move(how.write_only), priv.checked_rules);
+      PrivateState kept =
+          PrivateState::WriteOnlyList(std::move(how.write_only), priv.checked_rules);
       kept.encrypted = priv.encrypted;
       result.private_data = kept.Serialize();
     }
