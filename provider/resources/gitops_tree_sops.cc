@@ -35,6 +35,21 @@ absl::StatusOr<sops::EncryptSettings> EncryptSettingsFor(const Settings& setting
   return s;
 }
 
+const char* SourceOf(const Desired& desired, const std::string& key) {
+  auto src = desired.source.find(key);
+  return src == desired.source.end() ? kRendered : src->second;
+}
+
+// Why EncryptYaml refused a file of map `attr`: its message ("line N:
+// what"), or for sensitive and write-only content the line only, never a
+// key name taken from it.
+std::string WhyNot(const char* attr, const absl::Status& status) {
+  std::string why(SV(status.message()));
+  if (std::string_view(attr) == kRendered) return why;
+  return why.starts_with("line ") ? why.substr(0, why.find(':')) + ": (sensitive, not shown)"
+                                  : std::string("(sensitive, not shown)");
+}
+
 }  // namespace
 
 std::string EncryptionDigest(const Settings& settings) {
@@ -69,14 +84,8 @@ void CheckEncryptable(const Settings& settings, const Desired& desired,
   for (const std::string& key : keys) {
     absl::StatusOr<std::string> enc = sops::EncryptYaml(desired.tree.at(key), *s);
     if (enc.ok()) continue;
-    auto src = desired.source.find(key);
-    const char* attr = src == desired.source.end() ? kRendered : src->second;
-    std::string why(SV(enc.status().message()));
-    if (std::string_view(attr) != kRendered) {
-      // Sensitive content: the line only, never a key name from it.
-      why = why.starts_with("line ") ? why.substr(0, why.find(':')) + ": (sensitive, not shown)"
-                                     : std::string("(sensitive, not shown)");
-    }
+    const char* attr = SourceOf(desired, key);
+    const std::string why = WhyNot(attr, enc.status());
     diags->push_back(core::ErrorAt(
         AttributePath::Attr(attr).Key(key), "File cannot be written SOPS-encrypted",
         absl::StrCat(attr, "[\"", tree::EscapeForDisplay(key), "\"]: ", why,
@@ -110,8 +119,10 @@ absl::Status EncryptForWrite(const tree::ReadSession& checkout, const Settings& 
     if (content.empty()) {
       absl::StatusOr<std::string> enc = sops::EncryptYaml(plaintext, *s);
       if (!enc.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(key, ": cannot be written SOPS-encrypted: ", enc.status().message()));
+        // Reached when the plan could not check it (contents unknown then).
+        return absl::InvalidArgumentError(absl::StrCat(
+            key,
+            ": cannot be written SOPS-encrypted: ", WhyNot(SourceOf(desired, key), enc.status())));
       }
       content = *std::move(enc);
       out->fresh.insert(key);

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tree/checkout.h"
+
 namespace wildside::resources::gitops {
 namespace {
 
@@ -84,6 +86,34 @@ TEST(CheckEncryptableTest, WhatSopsCannotRepresentIsAnErrorOnTheKeyAndSensitiveO
   ASSERT_EQ(diags.size(), 1U);
   EXPECT_THAT(diags[0].detail, HasSubstr("line 5: (sensitive, not shown)"));
   EXPECT_THAT(diags[0].detail, Not(HasSubstr("\"k\"")));
+}
+
+// At apply (reached when the plan could not check the content, unknown
+// then): the same redaction for sensitive content.
+TEST(EncryptForWriteTest, RefusalOfSensitiveContentNamesTheLineOnly) {
+  const std::map<std::string, std::string> secret = {
+      {"platform/vault/a.yaml",
+       "apiVersion: v1\nkind: Secret\nstringData:\n  \"k\": 1\n  \"k\": 2\n"}};
+  Settings s;
+  s.sops_recipients = {kOne};
+  Desired hidden = DesiredOf(secret, kSensitive);
+  absl::StatusOr<tree::ReadSession> none =
+      tree::ReadSession::Open("/nonexistent/wildside-sops-test", tree::TreeOptions());
+  ASSERT_TRUE(none.ok()) << none.status();
+  EncryptedTree out;
+  absl::Status status = EncryptForWrite(*none, s, hidden, KeysToEncrypt(s, hidden), {}, &out);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("line 5: (sensitive, not shown)"));
+  EXPECT_THAT(std::string(status.message()), Not(HasSubstr("\"k\"")));
+
+  // And a Secret it can encrypt is replaced in the tree to write, with its record.
+  const std::map<std::string, std::string> fine = {
+      {"platform/vault/a.yaml", "apiVersion: v1\nkind: Secret\nstringData:\n  k: known-value\n"}};
+  Desired plain = DesiredOf(fine);
+  EncryptedTree written;
+  ASSERT_TRUE(EncryptForWrite(*none, s, plain, KeysToEncrypt(s, plain), {}, &written).ok());
+  EXPECT_THAT(std::string(written.tree.at("platform/vault/a.yaml")), Not(HasSubstr("known-value")));
+  EXPECT_THAT(written.fresh, ElementsAre("platform/vault/a.yaml"));
+  EXPECT_EQ(written.records.at("platform/vault/a.yaml").settings, EncryptionDigest(s));
 }
 
 }  // namespace
