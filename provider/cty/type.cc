@@ -1,5 +1,7 @@
 #include "provider/cty/type.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 
 namespace wildside::cty {
@@ -68,6 +70,29 @@ nlohmann::json Type::ToJson() const {
   return nullptr;
 }
 
+// A tuple reaches the provider only inside a dynamic value: an HCL list
+// literal (`["a", "b"]`) passed to a function's dynamic parameter. It is
+// read as the list it converts to, which is all the provider reads it as;
+// elements of different types cannot be, and are refused.
+absl::StatusOr<Type> Type::TupleAsList(const nlohmann::json& j, int depth) {
+  if (j.size() != 2 || !j[1].is_array()) {
+    return absl::InvalidArgumentError("type: tuple takes a list of element types");
+  }
+  if (j[1].empty()) return List(Dynamic());
+  std::optional<Type> element;
+  for (const auto& sub : j[1]) {
+    absl::StatusOr<Type> t = FromJson(sub, depth + 1);
+    if (!t.ok()) return t.status();
+    if (element.has_value() && *element != *t) {
+      return absl::InvalidArgumentError(absl::StrCat("type: a list whose elements differ in type (",
+                                                     element->FriendlyName(), " and ",
+                                                     t->FriendlyName(), ")"));
+    }
+    element = *std::move(t);
+  }
+  return List(*std::move(element));
+}
+
 absl::StatusOr<Type> Type::FromJson(const nlohmann::json& j, int depth) {
   if (depth > kMaxTypeDepth) {
     return absl::InvalidArgumentError("type: nested too deeply");
@@ -106,6 +131,7 @@ absl::StatusOr<Type> Type::FromJson(const nlohmann::json& j, int depth) {
     }
     return Object(std::move(attrs));
   }
+  if (kind == "tuple") return TupleAsList(j, depth);
   return absl::InvalidArgumentError(absl::StrCat("type: unsupported type kind \"", kind, "\""));
 }
 

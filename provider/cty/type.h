@@ -47,8 +47,9 @@ class Type {
   // The JSON type syntax, e.g. ["map","string"].
   nlohmann::json ToJson() const;
   std::string ToJsonString() const { return ToJson().dump(); }
-  // Parses the JSON type syntax. InvalidArgument on anything else, including
-  // tuple types, which this provider never declares.
+  // Parses the JSON type syntax. InvalidArgument on anything else. A tuple
+  // type (only ever inside a dynamic value: a function argument) whose
+  // elements share one type reads as a list of it; any other is refused.
   static absl::StatusOr<Type> FromJson(const nlohmann::json& j, int depth = 0);
   static absl::StatusOr<Type> FromJsonString(std::string_view text);
 
@@ -60,6 +61,7 @@ class Type {
 
  private:
   explicit Type(Kind kind) : kind_(kind) {}
+  static absl::StatusOr<Type> TupleAsList(const nlohmann::json& j, int depth);
 
   Kind kind_;
   std::shared_ptr<const Type> element_;

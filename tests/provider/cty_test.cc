@@ -165,6 +165,31 @@ TEST(MsgpackTest, DynamicValueWrapper) {
   EXPECT_EQ(ToHex(*back), ToHex(bytes));
 }
 
+// An HCL list literal passed to a function's dynamic parameter arrives as
+// a tuple: read as the list it converts to.
+TEST(MsgpackTest, DynamicTupleOfOneElementTypeReadsAsAList) {
+  const std::string type =
+      R"(["object",{"exclude":["tuple",["string","string"]],"none":["tuple",[]]}])";
+  std::string bytes = Hex("92 c4") + std::string(1, static_cast<char>(type.size())) + type +
+                      Hex("82 a7") + "exclude" + Hex("92 a1 61 a1 62") + Hex("a4") + "none" +
+                      Hex("90");
+  absl::StatusOr<Value> v = DecodeMsgpack(bytes, Type::Dynamic());
+  ASSERT_THAT(v, IsOk());
+  const Value& exclude = v->GetAttr("exclude");
+  EXPECT_EQ(exclude.type(), Type::List(Type::String()));
+  ASSERT_EQ(exclude.elements().size(), 2u);
+  EXPECT_EQ(exclude.elements()[1], Value::String("b"));
+  EXPECT_EQ(v->GetAttr("none").type(), Type::List(Type::Dynamic()));
+  EXPECT_TRUE(v->GetAttr("none").elements().empty());
+}
+
+TEST(TypeTest, TupleOfMixedElementTypesIsRefusedNamingBoth) {
+  EXPECT_THAT(Type::FromJsonString(R"(["tuple",["string","bool"]])"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "(string and bool)"));
+  EXPECT_THAT(Type::FromJsonString(R"(["tuple","string"])"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST(MsgpackTest, ErrorsNameTheAttributePath) {
   // {"rendered_manifests": {"a": [ ]}} where a string is required.
   Type t = Type::Object({{"rendered_manifests", Type::Map(Type::String())}});
@@ -233,7 +258,8 @@ TEST(TypeTest, JsonSyntaxRoundTrips) {
     ASSERT_THAT(t, IsOk()) << text;
     EXPECT_EQ(t->ToJsonString(), text);
   }
-  EXPECT_THAT(Type::FromJsonString("[\"tuple\",[]]"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Type::FromJsonString("[\"tuple\",[\"bool\",\"number\"]]"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Type::FromJsonString("\"strin\""), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
