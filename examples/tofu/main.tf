@@ -33,9 +33,7 @@ module "valkey" {
   replicas = 1
 }
 
-resource "wildside_gitops_tree" "platform" {
-  path    = var.checkout
-  cluster = var.cluster
+locals {
   rendered_manifests = merge(
     module.cloudnative_pg.rendered_manifests,
     module.valkey.rendered_manifests,
@@ -50,6 +48,24 @@ resource "wildside_gitops_tree" "platform" {
       EOT
     },
   )
+  # What the resource's plan would report for the map, with no checkout:
+  # the provider's check() function (OpenTofu >= 1.8.3, Terraform >= 1.11).
+  findings = provider::wildside::check(local.rendered_manifests, { cluster = var.cluster })
+}
+
+# A warning in every plan while the manifests have a finding; a module's
+# own tests can assert on the same list (tests/example.tftest.hcl).
+check "manifests" {
+  assert {
+    condition     = length(local.findings) == 0
+    error_message = join("\n", [for f in local.findings : "${f.key}:${f.line}:${f.column}: ${f.message}"])
+  }
+}
+
+resource "wildside_gitops_tree" "platform" {
+  path               = var.checkout
+  cluster            = var.cluster
+  rendered_manifests = local.rendered_manifests
 }
 
 output "tree_sha256" {
@@ -60,4 +76,9 @@ output "tree_sha256" {
 output "files" {
   description = "Every managed file with its SHA-256 and mode."
   value       = wildside_gitops_tree.platform.files
+}
+
+output "findings" {
+  description = "The checks' findings for the rendered manifests (none expected)."
+  value       = local.findings
 }

@@ -7,7 +7,8 @@
 
 namespace wildside::core {
 
-Provider::Provider(Resources resources) : resources_(std::move(resources)) {
+Provider::Provider(Resources resources, Functions functions)
+    : resources_(std::move(resources)), functions_(std::move(functions)) {
   provider_schema_.block.description =
       "The wildside provider manages a GitOps repository checkout as one resource.";
 }
@@ -15,6 +16,11 @@ Provider::Provider(Resources resources) : resources_(std::move(resources)) {
 const Resource* Provider::FindResource(std::string_view type_name) const {
   auto it = resources_.find(type_name);
   return it == resources_.end() ? nullptr : it->second.get();
+}
+
+const Function* Provider::FindFunction(std::string_view name) const {
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : it->second.get();
 }
 
 Diagnostic Provider::UnknownResourceType(std::string_view type_name) const {

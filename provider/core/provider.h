@@ -12,21 +12,27 @@
 #include <string_view>
 
 #include "provider/core/diagnostics.h"
+#include "provider/core/function.h"
 #include "provider/core/resource.h"
 #include "provider/schema/schema.h"
 
 namespace wildside::core {
 
-// The provider: its own (empty) configuration schema and the resources it
-// serves, keyed by type name. The resources are handed in by whoever
-// assembles the plugin (server/serve.cc), so core/ depends on no resource.
+// The provider: its own (empty) configuration schema, the resources it
+// serves, keyed by type name, and its functions, keyed by name. Both are
+// handed in by whoever assembles the plugin (server/serve.cc), so core/
+// depends on no resource and no function.
 class Provider {
  public:
   using Resources = std::map<std::string, std::unique_ptr<Resource>, std::less<>>;
-  explicit Provider(Resources resources);
+  using Functions = std::map<std::string, std::unique_ptr<Function>, std::less<>>;
+  explicit Provider(Resources resources, Functions functions = {});
 
   const schema::Schema& GetProviderSchema() const { return provider_schema_; }
   const Resources& resources() const { return resources_; }
+  const Functions& functions() const { return functions_; }
+  // The function named `name`, or nullptr.
+  const Function* FindFunction(std::string_view name) const;
   // The resource serving `type_name`, or nullptr.
   const Resource* FindResource(std::string_view type_name) const;
   // An error diagnostic for a type name this provider does not serve.
@@ -35,6 +41,7 @@ class Provider {
  private:
   schema::Schema provider_schema_;
   Resources resources_;
+  Functions functions_;
 };
 
 }  // namespace wildside::core

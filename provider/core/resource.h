@@ -8,6 +8,9 @@
 #ifndef WILDSIDE_PROVIDER_CORE_RESOURCE_H_
 #define WILDSIDE_PROVIDER_CORE_RESOURCE_H_
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +89,28 @@ struct ImportResult {
   Diagnostics diagnostics;
 };
 
+// Resource identity (protocol 6.9: OpenTofu >= 1.12, Terraform >= 1.12):
+// the attributes that name the object a state describes, for
+// `import { identity = { ... } }` and for the client to keep in state.
+struct IdentityAttribute {
+  std::string name;
+  cty::Type type = cty::Type::String();
+  bool required_for_import = false;
+  bool optional_for_import = false;
+  std::string description;
+};
+
+struct IdentitySchema {
+  int64_t version = 0;
+  std::vector<IdentityAttribute> attributes;
+
+  cty::Type ImpliedType() const {
+    std::map<std::string, cty::Type> types;
+    for (const IdentityAttribute& a : attributes) types.emplace(a.name, a.type);
+    return cty::Type::Object(std::move(types));
+  }
+};
+
 class Resource {
  public:
   virtual ~Resource() = default;
@@ -102,6 +127,22 @@ class Resource {
   virtual PlanResult Plan(PlanRequest request) const = 0;
   virtual ApplyResult Apply(ApplyRequest request) const = 0;
   virtual ImportResult Import(std::string_view id) const = 0;
+
+  // Resource identity; a resource without one keeps these defaults (and
+  // older clients never ask).
+  virtual const IdentitySchema* GetIdentitySchema() const { return nullptr; }
+  // The identity of the object a known, non-null `state` describes, or
+  // nullopt when it cannot be told yet (unknown attributes at plan).
+  virtual std::optional<cty::Value> IdentityOf(const cty::Value& /*state*/) const {
+    return std::nullopt;
+  }
+  // Import by an identity of GetIdentitySchema()'s type.
+  virtual ImportResult ImportByIdentity(const cty::Value& /*identity*/) const {
+    ImportResult result;
+    result.diagnostics.push_back(
+        Error("Import by identity not supported", "This resource type declares no identity."));
+    return result;
+  }
 };
 
 }  // namespace wildside::core

@@ -232,7 +232,51 @@ class GitopsTreeResource final : public core::Resource {
     return result;
   }
 
+  // The identity: the cluster and the checkout path as written in the
+  // configuration (relative paths stay relative, so it is the same on
+  // every machine a pipeline runs on). Both force a replacement when they
+  // change, so an object keeps its identity for life.
+  const core::IdentitySchema* GetIdentitySchema() const override { return &identity_schema_; }
+
+  std::optional<Value> IdentityOf(const Value& state) const override {
+    const Value& cluster = state.GetAttr("cluster");
+    const Value& path = state.GetAttr("path");
+    if (!IsKnownString(cluster) || !IsKnownString(path)) return std::nullopt;
+    return Value::Object(identity_schema_.ImpliedType(), {{"cluster", cluster}, {"path", path}});
+  }
+
+  // Imports by hash only, as the `write-only/` ID does: the import cannot
+  // know which files are secrets, so none of their content reaches the
+  // state. A configuration with rendered_manifests_wo then plans empty; one
+  // with rendered_manifests plans to store the contents, writing no file.
+  core::ImportResult ImportByIdentity(const Value& identity) const override {
+    const Value& cluster = identity.GetAttr("cluster");
+    const Value& path = identity.GetAttr("path");
+    if (!IsKnownString(cluster) || !IsKnownString(path) || path.AsString().empty() ||
+        !tree::ValidateCluster(cluster.AsString()).ok()) {
+      core::ImportResult result;
+      result.diagnostics.push_back(core::Error(
+          "Invalid import identity",
+          "identity: expected { cluster = \"<cluster>\", path = \"<path>\" }, e.g. { cluster = "
+          "\"dev\", path = \"./gitops\" }, where <cluster> is a DNS-1123 label and <path> the "
+          "checkout directory as written in the configuration."));
+      return result;
+    }
+    return Import(absl::StrCat("write-only/", cluster.AsString(), ":", path.AsString()));
+  }
+
  private:
+  static core::IdentitySchema MakeIdentitySchema() {
+    core::IdentitySchema s;
+    s.version = 0;
+    s.attributes = {
+        {"cluster", Type::String(), true, false, "The cluster name, as in the configuration."},
+        {"path", Type::String(), true, false,
+         "The checkout directory, written exactly as in the configuration."}};
+    return s;
+  }
+
+  core::IdentitySchema identity_schema_ = MakeIdentitySchema();
   schema::Schema schema_;
   Context ctx_;
 };

@@ -183,6 +183,18 @@ const checks::SchemaCatalog* SchemasFor(const Settings& settings, checks::Schema
   return user;
 }
 
+// No checkout to look at: the owned roots (less the excludes, e.g.
+// flux-system) will hold only the desired tree when the apply prunes;
+// nothing else can be told, and is not judged.
+checks::PathLookup LookupWithoutDisk(const Settings& settings) {
+  return [cluster = settings.cluster, tree_options = settings.options](std::string_view path) {
+    return tree_options.prune && tree::IsOwned(path, cluster) &&
+                   !tree::IsExcluded(path, tree_options)
+               ? checks::PathKind::kMissing
+               : checks::PathKind::kUnknown;
+  };
+}
+
 checks::CheckOptions OptionsFor(const Settings& settings, const Desired& desired) {
   checks::CheckOptions options;
   options.exclude = settings.checks_exclude;
@@ -262,16 +274,7 @@ void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
   if (checkout.ok() && checkout->exists()) {
     options.lookup = checks::MakeCheckoutLookup(*checkout, settings.cluster);
   } else {
-    // No checkout here: the owned roots (less the excludes, e.g.
-    // flux-system) will hold only the desired tree; nothing else can be
-    // told.
-    options.lookup = [cluster = settings.cluster,
-                      tree_options = settings.options](std::string_view path) {
-      return tree_options.prune && tree::IsOwned(path, cluster) &&
-                     !tree::IsExcluded(path, tree_options)
-                 ? checks::PathKind::kMissing
-                 : checks::PathKind::kUnknown;
-    };
+    options.lookup = LookupWithoutDisk(settings);
   }
   checks::SchemaCoverage coverage;
   std::vector<checks::Finding> findings = checks::CheckTree(desired.tree, options, &coverage);
@@ -283,6 +286,23 @@ void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
   }
   Report(findings, settings, desired, options, diags);
   if (settings.unchecked_kinds == ChecksMode::kError) ReportCoverage(coverage, settings, diags);
+}
+
+std::vector<MapFinding> CheckMapAlone(const Settings& settings, const Desired& desired) {
+  std::vector<MapFinding> out;
+  if (settings.checks == ChecksMode::kOff) return out;
+  checks::CheckOptions options = OptionsFor(settings, desired);
+  options.schemas = checks::BuiltInSchemas();
+  options.lookup = LookupWithoutDisk(settings);
+  for (checks::Finding& f : checks::CheckTree(desired.tree, options)) {
+    if (f.kind == checks::FindingKind::kPlaintextSecret && options.will_encrypt &&
+        options.will_encrypt(f.key))
+      continue;
+    bool error = false;
+    Advice(f, settings, &error);
+    out.push_back({SummaryOf(f.kind), error, std::move(f)});
+  }
+  return out;
 }
 
 }  // namespace wildside::resources::gitops

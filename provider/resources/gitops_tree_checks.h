@@ -3,9 +3,12 @@
 #ifndef WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_CHECKS_H_
 #define WILDSIDE_PROVIDER_RESOURCES_GITOPS_TREE_CHECKS_H_
 
+#include <vector>
+
 #include "provider/core/diagnostics.h"
 #include "provider/cty/value.h"
 #include "provider/resources/gitops_tree_settings.h"
+#include "tree/checks/checks.h"
 
 namespace wildside::tree {
 class ReadSession;
@@ -43,6 +46,19 @@ bool CheckManifests(const Settings& settings, const Desired& desired, const cty:
 // before any checkout).
 void CheckManifestsAtValidate(const Settings& settings, const Desired& desired,
                               core::Diagnostics* diags);
+
+// The checks of `desired` alone, with no disk (the `check` provider
+// function): the whole tree against the built-in schemas and the CRDs in
+// it; a reference into the owned roots resolves only to a desired key when
+// the apply prunes, and one anywhere else is not judged (the resource
+// looks it up on disk). Each finding with its summary and whether
+// `settings` make it an error. Empty when checks = "off".
+struct MapFinding {
+  const char* summary;
+  bool error;
+  tree::checks::Finding finding;
+};
+std::vector<MapFinding> CheckMapAlone(const Settings& settings, const Desired& desired);
 
 }  // namespace wildside::resources::gitops
 

@@ -4,8 +4,11 @@
 #include <exception>
 #include <optional>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "provider/cty/json.h"
 #include "provider/log/logger.h"
 #include "provider/wire/convert.h"
 
@@ -83,6 +86,18 @@ std::optional<cty::Value> Decode(tfplugin6::DynamicValue* dv, const cty::Type& t
   return *std::move(value);
 }
 
+// Sets `out` to the identity of the object `state` describes, when the
+// resource has an identity and it can be told (older clients ignore it).
+template <typename Response>
+void SetIdentity(const core::Resource& resource, const cty::Value& state,
+                 tfplugin6::ResourceIdentityData* out, Response* response) {
+  const core::IdentitySchema* schema = resource.GetIdentitySchema();
+  if (schema == nullptr || state.IsNull() || !state.IsKnown()) return;
+  std::optional<cty::Value> identity = resource.IdentityOf(state);
+  if (!identity.has_value()) return;
+  Encode(*identity, schema->ImpliedType(), out->mutable_identity_data(), response);
+}
+
 }  // namespace
 
 grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*,
@@ -93,6 +108,10 @@ grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*,
     for (const auto& [name, resource] : provider_->resources()) {
       wire::ToProto(resource->GetSchema(), &(*response->mutable_resource_schemas())[name]);
     }
+    // Terraform learns the functions here; OpenTofu from GetFunctions too.
+    for (const auto& [name, function] : provider_->functions()) {
+      wire::ToProto(function->Signature(), &(*response->mutable_functions())[name]);
+    }
     auto* caps = response->mutable_server_capabilities();
     caps->set_plan_destroy(false);
     caps->set_get_provider_schema_optional(false);
@@ -102,9 +121,15 @@ grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*,
 
 grpc::Status ProviderService::GetResourceIdentitySchemas(
     grpc::ServerContext*, const tfplugin6::GetResourceIdentitySchemas::Request*,
-    tfplugin6::GetResourceIdentitySchemas::Response*) {
-  // No resource identities: an empty map tells OpenTofu 1.12+ exactly that.
-  return grpc::Status::OK;
+    tfplugin6::GetResourceIdentitySchemas::Response* response) {
+  return Guard("GetResourceIdentitySchemas", [&] {
+    for (const auto& [name, resource] : provider_->resources()) {
+      if (const core::IdentitySchema* schema = resource->GetIdentitySchema()) {
+        wire::ToProto(*schema, &(*response->mutable_identity_schemas())[name]);
+      }
+    }
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::ValidateProviderConfig(
@@ -174,9 +199,29 @@ grpc::Status ProviderService::UpgradeResourceIdentity(
     grpc::ServerContext*, const tfplugin6::UpgradeResourceIdentity::Request* request,
     tfplugin6::UpgradeResourceIdentity::Response* response) {
   return Guard("UpgradeResourceIdentity", [&] {
-    return Fail(response, core::Error("Resource identity not supported",
-                                      absl::StrCat("\"", request->type_name(),
-                                                   "\" declares no resource identity schema.")));
+    const core::Resource* resource = provider_->FindResource(request->type_name());
+    if (resource == nullptr)
+      return Fail(response, provider_->UnknownResourceType(request->type_name()));
+    const core::IdentitySchema* schema = resource->GetIdentitySchema();
+    if (schema == nullptr || request->version() != schema->version) {
+      return Fail(response,
+                  core::Error("Unsupported resource identity version",
+                              absl::StrCat("\"", request->type_name(), "\" has ",
+                                           schema == nullptr
+                                               ? std::string("no resource identity")
+                                               : absl::StrCat("identity version ", schema->version),
+                                           "; the stored identity is version ", request->version(),
+                                           ". Was it written by a newer provider?")));
+    }
+    // One version so far: the stored identity is read as it is.
+    absl::StatusOr<cty::Value> identity =
+        cty::DecodeJson(request->raw_identity().json(), schema->ImpliedType());
+    if (!identity.ok()) {
+      return Fail(response, core::DecodeFailure("stored resource identity", identity.status()));
+    }
+    Encode(*identity, schema->ImpliedType(),
+           response->mutable_upgraded_identity()->mutable_identity_data(), response);
+    return grpc::Status::OK;
   });
 }
 
@@ -206,6 +251,7 @@ grpc::Status ProviderService::ReadResource(grpc::ServerContext*,
         core::ReadRequest{*std::move(current), std::move(*Own(request)->mutable_private_())});
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     Encode(result.new_state, type, response->mutable_new_state(), response);
+    SetIdentity(*resource, result.new_state, response->mutable_new_identity(), response);
     response->set_private_(std::move(result.private_data));
     return grpc::Status::OK;
   });
@@ -229,6 +275,7 @@ grpc::Status ProviderService::PlanResourceChange(
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     if (core::HasError(result.diagnostics)) return grpc::Status::OK;
     Encode(result.planned_state, type, response->mutable_planned_state(), response);
+    SetIdentity(*resource, result.planned_state, response->mutable_planned_identity(), response);
     for (const core::AttributePath& path : result.requires_replace) {
       wire::ToProto(path, response->add_requires_replace());
     }
@@ -254,6 +301,7 @@ grpc::Status ProviderService::ApplyResourceChange(
                                            std::move(*own->mutable_planned_private())});
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     Encode(result.new_state, type, response->mutable_new_state(), response);
+    SetIdentity(*resource, result.new_state, response->mutable_new_identity(), response);
     response->set_private_(std::move(result.private_data));
     return grpc::Status::OK;
   });
@@ -266,12 +314,24 @@ grpc::Status ProviderService::ImportResourceState(
     const core::Resource* resource = provider_->FindResource(request->type_name());
     if (resource == nullptr)
       return Fail(response, provider_->UnknownResourceType(request->type_name()));
-    core::ImportResult result = resource->Import(request->id());
+    core::ImportResult result;
+    const core::IdentitySchema* identity_schema = resource->GetIdentitySchema();
+    if (request->id().empty() && request->has_identity() && identity_schema != nullptr) {
+      // `import { identity = { ... } }` (OpenTofu >= 1.12, Terraform >= 1.12).
+      std::optional<cty::Value> identity =
+          Decode(Own(request)->mutable_identity()->mutable_identity_data(),
+                 identity_schema->ImpliedType(), "import identity", response);
+      if (!identity) return grpc::Status::OK;
+      result = resource->ImportByIdentity(*identity);
+    } else {
+      result = resource->Import(request->id());
+    }
     wire::ToProto(result.diagnostics, response->mutable_diagnostics());
     if (core::HasError(result.diagnostics)) return grpc::Status::OK;
     auto* imported = response->add_imported_resources();
     imported->set_type_name(request->type_name());
     Encode(result.state, resource->GetSchema().ImpliedType(), imported->mutable_state(), response);
+    SetIdentity(*resource, result.state, imported->mutable_identity(), response);
     imported->set_private_(std::move(result.private_data));
     return grpc::Status::OK;
   });
@@ -301,16 +361,62 @@ grpc::Status ProviderService::ReadDataSource(grpc::ServerContext*,
 
 grpc::Status ProviderService::GetFunctions(grpc::ServerContext*,
                                            const tfplugin6::GetFunctions::Request*,
-                                           tfplugin6::GetFunctions::Response*) {
-  return grpc::Status::OK;  // No provider functions.
+                                           tfplugin6::GetFunctions::Response* response) {
+  return Guard("GetFunctions", [&] {
+    for (const auto& [name, function] : provider_->functions()) {
+      wire::ToProto(function->Signature(), &(*response->mutable_functions())[name]);
+    }
+    return grpc::Status::OK;
+  });
 }
 
+// Needs no configuration: OpenTofu calls a function without configuring
+// the provider when the module has no provider block.
 grpc::Status ProviderService::CallFunction(grpc::ServerContext*,
                                            const tfplugin6::CallFunction::Request* request,
                                            tfplugin6::CallFunction::Response* response) {
-  response->mutable_error()->set_text(
-      absl::StrCat("the wildside provider has no function \"", request->name(), "\""));
-  return grpc::Status::OK;
+  return Guard("CallFunction", [&] {
+    const core::Function* function = provider_->FindFunction(request->name());
+    if (function == nullptr) {
+      response->mutable_error()->set_text(
+          absl::StrCat("the wildside provider has no function \"", request->name(), "\""));
+      return grpc::Status::OK;
+    }
+    const core::FunctionSignature& sig = function->Signature();
+    if (request->arguments_size() != static_cast<int>(sig.parameters.size())) {
+      response->mutable_error()->set_text(absl::StrCat(request->name(), " takes ",
+                                                       sig.parameters.size(), " arguments, not ",
+                                                       request->arguments_size()));
+      return grpc::Status::OK;
+    }
+    std::vector<cty::Value> args;
+    for (int i = 0; i < request->arguments_size(); ++i) {
+      const core::FunctionParameter& param = sig.parameters[static_cast<size_t>(i)];
+      absl::StatusOr<cty::Value> arg =
+          wire::TakeFromProto(Own(request)->mutable_arguments(i), param.type).Decode();
+      if (!arg.ok() || !arg->IsWhollyKnown()) {
+        wire::ToProto(
+            core::FunctionError{absl::StrCat("argument ", param.name, ": ",
+                                             arg.ok() ? "not known yet" : arg.status().message()),
+                                i},
+            response->mutable_error());
+        return grpc::Status::OK;
+      }
+      args.push_back(*std::move(arg));
+    }
+    core::FunctionResult result = function->Call(std::move(args));
+    if (const auto* error = std::get_if<core::FunctionError>(&result)) {
+      wire::ToProto(*error, response->mutable_error());
+      return grpc::Status::OK;
+    }
+    absl::Status s =
+        wire::ToProto(std::get<cty::Value>(result), sig.return_type, response->mutable_result());
+    if (!s.ok()) {
+      response->mutable_error()->set_text(absl::StrCat(
+          request->name(), ": encoding the result failed: ", s.message(), " (a provider bug)"));
+    }
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::StopProvider(grpc::ServerContext*,

@@ -30,6 +30,7 @@
 #include "proto/grpc_controller.grpc.pb.h"
 #include "provider/core/provider.h"
 #include "provider/log/logger.h"
+#include "provider/resources/functions.h"
 #include "provider/resources/gitops_tree.h"
 #include "provider/server/handshake.h"
 #include "provider/server/provider_service.h"
@@ -406,7 +407,7 @@ int Serve(std::string_view provider_version) {
   }
 
   // The one place that decides which filesystem the resources use.
-  core::Provider provider(resources::AllResources(TestHookEnv()));
+  core::Provider provider(resources::AllResources(TestHookEnv()), resources::AllFunctions());
   ProviderService provider_service(&provider);
   ShutdownRequest shutdown;
   ControllerService controller_service(&shutdown);

@@ -85,4 +85,39 @@ void ToProto(const schema::Schema& schema, tfplugin6::Schema* out) {
   }
 }
 
+void ToProto(const core::FunctionSignature& signature, tfplugin6::Function* out) {
+  for (const core::FunctionParameter& p : signature.parameters) {
+    tfplugin6::Function::Parameter* param = out->add_parameters();
+    param->set_name(p.name);
+    param->set_type(p.type.ToJsonString());
+    param->set_allow_null_value(p.allow_null);
+    // Unknown arguments never reach the provider: the client answers an
+    // unknown result itself, which is right for a pure function.
+    param->set_allow_unknown_values(false);
+    param->set_description(p.description);
+    param->set_description_kind(tfplugin6::MARKDOWN);
+  }
+  out->mutable_return_()->set_type(signature.return_type.ToJsonString());
+  out->set_summary(signature.summary);
+  out->set_description(signature.description);
+  out->set_description_kind(tfplugin6::MARKDOWN);
+}
+
+void ToProto(const core::IdentitySchema& schema, tfplugin6::ResourceIdentitySchema* out) {
+  out->set_version(schema.version);
+  for (const core::IdentityAttribute& a : schema.attributes) {
+    tfplugin6::ResourceIdentitySchema::IdentityAttribute* attr = out->add_identity_attributes();
+    attr->set_name(a.name);
+    attr->set_type(a.type.ToJsonString());
+    attr->set_required_for_import(a.required_for_import);
+    attr->set_optional_for_import(a.optional_for_import);
+    attr->set_description(a.description);
+  }
+}
+
+void ToProto(const core::FunctionError& error, tfplugin6::FunctionError* out) {
+  out->set_text(error.text);
+  if (error.argument.has_value()) out->set_function_argument(*error.argument);
+}
+
 }  // namespace wildside::wire

@@ -8,6 +8,7 @@
 #include "google/protobuf/repeated_field.h"
 #include "proto/tfplugin6.pb.h"
 #include "provider/core/diagnostics.h"
+#include "provider/core/function.h"
 #include "provider/core/resource.h"
 #include "provider/cty/lazy_value.h"
 #include "provider/cty/type.h"
@@ -34,6 +35,9 @@ void ToProto(const core::Diagnostic& diag, tfplugin6::Diagnostic* out);
 void ToProto(const core::Diagnostics& diags,
              google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out);
 void ToProto(const schema::Schema& schema, tfplugin6::Schema* out);
+void ToProto(const core::FunctionSignature& signature, tfplugin6::Function* out);
+void ToProto(const core::IdentitySchema& schema, tfplugin6::ResourceIdentitySchema* out);
+void ToProto(const core::FunctionError& error, tfplugin6::FunctionError* out);
 
 // Moves the encoded bytes out of `dv` (no copy) into a value decoded only
 // when the resource asks; `dv` is left empty.

@@ -25,6 +25,7 @@
 #include "file_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "subprocess.h"
 
 #ifndef WILDSIDE_MIRROR_DIR
@@ -1055,6 +1056,87 @@ TEST_P(EndToEndCoreTest, SecretsAreWrittenSopsEncryptedAndDriftIsKeptWithoutTheK
   EXPECT_FALSE(fs::exists(b));
 }
 
+// The `check` function, with no provider block: a broken map warns in a
+// check block and fails a precondition with the very messages the
+// resource's plan gives for it; a second call gives the same answer
+// (Terraform itself also fails an apply whose result differs from the
+// plan's).
+TEST_P(EndToEndCoreTest, CheckFunctionWarnsFailsAPreconditionAndSaysWhatTheResourceSays) {
+  const std::string locals = TerraformBlock() + R"(
+locals {
+  broken = {
+    "platform/vault/kustomization.yaml" = "resources:\n  - missing.yaml\n  - cm.yaml\n"
+    "platform/vault/cm.yaml"            = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n"
+  }
+  settings = { cluster = "dev", exclude = ["clusters/*/flux-system/**"] }
+  findings = provider::wildside::check(local.broken, local.settings)
+  lines    = join("\n", [for f in local.findings : "${f.key}:${f.line}: ${f.message}"])
+}
+)";
+  ws_->WriteRawConfig(locals + R"(
+check "manifests" {
+  assert {
+    condition     = length(local.findings) == 0
+    error_message = local.lines
+  }
+}
+output "findings" { value = local.findings }
+output "same" { value = provider::wildside::check(local.broken, local.settings) == local.findings }
+output "kustomization" { value = provider::wildside::kustomization(local.broken, "platform/vault") }
+)");
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult apply = ws_->Apply();
+  ASSERT_EXIT_CODE(apply, 0);
+  const std::string warned = FoldSpace(apply.out + apply.err);
+  EXPECT_THAT(warned, HasSubstr("Check block assertion failed"));
+  testing::CommandResult out = ws_->Run({"output", "-json"});
+  ASSERT_EXIT_CODE(out, 0);
+  const nlohmann::json outputs = nlohmann::json::parse(out.out);
+  EXPECT_EQ(outputs["same"]["value"], true);
+  EXPECT_EQ(outputs["kustomization"]["value"],
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+            "  - cm.yaml\n");
+  std::vector<std::string> messages;
+  for (const auto& f : outputs["findings"]["value"]) {
+    messages.push_back(FoldSpace(f["message"].get<std::string>()));
+  }
+  ASSERT_EQ(messages.size(), 2u) << out.out;
+  EXPECT_EQ(outputs["findings"]["value"][0]["kind"], "duplicate-key");
+  EXPECT_EQ(outputs["findings"]["value"][1]["kind"], "missing-reference");
+  for (const std::string& m : messages) EXPECT_THAT(warned, HasSubstr(m));
+
+  // In a precondition: the plan fails, with the same text.
+  ws_->WriteRawConfig(locals + R"(
+resource "terraform_data" "gate" {
+  lifecycle {
+    precondition {
+      condition     = length(local.findings) == 0
+      error_message = local.lines
+    }
+  }
+}
+)");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  const std::string failed = FoldSpace(plan.out + plan.err);
+  EXPECT_THAT(failed, HasSubstr("precondition failed"));
+  for (const std::string& m : messages) EXPECT_THAT(failed, HasSubstr(m));
+
+  // The resource given the same map reports the same messages.
+  ws_->WriteRawConfig(locals + R"(
+resource "wildside_gitops_tree" "t" {
+  path               = "checkout"
+  cluster            = "dev"
+  rendered_manifests = local.broken
+}
+)");
+  plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 1);
+  const std::string resource = FoldSpace(plan.out + plan.err);
+  for (const std::string& m : messages) EXPECT_THAT(resource, HasSubstr(m));
+  EXPECT_FALSE(fs::exists(ws_->checkout()));
+}
+
 // An imported encrypted file cannot be proven equal to its plaintext
 // without the key: the first plan after the import rewrites it, the next
 // one is empty.
@@ -1362,6 +1444,25 @@ TEST_P(EndToEndTest, TheExampleAppliesCleanlyAndThenPlansEmpty) {
   ExpectOnlyUncheckedKindWarnings(apply.out + apply.err, "postgresql.cnpg.io/v1 Cluster (1)");
   EXPECT_TRUE(fs::exists(ws_->work() / "out/gitops/clusters/dev/kustomization.yaml"));
   ASSERT_EXIT_CODE(ws_->Plan(), 0);
+}
+
+// The example's `tofu test` file, as a user would run it on a copy: it
+// checks the map with check(), applies into its own checkout, asserts on
+// files and tree_sha256, and destroys. The provider comes from the
+// filesystem mirror (not a development override); nothing is written into
+// the repository.
+TEST_P(EndToEndTest, TheExampleTofuTestPasses) {
+  const fs::path example = fs::path(WILDSIDE_TESTDATA_DIR) / "../../../examples/tofu";
+  for (const char* item : {"main.tf", "modules", "tests"}) {
+    fs::copy(example / item, ws_->work() / item, fs::copy_options::recursive);
+  }
+  ASSERT_NO_FATAL_FAILURE(PinToThisBuild(ws_->work() / "main.tf"));
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  testing::CommandResult test = ws_->Run({"test", "-no-color"});
+  ASSERT_EXIT_CODE(test, 0);
+  EXPECT_THAT(test.out, HasSubstr("3 passed, 0 failed"));
+  // Destroyed at the end, as `tofu test` does.
+  EXPECT_FALSE(fs::exists(ws_->work() / ".tofu-test/gitops/clusters/dev/kustomization.yaml"));
 }
 
 TEST_P(EndToEndTest, ProviderLogsReachOpenTofuAtTheirLevelsAndShutdownIsGraceful) {
@@ -2512,6 +2613,70 @@ TEST_P(EndToEndWriteOnlyRefusedTest, OlderClientGetsAClearRefusalAndNothingIsSto
   EXPECT_FALSE(fs::exists(ws_->checkout() / "platform"));
   if (fs::exists(ws_->work() / "terraform.tfstate")) ExpectNoContent(State(), "state");
 }
+
+// Resource identity (OpenTofu >= 1.12, Terraform >= 1.12): every client
+// that has it. Older clients import by ID (the core set's import test).
+std::vector<std::string> IdentityClients() {
+  std::vector<std::string> out;
+  for (const Client& c : AllClients()) {
+    if (MinorOf(c.name) >= std::make_pair(1, 12)) out.push_back(c.name);
+  }
+  return out;
+}
+
+class EndToEndIdentityTest : public EndToEndWriteOnlyTest {};
+
+// The state carries the identity { cluster, path } as written in the
+// configuration (no absolute path); an `import` block by that identity
+// records hashes only, and a configuration with rendered_manifests_wo then
+// plans empty and keeps content out of state.
+TEST_P(EndToEndIdentityTest, ImportByIdentityRecordsHashesOnlyAndPlansEmpty) {
+  const auto files = WriteOnlyManifests();
+  ws_->WriteSources(files);
+  WriteWoConfig();
+  ASSERT_NO_FATAL_FAILURE(ws_->Init());
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  const nlohmann::json created = nlohmann::json::parse(State());
+  const nlohmann::json& instance = created["resources"][0]["instances"][0];
+  EXPECT_EQ(instance["identity"], (nlohmann::json{{"cluster", "dev"}, {"path", "checkout"}}))
+      << instance.dump();
+  EXPECT_EQ(instance["identity_schema_version"], 0);
+
+  fs::remove(ws_->work() / "terraform.tfstate");
+  fs::remove(ws_->work() / "terraform.tfstate.backup");
+  ws_->WriteConfig("", R"(
+import {
+  to       = wildside_gitops_tree.t
+  identity = { cluster = "dev", path = "checkout" }
+}
+)",
+                   "rendered_manifests_wo");
+  testing::CommandResult plan = ws_->Plan();
+  ASSERT_EXIT_CODE(plan, 2);  // the import itself is the change
+  EXPECT_THAT(plan.out, HasSubstr("1 to import, 0 to add, 0 to change, 0 to destroy"));
+  ASSERT_EXIT_CODE(ws_->Apply(), 0);
+  ExpectNoContent(State(), "state imported by identity");
+  EXPECT_EQ(nlohmann::json::parse(State())["resources"][0]["instances"][0]["identity"],
+            (nlohmann::json{{"cluster", "dev"}, {"path", "checkout"}}));
+  ASSERT_EXIT_CODE(ws_->Plan(), 0);
+
+  // A bad identity is refused naming what is expected, and imports nothing.
+  fs::remove(ws_->work() / "terraform.tfstate");
+  ws_->WriteConfig("", R"(
+import {
+  to       = wildside_gitops_tree.t
+  identity = { cluster = "Dev_Cluster", path = "checkout" }
+}
+)",
+                   "rendered_manifests_wo");
+  testing::CommandResult bad = ws_->Plan();
+  ASSERT_EXIT_CODE(bad, 1);
+  EXPECT_THAT(FoldSpace(bad.out + bad.err), HasSubstr("Invalid import identity"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Identity, EndToEndIdentityTest, ::testing::ValuesIn(IdentityClients()),
+                         ParamNameOf);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(EndToEndIdentityTest);
 
 INSTANTIATE_TEST_SUITE_P(WriteOnly, EndToEndWriteOnlyTest, ::testing::ValuesIn(WriteOnlyClients()),
                          ParamNameOf);
