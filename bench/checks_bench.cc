@@ -14,6 +14,7 @@
 
 #include "benchmark/benchmark.h"
 #include "corpus.h"
+#include "scale_tree.h"
 #include "tree/checks/checks.h"
 #include "tree/checks/schema.h"
 
@@ -21,45 +22,8 @@ namespace {
 
 using namespace wildside::tree;
 using namespace wildside::tree::checks;
-
-constexpr int kFiles = 10000;
-constexpr size_t kSize = 4096;
-
-// The same files bench/tofu_scale.sh generates: distinct keys in whole
-// lines, padded with a comment to exactly kSize bytes.
-std::map<std::string, std::string> ScaleTree() {
-  static const char* comps[] = {"sources", "traefik",   "cert-manager", "external-dns",
-                                "vault",   "databases", "redis"};
-  std::map<std::string, std::string> out;
-  for (int i = 0; i < kFiles; ++i) {
-    char dir[64];
-    std::snprintf(dir, sizeof dir, "platform/%s/d%03d/m%05d.yaml", comps[i % 7], i / 100, i);
-    std::string body = "# file " + std::to_string(i) + "\n";
-    for (int k = 0;; ++k) {
-      char line[96];
-      int n = std::snprintf(line, sizeof line,
-                            "key%05d: value-0123456789abcdefghijklmnopqrstuvwxyz\n", k);
-      if (body.size() + static_cast<size_t>(n) > kSize - 2) break;
-      body.append(line, static_cast<size_t>(n));
-    }
-    size_t pad = kSize - body.size();
-    body += "#" + std::string(pad - 2, 'x') + "\n";
-    out.emplace(dir, std::move(body));
-  }
-  // A Flux entry point and a kustomization per component listing one
-  // object and generating a ConfigMap from one of the files, so that the
-  // reference pass and the decoding walk have work.
-  out["clusters/dev/platform.yaml"] = testing::FluxKustomization("platform", "./platform/traefik");
-  for (const char* c : comps) {
-    std::string dir = std::string("platform/") + c;
-    out[dir + "/cm.yaml"] = testing::ConfigMap(c);
-    auto first = out.lower_bound(dir + "/d");
-    out[dir + "/kustomization.yaml"] =
-        "resources:\n- cm.yaml\nconfigMapGenerator:\n- name: gen\n  files:\n  - " +
-        first->first.substr(dir.size() + 1) + "\n";
-  }
-  return out;
-}
+using wildside::bench::kFiles;
+using wildside::bench::ScaleTree;
 
 CheckOptions Options() {
   CheckOptions o;
