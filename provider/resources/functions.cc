@@ -88,7 +88,8 @@ std::optional<Value> AsAttribute(std::string_view name, const Value& v, const Ty
 // rendered_manifests and the given settings; the rest null (defaults).
 // The map is moved in, not copied.
 std::variant<Value, FunctionError> ConfigFrom(Value manifests, const Value& settings) {
-  const Type config_type = gitops::BuildSchema().ImpliedType();
+  // The schema's type, built once per process (the function is pure).
+  static const Type config_type = gitops::BuildSchema().ImpliedType();
   Value::Entries attrs;
   const bool object = settings.type().kind() == Type::Kind::kObject;
   if (!object && settings.type().kind() != Type::Kind::kMap) {

@@ -103,20 +103,25 @@ std::optional<std::set<std::string_view>> ChangedSincePrior(const Value* prior, 
   return changed;
 }
 
-// What a finding's severity is and what its diagnostic advises: a
-// plaintext Secret has its own setting.
-std::string Advice(const checks::Finding& f, const Settings& settings, bool* error) {
+// Whether a finding fails the plan: a plaintext Secret has its own
+// setting.
+bool IsError(const checks::Finding& f, const Settings& settings) {
+  return f.kind == checks::FindingKind::kPlaintextSecret
+             ? settings.plaintext_secrets == ChecksMode::kError
+             : settings.checks == ChecksMode::kError;
+}
+
+// What a finding's diagnostic advises, by its severity.
+const char* Advice(const checks::Finding& f, bool error) {
   if (f.kind == checks::FindingKind::kPlaintextSecret) {
-    *error = settings.plaintext_secrets == ChecksMode::kError;
-    return *error ? "\n\nplaintext_secrets = \"error\": encrypt it, or set plaintext_secrets = "
-                    "\"warn\" to apply anyway."
-                  : "\n\nplaintext_secrets = \"warn\": the apply goes on.";
+    return error ? "\n\nplaintext_secrets = \"error\": encrypt it, or set plaintext_secrets = "
+                   "\"warn\" to apply anyway."
+                 : "\n\nplaintext_secrets = \"warn\": the apply goes on.";
   }
-  *error = settings.checks == ChecksMode::kError;
-  return *error ? "\n\nFlux would refuse this tree. Fix the manifest, list the file in "
-                  "checks_exclude if it is not YAML by design, or set checks = \"warn\" to "
-                  "apply anyway."
-                : "\n\nchecks = \"warn\": the apply goes on.";
+  return error ? "\n\nFlux would refuse this tree. Fix the manifest, list the file in "
+                 "checks_exclude if it is not YAML by design, or set checks = \"warn\" to "
+                 "apply anyway."
+               : "\n\nchecks = \"warn\": the apply goes on.";
 }
 
 void Report(const std::vector<checks::Finding>& findings, const Settings& settings,
@@ -128,8 +133,8 @@ void Report(const std::vector<checks::Finding>& findings, const Settings& settin
       continue;
     auto src = desired.source.find(f.key);
     const char* attr = src == desired.source.end() ? kRendered : src->second;
-    bool error = false;
-    std::string detail = absl::StrCat(checks::FormatFinding(f, attr), Advice(f, settings, &error));
+    const bool error = IsError(f, settings);
+    std::string detail = absl::StrCat(checks::FormatFinding(f, attr), Advice(f, error));
     AttributePath at = AttributePath::Attr(attr).Key(f.key);
     diags->push_back(error ? core::ErrorAt(std::move(at), SummaryOf(f.kind), std::move(detail))
                            : core::WarningAt(std::move(at), SummaryOf(f.kind), std::move(detail)));
@@ -298,8 +303,7 @@ std::vector<MapFinding> CheckMapAlone(const Settings& settings, const Desired& d
     if (f.kind == checks::FindingKind::kPlaintextSecret && options.will_encrypt &&
         options.will_encrypt(f.key))
       continue;
-    bool error = false;
-    Advice(f, settings, &error);
+    const bool error = IsError(f, settings);
     out.push_back({SummaryOf(f.kind), error, std::move(f)});
   }
   return out;
