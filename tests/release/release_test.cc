@@ -11,8 +11,14 @@
 //    test CA in SSL_CERT_FILE) installs it with the signature verified,
 //    and the tree applies; a tampered zip and a signature by another key
 //    each make `tofu init` fail with OpenTofu's own error;
+//  * the OCI image layout holds the zips as its layers, and pushed to a
+//    real OCI registry (CNCF Distribution) it installs through
+//    `oci_mirror` with the same zh: and h1: hashes;
 //  * the SPDX SBOM names the zip with its SHA-256, the Debian packages
 //    build-info lists and the schema sources, and SHA256SUMS covers it.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -516,6 +522,179 @@ TEST_F(ReleaseTest, RegistryRefusesASignatureByAnotherKey) {
   EXPECT_NE(run.init.exit_code, 0);
   EXPECT_THAT(run.init.err, HasSubstr("not signed with a valid signing key"));
   EXPECT_FALSE(fs::exists(run.work / ".terraform.lock.hcl"));
+}
+
+// A TCP port on 127.0.0.1 free a moment ago, for a server that cannot
+// report the port it chose (the OCI registry takes one from its config).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+// The CNCF Distribution registry (scripts/install-registry) over HTTPS on
+// localhost, with a throwaway CA from tests/release/registry -tls-out.
+class OciRegistry {
+ public:
+  explicit OciRegistry(const fs::path& dir) : dir_(dir) {
+    fs::create_directories(dir / "store");
+    testing::CommandResult tls = RunCmd({WILDSIDE_REGISTRY_SERVER, "-tls-out", dir.string()}, dir);
+    if (tls.exit_code != 0) return;
+    port_ = FreePort();
+    Write(dir / "config.yml",
+          "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
+          "storage:\n  filesystem:\n    rootdirectory: " +
+              (dir / "store").string() + "\nhttp:\n  addr: 127.0.0.1:" + std::to_string(port_) +
+              "\n  tls:\n    certificate: " + (dir / "cert.pem").string() +
+              "\n    key: " + (dir / "key.pem").string() + "\n");
+    server_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{WILDSIDE_OCI_REGISTRY, "serve", (dir / "config.yml").string()},
+        testing::EnvironmentWith({{"OTEL_TRACES_EXPORTER", "none"}}));
+    // Up once /v2/ answers over TLS; bounded only to catch a registry that
+    // never comes up.
+    for (int i = 0; i < 300; ++i) {
+      if (RunCmd({"curl", "-sf", "-o", "/dev/null", "--cacert", ca().string(), Url() + "/v2/"}, dir)
+              .exit_code == 0) {
+        up_ = true;
+        return;
+      }
+      usleep(100000);
+    }
+  }
+  bool up() const { return up_; }
+  std::string host() const { return "localhost:" + std::to_string(port_); }
+  std::string Url() const { return "https://" + host(); }
+  fs::path ca() const { return dir_ / "ca.pem"; }
+  std::string log() { return server_ ? server_->stderr_text() : "registry not started"; }
+
+ private:
+  fs::path dir_;
+  int port_ = 0;
+  bool up_ = false;
+  std::unique_ptr<testing::ChildProcess> server_;
+};
+
+// The h1: a packed filesystem mirror of the release zip gives, as
+// `tofu providers lock -fs-mirror` computes it.
+std::set<std::string> PackedMirrorH1(const fs::path& dir) {
+  const fs::path mirror = dir / "mirror";
+  const fs::path pkg_dir = mirror / "registry.opentofu.org" / "wildside" / "wildside";
+  fs::create_directories(pkg_dir);
+  fs::copy_file(fs::path(kDist) / kZip, pkg_dir / kZip);
+  Write(dir / "locked" / "main.tf", RootModule("registry.opentofu.org/wildside/wildside"));
+  Write(dir / "empty.tfrc", "");
+  testing::CommandResult lock =
+      RunCmd({WILDSIDE_TOFU, "providers", "lock", "-no-color", "-fs-mirror=" + mirror.string(),
+              "-platform=linux_amd64", "registry.opentofu.org/wildside/wildside"},
+             dir / "locked", {{"TF_CLI_CONFIG_FILE", (dir / "empty.tfrc").string()}});
+  EXPECT_EQ(lock.exit_code, 0) << lock.err;
+  return LockHashes(dir / "locked", "h1:");
+}
+
+nlohmann::json LayoutJson(const fs::path& file) {
+  return nlohmann::json::parse(Read(file), nullptr, /*allow_exceptions=*/false);
+}
+
+fs::path LayoutBlob(const fs::path& layout, const std::string& digest) {
+  return layout / "blobs" / "sha256" / digest.substr(std::string("sha256:").size());
+}
+
+// scripts/oci-layout, as scripts/release ran it: the layout's tag names an
+// image index of the provider's artifact type, each platform's manifest
+// has the empty config and one layer, the zip of SHA256SUMS byte for byte.
+TEST_F(ReleaseTest, OciLayoutHoldsTheZipsAsLayersWithTheArtifactTypes) {
+  const fs::path layout = fs::path(kDist) / "oci-layout";
+  ASSERT_TRUE(fs::exists(layout / "index.json")) << "scripts/release wrote no " << layout;
+  EXPECT_EQ(Read(layout / "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+  nlohmann::json top = LayoutJson(layout / "index.json");
+  ASSERT_EQ(top["manifests"].size(), 1u) << top.dump();
+  const nlohmann::json& ref = top["manifests"][0];
+  EXPECT_EQ(ref["annotations"]["org.opencontainers.image.ref.name"], kVersion);
+  EXPECT_EQ(ref["artifactType"], "application/vnd.opentofu.provider");
+  nlohmann::json index = LayoutJson(LayoutBlob(layout, ref["digest"]));
+  EXPECT_EQ(index["mediaType"], "application/vnd.oci.image.index.v1+json");
+  EXPECT_EQ(index["artifactType"], "application/vnd.opentofu.provider");
+  int zips_seen = 0;
+  for (const nlohmann::json& entry : index["manifests"]) {
+    EXPECT_EQ(entry["artifactType"], "application/vnd.opentofu.provider-target");
+    EXPECT_EQ(entry["platform"]["os"], "linux");
+    nlohmann::json manifest = LayoutJson(LayoutBlob(layout, entry["digest"]));
+    EXPECT_EQ(manifest["mediaType"], "application/vnd.oci.image.manifest.v1+json");
+    EXPECT_EQ(manifest["artifactType"], "application/vnd.opentofu.provider-target");
+    EXPECT_EQ(manifest["config"]["mediaType"], "application/vnd.oci.empty.v1+json");
+    EXPECT_EQ(Read(LayoutBlob(layout, manifest["config"]["digest"])), "{}");
+    ASSERT_EQ(manifest["layers"].size(), 1u) << manifest.dump();
+    const nlohmann::json& layer = manifest["layers"][0];
+    EXPECT_EQ(layer["mediaType"], "archive/zip");
+    const std::string zip =
+        kPrefix + "_linux_" + entry["platform"]["architecture"].get<std::string>() + ".zip";
+    EXPECT_EQ(layer["digest"], "sha256:" + SumOf(zip)) << zip;
+    EXPECT_TRUE(Read(LayoutBlob(layout, layer["digest"])) == Read(fs::path(kDist) / zip)) << zip;
+    if (zip == kZip) ++zips_seen;
+  }
+  EXPECT_EQ(zips_seen, 1);
+  // No creation time anywhere: the digests are a function of the zips.
+  for (const auto& e : fs::directory_iterator(layout / "blobs" / "sha256")) {
+    if (fs::file_size(e.path()) < 4096) {
+      EXPECT_THAT(Read(e.path()), ::testing::Not(HasSubstr("created"))) << e.path();
+    }
+  }
+}
+
+// The layout pushed with scripts/oci-push to a real registry, and
+// installed by the real tofu through `oci_mirror`: the lock records the
+// zip's SHA-256 from SHA256SUMS as zh: and the packed mirror's h1:.
+TEST_F(ReleaseTest, OciMirrorInstallsThePushedLayoutWithTheReleaseHashes) {
+  TempDir tmp;
+  OciRegistry registry(tmp.path() / "oci");
+  ASSERT_TRUE(registry.up()) << registry.log();
+  const std::string repository = registry.host() + "/wildside/terraform-provider-wildside";
+  testing::CommandResult push = RunCmd(
+      {std::string(WILDSIDE_SOURCE_DIR) + "/scripts/oci-push", kDist + "/oci-layout", repository},
+      tmp.path(), {{"CURL_CA_BUNDLE", registry.ca().string()}});
+  ASSERT_EXIT_CODE(push, 0);
+  nlohmann::json top = LayoutJson(fs::path(kDist) / "oci-layout" / "index.json");
+  EXPECT_EQ(push.out, repository + ":" + kVersion + "@" +
+                          top["manifests"][0]["digest"].get<std::string>() + "\n");
+
+  Write(tmp.path() / "cli.tfrc",
+        "provider_installation {\n  oci_mirror {\n    repository_template = \"" + registry.host() +
+            "/wildside/terraform-provider-${type}\"\n"
+            "    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
+            "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
+  // A home of its own: OpenTofu reads OCI credentials from the Docker and
+  // Podman configurations under it, and none is wanted here.
+  fs::create_directories(tmp.path() / "home");
+  std::map<std::string, std::string> env = {
+      {"TF_CLI_CONFIG_FILE", (tmp.path() / "cli.tfrc").string()},
+      {"SSL_CERT_FILE", registry.ca().string()},
+      {"HOME", (tmp.path() / "home").string()},
+      {"XDG_CONFIG_HOME", (tmp.path() / "home" / ".config").string()},
+      {"XDG_RUNTIME_DIR", (tmp.path() / "home").string()}};
+  const fs::path work = tmp.path() / "work";
+  Write(work / "main.tf", RootModule("registry.opentofu.org/wildside/wildside"));
+  testing::CommandResult init = RunCmd({WILDSIDE_TOFU, "init", "-no-color"}, work, env);
+  ASSERT_EXIT_CODE(init, 0);
+  EXPECT_EQ(LockHashes(work, "zh:"), std::set<std::string>{"zh:" + SumOf(kZip)})
+      << Read(work / ".terraform.lock.hcl");
+  std::set<std::string> h1 = LockHashes(work, "h1:");
+  EXPECT_EQ(h1.size(), 1u);
+  EXPECT_EQ(h1, PackedMirrorH1(tmp.path() / "packed"));
+
+  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "apply", "-auto-approve", "-no-color"}, work, env), 0);
+  EXPECT_EQ(Read(work / "checkout/clusters/dev/kustomization.yaml"), "resources: []\n");
+  ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "plan", "-detailed-exitcode", "-no-color"}, work, env),
+                   0);
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 // 127.0.0.1 at start, writes the CA (PEM) to -ca-out for SSL_CERT_FILE and
 // the address it listens on to -addr-out, then serves until killed or
 // until -max-seconds pass (a bound so a lost test never leaves it behind).
+//
+// With -tls-out DIR it only writes such a CA and certificate (ca.pem,
+// cert.pem, key.pem) for another server under test, and exits.
 // Standard library only.
 package main
 
@@ -40,7 +43,12 @@ func main() {
 	caOut := flag.String("ca-out", "", "file to write the CA certificate to (PEM)")
 	addrOut := flag.String("addr-out", "", "file to write host:port to, once listening")
 	maxSeconds := flag.Int("max-seconds", 900, "exit after this many seconds")
+	tlsOut := flag.String("tls-out", "", "only write ca.pem, cert.pem and key.pem to this directory, then exit")
 	flag.Parse()
+	if *tlsOut != "" {
+		writeTLS(*tlsOut)
+		return
+	}
 	if *dist == "" || *version == "" || *caOut == "" || *addrOut == "" {
 		log.Fatal("usage: registry -dist DIR -version V -key-id ID -ca-out FILE -addr-out FILE")
 	}
@@ -165,6 +173,23 @@ func platformOf(name, prefix string) (string, string, bool) {
 		return "", "", false
 	}
 	return p[0], p[1], true
+}
+
+// For another server under test (the OCI registry of tests/release): the
+// same throwaway CA and localhost certificate, as PEM files.
+func writeTLS(dir string) {
+	cert, caPEM := makeCertificates()
+	keyDER := must(x509.MarshalPKCS8PrivateKey(cert.PrivateKey))
+	files := map[string][]byte{
+		"ca.pem":   caPEM,
+		"cert.pem": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}),
+		"key.pem":  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
 
 func makeCertificates() (tls.Certificate, []byte) {
