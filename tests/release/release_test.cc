@@ -543,28 +543,43 @@ int FreePort() {
 }
 
 // The CNCF Distribution registry (scripts/install-registry) over HTTPS on
-// localhost, with a throwaway CA from tests/release/registry -tls-out.
+// localhost, with a throwaway CA from tests/release/registry -tls-out;
+// with a `user`, only that user (htpasswd, Basic) may pull or push.
 class OciRegistry {
  public:
-  explicit OciRegistry(const fs::path& dir) : dir_(dir) {
+  explicit OciRegistry(const fs::path& dir, const std::string& user = "",
+                       const std::string& password = "")
+      : dir_(dir) {
     fs::create_directories(dir / "store");
     testing::CommandResult tls = RunCmd({WILDSIDE_REGISTRY_SERVER, "-tls-out", dir.string()}, dir);
     if (tls.exit_code != 0) return;
+    std::string auth;
+    if (!user.empty()) {
+      testing::CommandResult line =
+          RunCmd({WILDSIDE_OCI_REGISTRY, "htpasswd", user, password}, dir);
+      if (line.exit_code != 0) return;
+      Write(dir / "htpasswd", line.out);
+      auth =
+          "auth:\n  htpasswd:\n    realm: wildside-test\n    path: " + (dir / "htpasswd").string() +
+          "\n";
+    }
     port_ = FreePort();
     Write(dir / "config.yml",
           "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
           "storage:\n  filesystem:\n    rootdirectory: " +
-              (dir / "store").string() + "\nhttp:\n  addr: 127.0.0.1:" + std::to_string(port_) +
-              "\n  tls:\n    certificate: " + (dir / "cert.pem").string() +
+              (dir / "store").string() + "\n" + auth + "http:\n  addr: 127.0.0.1:" +
+              std::to_string(port_) + "\n  tls:\n    certificate: " + (dir / "cert.pem").string() +
               "\n    key: " + (dir / "key.pem").string() + "\n");
     server_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{WILDSIDE_OCI_REGISTRY, "serve", (dir / "config.yml").string()},
         testing::EnvironmentWith({{"OTEL_TRACES_EXPORTER", "none"}}));
-    // Up once /v2/ answers over TLS; bounded only to catch a registry that
-    // never comes up.
+    // Up once /v2/ answers over TLS (200, or 401 asking for the user);
+    // bounded only to catch a registry that never comes up.
     for (int i = 0; i < 300; ++i) {
-      if (RunCmd({"curl", "-sf", "-o", "/dev/null", "--cacert", ca().string(), Url() + "/v2/"}, dir)
-              .exit_code == 0) {
+      testing::CommandResult probe = RunCmd({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                             "--cacert", ca().string(), Url() + "/v2/"},
+                                            dir);
+      if (probe.exit_code == 0 && (probe.out == "200" || probe.out == "401")) {
         up_ = true;
         return;
       }
@@ -651,6 +666,45 @@ TEST_F(ReleaseTest, OciLayoutHoldsTheZipsAsLayersWithTheArtifactTypes) {
   }
 }
 
+std::string OciRepository(const OciRegistry& registry) {
+  return registry.host() + "/wildside/terraform-provider-wildside";
+}
+
+// scripts/oci-push of the release's layout, with `env` besides the CA.
+testing::CommandResult OciPush(const OciRegistry& registry, const fs::path& cwd,
+                               std::map<std::string, std::string> env = {}) {
+  env.emplace("CURL_CA_BUNDLE", registry.ca().string());
+  return RunCmd({std::string(WILDSIDE_SOURCE_DIR) + "/scripts/oci-push", kDist + "/oci-layout",
+                 OciRepository(registry)},
+                cwd, env);
+}
+
+// A working directory `dir`/work whose CLI configuration installs the
+// provider from `registry` through `oci_mirror`, and the environment for
+// tofu there. It has a home of its own: OpenTofu reads OCI credentials
+// from the Docker and Podman configurations under it (`docker_auth`, when
+// given, goes to ~/.docker/config.json as `docker login` writes it).
+std::map<std::string, std::string> OciMirrorWorkspace(const OciRegistry& registry,
+                                                      const fs::path& dir,
+                                                      const std::string& docker_auth = "") {
+  Write(dir / "cli.tfrc",
+        "provider_installation {\n  oci_mirror {\n    repository_template = \"" + registry.host() +
+            "/wildside/terraform-provider-${type}\"\n"
+            "    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
+            "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
+  fs::create_directories(dir / "home");
+  if (!docker_auth.empty()) {
+    Write(dir / "home" / ".docker" / "config.json",
+          "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + docker_auth + "\"}}}\n");
+  }
+  Write(dir / "work" / "main.tf", RootModule("registry.opentofu.org/wildside/wildside"));
+  return {{"TF_CLI_CONFIG_FILE", (dir / "cli.tfrc").string()},
+          {"SSL_CERT_FILE", registry.ca().string()},
+          {"HOME", (dir / "home").string()},
+          {"XDG_CONFIG_HOME", (dir / "home" / ".config").string()},
+          {"XDG_RUNTIME_DIR", (dir / "home").string()}};
+}
+
 // The layout pushed with scripts/oci-push to a real registry, and
 // installed by the real tofu through `oci_mirror`: the lock records the
 // zip's SHA-256 from SHA256SUMS as zh: and the packed mirror's h1:.
@@ -658,31 +712,19 @@ TEST_F(ReleaseTest, OciMirrorInstallsThePushedLayoutWithTheReleaseHashes) {
   TempDir tmp;
   OciRegistry registry(tmp.path() / "oci");
   ASSERT_TRUE(registry.up()) << registry.log();
-  const std::string repository = registry.host() + "/wildside/terraform-provider-wildside";
-  testing::CommandResult push = RunCmd(
-      {std::string(WILDSIDE_SOURCE_DIR) + "/scripts/oci-push", kDist + "/oci-layout", repository},
-      tmp.path(), {{"CURL_CA_BUNDLE", registry.ca().string()}});
+  testing::CommandResult push = OciPush(registry, tmp.path());
   ASSERT_EXIT_CODE(push, 0);
   nlohmann::json top = LayoutJson(fs::path(kDist) / "oci-layout" / "index.json");
-  EXPECT_EQ(push.out, repository + ":" + kVersion + "@" +
+  EXPECT_EQ(push.out, OciRepository(registry) + ":" + kVersion + "@" +
                           top["manifests"][0]["digest"].get<std::string>() + "\n");
+  // Again: every blob is there already, the manifests keep their digests.
+  testing::CommandResult again = OciPush(registry, tmp.path());
+  ASSERT_EXIT_CODE(again, 0);
+  EXPECT_EQ(again.out, push.out);
+  EXPECT_THAT(again.err, ::testing::Not(HasSubstr("uploaded")));
 
-  Write(tmp.path() / "cli.tfrc",
-        "provider_installation {\n  oci_mirror {\n    repository_template = \"" + registry.host() +
-            "/wildside/terraform-provider-${type}\"\n"
-            "    include = [\"registry.opentofu.org/wildside/*\"]\n  }\n"
-            "  direct {\n    exclude = [\"registry.opentofu.org/wildside/*\"]\n  }\n}\n");
-  // A home of its own: OpenTofu reads OCI credentials from the Docker and
-  // Podman configurations under it, and none is wanted here.
-  fs::create_directories(tmp.path() / "home");
-  std::map<std::string, std::string> env = {
-      {"TF_CLI_CONFIG_FILE", (tmp.path() / "cli.tfrc").string()},
-      {"SSL_CERT_FILE", registry.ca().string()},
-      {"HOME", (tmp.path() / "home").string()},
-      {"XDG_CONFIG_HOME", (tmp.path() / "home" / ".config").string()},
-      {"XDG_RUNTIME_DIR", (tmp.path() / "home").string()}};
+  std::map<std::string, std::string> env = OciMirrorWorkspace(registry, tmp.path());
   const fs::path work = tmp.path() / "work";
-  Write(work / "main.tf", RootModule("registry.opentofu.org/wildside/wildside"));
   testing::CommandResult init = RunCmd({WILDSIDE_TOFU, "init", "-no-color"}, work, env);
   ASSERT_EXIT_CODE(init, 0);
   EXPECT_EQ(LockHashes(work, "zh:"), std::set<std::string>{"zh:" + SumOf(kZip)})
@@ -695,6 +737,43 @@ TEST_F(ReleaseTest, OciMirrorInstallsThePushedLayoutWithTheReleaseHashes) {
   EXPECT_EQ(Read(work / "checkout/clusters/dev/kustomization.yaml"), "resources: []\n");
   ASSERT_EXIT_CODE(RunCmd({WILDSIDE_TOFU, "plan", "-detailed-exitcode", "-no-color"}, work, env),
                    0);
+}
+
+// A registry that wants a user: scripts/oci-push says which variables to
+// set, refuses a wrong password with the registry's answer, and pushes
+// with the right one (the Basic challenge answered); tofu installs with
+// the user's Docker configuration, and fails without it.
+TEST_F(ReleaseTest, OciPushAndInstallWithCredentials) {
+  TempDir tmp;
+  OciRegistry registry(tmp.path() / "oci", "mirror-bot", "s3cret-token");
+  ASSERT_TRUE(registry.up()) << registry.log();
+  testing::CommandResult anonymous = OciPush(registry, tmp.path());
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_THAT(anonymous.err, HasSubstr("WILDSIDE_OCI_USERNAME"));
+  testing::CommandResult wrong = OciPush(
+      registry, tmp.path(),
+      {{"WILDSIDE_OCI_USERNAME", "mirror-bot"}, {"WILDSIDE_OCI_PASSWORD", "not-the-token"}});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("HTTP 401"));
+  testing::CommandResult push =
+      OciPush(registry, tmp.path(),
+              {{"WILDSIDE_OCI_USERNAME", "mirror-bot"}, {"WILDSIDE_OCI_PASSWORD", "s3cret-token"}});
+  ASSERT_EXIT_CODE(push, 0);
+
+  std::map<std::string, std::string> env = OciMirrorWorkspace(registry, tmp.path() / "without");
+  testing::CommandResult refused =
+      RunCmd({WILDSIDE_TOFU, "init", "-no-color"}, tmp.path() / "without" / "work", env);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("basic credential not found"));
+  EXPECT_FALSE(fs::exists(tmp.path() / "without" / "work" / ".terraform.lock.hcl"));
+
+  // base64("mirror-bot:s3cret-token"), as `docker login` writes it.
+  env = OciMirrorWorkspace(registry, tmp.path() / "with", "bWlycm9yLWJvdDpzM2NyZXQtdG9rZW4=");
+  testing::CommandResult init =
+      RunCmd({WILDSIDE_TOFU, "init", "-no-color"}, tmp.path() / "with" / "work", env);
+  ASSERT_EXIT_CODE(init, 0);
+  EXPECT_EQ(LockHashes(tmp.path() / "with" / "work", "zh:"),
+            std::set<std::string>{"zh:" + SumOf(kZip)});
 }
 
 }  // namespace
