@@ -27,7 +27,10 @@
 #   WILDSIDE_BENCH_MIRROR   the provider mirror (see tofu_scale.sh)
 #   LOCAL_SIZES             "" skips the local_file comparison
 #   PROFILE_MODES           wildside modes given one profiled run ("" none)
-#   ROUND_MODES             the modes of each round (default all four)
+#   ROUND_MODES             the modes of each round (default all four);
+#                           `echo` adds a plugin that does nothing with the
+#                           same map (bench/tofu_scale.sh), to tell what
+#                           any plugin costs OpenTofu from wildside's work
 # Raw rows go to $OUT (default a temp dir, printed) as rows.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -129,6 +132,18 @@ for label, _ in phases:
         rs = [a / b for a, b in zip(on, off)]
         print(f"| {label} | {statistics.median(on):.2f} | {statistics.median(off):.2f} "
               f"| {statistics.median(rs):.3f}x ({min(rs):.3f}-{max(rs):.3f}x) |")
+
+print("\n#### What any plugin costs: a plugin that does nothing (echo) / terraform_data\n")
+print("| phase | echo (median s) | terraform_data (median s) | wildside / echo | echo / terraform_data, per round |")
+print("| --- | ---: | ---: | ---: | ---: |")
+for label, _ in phases[1:]:
+    ec = paired.get(("echo", label), []); td = paired.get(("terraform_data", label), [])
+    ws = paired.get(("wildside", label), [])
+    if ec and td:
+        rs = [a / b for a, b in zip(ec, td)]
+        wr = f"{statistics.median([a / b for a, b in zip(ws, ec)]):.2f}x" if ws else "-"
+        print(f"| {label} | {statistics.median(ec):.2f} | {statistics.median(td):.2f} | {wr} "
+              f"| {statistics.median(rs):.2f}x ({min(rs):.2f}-{max(rs):.2f}x) |")
 
 if profile:
     print("\n#### Where the time goes: one profiled run per mode (provider DEBUG logging on)\n")

@@ -8,7 +8,7 @@
 # of each process apart: tofu's (its VmHWM, read by pid while it runs) and
 # the provider's (it logs its own peak at exit, DEBUG; see BENCH_PROFILE).
 #
-# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|wildside_nochecks|wildside_wo|local_file|terraform_data|cp_sync]
+# Usage: bench/tofu_scale.sh [N] [SIZE] [wildside|wildside_nochecks|wildside_wo|local_file|terraform_data|echo|cp_sync]
 #   BENCH_PROFILE=0  no provider logging (for timings compared across modes)
 #   wildside       (default) one wildside_gitops_tree holding all N files
 #   local_file     the same files as N hashicorp/local `local_file` instances
@@ -16,6 +16,12 @@
 #   terraform_data the same map held once by terraform_data.triggers_replace:
 #                  what OpenTofu pays anyway to carry the map (the floor);
 #                  nothing is written, so "heal" is an apply with no change
+#   echo           the same map held once by wildside_echo.triggers, a
+#                  plugin that does nothing (bench/echo_provider, built in
+#                  the ci preset; WILDSIDE_BENCH_ECHO names another
+#                  binary): what any plugin costs OpenTofu over the
+#                  built-in terraform_data, which has no process, no gRPC
+#                  and no msgpack
 #   wildside_nochecks  wildside with checks = "off": the same tree without
 #                  the plan-time checks, to show what they cost
 #   wildside_wo    wildside with the map in rendered_manifests_wo: no
@@ -34,12 +40,19 @@ SIZE="${2:-4096}"
 MODE="${3:-wildside}"
 TOFU="$("$ROOT/scripts/install-tofu")"
 MIRROR="${WILDSIDE_BENCH_MIRROR:-$ROOT/build/release/mirror}"
-[[ -d "$MIRROR" ]] || { echo "run: cmake --preset release && cmake --build --preset release --target provider-mirror" >&2; exit 1; }
+[[ -d "$MIRROR" || "$MODE" == echo ]] || { echo "run: cmake --preset release && cmake --build --preset release --target provider-mirror" >&2; exit 1; }
 LOCAL_MIRROR=""
 if [[ "$MODE" == local_file ]]; then LOCAL_MIRROR="$("$ROOT/scripts/install-local-provider" 2>/dev/null)"; fi
 
 WORK="$(mktemp -d /tmp/wildside-bench-XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
+if [[ "$MODE" == echo ]]; then
+  ECHO_BIN="${WILDSIDE_BENCH_ECHO:-$ROOT/build/ci/bench/echo_provider}"
+  [[ -x "$ECHO_BIN" ]] || { echo "run: cmake --build --preset ci --target echo_provider" >&2; exit 1; }
+  MIRROR="$WORK/echo-mirror"
+  "$ROOT/scripts/make-mirror" "$ECHO_BIN" "$MIRROR" registry.opentofu.org wildside \
+    "$(sed -n 's/^project([^)]*VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")" >/dev/null
+fi
 cd "$WORK"
 cat > cli.tfrc <<RC
 provider_installation {
@@ -95,6 +108,20 @@ elif [[ "$MODE" == terraform_data ]]; then
   cat > main.tf <<'TF'
 resource "terraform_data" "t" {
   triggers_replace = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
+}
+TF
+elif [[ "$MODE" == echo ]]; then
+  cat > main.tf <<'TF'
+terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "~> 0.2"
+    }
+  }
+}
+resource "wildside_echo" "t" {
+  triggers = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
 }
 TF
 elif [[ "$MODE" == local_file ]]; then

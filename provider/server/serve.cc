@@ -376,6 +376,13 @@ void WatchForShutdown(ShutdownRequest* shutdown, sigset_t term_set, pid_t client
 }  // namespace
 
 int Serve(std::string_view provider_version) {
+  return Serve(provider_version, [] {
+    // The one place that decides which filesystem the resources use.
+    return core::Provider(resources::AllResources(TestHookEnv()), resources::AllFunctions());
+  });
+}
+
+int Serve(std::string_view provider_version, const ProviderAssembly& assemble) {
   if (Getenv(std::string(kMagicCookieKey).c_str()) != kMagicCookieValue) {
     WriteAll(STDERR_FILENO, std::string(kNotAPluginMessage));
     return 1;
@@ -406,8 +413,7 @@ int Serve(std::string_view provider_version) {
     return 1;
   }
 
-  // The one place that decides which filesystem the resources use.
-  core::Provider provider(resources::AllResources(TestHookEnv()), resources::AllFunctions());
+  const core::Provider provider = assemble();
   ProviderService provider_service(&provider);
   ShutdownRequest shutdown;
   ControllerService controller_service(&shutdown);

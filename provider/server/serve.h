@@ -18,13 +18,23 @@
 #ifndef WILDSIDE_PROVIDER_SERVER_SERVE_H_
 #define WILDSIDE_PROVIDER_SERVER_SERVE_H_
 
+#include <functional>
 #include <string_view>
+
+#include "provider/core/provider.h"
 
 namespace wildside::server {
 
 // Runs the plugin; returns the process exit status.
 // `provider_version` is logged at start (the release version).
 int Serve(std::string_view provider_version = "dev");
+
+// The same with another assembly of resources and functions, called once
+// the process is known to be a plugin (logging set up): the one above
+// serves wildside's; bench/echo_provider serves a resource that does
+// nothing, to measure what any plugin costs OpenTofu.
+using ProviderAssembly = std::function<core::Provider()>;
+int Serve(std::string_view provider_version, const ProviderAssembly& assemble);
 
 }  // namespace wildside::server
 
