@@ -94,6 +94,16 @@ for i in range(n):
     with open(f"{d}/m{i:05d}.yaml", "w") as f:
         f.write(body)
 PY
+# The wildside and echo modes install from the mirror (echo's serves
+# wildside_echo under wildside's address).
+WILDSIDE_REQUIREMENT='terraform {
+  required_providers {
+    wildside = {
+      source  = "registry.opentofu.org/wildside/wildside"
+      version = "~> 0.2"
+    }
+  }
+}'
 if [[ "$MODE" == cp_sync ]]; then
   sync
   start=$(date +%s.%N)
@@ -111,15 +121,7 @@ resource "terraform_data" "t" {
 }
 TF
 elif [[ "$MODE" == echo ]]; then
-  cat > main.tf <<'TF'
-terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "~> 0.2"
-    }
-  }
-}
+  { echo "$WILDSIDE_REQUIREMENT"; cat <<'TF'; } > main.tf
 resource "wildside_echo" "t" {
   triggers = { for f in fileset("${path.module}/src", "**") : f => file("${path.module}/src/${f}") }
 }
@@ -143,15 +145,7 @@ resource "local_file" "f" {
 }
 TF
 else
-  cat > main.tf <<'TF'
-terraform {
-  required_providers {
-    wildside = {
-      source  = "registry.opentofu.org/wildside/wildside"
-      version = "~> 0.2"
-    }
-  }
-}
+  { echo "$WILDSIDE_REQUIREMENT"; cat <<'TF'; } > main.tf
 resource "wildside_gitops_tree" "t" {
   path               = "checkout"
   cluster            = "bench"
