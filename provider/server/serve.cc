@@ -373,6 +373,38 @@ void WatchForShutdown(ShutdownRequest* shutdown, sigset_t term_set, pid_t client
   _exit(0);
 }
 
+// What a plugin process sets up before it serves: the cookie check, the
+// logging, OpenSSL and the signals. nullopt (the reason written to stderr)
+// when the process cannot serve.
+struct PluginProcess {
+  pid_t client_pid;
+  sigset_t term_set;
+};
+std::optional<PluginProcess> BecomePlugin() {
+  if (Getenv(std::string(kMagicCookieKey).c_str()) != kMagicCookieValue) {
+    WriteAll(STDERR_FILENO, std::string(kNotAPluginMessage));
+    return std::nullopt;
+  }
+  PluginProcess process{};
+  // Recorded before anything else: the client is the process that started us.
+  process.client_pid = getppid();
+  log::InitFromEnvironment();
+  if (!InitOpenSslWithoutConfig()) {
+    log::Error("cannot initialise OpenSSL");
+    WriteAll(STDERR_FILENO, "cannot initialise OpenSSL\n");
+    return std::nullopt;
+  }
+
+  signal(SIGINT, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  // SIGTERM is handled by a thread of ours; block it before gRPC starts its
+  // threads so they inherit the mask.
+  sigemptyset(&process.term_set);
+  sigaddset(&process.term_set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &process.term_set, nullptr);
+  return process;
+}
+
 }  // namespace
 
 int Serve(std::string_view provider_version) {
@@ -383,27 +415,8 @@ int Serve(std::string_view provider_version) {
 }
 
 int Serve(std::string_view provider_version, const ProviderAssembly& assemble) {
-  if (Getenv(std::string(kMagicCookieKey).c_str()) != kMagicCookieValue) {
-    WriteAll(STDERR_FILENO, std::string(kNotAPluginMessage));
-    return 1;
-  }
-  // Recorded before anything else: the client is the process that started us.
-  const pid_t client_pid = getppid();
-  log::InitFromEnvironment();
-  if (!InitOpenSslWithoutConfig()) {
-    log::Error("cannot initialise OpenSSL");
-    WriteAll(STDERR_FILENO, "cannot initialise OpenSSL\n");
-    return 1;
-  }
-
-  signal(SIGINT, SIG_IGN);
-  signal(SIGPIPE, SIG_IGN);
-  // SIGTERM is handled by a thread of ours; block it before gRPC starts its
-  // threads so they inherit the mask.
-  sigset_t term_set;
-  sigemptyset(&term_set);
-  sigaddset(&term_set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &term_set, nullptr);
+  const std::optional<PluginProcess> process = BecomePlugin();
+  if (!process) return 1;
 
   int version = NegotiateProtocolVersion(Getenv("PLUGIN_PROTOCOL_VERSIONS"), kServerVersions);
   absl::StatusOr<Credentials> credentials = MakeCredentials();
@@ -432,7 +445,7 @@ int Serve(std::string_view provider_version, const ProviderAssembly& assemble) {
     AwaitStdoutReader();
     return 1;
   }
-  WatchForShutdown(&shutdown, term_set, client_pid);
+  WatchForShutdown(&shutdown, process->term_set, process->client_pid);
 
   log::Info("plugin serving", {{"version", std::string(provider_version)},
                                {"socket", socket_path},
